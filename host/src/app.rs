@@ -1,0 +1,99 @@
+//! Wiring: builds every part of a running host from [`Settings`] and loads the plugins.
+
+use std::sync::Arc;
+
+use crate::capability::http::Egress;
+use crate::catalog::{PluginRegistry, PluginSource};
+use crate::config::Settings;
+use crate::credentials::{AccountStore, MasterKey, Sealer};
+use crate::runtime::Runtime;
+use crate::store::Store;
+
+/// Everything the API handlers share.
+pub struct AppState {
+    pub settings: Settings,
+    pub store: Store,
+    pub accounts: AccountStore,
+    pub runtime: Runtime,
+    pub registry: PluginRegistry,
+}
+
+/// Errors that stop the host from starting; each says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Credentials(#[from] crate::credentials::CredentialError),
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl AppState {
+    /// Opens the store, keys and runtime, and loads the bundled plugins.
+    pub async fn start(settings: Settings) -> Result<Arc<Self>, StartError> {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            StartError::Runtime(format!(
+                "cannot create the data dir {}: {e}",
+                settings.data_dir.display()
+            ))
+        })?;
+        let store = Store::open(&settings.data_dir)?;
+        let master =
+            MasterKey::load_or_generate(settings.master_key.as_deref(), &settings.data_dir)?;
+        let accounts = AccountStore::open(&store, Sealer::new(&master))?;
+        let egress = Egress::new(settings.upstream_overrides.clone(), settings.egress_limits)
+            .map_err(StartError::Runtime)?;
+        let runtime = Runtime::new(Arc::new(egress), Some(settings.data_dir.join("cache")))
+            .map_err(StartError::Runtime)?;
+        if !runtime.pooling {
+            tracing::warn!("serving with on-demand instance allocation (slower instantiation)");
+        }
+        let state = Arc::new(AppState {
+            settings,
+            store,
+            accounts,
+            runtime,
+            registry: PluginRegistry::new(),
+        });
+        state.load_bundled().await;
+        Ok(state)
+    }
+
+    async fn load_bundled(&self) {
+        for (file, bytes) in crate::bundled::PLUGINS {
+            self.load_plugin(file, bytes, PluginSource::Bundled).await;
+        }
+    }
+
+    /// Loads one component and serves it, or records why it was refused; the log says which.
+    pub async fn load_plugin(&self, name: &str, bytes: &[u8], source: PluginSource) -> bool {
+        match self.runtime.load(bytes, self.settings.call_limits).await {
+            Ok(plugin) => {
+                tracing::info!(
+                    plugin = %plugin.info.id,
+                    version = %plugin.info.version,
+                    actions = plugin.actions.len(),
+                    source = ?source,
+                    "loaded plugin {} {} ({} actions)",
+                    plugin.info.id,
+                    plugin.info.version,
+                    plugin.actions.len()
+                );
+                self.registry.insert(plugin, source);
+                true
+            }
+            Err(error) => {
+                tracing::error!(file = name, reasons = ?error.reasons, "refused plugin {name}");
+                let key = error.plugin_id.clone().unwrap_or_else(|| name.to_string());
+                self.registry.record_failure(
+                    &key,
+                    source,
+                    crate::runtime::sha256_hex(bytes),
+                    error.reasons.join("; "),
+                );
+                false
+            }
+        }
+    }
+}

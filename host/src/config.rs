@@ -1,0 +1,214 @@
+//! Settings: flags, then environment, then an optional `actionhost.toml`, then defaults.
+//!
+//! The file is `--config PATH` (or `ACTIONHOST_CONFIG`) when given, else `actionhost.toml` in the
+//! data dir if present: the host never reads its working directory except for the data dir.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::capability::http::{EgressLimits, UpstreamOverrides};
+use crate::runtime::CallLimits;
+
+/// Errors in settings; each names the setting and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("setting {name} is invalid: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+/// Values given as flags or environment variables (clap fills these with `env = ...`).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct SettingsArgs {
+    /// Address to serve on (`:0` picks a free port).
+    #[arg(long, env = "ACTIONHOST_LISTEN")]
+    pub listen: Option<String>,
+    /// Data directory: sled store, compiled-component cache, generated development secrets.
+    #[arg(long, env = "ACTIONHOST_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Extra directory of `*.wasm` plugins.
+    #[arg(long, env = "ACTIONHOST_PLUGINS_DIR")]
+    pub plugins_dir: Option<PathBuf>,
+    /// Settings file (default: `actionhost.toml` in the data dir, if present).
+    #[arg(long, env = "ACTIONHOST_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Bearer key for `/admin/*` (default: generated into the data dir).
+    #[arg(long, env = "ACTIONHOST_ADMIN_KEY", hide_env_values = true)]
+    pub admin_key: Option<String>,
+    /// HS256 secret for user tokens, at least 32 bytes.
+    #[arg(long, env = "ACTIONHOST_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// RS256 public key (PEM) for user tokens, instead of the HS256 secret.
+    #[arg(long, env = "ACTIONHOST_JWT_PUBLIC_KEY", hide_env_values = true)]
+    pub jwt_public_key: Option<String>,
+    /// 32 bytes in standard base64: encrypts every stored secret.
+    #[arg(long, env = "ACTIONHOST_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// Base of OAuth redirect URIs (default: `http://` + the bound address).
+    #[arg(long, env = "ACTIONHOST_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// `https://api.github.com=http://127.0.0.1:9001,...`: origin rewrites after the allowlist.
+    #[arg(long, env = "ACTIONHOST_UPSTREAM_OVERRIDES")]
+    pub upstream_overrides: Option<String>,
+}
+
+/// The optional settings file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    listen: Option<String>,
+    plugins_dir: Option<PathBuf>,
+    admin_key: Option<String>,
+    jwt_secret: Option<String>,
+    jwt_public_key: Option<String>,
+    public_url: Option<String>,
+    upstream_overrides: Option<String>,
+    #[serde(default)]
+    limits: FileLimits,
+}
+
+/// `[limits]` in the settings file: defaults for every plugin call.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    memory_mib: Option<u64>,
+    cpu_seconds: Option<f64>,
+    wall_seconds: Option<f64>,
+    output_mib: Option<u64>,
+    http_timeout_seconds: Option<f64>,
+    http_response_mib: Option<u64>,
+}
+
+/// Resolved settings for every command.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub plugins_dir: Option<PathBuf>,
+    pub admin_key: Option<String>,
+    pub jwt_secret: Option<String>,
+    pub jwt_public_key: Option<String>,
+    pub master_key: Option<String>,
+    pub public_url: Option<String>,
+    pub upstream_overrides: UpstreamOverrides,
+    pub call_limits: CallLimits,
+    pub egress_limits: EgressLimits,
+}
+
+impl Settings {
+    /// Merges flags/environment (already in `args`) with the settings file and defaults.
+    pub fn resolve(args: &SettingsArgs) -> Result<Self, ConfigError> {
+        let data_dir = args
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./actionhost-data"));
+        let file = load_file(args.config.as_deref(), &data_dir)?;
+
+        let overrides_text = args
+            .upstream_overrides
+            .clone()
+            .or(file.upstream_overrides)
+            .unwrap_or_default();
+        let upstream_overrides =
+            UpstreamOverrides::parse(&overrides_text).map_err(|message| ConfigError::Invalid {
+                name: "ACTIONHOST_UPSTREAM_OVERRIDES",
+                message,
+            })?;
+
+        let defaults = CallLimits::default();
+        let limits = &file.limits;
+        let call_limits = CallLimits {
+            memory_bytes: limits
+                .memory_mib
+                .map(|m| (m * 1024 * 1024) as usize)
+                .unwrap_or(defaults.memory_bytes),
+            cpu_time: seconds(limits.cpu_seconds, "limits.cpu_seconds")?
+                .unwrap_or(defaults.cpu_time),
+            wall_time: seconds(limits.wall_seconds, "limits.wall_seconds")?
+                .unwrap_or(defaults.wall_time),
+            output_bytes: limits
+                .output_mib
+                .map(|m| (m * 1024 * 1024) as usize)
+                .unwrap_or(defaults.output_bytes),
+        };
+        let egress_defaults = EgressLimits::default();
+        let egress_limits = EgressLimits {
+            timeout: seconds(limits.http_timeout_seconds, "limits.http_timeout_seconds")?
+                .unwrap_or(egress_defaults.timeout),
+            max_response_bytes: limits
+                .http_response_mib
+                .map(|m| m * 1024 * 1024)
+                .unwrap_or(egress_defaults.max_response_bytes),
+        };
+
+        let jwt_secret = args.jwt_secret.clone().or(file.jwt_secret);
+        if let Some(secret) = &jwt_secret
+            && secret.len() < 32
+        {
+            return Err(ConfigError::Invalid {
+                name: "ACTIONHOST_JWT_SECRET",
+                message: format!("must be at least 32 bytes, got {}", secret.len()),
+            });
+        }
+
+        Ok(Settings {
+            listen: args
+                .listen
+                .clone()
+                .or(file.listen)
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            plugins_dir: args.plugins_dir.clone().or(file.plugins_dir),
+            admin_key: args.admin_key.clone().or(file.admin_key),
+            jwt_secret,
+            jwt_public_key: args.jwt_public_key.clone().or(file.jwt_public_key),
+            // The master key is never read from a file we might print or copy: flags/env only,
+            // or the generated key file in the data dir.
+            master_key: args.master_key.clone(),
+            public_url: args.public_url.clone().or(file.public_url),
+            upstream_overrides,
+            call_limits,
+            egress_limits,
+            data_dir,
+        })
+    }
+}
+
+fn load_file(explicit: Option<&Path>, data_dir: &Path) -> Result<FileSettings, ConfigError> {
+    let path = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = data_dir.join("actionhost.toml");
+            if !default.exists() {
+                return Ok(FileSettings::default());
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path,
+        message: e.message().to_string(),
+    })
+}
+
+fn seconds(value: Option<f64>, name: &'static str) -> Result<Option<Duration>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(ConfigError::Invalid {
+            name,
+            message: format!("must be a positive number of seconds, got {s}"),
+        }),
+    }
+}

@@ -1,0 +1,268 @@
+//! Connected accounts: a user's authorised link to one integration, with its secret sealed.
+//!
+//! The public part of an account (status, scopes, times) is stored in the clear so it can be
+//! listed without the master key; the secret part is sealed and bound to `user \0 integration`.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{CredentialError, Sealer, SecretString};
+use crate::store::{Store, StoreError, trees};
+
+/// Lifecycle of a connected account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Authorization started, not finished.
+    Pending,
+    /// Usable.
+    Active,
+    /// The token expired and cannot be refreshed; the user must re-authorize.
+    Expired,
+    /// Revoked by the user or refused by the provider.
+    Revoked,
+}
+
+/// What the API shows of an account: never a secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectedAccount {
+    pub id: String,
+    pub user: String,
+    pub integration: String,
+    pub status: AccountStatus,
+    pub scopes: Vec<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub last_error: Option<String>,
+}
+
+/// The secret part of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AccountSecret {
+    /// OAuth 2 (or a bring-your-own bearer token).
+    Oauth2 {
+        access_token: SecretString,
+        refresh_token: Option<SecretString>,
+    },
+    /// A static API key.
+    ApiKey { api_key: SecretString },
+}
+
+impl AccountSecret {
+    /// The value the HTTP capability injects.
+    pub fn injected(&self) -> &SecretString {
+        match self {
+            AccountSecret::Oauth2 { access_token, .. } => access_token,
+            AccountSecret::ApiKey { api_key } => api_key,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredAccount {
+    account: ConnectedAccount,
+    /// base64 of `nonce || ciphertext` of the JSON of [`AccountSecret`].
+    sealed: String,
+}
+
+/// Connected accounts in sled, keyed by (user, integration).
+#[derive(Clone)]
+pub struct AccountStore {
+    tree: sled::Tree,
+    sealer: Sealer,
+}
+
+fn record_key(user: &str, integration: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(user.len() + integration.len() + 1);
+    key.extend_from_slice(user.as_bytes());
+    key.push(0);
+    key.extend_from_slice(integration.as_bytes());
+    key
+}
+
+impl AccountStore {
+    pub fn open(store: &Store, sealer: Sealer) -> Result<Self, CredentialError> {
+        Ok(AccountStore {
+            tree: store.tree(trees::ACCOUNTS)?,
+            sealer,
+        })
+    }
+
+    /// Stores (or replaces) the user's account for `integration` as active with `secret`.
+    pub fn put(
+        &self,
+        user: &str,
+        integration: &str,
+        secret: &AccountSecret,
+        scopes: Vec<String>,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<ConnectedAccount, CredentialError> {
+        let key = record_key(user, integration);
+        let now = OffsetDateTime::now_utc();
+        let previous = self.get_public(user, integration)?;
+        let account = ConnectedAccount {
+            id: previous
+                .as_ref()
+                .map(|a| a.id.clone())
+                .unwrap_or_else(|| super::secret_file::random_token(12)),
+            user: user.to_string(),
+            integration: integration.to_string(),
+            status: AccountStatus::Active,
+            scopes,
+            expires_at,
+            created_at: previous.map(|a| a.created_at).unwrap_or(now),
+            updated_at: now,
+            last_error: None,
+        };
+        self.write(&key, &account, secret)?;
+        Ok(account)
+    }
+
+    fn write(
+        &self,
+        key: &[u8],
+        account: &ConnectedAccount,
+        secret: &AccountSecret,
+    ) -> Result<(), CredentialError> {
+        use base64::Engine;
+        let plaintext = serde_json::to_vec(secret).expect("secrets serialize");
+        let sealed = self.sealer.seal(&plaintext, key);
+        let stored = StoredAccount {
+            account: account.clone(),
+            sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
+        };
+        let bytes = serde_json::to_vec(&stored).expect("accounts serialize");
+        self.tree.insert(key, bytes).map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    fn read(&self, key: &[u8]) -> Result<Option<StoredAccount>, CredentialError> {
+        let Some(bytes) = self.tree.get(key).map_err(StoreError::from)? else {
+            return Ok(None);
+        };
+        let stored = serde_json::from_slice(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("account record: {e}")))?;
+        Ok(Some(stored))
+    }
+
+    /// The account without its secret.
+    pub fn get_public(
+        &self,
+        user: &str,
+        integration: &str,
+    ) -> Result<Option<ConnectedAccount>, CredentialError> {
+        Ok(self
+            .read(&record_key(user, integration))?
+            .map(|s| s.account))
+    }
+
+    /// The account and its decrypted secret.
+    pub fn get(
+        &self,
+        user: &str,
+        integration: &str,
+    ) -> Result<Option<(ConnectedAccount, AccountSecret)>, CredentialError> {
+        use base64::Engine;
+        let key = record_key(user, integration);
+        let Some(stored) = self.read(&key)? else {
+            return Ok(None);
+        };
+        let sealed = base64::engine::general_purpose::STANDARD
+            .decode(&stored.sealed)
+            .map_err(|_| CredentialError::Unseal)?;
+        let plaintext = self.sealer.open(&sealed, &key)?;
+        let secret = serde_json::from_slice(&plaintext)
+            .map_err(|e| StoreError::Corrupt(format!("account secret: {e}")))?;
+        Ok(Some((stored.account, secret)))
+    }
+
+    /// Every account of `user`, without secrets, ordered by integration.
+    pub fn list(&self, user: &str) -> Result<Vec<ConnectedAccount>, CredentialError> {
+        let mut prefix = user.as_bytes().to_vec();
+        prefix.push(0);
+        let mut accounts = Vec::new();
+        for entry in self.tree.scan_prefix(&prefix) {
+            let (_, bytes) = entry.map_err(StoreError::from)?;
+            let stored: StoredAccount = serde_json::from_slice(&bytes)
+                .map_err(|e| StoreError::Corrupt(format!("account record: {e}")))?;
+            accounts.push(stored.account);
+        }
+        Ok(accounts)
+    }
+
+    /// Removes the account and its secret; false when there was none.
+    pub fn delete(&self, user: &str, integration: &str) -> Result<bool, CredentialError> {
+        let removed = self
+            .tree
+            .remove(record_key(user, integration))
+            .map_err(StoreError::from)?;
+        Ok(removed.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::MasterKey;
+
+    fn store(dir: &std::path::Path) -> AccountStore {
+        let key = MasterKey::load_or_generate(None, dir).unwrap();
+        AccountStore::open(&Store::open(dir).unwrap(), Sealer::new(&key)).unwrap()
+    }
+
+    #[test]
+    fn accounts_are_kept_per_user_and_the_token_is_not_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = store(dir.path());
+        let secret = AccountSecret::Oauth2 {
+            access_token: SecretString::new("gho_secret_token_value"),
+            refresh_token: None,
+        };
+        accounts
+            .put("alice", "github", &secret, vec!["repo".into()], None)
+            .unwrap();
+
+        let (account, read_back) = accounts.get("alice", "github").unwrap().unwrap();
+        assert_eq!(read_back, secret);
+        assert_eq!(account.status, AccountStatus::Active);
+        assert!(accounts.get("bob", "github").unwrap().is_none());
+        assert_eq!(accounts.list("alice").unwrap().len(), 1);
+        assert!(accounts.list("bob").unwrap().is_empty());
+
+        accounts.tree.flush().unwrap();
+        let files = walk(dir.path());
+        // The record itself is on disk (so the search below is not vacuous)...
+        assert!(
+            files
+                .iter()
+                .any(|f| std::fs::read(f).unwrap().windows(6).any(|w| w == b"github"))
+        );
+        // ...but the token is not, in any file.
+        for entry in files {
+            let bytes = std::fs::read(&entry).unwrap();
+            assert!(
+                !bytes.windows(22).any(|w| w == b"gho_secret_token_value"),
+                "{} holds the token in plaintext",
+                entry.display()
+            );
+        }
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
+    }
+}

@@ -1,0 +1,22 @@
+//! actionhost: serves sandboxed WebAssembly provider plugins as authenticated actions for AI agents.
+//!
+//! The data path of one execute call follows the modules:
+//! [`api`] (HTTP, auth) → [`catalog`] (which plugin owns the action, its schema) →
+//! [`runtime`] (a fresh wasm instance under limits) → the plugin → [`capability::http`]
+//! (allowlist, override, credential injection from [`credentials`]) → the provider.
+//! [`store`] holds everything persistent in one sled database under the data dir.
+
+pub mod api;
+pub mod app;
+pub mod capability;
+pub mod catalog;
+pub mod config;
+pub mod credentials;
+pub mod runtime;
+pub mod store;
+
+/// Bundled provider plugins, compiled to wasm32-wasip2 by the build script and embedded here
+/// so that the binary serves them with no other files.
+pub mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled_plugins.rs"));
+}

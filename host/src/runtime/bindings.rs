@@ -1,0 +1,11 @@
+//! Host bindings generated from `wit/provider.wit`. Every wasmtime-generated type lives behind
+//! this module so a wasmtime upgrade touches `runtime/` only.
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "provider",
+    imports: { default: async },
+    exports: { default: async },
+});
+
+pub use actionhost::provider::{http, log, types};

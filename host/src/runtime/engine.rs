@@ -1,0 +1,68 @@
+//! Engine configuration. Pooling allocation makes instantiation cheap (a fresh instance per
+//! call), but it reserves address space up front and that can fail on small or restricted
+//! machines (Spin hit `mmap failed`, spin#2119, wasmtime#8607): we probe and fall back to
+//! on-demand allocation instead of crashing.
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use super::EPOCH_TICK;
+
+/// Largest linear memory any plugin may be allowed (per-plugin limits are at most this).
+pub const MAX_PLUGIN_MEMORY: usize = 256 * 1024 * 1024;
+/// Concurrent plugin instances the pool holds; beyond it, instantiation waits for a slot.
+const POOL_INSTANCES: u32 = 1000;
+
+fn base_config() -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    // Deep recursion traps cleanly instead of overflowing the host stack.
+    config.max_wasm_stack(1024 * 1024);
+    config.async_stack_size(2 * 1024 * 1024);
+    config.memory_reservation(MAX_PLUGIN_MEMORY as u64);
+    config.memory_guard_size(32 * 1024 * 1024);
+    config
+}
+
+/// Builds the engine; the flag says whether the pooling allocator is in use.
+pub fn build() -> Result<(Engine, bool), String> {
+    if std::env::var_os("ACTIONHOST_DISABLE_POOLING").is_none() {
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(POOL_INSTANCES)
+            .total_core_instances(POOL_INSTANCES * 4)
+            .total_memories(POOL_INSTANCES)
+            .total_tables(POOL_INSTANCES * 4)
+            .total_stacks(POOL_INSTANCES)
+            .max_memory_size(MAX_PLUGIN_MEMORY);
+        let mut config = base_config();
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        match Engine::new(&config) {
+            Ok(engine) => return Ok((engine, true)),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "the pooling allocator could not reserve its memory; using on-demand allocation"
+            ),
+        }
+    }
+    let mut config = base_config();
+    config.allocation_strategy(InstanceAllocationStrategy::OnDemand);
+    let engine = Engine::new(&config).map_err(|e| format!("cannot create the wasm engine: {e}"))?;
+    Ok((engine, false))
+}
+
+/// Advances the engine's epoch every tick until the engine is dropped.
+pub fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("actionhost-epoch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                match weak.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        })
+        .expect("spawning the epoch thread");
+}

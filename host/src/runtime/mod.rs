@@ -1,0 +1,416 @@
+//! The sandboxed runtime: compiles provider components, validates them, and runs each call in a
+//! fresh wasmtime `Store` under limits.
+//!
+//! One [`Runtime`] holds the engine, the linker (WASI p2 with an empty context, plus the host's
+//! `http` and `log` capabilities) and the compiled-component cache. Loading yields a
+//! [`LoadedPlugin`] (one compiled component, one `InstancePre`, its static catalog); each call
+//! instantiates it into a new store, so calls share nothing and a crash ends only that call.
+//!
+//! Limits per call: linear memory (a resource limiter), CPU time (epoch interruption: the
+//! epoch advances every [`EPOCH_TICK`]; a tick is charged only while wasm runs), a wall-clock
+//! deadline (the whole call, including upstream waits) and the output size.
+
+mod bindings;
+mod cache;
+mod engine;
+mod host_impl;
+mod plugin;
+mod validate;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::{Engine, Store, UpdateDeadline};
+use wasmtime_wasi::WasiCtx;
+
+pub use self::plugin::{
+    ActionDefinition, ActionHints, AuthKind, LoadedPlugin, OAuth2Endpoints, ProviderInfo,
+};
+pub use self::validate::LoadError;
+use crate::capability::http::Egress;
+use crate::capability::log::PluginLog;
+use crate::credentials::SecretString;
+use bindings::{Provider, types};
+pub use cache::sha256_hex;
+use host_impl::{CallState, MemoryLimiter, StderrCapture};
+
+/// How often the epoch advances: the granularity of the CPU-time limit.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Limits for one plugin call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallLimits {
+    pub memory_bytes: usize,
+    pub cpu_time: Duration,
+    pub wall_time: Duration,
+    pub output_bytes: usize,
+}
+
+impl Default for CallLimits {
+    fn default() -> Self {
+        CallLimits {
+            memory_bytes: 64 * 1024 * 1024,
+            cpu_time: Duration::from_secs(10),
+            wall_time: Duration::from_secs(30),
+            output_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Who a call is for and the credential the HTTP capability may inject. The plugin sees the
+/// user id and scopes, never the credential.
+#[derive(Debug, Clone, Default)]
+pub struct CallContext {
+    pub user: String,
+    pub scopes: Vec<String>,
+    pub credential: Option<SecretString>,
+}
+
+/// A typed error the plugin returned (the WIT `action-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionError {
+    InvalidInput(String),
+    NotFound(String),
+    Unauthorized(String),
+    RateLimited {
+        message: String,
+        retry_after_seconds: Option<u32>,
+    },
+    Upstream {
+        status: u16,
+        message: String,
+        body: Option<String>,
+    },
+    Internal(String),
+}
+
+/// Why a call did not produce an output.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("{0:?}")]
+    Action(ActionError),
+    #[error("plugin {plugin} exceeded its CPU time limit of {limit:?}")]
+    CpuLimit { plugin: String, limit: Duration },
+    #[error("plugin {plugin} exceeded its memory limit of {limit_mib} MiB")]
+    MemoryLimit { plugin: String, limit_mib: usize },
+    #[error("plugin {plugin} did not finish within {limit:?}")]
+    Timeout { plugin: String, limit: Duration },
+    #[error("plugin {plugin} returned {size} bytes, over the output limit of {limit} bytes")]
+    OutputTooLarge {
+        plugin: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error("plugin {plugin} returned output that is not JSON: {message}")]
+    InvalidOutput { plugin: String, message: String },
+    #[error("plugin {plugin} crashed: {message}")]
+    Crashed { plugin: String, message: String },
+    #[error("cannot start plugin {plugin}: {message}")]
+    Instantiate { plugin: String, message: String },
+}
+
+/// What a call did besides its result, for audit and metrics.
+#[derive(Debug, Clone, Default)]
+pub struct CallReport {
+    pub upstream_calls: u32,
+    pub last_upstream_status: Option<u16>,
+    pub instantiate: Duration,
+    pub duration: Duration,
+}
+
+/// The engine, linker and cache shared by every plugin.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<CallState>,
+    egress: Arc<Egress>,
+    cache: cache::ComponentCache,
+    pub pooling: bool,
+}
+
+impl Runtime {
+    /// Builds the engine (pooling allocator when it can be reserved, else on-demand) and starts
+    /// the epoch ticker. `cache_dir` holds compiled components; `None` compiles every time.
+    pub fn new(egress: Arc<Egress>, cache_dir: Option<std::path::PathBuf>) -> Result<Self, String> {
+        let (engine, pooling) = engine::build()?;
+        engine::start_epoch_ticker(&engine);
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|e| format!("linking WASI: {e}"))?;
+        Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| format!("linking the host capabilities: {e}"))?;
+        let cache = cache::ComponentCache::new(&engine, cache_dir);
+        Ok(Runtime {
+            engine,
+            linker,
+            egress,
+            cache,
+            pooling,
+        })
+    }
+
+    pub fn egress(&self) -> &Arc<Egress> {
+        &self.egress
+    }
+
+    /// Compiles (or loads from cache), links and validates a component. Every reason it is
+    /// refused is reported at once. `limits` also bound the load-time calls to `info` and
+    /// `list-actions`.
+    pub async fn load(&self, wasm: &[u8], limits: CallLimits) -> Result<LoadedPlugin, LoadError> {
+        let hash = cache::sha256_hex(wasm);
+        let component = {
+            let cache = self.cache.clone();
+            let engine = self.engine.clone();
+            let bytes = wasm.to_vec();
+            let hash = hash.clone();
+            tokio::task::spawn_blocking(move || cache.compile(&engine, &bytes, &hash))
+                .await
+                .map_err(|e| LoadError::single(format!("compilation task failed: {e}")))?
+                .map_err(LoadError::single)?
+        };
+        validate::check_contract_version(&self.engine, &component)?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::single(format!("cannot link the component: {e:#}")))?;
+        let pre = bindings::ProviderPre::new(instance_pre).map_err(|e| {
+            LoadError::single(format!(
+                "the component does not export the provider interface: {e:#}"
+            ))
+        })?;
+
+        // Read the static catalog once, under the same limits as any call.
+        let probe = LoadedPlugin::probe(pre.clone(), hash.clone(), limits);
+        let (info, actions) = self
+            .run(&probe, &CallContext::default(), |provider, store| {
+                Box::pin(async move {
+                    let plugin = provider.actionhost_provider_plugin();
+                    let info = plugin.call_info(&mut *store).await?;
+                    let actions = plugin.call_list_actions(&mut *store).await?;
+                    Ok(Ok((info, actions)))
+                })
+            })
+            .await
+            .0
+            .map_err(|e| LoadError::single(format!("calling info/list-actions failed: {e}")))?;
+        let info = ProviderInfo::from(info);
+        let actions: Vec<types::ActionDefinition> = actions;
+        let (actions, reasons) = validate::check_catalog(&info, actions);
+        if !reasons.is_empty() {
+            return Err(LoadError {
+                plugin_id: Some(info.id.clone()),
+                reasons,
+            });
+        }
+        Ok(LoadedPlugin::new(pre, hash, info, actions, limits))
+    }
+
+    /// Runs `action` with JSON `input` (already validated against its schema).
+    pub async fn execute(
+        &self,
+        plugin: &LoadedPlugin,
+        action: &str,
+        input: &serde_json::Value,
+        call: &CallContext,
+    ) -> (Result<serde_json::Value, CallError>, CallReport) {
+        let input = input.to_string();
+        let action = action.to_string();
+        let (result, report) = self
+            .run(plugin, call, move |provider, store| {
+                Box::pin(async move {
+                    let context = store.data().guest_context();
+                    let output = provider
+                        .actionhost_provider_plugin()
+                        .call_execute(&mut *store, &action, &input, &context)
+                        .await?;
+                    Ok(output.map_err(ActionError::from))
+                })
+            })
+            .await;
+        let result = result.and_then(|text: String| {
+            let id = &plugin.info.id;
+            if text.len() > plugin.limits.output_bytes {
+                return Err(CallError::OutputTooLarge {
+                    plugin: id.clone(),
+                    size: text.len(),
+                    limit: plugin.limits.output_bytes,
+                });
+            }
+            serde_json::from_str(&text).map_err(|e| CallError::InvalidOutput {
+                plugin: id.clone(),
+                message: e.to_string(),
+            })
+        });
+        (result, report)
+    }
+
+    /// Asks the plugin for the user-specific definition of an action (dynamic schemas).
+    pub async fn describe(
+        &self,
+        plugin: &LoadedPlugin,
+        action: &str,
+        call: &CallContext,
+    ) -> (Result<ActionDefinition, CallError>, CallReport) {
+        let action = action.to_string();
+        let (result, report) = self
+            .run(plugin, call, move |provider, store| {
+                Box::pin(async move {
+                    let context = store.data().guest_context();
+                    let definition = provider
+                        .actionhost_provider_plugin()
+                        .call_describe(&mut *store, &action, &context)
+                        .await?;
+                    Ok(definition.map_err(ActionError::from))
+                })
+            })
+            .await;
+        let result = result.and_then(|definition| {
+            ActionDefinition::try_from(definition).map_err(|message| CallError::InvalidOutput {
+                plugin: plugin.info.id.clone(),
+                message,
+            })
+        });
+        (result, report)
+    }
+
+    /// Instantiates `plugin` in a fresh store and runs `body` under the plugin's limits.
+    async fn run<T, F>(
+        &self,
+        plugin: &LoadedPlugin,
+        call: &CallContext,
+        body: F,
+    ) -> (Result<T, CallError>, CallReport)
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(
+                &'a Provider,
+                &'a mut Store<CallState>,
+            ) -> std::pin::Pin<
+                Box<dyn Future<Output = wasmtime::Result<Result<T, ActionError>>> + Send + 'a>,
+            > + Send,
+    {
+        let started = Instant::now();
+        let limits = plugin.limits;
+        let plugin_id = plugin.info.id.clone();
+        let deadline = started + limits.wall_time;
+        let stderr = StderrCapture::new();
+        let mut wasi = WasiCtx::builder();
+        wasi.stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        let state = CallState {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(limits.memory_bytes),
+            cpu_ticks_left: cpu_ticks(limits.cpu_time),
+            cpu_exceeded: false,
+            plugin_id: plugin_id.clone(),
+            grant: plugin.grant.clone(),
+            egress: self.egress.clone(),
+            call: call.clone(),
+            deadline,
+            log: PluginLog::default(),
+            upstream_calls: 0,
+            last_upstream_status: None,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store.epoch_deadline_callback(|mut ctx| {
+            let state = ctx.data_mut();
+            if state.cpu_ticks_left == 0 {
+                state.cpu_exceeded = true;
+                return Err(wasmtime::Error::msg("CPU time limit exceeded"));
+            }
+            state.cpu_ticks_left -= 1;
+            // Yield so one busy plugin cannot hold a tokio worker.
+            Ok(UpdateDeadline::Yield(1))
+        });
+        store.set_epoch_deadline(1);
+
+        let mut report = CallReport::default();
+        let pre = plugin.pre.clone();
+        let work = async {
+            let instantiated = Instant::now();
+            let provider = match pre.instantiate_async(&mut store).await {
+                Ok(provider) => provider,
+                Err(e) => {
+                    return (
+                        Err(CallError::Instantiate {
+                            plugin: plugin_id.clone(),
+                            message: format!("{e:#}"),
+                        }),
+                        store,
+                        instantiated.elapsed(),
+                    );
+                }
+            };
+            let instantiate = instantiated.elapsed();
+            let outcome = body(&provider, &mut store).await;
+            let result = match outcome {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(action_error)) => Err(CallError::Action(action_error)),
+                Err(trap) => Err(classify_trap(
+                    &plugin_id,
+                    &limits,
+                    store.data(),
+                    &trap,
+                    &stderr,
+                )),
+            };
+            (result, store, instantiate)
+        };
+        let result = match tokio::time::timeout(limits.wall_time, work).await {
+            Ok((result, store, instantiate)) => {
+                let state = store.data();
+                report.upstream_calls = state.upstream_calls;
+                report.last_upstream_status = state.last_upstream_status;
+                report.instantiate = instantiate;
+                state.log.finish(&plugin_id);
+                result
+            }
+            Err(_) => Err(CallError::Timeout {
+                plugin: plugin_id.clone(),
+                limit: limits.wall_time,
+            }),
+        };
+        stderr.flush_to_log(&plugin_id);
+        report.duration = started.elapsed();
+        (result, report)
+    }
+}
+
+fn cpu_ticks(cpu: Duration) -> u64 {
+    (cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64
+}
+
+fn classify_trap(
+    plugin: &str,
+    limits: &CallLimits,
+    state: &CallState,
+    trap: &wasmtime::Error,
+    stderr: &StderrCapture,
+) -> CallError {
+    let plugin = plugin.to_string();
+    if state.cpu_exceeded {
+        return CallError::CpuLimit {
+            plugin,
+            limit: limits.cpu_time,
+        };
+    }
+    if state.limiter.exceeded() {
+        return CallError::MemoryLimit {
+            plugin,
+            limit_mib: limits.memory_bytes / (1024 * 1024),
+        };
+    }
+    let message = match trap.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::StackOverflow) => "stack overflow (recursion too deep)".to_string(),
+        Some(code) => match stderr.panic_message() {
+            Some(panic) => format!("panicked: {panic}"),
+            None => format!("trap: {code}"),
+        },
+        None => format!("{trap}"),
+    };
+    CallError::Crashed { plugin, message }
+}

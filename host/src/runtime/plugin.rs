@@ -1,0 +1,226 @@
+//! A loaded plugin and the host's own view of what it declared (provider info, actions),
+//! converted once from the generated WIT types.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::CallLimits;
+use super::bindings::{ProviderPre, types};
+use super::host_impl::CallState;
+use crate::capability::http::{CredentialPlacement, EgressGrant, Origin, OriginGrant};
+
+/// OAuth 2 endpoints and defaults a plugin declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OAuth2Endpoints {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub revoke_url: Option<String>,
+    pub default_scopes: Vec<String>,
+    pub scope_separator: String,
+    pub pkce: bool,
+    pub extra_authorize_params: Vec<(String, String)>,
+}
+
+/// How the provider authenticates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AuthKind {
+    None,
+    ApiKey {
+        #[serde(skip)]
+        placement: CredentialPlacement,
+    },
+    #[serde(rename = "oauth2")]
+    OAuth2(#[serde(skip)] OAuth2Endpoints),
+}
+
+/// What a plugin says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderInfo {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub categories: Vec<String>,
+    pub auth: AuthKind,
+    /// As declared (validated at load).
+    pub origins: Vec<(String, bool)>,
+}
+
+impl From<types::ProviderInfo> for ProviderInfo {
+    fn from(info: types::ProviderInfo) -> Self {
+        let auth = match info.auth {
+            types::AuthKind::None => AuthKind::None,
+            types::AuthKind::ApiKey(key) => {
+                let prefix = key.prefix.unwrap_or_default();
+                AuthKind::ApiKey {
+                    placement: match key.placement {
+                        types::ApiKeyPlacement::Header => CredentialPlacement::Header {
+                            name: key.name,
+                            prefix,
+                        },
+                        types::ApiKeyPlacement::Query => CredentialPlacement::Query {
+                            name: key.name,
+                            prefix,
+                        },
+                    },
+                }
+            }
+            types::AuthKind::Oauth2(o) => AuthKind::OAuth2(OAuth2Endpoints {
+                authorize_url: o.authorize_url,
+                token_url: o.token_url,
+                revoke_url: o.revoke_url,
+                default_scopes: o.default_scopes,
+                scope_separator: o.scope_separator,
+                pkce: o.pkce,
+                extra_authorize_params: o.extra_authorize_params,
+            }),
+        };
+        ProviderInfo {
+            id: info.id,
+            name: info.name,
+            version: info.version,
+            description: info.description,
+            categories: info.categories,
+            auth,
+            origins: info
+                .origins
+                .into_iter()
+                .map(|o| (o.origin, o.credentials))
+                .collect(),
+        }
+    }
+}
+
+impl ProviderInfo {
+    /// Where the credential goes on requests.
+    pub fn placement(&self) -> CredentialPlacement {
+        match &self.auth {
+            AuthKind::None => CredentialPlacement::None,
+            AuthKind::ApiKey { placement } => placement.clone(),
+            AuthKind::OAuth2(_) => CredentialPlacement::Bearer,
+        }
+    }
+
+    /// Whether calls need a connected account.
+    pub fn needs_account(&self) -> bool {
+        !matches!(self.auth, AuthKind::None)
+    }
+}
+
+/// Hints about an action's effects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ActionHints {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub dynamic_schema: bool,
+}
+
+/// One action with its schemas parsed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionDefinition {
+    pub name: String,
+    pub description: String,
+    pub input_schema: serde_json::Value,
+    pub output_schema: Option<serde_json::Value>,
+    pub hints: ActionHints,
+}
+
+impl TryFrom<types::ActionDefinition> for ActionDefinition {
+    type Error = String;
+
+    fn try_from(action: types::ActionDefinition) -> Result<Self, String> {
+        let input_schema = serde_json::from_str(&action.input_schema)
+            .map_err(|e| format!("{}: input schema is not JSON: {e}", action.name))?;
+        let output_schema = action
+            .output_schema
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| format!("{}: output schema is not JSON: {e}", action.name))?;
+        let h = action.hints;
+        Ok(ActionDefinition {
+            hints: ActionHints {
+                read_only: h.contains(types::ActionHints::READ_ONLY),
+                destructive: h.contains(types::ActionHints::DESTRUCTIVE),
+                idempotent: h.contains(types::ActionHints::IDEMPOTENT),
+                dynamic_schema: h.contains(types::ActionHints::DYNAMIC_SCHEMA),
+            },
+            name: action.name,
+            description: action.description,
+            input_schema,
+            output_schema,
+        })
+    }
+}
+
+/// A compiled, linked and validated plugin, ready to instantiate per call.
+pub struct LoadedPlugin {
+    pub info: ProviderInfo,
+    pub actions: Vec<ActionDefinition>,
+    /// SHA-256 of the component bytes, hex.
+    pub hash: String,
+    pub limits: CallLimits,
+    pub grant: Arc<EgressGrant>,
+    pub(super) pre: ProviderPre<CallState>,
+}
+
+impl LoadedPlugin {
+    pub(super) fn new(
+        pre: ProviderPre<CallState>,
+        hash: String,
+        info: ProviderInfo,
+        actions: Vec<ActionDefinition>,
+        limits: CallLimits,
+    ) -> Self {
+        let origins = info
+            .origins
+            .iter()
+            .filter_map(|(origin, credentials)| {
+                Some(OriginGrant {
+                    origin: Origin::parse(origin).ok()?,
+                    credentials: *credentials,
+                })
+            })
+            .collect();
+        let grant = Arc::new(EgressGrant {
+            plugin_id: info.id.clone(),
+            origins,
+            placement: info.placement(),
+        });
+        LoadedPlugin {
+            info,
+            actions,
+            hash,
+            limits,
+            grant,
+            pre,
+        }
+    }
+
+    /// A stand-in used while loading, before the plugin has said who it is: no origins.
+    pub(super) fn probe(pre: ProviderPre<CallState>, hash: String, limits: CallLimits) -> Self {
+        let info = ProviderInfo {
+            id: "(loading)".into(),
+            name: String::new(),
+            version: String::new(),
+            description: String::new(),
+            categories: Vec::new(),
+            auth: AuthKind::None,
+            origins: Vec::new(),
+        };
+        Self::new(pre, hash, info, Vec::new(), limits)
+    }
+
+    pub fn action(&self, name: &str) -> Option<&ActionDefinition> {
+        self.actions.iter().find(|a| a.name == name)
+    }
+
+    /// The same plugin with the operator's narrower grant (policy).
+    pub fn with_grant(mut self, grant: EgressGrant) -> Self {
+        self.grant = Arc::new(grant);
+        self
+    }
+}

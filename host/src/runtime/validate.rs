@@ -1,0 +1,241 @@
+//! Load-time validation: a plugin is refused with every reason at once, so its author can fix
+//! them in one go.
+
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use super::bindings::types;
+use super::plugin::{ActionDefinition, AuthKind, ProviderInfo};
+use crate::capability::http::{CredentialPlacement, Origin};
+
+/// The contract version this host implements (the WIT package version).
+pub const CONTRACT_PACKAGE: &str = "actionhost:provider";
+pub const CONTRACT_VERSION: &str = "0.1.0";
+
+/// Why a component was refused: every reason found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("plugin refused: {}", reasons.join("; "))]
+pub struct LoadError {
+    /// The provider id, when the plugin got far enough to say it.
+    pub plugin_id: Option<String>,
+    pub reasons: Vec<String>,
+}
+
+impl LoadError {
+    pub fn single(reason: impl Into<String>) -> Self {
+        LoadError {
+            plugin_id: None,
+            reasons: vec![reason.into()],
+        }
+    }
+}
+
+/// Refuses components built against another contract version, naming both versions.
+pub fn check_contract_version(engine: &Engine, component: &Component) -> Result<(), LoadError> {
+    let ty = component.component_type();
+    let interface = format!("{CONTRACT_PACKAGE}/plugin");
+    let exported: Vec<String> = ty
+        .exports(engine)
+        .map(|(name, _)| name.to_string())
+        .filter(|name| name.starts_with(&interface))
+        .collect();
+    let Some(name) = exported.first() else {
+        return Err(LoadError::single(format!(
+            "the component does not export {interface}@{CONTRACT_VERSION}: it is not an actionhost provider plugin"
+        )));
+    };
+    let version = name.split_once('@').map(|(_, v)| v).unwrap_or("(none)");
+    if !compatible(version) {
+        return Err(LoadError::single(format!(
+            "the component was built against {CONTRACT_PACKAGE}@{version}; this host implements \
+             {CONTRACT_PACKAGE}@{CONTRACT_VERSION} (rebuild it with a matching actionhost-sdk)"
+        )));
+    }
+    Ok(())
+}
+
+/// Same major.minor while the major is 0 (semver's rule for 0.x).
+fn compatible(version: &str) -> bool {
+    let ours: Vec<&str> = CONTRACT_VERSION.split('.').collect();
+    let theirs: Vec<&str> = version.split('.').collect();
+    theirs.len() == 3 && theirs[0] == ours[0] && (ours[0] != "0" || theirs[1] == ours[1])
+}
+
+/// Checks provider info and actions; returns the parsed actions and every problem found.
+pub fn check_catalog(
+    info: &ProviderInfo,
+    actions: Vec<types::ActionDefinition>,
+) -> (Vec<ActionDefinition>, Vec<String>) {
+    let mut reasons = Vec::new();
+    if !is_integration_id(&info.id) {
+        reasons.push(format!(
+            "provider id {:?} must match ^[a-z][a-z0-9_]{{0,31}}$",
+            info.id
+        ));
+    }
+    if info.name.trim().is_empty() {
+        reasons.push("provider name is empty".into());
+    }
+    if !is_semver(&info.version) {
+        reasons.push(format!(
+            "provider version {:?} is not a semantic version (e.g. 1.0.0)",
+            info.version
+        ));
+    }
+    for (origin, _) in &info.origins {
+        if let Err(e) = Origin::parse(origin) {
+            reasons.push(format!("declared origin {origin:?} is invalid: {e}"));
+        }
+    }
+    match &info.auth {
+        AuthKind::None => {}
+        AuthKind::ApiKey { placement } => {
+            let (CredentialPlacement::Header { name, .. }
+            | CredentialPlacement::Query { name, .. }) = placement
+            else {
+                unreachable!("api-key auth always has a header or query placement")
+            };
+            let header_ok = !matches!(placement, CredentialPlacement::Header { .. })
+                || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
+            if name.is_empty() || !header_ok {
+                reasons.push(format!(
+                    "api-key auth names an invalid header or parameter {name:?}"
+                ));
+            }
+        }
+        AuthKind::OAuth2(oauth) => {
+            for (what, url) in [
+                ("authorize-url", &oauth.authorize_url),
+                ("token-url", &oauth.token_url),
+            ]
+            .into_iter()
+            .chain(oauth.revoke_url.iter().map(|u| ("revoke-url", u)))
+            {
+                if url::Url::parse(url).map(|u| u.scheme().starts_with("http")) != Ok(true) {
+                    reasons.push(format!("oauth2 {what} {url:?} is not an http(s) URL"));
+                }
+            }
+        }
+    }
+
+    if actions.is_empty() {
+        reasons.push("the plugin declares no actions".into());
+    }
+    let prefix = format!("{}_", info.id.to_ascii_uppercase());
+    let mut seen = std::collections::HashSet::new();
+    let mut parsed = Vec::new();
+    for action in actions {
+        let name = action.name.clone();
+        if !is_action_name(&name) {
+            reasons.push(format!(
+                "action name {name:?} must match ^[A-Z][A-Z0-9_]{{0,63}}$"
+            ));
+        } else if !name.starts_with(&prefix) {
+            reasons.push(format!("action name {name:?} must start with {prefix:?}"));
+        }
+        if !seen.insert(name.clone()) {
+            reasons.push(format!("action {name:?} is declared twice"));
+        }
+        if action.description.trim().is_empty() {
+            reasons.push(format!("action {name:?} has no description"));
+        }
+        match ActionDefinition::try_from(action) {
+            Err(e) => reasons.push(e),
+            Ok(definition) => {
+                reasons.extend(schema_problems(
+                    &name,
+                    "input",
+                    &definition.input_schema,
+                    true,
+                ));
+                if let Some(output) = &definition.output_schema {
+                    reasons.extend(schema_problems(&name, "output", output, false));
+                }
+                parsed.push(definition);
+            }
+        }
+    }
+    (parsed, reasons)
+}
+
+fn schema_problems(
+    action: &str,
+    which: &str,
+    schema: &serde_json::Value,
+    object_root: bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Err(e) = jsonschema::draft202012::meta::validate(schema) {
+        problems.push(format!(
+            "{action}: {which} schema is not valid JSON Schema 2020-12 at {}: {e}",
+            pointer_or_root(&e.instance_path().to_string())
+        ));
+    } else if let Err(e) = jsonschema::draft202012::new(schema) {
+        problems.push(format!("{action}: {which} schema cannot be compiled: {e}"));
+    }
+    if object_root && schema.get("type").and_then(|t| t.as_str()) != Some("object") {
+        problems.push(format!(
+            "{action}: {which} schema must have \"type\": \"object\" at its root"
+        ));
+    }
+    problems
+}
+
+fn pointer_or_root(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "the root"
+    } else {
+        pointer
+    }
+}
+
+/// `^[a-z][a-z0-9_]{0,31}$`
+pub fn is_integration_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && id.len() <= 32
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `^[A-Z][A-Z0-9_]{0,63}$`
+pub fn is_action_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('A'..='Z'))
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_semver(version: &str) -> bool {
+    let core = version.split(['-', '+']).next().unwrap_or_default();
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_action_names_follow_the_contract() {
+        assert!(is_integration_id("github"));
+        assert!(is_integration_id("google_calendar"));
+        assert!(!is_integration_id("GitHub"));
+        assert!(!is_integration_id("1password"));
+        assert!(!is_integration_id(&"a".repeat(33)));
+        assert!(is_action_name("GITHUB_CREATE_ISSUE"));
+        assert!(!is_action_name("github_create_issue"));
+        assert!(!is_action_name(&"A".repeat(65)));
+    }
+
+    #[test]
+    fn only_the_same_minor_of_a_0_x_contract_is_compatible() {
+        assert!(compatible("0.1.0"));
+        assert!(compatible("0.1.7"));
+        assert!(!compatible("0.2.0"));
+        assert!(!compatible("1.1.0"));
+        assert!(!compatible("garbage"));
+    }
+}
