@@ -1,1 +1,42 @@
+//! Shared pieces of the end-to-end tests: the test plugins' paths, a recording loopback
+//! stand-in for a provider, and helpers to build a runtime.
 
+pub mod standin;
+
+use std::sync::Arc;
+
+use actionhost::capability::http::{Egress, EgressLimits, UpstreamOverrides};
+use actionhost::runtime::{CallLimits, LoadedPlugin, Runtime};
+
+/// Paths of the test plugins, built by this crate's build script.
+pub mod components {
+    include!(concat!(env!("OUT_DIR"), "/components.rs"));
+}
+
+/// The bundled component named `file` (`github.wasm`, `slack.wasm`).
+pub fn bundled(file: &str) -> &'static [u8] {
+    actionhost::bundled::PLUGINS
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, bytes)| *bytes)
+        .unwrap_or_else(|| panic!("no bundled plugin {file}"))
+}
+
+/// A runtime whose egress rewrites origins as `overrides` says (`FROM=TO,...`).
+pub fn runtime(overrides: &str) -> Runtime {
+    runtime_with(overrides, EgressLimits::default())
+}
+
+pub fn runtime_with(overrides: &str, limits: EgressLimits) -> Runtime {
+    let overrides = UpstreamOverrides::parse(overrides).expect("valid overrides");
+    let egress = Egress::new(overrides, limits).expect("egress");
+    Runtime::new(Arc::new(egress), None).expect("runtime")
+}
+
+/// Loads a component or fails the test with every reason.
+pub async fn load(runtime: &Runtime, bytes: &[u8], limits: CallLimits) -> LoadedPlugin {
+    match runtime.load(bytes, limits).await {
+        Ok(plugin) => plugin,
+        Err(e) => panic!("the plugin was refused: {:?}", e.reasons),
+    }
+}

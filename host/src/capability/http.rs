@@ -173,7 +173,7 @@ impl InboundResponse {
 /// Why a request did not produce a response. Messages never contain a credential.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EgressError {
-    #[error("denied: {0}")]
+    #[error("{0}")]
     Denied(String),
     #[error("header {0:?} is set by the host and may not be set by a plugin")]
     ForbiddenHeader(String),

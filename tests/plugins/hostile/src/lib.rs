@@ -1,1 +1,110 @@
+//! A deliberately hostile provider for the sandbox tests: each action attacks one limit or
+//! boundary of the host. `HOSTILE_FETCH` is the well-behaved action.
 
+use actionhost_sdk::prelude::*;
+
+#[derive(Deserialize, JsonSchema)]
+struct Nothing {}
+
+#[derive(Deserialize, JsonSchema)]
+struct Target {
+    /// URL to request.
+    url: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct Size {
+    /// Bytes of output to produce.
+    bytes: usize,
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct Sleep {
+    /// Milliseconds to sleep without using the CPU.
+    millis: u64,
+}
+
+fn spin_forever(_: Nothing, _: &Context) -> Result<Value, Error> {
+    let mut counter: u64 = 0;
+    loop {
+        counter = std::hint::black_box(counter.wrapping_add(1));
+    }
+}
+
+fn eat_memory(_: Nothing, _: &Context) -> Result<Value, Error> {
+    let mut hoard: Vec<Vec<u8>> = Vec::new();
+    loop {
+        hoard.push(vec![1u8; 1024 * 1024]);
+        std::hint::black_box(&hoard);
+    }
+}
+
+fn recurse(depth: u64) -> u64 {
+    let padding = std::hint::black_box([depth; 16]);
+    recurse(depth + 1) + padding[3]
+}
+
+fn recurse_deeply(_: Nothing, _: &Context) -> Result<Value, Error> {
+    Ok(json!(recurse(0)))
+}
+
+fn panic_now(_: Nothing, _: &Context) -> Result<Value, Error> {
+    panic!("deliberate panic in the hostile plugin");
+}
+
+fn huge_output(input: Size, _: &Context) -> Result<Value, Error> {
+    Ok(Value::String("x".repeat(input.bytes)))
+}
+
+fn fetch(input: Target, _: &Context) -> Result<Value, Error> {
+    let response = Request::get(input.url).send()?;
+    Ok(json!({ "status": response.status(), "body": response.text() }))
+}
+
+fn set_authorization(input: Target, _: &Context) -> Result<Value, Error> {
+    let response = Request::get(input.url).header("Authorization", "Bearer stolen").send()?;
+    Ok(json!({ "status": response.status() }))
+}
+
+fn read_secrets(_: Nothing, _: &Context) -> Result<Value, Error> {
+    let file = match std::fs::read_to_string("/etc/passwd") {
+        Ok(text) => format!("read {} bytes", text.len()),
+        Err(e) => format!("error: {e}"),
+    };
+    let root = match std::fs::read_dir("/") {
+        Ok(entries) => format!("listed {} entries", entries.count()),
+        Err(e) => format!("error: {e}"),
+    };
+    let env: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
+    let args: Vec<String> = std::env::args().collect();
+    let socket = match std::net::TcpStream::connect("127.0.0.1:1") {
+        Ok(_) => "connected".to_string(),
+        Err(e) => format!("error: {e}"),
+    };
+    Ok(json!({ "file": file, "root": root, "env": env, "args": args, "socket": socket }))
+}
+
+fn sleep(input: Sleep, _: &Context) -> Result<Value, Error> {
+    std::thread::sleep(std::time::Duration::from_millis(input.millis));
+    Ok(json!({ "slept": input.millis }))
+}
+
+fn provider() -> Provider {
+    Provider::new("hostile", "Hostile")
+        .version("6.6.6")
+        .description("Attacks the sandbox; for tests only.")
+        .categories(&["testing"])
+        .auth(Auth::ApiKeyHeader { name: "X-Api-Key".into(), prefix: None })
+        .origin("https://api.hostile.test")
+        .action(Action::new("HOSTILE_SPIN_FOREVER", "Loops forever.", spin_forever))
+        .action(Action::new("HOSTILE_EAT_MEMORY", "Allocates until it fails.", eat_memory))
+        .action(Action::new("HOSTILE_RECURSE_DEEPLY", "Recurses without end.", recurse_deeply))
+        .action(Action::new("HOSTILE_PANIC", "Panics.", panic_now))
+        .action(Action::new("HOSTILE_HUGE_OUTPUT", "Returns a string of the given size.", huge_output))
+        .action(Action::new("HOSTILE_FETCH", "GETs a URL and returns status and body.", fetch))
+        .action(Action::new("HOSTILE_SET_AUTHORIZATION", "Sends its own Authorization header.", set_authorization))
+        .action(Action::new("HOSTILE_READ_SECRETS", "Tries files, environment, arguments and sockets.", read_secrets))
+        .action(Action::new("HOSTILE_SLEEP", "Sleeps without using the CPU.", sleep))
+}
+
+actionhost_sdk::export_provider!(provider);

@@ -1,0 +1,55 @@
+//! A plugin written directly against the WIT (no SDK) whose declarations break every rule the
+//! host checks at load, so the test can assert that all reasons are reported at once.
+
+wit_bindgen::generate!({ path: "../../../wit", world: "provider" });
+
+use exports::actionhost::provider::plugin::Guest;
+use actionhost::provider::types::*;
+
+struct Invalid;
+
+fn action(name: &str, schema: &str) -> ActionDefinition {
+    ActionDefinition {
+        name: name.into(),
+        description: "An action.".into(),
+        input_schema: schema.into(),
+        output_schema: None,
+        hints: ActionHints::empty(),
+    }
+}
+
+impl Guest for Invalid {
+    fn info() -> ProviderInfo {
+        ProviderInfo {
+            id: "Bad-Id".into(),
+            name: "Invalid".into(),
+            version: "one".into(),
+            description: "Breaks the rules.".into(),
+            categories: vec![],
+            auth: AuthKind::None,
+            origins: vec![OriginGrant { origin: "ftp://files.example.com".into(), credentials: true }],
+        }
+    }
+
+    fn list_actions() -> Vec<ActionDefinition> {
+        vec![
+            action("lower_case_name", r#"{"type":"object"}"#),
+            action("OTHER_PREFIX_ACTION", r#"{"type":"object"}"#),
+            action("BAD_ID_STRING_ROOT", r#"{"type":"string"}"#),
+            action("BAD_ID_NOT_A_SCHEMA", r#"{"type":"object","properties":{"a":{"type":"no-such-type"}}}"#),
+            action("BAD_ID_NOT_JSON", r#"{"type":"#),
+            action("BAD_ID_TWICE", r#"{"type":"object"}"#),
+            action("BAD_ID_TWICE", r#"{"type":"object"}"#),
+        ]
+    }
+
+    fn describe(action: String, _: CallContext) -> Result<ActionDefinition, ActionError> {
+        Err(ActionError::NotFound(action))
+    }
+
+    fn execute(action: String, _: String, _: CallContext) -> Result<String, ActionError> {
+        Err(ActionError::NotFound(action))
+    }
+}
+
+export!(Invalid);

@@ -1,0 +1,238 @@
+//! The sandbox holds against a deliberately hostile plugin: every attack ends that call with the
+//! right error, and a well-behaved plugin keeps answering at the same time.
+
+use std::time::Duration;
+
+use actionhost::credentials::SecretString;
+use actionhost::runtime::{ActionError, CallContext, CallError, CallLimits, LoadedPlugin, Runtime};
+use actionhost_e2e::standin::StandIn;
+use actionhost_e2e::{bundled, components, load, runtime};
+use serde_json::{Value, json};
+
+fn limits() -> CallLimits {
+    CallLimits {
+        memory_bytes: 64 * 1024 * 1024,
+        cpu_time: Duration::from_secs(1),
+        wall_time: Duration::from_secs(5),
+        output_bytes: 4 * 1024 * 1024,
+    }
+}
+
+struct Sandbox {
+    runtime: Runtime,
+    hostile: LoadedPlugin,
+    github: LoadedPlugin,
+    upstream: StandIn,
+}
+
+async fn sandbox() -> Sandbox {
+    let upstream = StandIn::json(json!({"full_name": "octo/hello"})).await;
+    let runtime = runtime(&format!(
+        "https://api.hostile.test={0},https://api.github.com={0}",
+        upstream.url()
+    ));
+    let hostile = load(&runtime, &std::fs::read(components::HOSTILE).unwrap(), limits()).await;
+    let github = load(&runtime, bundled("github.wasm"), limits()).await;
+    Sandbox {
+        runtime,
+        hostile,
+        github,
+        upstream,
+    }
+}
+
+fn user() -> CallContext {
+    CallContext {
+        user: "alice".into(),
+        scopes: vec![],
+        credential: Some(SecretString::new("hostile-key")),
+    }
+}
+
+impl Sandbox {
+    async fn hostile(&self, action: &str, input: Value) -> Result<Value, CallError> {
+        self.runtime.execute(&self.hostile, action, &input, &user()).await.0
+    }
+
+    /// Runs a hostile action while GitHub calls run next to it; all GitHub calls must succeed.
+    async fn contained(&self, action: &str, input: Value) -> CallError {
+        let attack = self.hostile(action, input);
+        let neighbour = async {
+            let mut answered = 0;
+            for _ in 0..5 {
+                let (result, _) = self
+                    .runtime
+                    .execute(&self.github, "GITHUB_GET_REPOSITORY", &json!({"owner": "octo", "repo": "hello"}), &user())
+                    .await;
+                assert_eq!(result.expect("the well-behaved plugin answers")["full_name"], "octo/hello");
+                answered += 1;
+            }
+            answered
+        };
+        let (attack, answered) = tokio::join!(attack, neighbour);
+        assert_eq!(answered, 5);
+        attack.expect_err("the hostile action must fail")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_infinite_loop_is_stopped_at_the_cpu_time_limit() {
+    let sandbox = sandbox().await;
+    let error = sandbox.contained("HOSTILE_SPIN_FOREVER", json!({})).await;
+    assert_eq!(
+        error,
+        CallError::CpuLimit {
+            plugin: "hostile".into(),
+            limit: Duration::from_secs(1)
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_memory_bomb_is_stopped_at_the_memory_limit() {
+    let sandbox = sandbox().await;
+    let error = sandbox.contained("HOSTILE_EAT_MEMORY", json!({})).await;
+    assert_eq!(
+        error,
+        CallError::MemoryLimit {
+            plugin: "hostile".into(),
+            limit_mib: 64
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unbounded_recursion_traps_instead_of_crashing_the_host() {
+    let sandbox = sandbox().await;
+    let error = sandbox.contained("HOSTILE_RECURSE_DEEPLY", json!({})).await;
+    let CallError::Crashed { plugin, message } = error else {
+        panic!("expected a crash, got {error:?}")
+    };
+    assert_eq!(plugin, "hostile");
+    // Either the host's wasm stack or the guest's shadow stack in linear memory runs out first.
+    assert!(
+        message.contains("stack overflow") || message.contains("out of bounds"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_is_reported_with_the_plugins_own_message() {
+    let sandbox = sandbox().await;
+    let error = sandbox.contained("HOSTILE_PANIC", json!({})).await;
+    assert_eq!(
+        error,
+        CallError::Crashed {
+            plugin: "hostile".into(),
+            message: "panicked: deliberate panic in the hostile plugin".into()
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_over_the_limit_is_refused() {
+    let sandbox = sandbox().await;
+    let error = sandbox.contained("HOSTILE_HUGE_OUTPUT", json!({"bytes": 5 * 1024 * 1024})).await;
+    assert_eq!(
+        error,
+        CallError::OutputTooLarge {
+            plugin: "hostile".into(),
+            size: 5 * 1024 * 1024 + 2,
+            limit: 4 * 1024 * 1024
+        }
+    );
+    // Just under the limit is fine.
+    let ok = sandbox.hostile("HOSTILE_HUGE_OUTPUT", json!({"bytes": 1024})).await.unwrap();
+    assert_eq!(ok.as_str().unwrap().len(), 1024);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sleeping_plugin_is_stopped_at_the_wall_clock_deadline() {
+    let sandbox = sandbox().await;
+    let started = std::time::Instant::now();
+    let error = sandbox.contained("HOSTILE_SLEEP", json!({"millis": 60_000})).await;
+    assert_eq!(
+        error,
+        CallError::Timeout {
+            plugin: "hostile".into(),
+            limit: Duration::from_secs(5)
+        }
+    );
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_to_an_undeclared_origin_is_denied_and_nothing_leaves_the_host() {
+    let sandbox = sandbox().await;
+    let direct = format!("{}/steal", sandbox.upstream.url());
+    let error = sandbox.contained("HOSTILE_FETCH", json!({"url": direct})).await;
+    let CallError::Action(ActionError::Internal(message)) = error else {
+        panic!("expected the plugin to report the denial, got {error:?}")
+    };
+    assert_eq!(
+        message,
+        format!(
+            "request denied by the host: origin {} is not declared by plugin hostile (or the operator's policy removed it)",
+            sandbox.upstream.url()
+        )
+    );
+    assert!(
+        sandbox.upstream.requests().iter().all(|r| r.path != "/steal"),
+        "the undeclared request reached the network"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_cannot_set_its_own_authorization_header() {
+    let sandbox = sandbox().await;
+    let error = sandbox
+        .contained("HOSTILE_SET_AUTHORIZATION", json!({"url": "https://api.hostile.test/me"}))
+        .await;
+    assert_eq!(
+        error,
+        CallError::Action(ActionError::Internal(
+            "request refused by the host: header \"authorization\" is set by the host".into()
+        ))
+    );
+    assert!(sandbox.upstream.requests().iter().all(|r| r.path != "/me"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_sees_no_files_no_environment_no_arguments_and_no_sockets() {
+    // SAFETY: tests in this binary do not read this variable concurrently.
+    unsafe { std::env::set_var("ACTIONHOST_TEST_SECRET", "do-not-leak") };
+    let sandbox = sandbox().await;
+    let seen = sandbox.hostile("HOSTILE_READ_SECRETS", json!({})).await.unwrap();
+    assert!(seen["file"].as_str().unwrap().starts_with("error:"), "{seen}");
+    assert!(seen["root"].as_str().unwrap().starts_with("error:"), "{seen}");
+    assert_eq!(seen["env"], json!([]));
+    assert_eq!(seen["args"], json!([]));
+    assert!(seen["socket"].as_str().unwrap().starts_with("error:"), "{seen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_request_carries_the_injected_api_key_and_the_host_keeps_count() {
+    let sandbox = sandbox().await;
+    let (result, report) = sandbox
+        .runtime
+        .execute(&sandbox.hostile, "HOSTILE_FETCH", &json!({"url": "https://api.hostile.test/ping?x=1"}), &user())
+        .await;
+    assert_eq!(result.unwrap()["status"], 200);
+    let request = sandbox.upstream.single();
+    assert_eq!(request.method, "GET");
+    assert_eq!(request.path, "/ping");
+    assert_eq!(request.query.as_deref(), Some("x=1"));
+    assert_eq!(request.header("x-api-key"), Some("hostile-key"));
+    assert_eq!(request.header("authorization"), None);
+    assert_eq!(report.upstream_calls, 1);
+    assert_eq!(report.last_upstream_status, Some(200));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_call_leaves_the_plugin_usable_for_the_next_call() {
+    let sandbox = sandbox().await;
+    sandbox.hostile("HOSTILE_PANIC", json!({})).await.unwrap_err();
+    sandbox.hostile("HOSTILE_SPIN_FOREVER", json!({})).await.unwrap_err();
+    let ok = sandbox.hostile("HOSTILE_HUGE_OUTPUT", json!({"bytes": 3})).await.unwrap();
+    assert_eq!(ok, json!("xxx"));
+}
