@@ -47,11 +47,16 @@ fn get(method: &str) -> Request {
     Request::get(format!("{API}/{method}"))
 }
 
-fn post(method: &str, body: &Value) -> Request {
-    // Slack wants the charset on JSON bodies.
-    Request::post(format!("{API}/{method}"))
-        .header("Content-Type", "application/json; charset=utf-8")
-        .body_bytes(body.to_string().into_bytes())
+/// Write methods take a form body (Slack's classic encoding, accepted by every method); values
+/// that are not strings (e.g. `blocks`) are sent as JSON text, as Slack expects.
+fn post(method: &str, fields: &[(&str, Value)]) -> Request {
+    let encoded: Vec<(&str, String)> = fields
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (*k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+        .collect();
+    let borrowed: Vec<(&str, &str)> = encoded.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Request::post(format!("{API}/{method}")).form(&borrowed)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -69,17 +74,16 @@ struct SendMessage {
 }
 
 fn send_message(input: SendMessage, _: &Context) -> Result<Value, Error> {
-    let mut body = json!({ "channel": input.channel, "text": input.text });
-    if let Some(ts) = input.thread_ts {
-        body["thread_ts"] = json!(ts);
-    }
-    if let Some(blocks) = input.blocks {
-        body["blocks"] = json!(blocks);
-    }
-    if let Some(unfurl) = input.unfurl_links {
-        body["unfurl_links"] = json!(unfurl);
-    }
-    call(post("chat.postMessage", &body))
+    call(post(
+        "chat.postMessage",
+        &[
+            ("channel", json!(input.channel)),
+            ("text", json!(input.text)),
+            ("thread_ts", json!(input.thread_ts)),
+            ("blocks", json!(input.blocks)),
+            ("unfurl_links", json!(input.unfurl_links)),
+        ],
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -116,11 +120,10 @@ struct CreateChannel {
 }
 
 fn create_channel(input: CreateChannel, _: &Context) -> Result<Value, Error> {
-    let mut body = json!({ "name": input.name });
-    if let Some(private) = input.is_private {
-        body["is_private"] = json!(private);
-    }
-    call(post("conversations.create", &body))
+    call(post(
+        "conversations.create",
+        &[("name", json!(input.name)), ("is_private", json!(input.is_private))],
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -160,8 +163,14 @@ struct AddReaction {
 }
 
 fn add_reaction(input: AddReaction, _: &Context) -> Result<Value, Error> {
-    let body = json!({ "channel": input.channel, "timestamp": input.timestamp, "name": input.name.trim_matches(':') });
-    call(post("reactions.add", &body))
+    call(post(
+        "reactions.add",
+        &[
+            ("channel", json!(input.channel)),
+            ("timestamp", json!(input.timestamp)),
+            ("name", json!(input.name.trim_matches(':'))),
+        ],
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]
