@@ -11,7 +11,9 @@ const TEST_PLUGINS: &[&str] = &[
 
 fn main() {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo");
-    let root = Path::new(&manifest_dir).parent().expect("tests/ sits in the workspace");
+    let root = Path::new(&manifest_dir)
+        .parent()
+        .expect("tests/ sits in the workspace");
     let built = actionhost_wasm_build::build_components(root, TEST_PLUGINS);
     let mut code = String::new();
     for component in built {

@@ -2,10 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::api::auth::{AdminKey, AuthSetupError, Authenticator};
+use crate::audit::AuditLog;
 use crate::capability::http::Egress;
-use crate::catalog::{PluginRegistry, PluginSource};
+use crate::catalog::{PluginRegistry, PluginSource, UserSchemas};
 use crate::config::Settings;
 use crate::credentials::{AccountStore, MasterKey, Sealer};
+use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::store::Store;
 
@@ -16,6 +19,11 @@ pub struct AppState {
     pub accounts: AccountStore,
     pub runtime: Runtime,
     pub registry: PluginRegistry,
+    pub user_schemas: UserSchemas,
+    pub auth: Authenticator,
+    pub admin_key: AdminKey,
+    pub audit: AuditLog,
+    pub metrics: Metrics,
 }
 
 /// Errors that stop the host from starting; each says what to fix.
@@ -25,6 +33,8 @@ pub enum StartError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Credentials(#[from] crate::credentials::CredentialError),
+    #[error(transparent)]
+    Auth(#[from] AuthSetupError),
     #[error("{0}")]
     Runtime(String),
 }
@@ -49,12 +59,28 @@ impl AppState {
         if !runtime.pooling {
             tracing::warn!("serving with on-demand instance allocation (slower instantiation)");
         }
+        let auth = Authenticator::from_settings(&settings)?;
+        let (admin_key, generated) = AdminKey::from_settings(&settings)?;
+        if let Some(key) = generated {
+            // Printed once, on the console only (never logged), as the CONTRACT says.
+            println!(
+                "generated admin key (saved in {}): {}",
+                settings.data_dir.join("admin.key").display(),
+                key.expose()
+            );
+        }
+        let audit = AuditLog::open(&store)?;
         let state = Arc::new(AppState {
             settings,
             store,
             accounts,
             runtime,
             registry: PluginRegistry::new(),
+            user_schemas: UserSchemas::default(),
+            auth,
+            admin_key,
+            audit,
+            metrics: Metrics::new(),
         });
         state.load_bundled().await;
         Ok(state)

@@ -8,10 +8,13 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod capability;
 pub mod catalog;
 pub mod config;
 pub mod credentials;
+pub mod execute;
+pub mod metrics;
 pub mod runtime;
 pub mod store;
 

@@ -27,6 +27,17 @@ enum Command {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+    /// Print a user JWT signed with the configured secret (development and tests).
+    Token {
+        /// The user id (`sub`).
+        #[arg(long)]
+        user: String,
+        /// Seconds until the token expires.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
     /// Work with plugin components.
     Plugin {
         #[command(subcommand)]
@@ -80,6 +91,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { settings } => {
             let settings = Settings::resolve(&settings)?;
             serve(settings).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            user,
+            ttl,
+            settings,
+        } => {
+            let settings = Settings::resolve(&settings)?;
+            let auth = actionhost::api::auth::Authenticator::from_settings(&settings)?;
+            println!("{}", auth.mint(&user, ttl).map_err(anyhow::Error::msg)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Plugin {

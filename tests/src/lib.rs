@@ -1,6 +1,7 @@
 //! Shared pieces of the end-to-end tests: the test plugins' paths, a recording loopback
 //! stand-in for a provider, and helpers to build a runtime.
 
+pub mod host;
 pub mod prism;
 pub mod standin;
 

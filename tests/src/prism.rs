@@ -49,7 +49,10 @@ impl Prism {
                 let text = std::fs::read_to_string(log.path()).unwrap_or_default();
                 panic!("prism exited with {status}: {text}");
             }
-            assert!(started.elapsed() < Duration::from_secs(60), "prism did not start in 60 s");
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "prism did not start in 60 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         prism.port = port;

@@ -28,7 +28,11 @@ impl Recorded {
             .filter(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
             .collect();
-        assert!(values.len() <= 1, "header {name} was sent {} times", values.len());
+        assert!(
+            values.len() <= 1,
+            "header {name} was sent {} times",
+            values.len()
+        );
         values.first().copied()
     }
 
@@ -82,12 +86,16 @@ impl StandIn {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let responder: Responder = Arc::new(respond);
         let recorded = requests.clone();
-        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let recorded = recorded.clone();
-            let responder = responder.clone();
-            async move { handle(method, uri, headers, body, recorded, responder).await }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let recorded = recorded.clone();
+                let responder = responder.clone();
+                async move { handle(method, uri, headers, body, recorded, responder).await }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -123,7 +131,11 @@ impl StandIn {
     /// The only request received; fails if there were none or several.
     pub fn single(&self) -> Recorded {
         let requests = self.requests();
-        assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request, got {requests:#?}"
+        );
         requests.into_iter().next().expect("one request")
     }
 }
@@ -142,7 +154,12 @@ async fn handle(
         query: uri.query().map(str::to_string),
         headers: headers
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or("<binary>").to_string()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    v.to_str().unwrap_or("<binary>").to_string(),
+                )
+            })
             .collect(),
         body: body.to_vec(),
     };
@@ -151,7 +168,11 @@ async fn handle(
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
-    let mut response = (StatusCode::from_u16(reply.status).expect("status"), reply.body).into_response();
+    let mut response = (
+        StatusCode::from_u16(reply.status).expect("status"),
+        reply.body,
+    )
+        .into_response();
     for (name, value) in reply.headers {
         response.headers_mut().append(
             axum::http::HeaderName::from_bytes(name.as_bytes()).expect("header name"),

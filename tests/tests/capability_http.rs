@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use actionhost::capability::http::{
-    CredentialPlacement, Egress, EgressError, EgressGrant, EgressLimits, HttpMethod, Origin, OriginGrant,
-    OutboundRequest, UpstreamOverrides, is_public,
+    CredentialPlacement, Egress, EgressError, EgressGrant, EgressLimits, HttpMethod, Origin,
+    OriginGrant, OutboundRequest, UpstreamOverrides, is_public,
 };
 use actionhost::credentials::SecretString;
 use actionhost_e2e::standin::{Reply, StandIn};
@@ -26,7 +26,11 @@ fn grant(origins: &[(&str, bool)], placement: CredentialPlacement) -> EgressGran
 }
 
 fn egress(overrides: &str) -> Egress {
-    Egress::new(UpstreamOverrides::parse(overrides).unwrap(), EgressLimits::default()).unwrap()
+    Egress::new(
+        UpstreamOverrides::parse(overrides).unwrap(),
+        EgressLimits::default(),
+    )
+    .unwrap()
 }
 
 fn get(url: &str) -> OutboundRequest {
@@ -49,9 +53,19 @@ async fn an_undeclared_origin_is_denied_before_anything_is_sent() {
     let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
     let other_port = format!("http://127.0.0.1:{}/x", server.addr.port() + 1);
     let other_scheme = format!("https://{}/x", server.addr);
-    for url in [other_port.as_str(), other_scheme.as_str(), "http://example.com/x"] {
-        let error = egress.send(&declared, Some(&token()), get(url), None).await.unwrap_err();
-        assert!(matches!(&error, EgressError::Denied(m) if m.contains("is not declared by plugin demo")), "{url}: {error:?}");
+    for url in [
+        other_port.as_str(),
+        other_scheme.as_str(),
+        "http://example.com/x",
+    ] {
+        let error = egress
+            .send(&declared, Some(&token()), get(url), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, EgressError::Denied(m) if m.contains("is not declared by plugin demo")),
+            "{url}: {error:?}"
+        );
     }
     assert!(server.requests().is_empty());
 }
@@ -60,9 +74,17 @@ async fn an_undeclared_origin_is_denied_before_anything_is_sent() {
 async fn an_override_rewrites_the_declared_origin_and_keeps_path_and_query() {
     let server = StandIn::json(json!({"ok": true})).await;
     let egress = egress(&format!("https://api.example.test={}", server.url()));
-    let declared = grant(&[("https://api.example.test", true)], CredentialPlacement::Bearer);
+    let declared = grant(
+        &[("https://api.example.test", true)],
+        CredentialPlacement::Bearer,
+    );
     let response = egress
-        .send(&declared, Some(&token()), get("https://api.example.test/v1/items?q=a%20b&n=2"), None)
+        .send(
+            &declared,
+            Some(&token()),
+            get("https://api.example.test/v1/items?q=a%20b&n=2"),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(response.status, 200);
@@ -79,7 +101,12 @@ async fn an_override_with_a_path_prefix_maps_the_prefix() {
     let egress = egress(&format!("https://slack.com/api={}", server.url()));
     let declared = grant(&[("https://slack.com", true)], CredentialPlacement::Bearer);
     egress
-        .send(&declared, Some(&token()), get("https://slack.com/api/chat.postMessage"), None)
+        .send(
+            &declared,
+            Some(&token()),
+            get("https://slack.com/api/chat.postMessage"),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(server.single().path, "/chat.postMessage");
@@ -91,21 +118,34 @@ async fn credentials_are_injected_as_the_auth_kind_says() {
     let egress = egress("");
     let url = format!("{}/me?a=1", server.url());
     let cases = [
-        (CredentialPlacement::Bearer, ("authorization", "Bearer tok-123"), "a=1"),
         (
-            CredentialPlacement::Header { name: "X-Api-Key".into(), prefix: "Key ".into() },
+            CredentialPlacement::Bearer,
+            ("authorization", "Bearer tok-123"),
+            "a=1",
+        ),
+        (
+            CredentialPlacement::Header {
+                name: "X-Api-Key".into(),
+                prefix: "Key ".into(),
+            },
             ("x-api-key", "Key tok-123"),
             "a=1",
         ),
         (
-            CredentialPlacement::Query { name: "api_key".into(), prefix: String::new() },
+            CredentialPlacement::Query {
+                name: "api_key".into(),
+                prefix: String::new(),
+            },
             ("authorization", ""),
             "a=1&api_key=tok-123",
         ),
     ];
     for (placement, (header, value), query) in cases {
         let declared = grant(&[(&server.url(), true)], placement);
-        egress.send(&declared, Some(&token()), get(&url), None).await.unwrap();
+        egress
+            .send(&declared, Some(&token()), get(&url), None)
+            .await
+            .unwrap();
         let request = server.requests().pop().unwrap();
         if value.is_empty() {
             assert_eq!(request.header(header), None);
@@ -121,7 +161,12 @@ async fn an_origin_declared_without_credentials_gets_none() {
     let server = StandIn::json(json!({})).await;
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::Bearer);
     egress("")
-        .send(&declared, Some(&token()), get(&format!("{}/file", server.url())), None)
+        .send(
+            &declared,
+            Some(&token()),
+            get(&format!("{}/file", server.url())),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(server.single().header("authorization"), None);
@@ -131,7 +176,10 @@ async fn an_origin_declared_without_credentials_gets_none() {
 async fn a_credentialed_origin_without_a_credential_is_not_connected() {
     let server = StandIn::json(json!({})).await;
     let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
-    let error = egress("").send(&declared, None, get(&server.url()), None).await.unwrap_err();
+    let error = egress("")
+        .send(&declared, None, get(&server.url()), None)
+        .await
+        .unwrap_err();
     assert!(matches!(error, EgressError::NotConnected(_)), "{error:?}");
     assert!(server.requests().is_empty());
 }
@@ -140,19 +188,38 @@ async fn a_credentialed_origin_without_a_credential_is_not_connected() {
 async fn headers_the_host_owns_are_refused_and_nothing_is_sent() {
     let server = StandIn::json(json!({})).await;
     let egress = egress("");
-    let placement = CredentialPlacement::Header { name: "X-Api-Key".into(), prefix: String::new() };
+    let placement = CredentialPlacement::Header {
+        name: "X-Api-Key".into(),
+        prefix: String::new(),
+    };
     let declared = grant(&[(&server.url(), true)], placement);
-    for header in ["Authorization", "cookie", "Proxy-Authorization", "Host", "x-api-key", "Transfer-Encoding"] {
+    for header in [
+        "Authorization",
+        "cookie",
+        "Proxy-Authorization",
+        "Host",
+        "x-api-key",
+        "Transfer-Encoding",
+    ] {
         let mut request = get(&server.url());
         request.headers.push((header.into(), "x".into()));
-        let error = egress.send(&declared, Some(&token()), request, None).await.unwrap_err();
-        assert_eq!(error, EgressError::ForbiddenHeader(header.to_ascii_lowercase()));
+        let error = egress
+            .send(&declared, Some(&token()), request, None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error,
+            EgressError::ForbiddenHeader(header.to_ascii_lowercase())
+        );
     }
     assert!(server.requests().is_empty());
     // Ordinary headers pass through untouched.
     let mut request = get(&server.url());
     request.headers.push(("X-Custom".into(), "kept".into()));
-    egress.send(&declared, Some(&token()), request, None).await.unwrap();
+    egress
+        .send(&declared, Some(&token()), request, None)
+        .await
+        .unwrap();
     assert_eq!(server.single().header("x-custom"), Some("kept"));
 }
 
@@ -165,13 +232,17 @@ async fn a_response_over_the_size_cap_is_refused() {
     };
     let egress = Egress::new(UpstreamOverrides::default(), limits).unwrap();
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
-    let error = egress.send(&declared, None, get(&server.url()), None).await.unwrap_err();
+    let error = egress
+        .send(&declared, None, get(&server.url()), None)
+        .await
+        .unwrap_err();
     assert_eq!(error, EgressError::TooLarge(1000));
 }
 
 #[tokio::test]
 async fn a_slow_upstream_times_out() {
-    let server = StandIn::start(|_| Reply::json(200, json!({})).delayed(Duration::from_secs(3))).await;
+    let server =
+        StandIn::start(|_| Reply::json(200, json!({})).delayed(Duration::from_secs(3))).await;
     let limits = EgressLimits {
         timeout: Duration::from_millis(300),
         max_response_bytes: 1000,
@@ -179,17 +250,24 @@ async fn a_slow_upstream_times_out() {
     let egress = Egress::new(UpstreamOverrides::default(), limits).unwrap();
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let started = std::time::Instant::now();
-    let error = egress.send(&declared, None, get(&server.url()), None).await.unwrap_err();
+    let error = egress
+        .send(&declared, None, get(&server.url()), None)
+        .await
+        .unwrap_err();
     assert_eq!(error, EgressError::Timeout);
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
 #[tokio::test]
 async fn the_calls_deadline_shortens_the_timeout() {
-    let server = StandIn::start(|_| Reply::json(200, json!({})).delayed(Duration::from_secs(3))).await;
+    let server =
+        StandIn::start(|_| Reply::json(200, json!({})).delayed(Duration::from_secs(3))).await;
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let deadline = std::time::Instant::now() + Duration::from_millis(200);
-    let error = egress("").send(&declared, None, get(&server.url()), Some(deadline)).await.unwrap_err();
+    let error = egress("")
+        .send(&declared, None, get(&server.url()), Some(deadline))
+        .await
+        .unwrap_err();
     assert_eq!(error, EgressError::Timeout);
 }
 
@@ -207,7 +285,12 @@ async fn same_origin_redirects_are_followed_and_cross_origin_ones_are_not() {
     let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
 
     let followed = egress
-        .send(&declared, Some(&token()), get(&format!("{}/moved", server.url())), None)
+        .send(
+            &declared,
+            Some(&token()),
+            get(&format!("{}/moved", server.url())),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(followed.status, 200);
@@ -216,11 +299,19 @@ async fn same_origin_redirects_are_followed_and_cross_origin_ones_are_not() {
     assert_eq!(last.header("authorization"), Some("Bearer tok-123"));
 
     let not_followed = egress
-        .send(&declared, Some(&token()), get(&format!("{}/away", server.url())), None)
+        .send(
+            &declared,
+            Some(&token()),
+            get(&format!("{}/away", server.url())),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(not_followed.status, 302);
-    assert!(elsewhere.requests().is_empty(), "the credential followed a cross-origin redirect");
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the credential followed a cross-origin redirect"
+    );
 }
 
 #[tokio::test]
@@ -228,20 +319,35 @@ async fn a_declared_host_name_that_resolves_to_a_private_address_is_refused() {
     let server = StandIn::json(json!({})).await;
     let by_name = format!("http://localhost:{}", server.addr.port());
     let declared = grant(&[(&by_name, false)], CredentialPlacement::None);
-    let error = egress("").send(&declared, None, get(&by_name), None).await.unwrap_err();
+    let error = egress("")
+        .send(&declared, None, get(&by_name), None)
+        .await
+        .unwrap_err();
     let EgressError::Denied(message) = error else {
         panic!("expected a denial, got {error:?}")
     };
-    assert!(message.starts_with("localhost resolves to non-public address"), "{message}");
+    assert!(
+        message.starts_with("localhost resolves to non-public address"),
+        "{message}"
+    );
     assert!(server.requests().is_empty());
 }
 
 #[tokio::test]
 async fn an_override_target_named_by_the_operator_may_be_private() {
     let server = StandIn::json(json!({})).await;
-    let egress = egress(&format!("https://api.example.test=http://localhost:{}", server.addr.port()));
-    let declared = grant(&[("https://api.example.test", false)], CredentialPlacement::None);
-    let response = egress.send(&declared, None, get("https://api.example.test/x"), None).await.unwrap();
+    let egress = egress(&format!(
+        "https://api.example.test=http://localhost:{}",
+        server.addr.port()
+    ));
+    let declared = grant(
+        &[("https://api.example.test", false)],
+        CredentialPlacement::None,
+    );
+    let response = egress
+        .send(&declared, None, get("https://api.example.test/x"), None)
+        .await
+        .unwrap();
     assert_eq!(response.status, 200);
     assert_eq!(server.single().path, "/x");
 }
@@ -249,18 +355,40 @@ async fn an_override_target_named_by_the_operator_may_be_private() {
 #[tokio::test]
 async fn urls_with_user_info_or_other_schemes_are_invalid() {
     let egress = egress("");
-    let declared = grant(&[("https://api.example.test", true)], CredentialPlacement::Bearer);
-    for url in ["https://user:pw@api.example.test/", "ftp://api.example.test/", "not a url"] {
-        let error = egress.send(&declared, Some(&token()), get(url), None).await.unwrap_err();
-        assert!(matches!(error, EgressError::InvalidRequest(_)), "{url}: {error:?}");
+    let declared = grant(
+        &[("https://api.example.test", true)],
+        CredentialPlacement::Bearer,
+    );
+    for url in [
+        "https://user:pw@api.example.test/",
+        "ftp://api.example.test/",
+        "not a url",
+    ] {
+        let error = egress
+            .send(&declared, Some(&token()), get(url), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, EgressError::InvalidRequest(_)),
+            "{url}: {error:?}"
+        );
     }
 }
 
 #[test]
 fn private_loopback_link_local_and_shared_ranges_are_not_public() {
     for ip in [
-        "10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-        "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1",
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.1.1",
+        "127.0.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "::1",
+        "fe80::1",
+        "fd00::1",
+        "::ffff:10.0.0.1",
     ] {
         assert!(!is_public(ip.parse().unwrap()), "{ip} counted as public");
     }
@@ -272,7 +400,12 @@ fn private_loopback_link_local_and_shared_ranges_are_not_public() {
 #[test]
 fn overrides_are_parsed_and_bad_ones_name_the_entry() {
     assert!(UpstreamOverrides::parse("").is_ok());
-    assert!(UpstreamOverrides::parse("https://a.test=http://127.0.0.1:1, https://b.test/api=http://127.0.0.1:2").is_ok());
+    assert!(
+        UpstreamOverrides::parse(
+            "https://a.test=http://127.0.0.1:1, https://b.test/api=http://127.0.0.1:2"
+        )
+        .is_ok()
+    );
     let error = UpstreamOverrides::parse("https://a.test").unwrap_err();
     assert_eq!(error, "\"https://a.test\" is not FROM=TO");
 }

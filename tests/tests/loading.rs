@@ -7,7 +7,10 @@ use actionhost_e2e::{bundled, components, runtime};
 #[tokio::test]
 async fn a_plugin_that_breaks_the_rules_is_refused_with_every_reason() {
     let error = runtime("")
-        .load(&std::fs::read(components::INVALID).unwrap(), CallLimits::default())
+        .load(
+            &std::fs::read(components::INVALID).unwrap(),
+            CallLimits::default(),
+        )
         .await
         .err()
         .expect("the invalid plugin must be refused");
@@ -23,7 +26,11 @@ async fn a_plugin_that_breaks_the_rules_is_refused_with_every_reason() {
         "action \"BAD_ID_TWICE\" is declared twice",
     ];
     for reason in expected {
-        assert!(error.reasons.iter().any(|r| r == reason), "missing {reason:?} in {:#?}", error.reasons);
+        assert!(
+            error.reasons.iter().any(|r| r == reason),
+            "missing {reason:?} in {:#?}",
+            error.reasons
+        );
     }
     assert!(
         error
@@ -34,13 +41,21 @@ async fn a_plugin_that_breaks_the_rules_is_refused_with_every_reason() {
         error.reasons
     );
     // BAD_ID_* names also fail the prefix rule because the id itself is invalid.
-    assert_eq!(error.reasons.len(), expected.len() + 1 + 5, "{:#?}", error.reasons);
+    assert_eq!(
+        error.reasons.len(),
+        expected.len() + 1 + 5,
+        "{:#?}",
+        error.reasons
+    );
 }
 
 #[tokio::test]
 async fn a_plugin_built_against_another_contract_version_names_both_versions() {
     let error = runtime("")
-        .load(&std::fs::read(components::FUTURE_CONTRACT).unwrap(), CallLimits::default())
+        .load(
+            &std::fs::read(components::FUTURE_CONTRACT).unwrap(),
+            CallLimits::default(),
+        )
         .await
         .err()
         .expect("refused");
@@ -57,10 +72,21 @@ async fn a_plugin_built_against_another_contract_version_names_both_versions() {
 #[tokio::test]
 async fn bytes_that_are_not_a_component_are_refused() {
     let runtime = runtime("");
-    for bytes in [b"not wasm at all".to_vec(), bundled("github.wasm")[..1000].to_vec()] {
-        let error = runtime.load(&bytes, CallLimits::default()).await.err().expect("refused");
+    for bytes in [
+        b"not wasm at all".to_vec(),
+        bundled("github.wasm")[..1000].to_vec(),
+    ] {
+        let error = runtime
+            .load(&bytes, CallLimits::default())
+            .await
+            .err()
+            .expect("refused");
         assert_eq!(error.reasons.len(), 1);
-        assert!(error.reasons[0].starts_with("not a valid component: "), "{:?}", error.reasons);
+        assert!(
+            error.reasons[0].starts_with("not a valid component: "),
+            "{:?}",
+            error.reasons
+        );
     }
 }
 
@@ -70,14 +96,28 @@ async fn compiled_components_are_cached_by_hash_and_a_damaged_cache_entry_is_rec
     let cache = tempfile::tempdir().unwrap();
     let make = || {
         let egress = Egress::new(UpstreamOverrides::default(), EgressLimits::default()).unwrap();
-        actionhost::runtime::Runtime::new(std::sync::Arc::new(egress), Some(cache.path().to_path_buf())).unwrap()
+        actionhost::runtime::Runtime::new(
+            std::sync::Arc::new(egress),
+            Some(cache.path().to_path_buf()),
+        )
+        .unwrap()
     };
     let github = bundled("github.wasm");
     let first = make().load(github, CallLimits::default()).await.unwrap();
-    let entries: Vec<_> = std::fs::read_dir(cache.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    let entries: Vec<_> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(entries.len(), 1);
-    let name = entries[0].file_name().unwrap().to_string_lossy().to_string();
-    assert!(name.starts_with(&first.hash) && name.ends_with(".cwasm"), "{name}");
+    let name = entries[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    assert!(
+        name.starts_with(&first.hash) && name.ends_with(".cwasm"),
+        "{name}"
+    );
 
     // A restart loads from the cache: same catalog.
     let second = make().load(github, CallLimits::default()).await.unwrap();

@@ -32,8 +32,14 @@ async fn run(action: &str, params: Value, reply: Reply) -> (Result<Value, CallEr
 }
 
 fn assert_github_headers(request: &Recorded) {
-    assert_eq!(request.header("authorization"), Some("Bearer gho_alice_token"));
-    assert_eq!(request.header("accept"), Some("application/vnd.github+json"));
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer gho_alice_token")
+    );
+    assert_eq!(
+        request.header("accept"),
+        Some("application/vnd.github+json")
+    );
     assert_eq!(request.header("x-github-api-version"), Some("2022-11-28"));
     assert_eq!(request.header("user-agent"), Some("actionhost-github"));
 }
@@ -53,7 +59,10 @@ async fn create_issue_posts_the_issue_and_returns_githubs_response() {
     assert_eq!(request.query, None);
     assert_github_headers(&request);
     assert_eq!(request.header("content-type"), Some("application/json"));
-    assert_eq!(request.json(), json!({"title": "Crash on start", "body": "Steps...", "labels": ["bug"]}));
+    assert_eq!(
+        request.json(),
+        json!({"title": "Crash on start", "body": "Steps...", "labels": ["bug"]})
+    );
 }
 
 #[tokio::test]
@@ -82,7 +91,10 @@ async fn list_issues_passes_only_the_given_filters() {
     assert_eq!(result.unwrap(), json!([]));
     assert_eq!(request.method, "GET");
     assert_eq!(request.path, "/repos/octo/hello/issues");
-    assert_eq!(request.query.as_deref(), Some("state=closed&labels=bug%2Cui&per_page=50"));
+    assert_eq!(
+        request.query.as_deref(),
+        Some("state=closed&labels=bug%2Cui&per_page=50")
+    );
     assert_github_headers(&request);
 }
 
@@ -98,7 +110,10 @@ async fn update_issue_patches_only_the_given_fields() {
     assert_eq!(request.method, "PATCH");
     assert_eq!(request.path, "/repos/octo/hello/issues/7");
     assert_github_headers(&request);
-    assert_eq!(request.json(), json!({"state": "closed", "state_reason": "not_planned"}));
+    assert_eq!(
+        request.json(),
+        json!({"state": "closed", "state_reason": "not_planned"})
+    );
 }
 
 #[tokio::test]
@@ -141,7 +156,10 @@ async fn list_repositories_lists_the_users_repositories() {
     assert_eq!(result.unwrap(), json!([{"id": 1}]));
     assert_eq!(request.method, "GET");
     assert_eq!(request.path, "/user/repos");
-    assert_eq!(request.query.as_deref(), Some("sort=full_name&per_page=10&page=2"));
+    assert_eq!(
+        request.query.as_deref(),
+        Some("sort=full_name&per_page=10&page=2")
+    );
     assert_github_headers(&request);
 }
 
@@ -205,7 +223,10 @@ async fn githubs_errors_keep_their_status_and_message() {
         Reply::json(401, json!({"message": "Bad credentials"})),
     )
     .await;
-    assert_eq!(result.unwrap_err(), CallError::Action(ActionError::Unauthorized("Bad credentials".into())));
+    assert_eq!(
+        result.unwrap_err(),
+        CallError::Action(ActionError::Unauthorized("Bad credentials".into()))
+    );
 
     let (result, _) = run(
         "GITHUB_GET_ISSUE",
@@ -231,35 +252,73 @@ async fn every_action_sends_requests_that_githubs_openapi_description_accepts() 
     let prism = Prism::start(&specs.path().join("github.json"));
     let (runtime, plugin) = github(&prism.url()).await;
     let calls = [
-        ("GITHUB_CREATE_ISSUE", json!({"owner": "o", "repo": "r", "title": "t", "body": "b", "labels": ["bug"], "assignees": ["a"], "milestone": 1})),
-        ("GITHUB_GET_ISSUE", json!({"owner": "o", "repo": "r", "issue_number": 1})),
-        ("GITHUB_LIST_ISSUES", json!({"owner": "o", "repo": "r", "state": "all", "labels": "bug", "assignee": "none", "since": "2024-01-31T00:00:00Z", "per_page": 100, "page": 2})),
-        ("GITHUB_UPDATE_ISSUE", json!({"owner": "o", "repo": "r", "issue_number": 1, "title": "t", "state": "closed", "state_reason": "completed", "labels": ["x"], "assignees": []})),
-        ("GITHUB_CREATE_ISSUE_COMMENT", json!({"owner": "o", "repo": "r", "issue_number": 1, "body": "hi"})),
+        (
+            "GITHUB_CREATE_ISSUE",
+            json!({"owner": "o", "repo": "r", "title": "t", "body": "b", "labels": ["bug"], "assignees": ["a"], "milestone": 1}),
+        ),
+        (
+            "GITHUB_GET_ISSUE",
+            json!({"owner": "o", "repo": "r", "issue_number": 1}),
+        ),
+        (
+            "GITHUB_LIST_ISSUES",
+            json!({"owner": "o", "repo": "r", "state": "all", "labels": "bug", "assignee": "none", "since": "2024-01-31T00:00:00Z", "per_page": 100, "page": 2}),
+        ),
+        (
+            "GITHUB_UPDATE_ISSUE",
+            json!({"owner": "o", "repo": "r", "issue_number": 1, "title": "t", "state": "closed", "state_reason": "completed", "labels": ["x"], "assignees": []}),
+        ),
+        (
+            "GITHUB_CREATE_ISSUE_COMMENT",
+            json!({"owner": "o", "repo": "r", "issue_number": 1, "body": "hi"}),
+        ),
         ("GITHUB_GET_REPOSITORY", json!({"owner": "o", "repo": "r"})),
-        ("GITHUB_LIST_REPOSITORIES", json!({"visibility": "all", "affiliation": "owner,collaborator", "sort": "pushed", "per_page": 5, "page": 1})),
-        ("GITHUB_CREATE_PULL_REQUEST", json!({"owner": "o", "repo": "r", "title": "t", "head": "feature", "base": "main", "body": "b", "draft": false, "maintainer_can_modify": true})),
-        ("GITHUB_SEARCH_ISSUES", json!({"q": "is:open repo:o/r", "sort": "comments", "order": "asc", "per_page": 1, "page": 1})),
+        (
+            "GITHUB_LIST_REPOSITORIES",
+            json!({"visibility": "all", "affiliation": "owner,collaborator", "sort": "pushed", "per_page": 5, "page": 1}),
+        ),
+        (
+            "GITHUB_CREATE_PULL_REQUEST",
+            json!({"owner": "o", "repo": "r", "title": "t", "head": "feature", "base": "main", "body": "b", "draft": false, "maintainer_can_modify": true}),
+        ),
+        (
+            "GITHUB_SEARCH_ISSUES",
+            json!({"q": "is:open repo:o/r", "sort": "comments", "order": "asc", "per_page": 1, "page": 1}),
+        ),
     ];
     let actions: Vec<&str> = calls.iter().map(|(a, _)| *a).collect();
     let mut declared: Vec<&str> = plugin.actions.iter().map(|a| a.name.as_str()).collect();
     declared.sort();
     let mut covered = actions.clone();
     covered.sort();
-    assert_eq!(covered, declared, "every GitHub action is checked against the description");
+    assert_eq!(
+        covered, declared,
+        "every GitHub action is checked against the description"
+    );
     for (action, params) in calls {
         let (result, report) = runtime.execute(&plugin, action, &params, &alice()).await;
-        assert!(result.is_ok(), "{action}: GitHub's description rejected the request: {result:?}");
+        assert!(
+            result.is_ok(),
+            "{action}: GitHub's description rejected the request: {result:?}"
+        );
         assert_eq!(report.upstream_calls, 1, "{action}");
     }
 
     // The check can fail: a request that breaks the description is refused by Prism.
     let broken = runtime
-        .execute(&plugin, "GITHUB_LIST_ISSUES", &json!({"owner": "o", "repo": "r", "since": "not-a-date"}), &alice())
+        .execute(
+            &plugin,
+            "GITHUB_LIST_ISSUES",
+            &json!({"owner": "o", "repo": "r", "since": "not-a-date"}),
+            &alice(),
+        )
         .await
         .0;
     assert!(
-        matches!(broken, Err(CallError::Action(ActionError::Upstream { status: 422, .. }))),
+        matches!(
+            broken,
+            Err(CallError::Action(ActionError::Upstream { status: 422, .. }))
+        ),
         "Prism accepted an invalid `since`: {broken:?}"
     );
 }

@@ -31,12 +31,20 @@ async fn run(action: &str, params: Value, reply: Reply) -> (Result<Value, CallEr
 }
 
 fn form(request: &Recorded) -> Vec<(String, String)> {
-    assert_eq!(request.header("content-type"), Some("application/x-www-form-urlencoded"));
-    url::form_urlencoded::parse(&request.body).into_owned().collect()
+    assert_eq!(
+        request.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    url::form_urlencoded::parse(&request.body)
+        .into_owned()
+        .collect()
 }
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 #[tokio::test]
@@ -93,7 +101,10 @@ async fn create_channel_posts_name_and_privacy() {
     assert_eq!(result.unwrap()["channel"]["id"], "C9");
     assert_eq!(request.method, "POST");
     assert_eq!(request.path, "/conversations.create");
-    assert_eq!(form(&request), pairs(&[("name", "incident-42"), ("is_private", "true")]));
+    assert_eq!(
+        form(&request),
+        pairs(&[("name", "incident-42"), ("is_private", "true")])
+    );
 }
 
 #[tokio::test]
@@ -107,7 +118,10 @@ async fn channel_history_reads_between_timestamps() {
     assert_eq!(result.unwrap()["messages"][0]["text"], "hi");
     assert_eq!(request.method, "GET");
     assert_eq!(request.path, "/conversations.history");
-    assert_eq!(request.query.as_deref(), Some("channel=C1&limit=20&oldest=1700000000.0"));
+    assert_eq!(
+        request.query.as_deref(),
+        Some("channel=C1&limit=20&oldest=1700000000.0")
+    );
 }
 
 #[tokio::test]
@@ -122,7 +136,11 @@ async fn add_reaction_strips_colons_from_the_emoji_name() {
     assert_eq!(request.path, "/reactions.add");
     assert_eq!(
         form(&request),
-        pairs(&[("channel", "C1"), ("timestamp", "1700000000.000100"), ("name", "thumbsup")])
+        pairs(&[
+            ("channel", "C1"),
+            ("timestamp", "1700000000.000100"),
+            ("name", "thumbsup")
+        ])
     );
 }
 
@@ -137,7 +155,10 @@ async fn find_user_by_email_looks_the_address_up() {
     assert_eq!(result.unwrap()["user"]["id"], "U1");
     assert_eq!(request.method, "GET");
     assert_eq!(request.path, "/users.lookupByEmail");
-    assert_eq!(request.query.as_deref(), Some("email=ada%2Bops%40example.com"));
+    assert_eq!(
+        request.query.as_deref(),
+        Some("email=ada%2Bops%40example.com")
+    );
 }
 
 #[tokio::test]
@@ -164,7 +185,10 @@ async fn slacks_ok_false_answers_become_errors_with_slacks_code() {
         Reply::json(200, json!({"ok": false, "error": "invalid_auth"})),
     )
     .await;
-    assert_eq!(result.unwrap_err(), CallError::Action(ActionError::Unauthorized("invalid_auth".into())));
+    assert_eq!(
+        result.unwrap_err(),
+        CallError::Action(ActionError::Unauthorized("invalid_auth".into()))
+    );
 
     let (result, _) = run(
         "SLACK_LIST_CHANNELS",
@@ -189,18 +213,39 @@ async fn every_action_sends_requests_that_slacks_api_description_accepts() {
     let prism = Prism::start(&specs.path().join("slack.json"));
     let (runtime, plugin) = slack(&prism.url()).await;
     let calls = [
-        ("SLACK_SEND_MESSAGE", json!({"channel": "C1", "text": "hi", "thread_ts": "1.2", "unfurl_links": false})),
-        ("SLACK_LIST_CHANNELS", json!({"types": "public_channel", "exclude_archived": true, "limit": 10, "cursor": "abc"})),
-        ("SLACK_CREATE_CHANNEL", json!({"name": "new-channel", "is_private": false})),
-        ("SLACK_GET_CHANNEL_HISTORY", json!({"channel": "C1", "limit": 5, "oldest": "1.0", "latest": "2.0"})),
-        ("SLACK_ADD_REACTION", json!({"channel": "C1", "timestamp": "1.2", "name": "eyes"})),
-        ("SLACK_FIND_USER_BY_EMAIL", json!({"email": "a@example.com"})),
+        (
+            "SLACK_SEND_MESSAGE",
+            json!({"channel": "C1", "text": "hi", "thread_ts": "1.2", "unfurl_links": false}),
+        ),
+        (
+            "SLACK_LIST_CHANNELS",
+            json!({"types": "public_channel", "exclude_archived": true, "limit": 10, "cursor": "abc"}),
+        ),
+        (
+            "SLACK_CREATE_CHANNEL",
+            json!({"name": "new-channel", "is_private": false}),
+        ),
+        (
+            "SLACK_GET_CHANNEL_HISTORY",
+            json!({"channel": "C1", "limit": 5, "oldest": "1.0", "latest": "2.0"}),
+        ),
+        (
+            "SLACK_ADD_REACTION",
+            json!({"channel": "C1", "timestamp": "1.2", "name": "eyes"}),
+        ),
+        (
+            "SLACK_FIND_USER_BY_EMAIL",
+            json!({"email": "a@example.com"}),
+        ),
     ];
     let mut covered: Vec<&str> = calls.iter().map(|(a, _)| *a).collect();
     covered.sort();
     let mut declared: Vec<&str> = plugin.actions.iter().map(|a| a.name.as_str()).collect();
     declared.sort();
-    assert_eq!(covered, declared, "every Slack action is checked against the description");
+    assert_eq!(
+        covered, declared,
+        "every Slack action is checked against the description"
+    );
     for (action, params) in calls {
         let (result, report) = runtime.execute(&plugin, action, &params, &alice()).await;
         // Prism answers a valid request with one of the description's examples, which may itself
@@ -208,7 +253,9 @@ async fn every_action_sends_requests_that_slacks_api_description_accepts() {
         match result {
             Ok(_) => {}
             Err(CallError::Action(ActionError::Upstream { status: 200, .. })) => {}
-            Err(CallError::Action(ActionError::Unauthorized(_) | ActionError::RateLimited { .. })) => {}
+            Err(CallError::Action(
+                ActionError::Unauthorized(_) | ActionError::RateLimited { .. },
+            )) => {}
             other => panic!("{action}: Slack's description rejected the request: {other:?}"),
         }
         assert_eq!(report.last_upstream_status, Some(200), "{action}");
@@ -230,12 +277,18 @@ async fn every_action_sends_requests_that_slacks_api_description_accepts() {
             actionhost::capability::http::OutboundRequest {
                 method: actionhost::capability::http::HttpMethod::Post,
                 url: format!("{}/chat.postMessage", prism.url()),
-                headers: vec![("content-type".into(), "application/x-www-form-urlencoded".into())],
+                headers: vec![(
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                )],
                 body: Some(b"text=hi".to_vec()),
             },
             None,
         )
         .await
         .unwrap();
-    assert_eq!(broken.status, 422, "Prism accepted chat.postMessage without a channel");
+    assert_eq!(
+        broken.status, 422,
+        "Prism accepted chat.postMessage without a channel"
+    );
 }

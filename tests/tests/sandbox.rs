@@ -31,7 +31,12 @@ async fn sandbox() -> Sandbox {
         "https://api.hostile.test={0},https://api.github.com={0}",
         upstream.url()
     ));
-    let hostile = load(&runtime, &std::fs::read(components::HOSTILE).unwrap(), limits()).await;
+    let hostile = load(
+        &runtime,
+        &std::fs::read(components::HOSTILE).unwrap(),
+        limits(),
+    )
+    .await;
     let github = load(&runtime, bundled("github.wasm"), limits()).await;
     Sandbox {
         runtime,
@@ -51,7 +56,10 @@ fn user() -> CallContext {
 
 impl Sandbox {
     async fn hostile(&self, action: &str, input: Value) -> Result<Value, CallError> {
-        self.runtime.execute(&self.hostile, action, &input, &user()).await.0
+        self.runtime
+            .execute(&self.hostile, action, &input, &user())
+            .await
+            .0
     }
 
     /// Runs a hostile action while GitHub calls run next to it; all GitHub calls must succeed.
@@ -62,9 +70,17 @@ impl Sandbox {
             for _ in 0..5 {
                 let (result, _) = self
                     .runtime
-                    .execute(&self.github, "GITHUB_GET_REPOSITORY", &json!({"owner": "octo", "repo": "hello"}), &user())
+                    .execute(
+                        &self.github,
+                        "GITHUB_GET_REPOSITORY",
+                        &json!({"owner": "octo", "repo": "hello"}),
+                        &user(),
+                    )
                     .await;
-                assert_eq!(result.expect("the well-behaved plugin answers")["full_name"], "octo/hello");
+                assert_eq!(
+                    result.expect("the well-behaved plugin answers")["full_name"],
+                    "octo/hello"
+                );
                 answered += 1;
             }
             answered
@@ -132,7 +148,9 @@ async fn a_panic_is_reported_with_the_plugins_own_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn output_over_the_limit_is_refused() {
     let sandbox = sandbox().await;
-    let error = sandbox.contained("HOSTILE_HUGE_OUTPUT", json!({"bytes": 5 * 1024 * 1024})).await;
+    let error = sandbox
+        .contained("HOSTILE_HUGE_OUTPUT", json!({"bytes": 5 * 1024 * 1024}))
+        .await;
     assert_eq!(
         error,
         CallError::OutputTooLarge {
@@ -142,7 +160,10 @@ async fn output_over_the_limit_is_refused() {
         }
     );
     // Just under the limit is fine.
-    let ok = sandbox.hostile("HOSTILE_HUGE_OUTPUT", json!({"bytes": 1024})).await.unwrap();
+    let ok = sandbox
+        .hostile("HOSTILE_HUGE_OUTPUT", json!({"bytes": 1024}))
+        .await
+        .unwrap();
     assert_eq!(ok.as_str().unwrap().len(), 1024);
 }
 
@@ -150,7 +171,9 @@ async fn output_over_the_limit_is_refused() {
 async fn a_sleeping_plugin_is_stopped_at_the_wall_clock_deadline() {
     let sandbox = sandbox().await;
     let started = std::time::Instant::now();
-    let error = sandbox.contained("HOSTILE_SLEEP", json!({"millis": 60_000})).await;
+    let error = sandbox
+        .contained("HOSTILE_SLEEP", json!({"millis": 60_000}))
+        .await;
     assert_eq!(
         error,
         CallError::Timeout {
@@ -165,7 +188,9 @@ async fn a_sleeping_plugin_is_stopped_at_the_wall_clock_deadline() {
 async fn a_request_to_an_undeclared_origin_is_denied_and_nothing_leaves_the_host() {
     let sandbox = sandbox().await;
     let direct = format!("{}/steal", sandbox.upstream.url());
-    let error = sandbox.contained("HOSTILE_FETCH", json!({"url": direct})).await;
+    let error = sandbox
+        .contained("HOSTILE_FETCH", json!({"url": direct}))
+        .await;
     let CallError::Action(ActionError::Internal(message)) = error else {
         panic!("expected the plugin to report the denial, got {error:?}")
     };
@@ -177,7 +202,11 @@ async fn a_request_to_an_undeclared_origin_is_denied_and_nothing_leaves_the_host
         )
     );
     assert!(
-        sandbox.upstream.requests().iter().all(|r| r.path != "/steal"),
+        sandbox
+            .upstream
+            .requests()
+            .iter()
+            .all(|r| r.path != "/steal"),
         "the undeclared request reached the network"
     );
 }
@@ -186,7 +215,10 @@ async fn a_request_to_an_undeclared_origin_is_denied_and_nothing_leaves_the_host
 async fn a_plugin_cannot_set_its_own_authorization_header() {
     let sandbox = sandbox().await;
     let error = sandbox
-        .contained("HOSTILE_SET_AUTHORIZATION", json!({"url": "https://api.hostile.test/me"}))
+        .contained(
+            "HOSTILE_SET_AUTHORIZATION",
+            json!({"url": "https://api.hostile.test/me"}),
+        )
         .await;
     assert_eq!(
         error,
@@ -202,12 +234,24 @@ async fn a_plugin_sees_no_files_no_environment_no_arguments_and_no_sockets() {
     // SAFETY: tests in this binary do not read this variable concurrently.
     unsafe { std::env::set_var("ACTIONHOST_TEST_SECRET", "do-not-leak") };
     let sandbox = sandbox().await;
-    let seen = sandbox.hostile("HOSTILE_READ_SECRETS", json!({})).await.unwrap();
-    assert!(seen["file"].as_str().unwrap().starts_with("error:"), "{seen}");
-    assert!(seen["root"].as_str().unwrap().starts_with("error:"), "{seen}");
+    let seen = sandbox
+        .hostile("HOSTILE_READ_SECRETS", json!({}))
+        .await
+        .unwrap();
+    assert!(
+        seen["file"].as_str().unwrap().starts_with("error:"),
+        "{seen}"
+    );
+    assert!(
+        seen["root"].as_str().unwrap().starts_with("error:"),
+        "{seen}"
+    );
     assert_eq!(seen["env"], json!([]));
     assert_eq!(seen["args"], json!([]));
-    assert!(seen["socket"].as_str().unwrap().starts_with("error:"), "{seen}");
+    assert!(
+        seen["socket"].as_str().unwrap().starts_with("error:"),
+        "{seen}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,7 +259,12 @@ async fn a_declared_request_carries_the_injected_api_key_and_the_host_keeps_coun
     let sandbox = sandbox().await;
     let (result, report) = sandbox
         .runtime
-        .execute(&sandbox.hostile, "HOSTILE_FETCH", &json!({"url": "https://api.hostile.test/ping?x=1"}), &user())
+        .execute(
+            &sandbox.hostile,
+            "HOSTILE_FETCH",
+            &json!({"url": "https://api.hostile.test/ping?x=1"}),
+            &user(),
+        )
         .await;
     assert_eq!(result.unwrap()["status"], 200);
     let request = sandbox.upstream.single();
@@ -231,8 +280,17 @@ async fn a_declared_request_carries_the_injected_api_key_and_the_host_keeps_coun
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_call_leaves_the_plugin_usable_for_the_next_call() {
     let sandbox = sandbox().await;
-    sandbox.hostile("HOSTILE_PANIC", json!({})).await.unwrap_err();
-    sandbox.hostile("HOSTILE_SPIN_FOREVER", json!({})).await.unwrap_err();
-    let ok = sandbox.hostile("HOSTILE_HUGE_OUTPUT", json!({"bytes": 3})).await.unwrap();
+    sandbox
+        .hostile("HOSTILE_PANIC", json!({}))
+        .await
+        .unwrap_err();
+    sandbox
+        .hostile("HOSTILE_SPIN_FOREVER", json!({}))
+        .await
+        .unwrap_err();
+    let ok = sandbox
+        .hostile("HOSTILE_HUGE_OUTPUT", json!({"bytes": 3}))
+        .await
+        .unwrap();
     assert_eq!(ok, json!("xxx"));
 }

@@ -1,7 +1,8 @@
 // Prepares the providers' own API descriptions for Prism (see ../../../shared/README.md).
 // Usage: node prepare-specs.js OUTDIR
 //   OUTDIR/github.json  GitHub's description, only the paths the GitHub plugin calls (Prism starts
-//                       in ~2 s instead of ~12 s), with the shared nullable fix applied so Prism
+//                       in ~2 s instead of ~12 s), `application/vnd.github+json` responses as
+//                       GitHub serves them, and the shared nullable fix applied so Prism
 //                       validates request bodies.
 //   OUTDIR/slack.json   Slack's description without the legacy `token` parameters: the plugin
 //                       authenticates with the bearer header of the spec's `slackAuth` scheme,
@@ -33,6 +34,16 @@ for (const p of GITHUB_PATHS) {
   kept[p] = github.paths[p];
 }
 github.paths = kept;
+// GitHub documents `Accept: application/vnd.github+json` and answers it with the same JSON; the
+// description lists only `application/json`, so alias it or Prism answers 406.
+for (const item of Object.values(kept)) {
+  for (const op of Object.values(item)) {
+    for (const response of Object.values((op && op.responses) || {})) {
+      const json = response.content && response.content['application/json'];
+      if (json) response.content['application/vnd.github+json'] = json;
+    }
+  }
+}
 const filtered = path.join(out, 'github.filtered.json');
 fs.writeFileSync(filtered, JSON.stringify(github));
 execFileSync('node', [path.join(shared, 'tools/prism-fix-nullable.js'), filtered, path.join(out, 'github.json')], {

@@ -1,17 +1,28 @@
 //! The catalog: which plugins are loaded, which actions they offer, and which plugin owns an
-//! action. Readers take an `Arc` of a plugin, so a swap never disturbs a call in flight: it
-//! finishes on the version it started with.
+//! action. Each plugin's actions are prepared once per load — parameter validators compiled and
+//! tool definitions rendered in every format — so listing and validating never call into wasm.
+//! Readers take an `Arc` of a plugin, so a swap never disturbs a call in flight: it finishes on
+//! the version it started with.
+
+mod dynamic;
+mod tools;
+mod validation;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use time::OffsetDateTime;
+
+pub use dynamic::{USER_SCHEMA_TTL, UserSchema, UserSchemas};
+pub use tools::{ToolFormat, render};
+pub use validation::{ParameterError, ParameterValidator};
 
 use crate::runtime::{ActionDefinition, LoadedPlugin};
 
 /// Where a plugin came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PluginSource {
     /// Embedded in the binary.
@@ -23,7 +34,7 @@ pub enum PluginSource {
 }
 
 /// What operators see of one plugin (loaded or failed).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PluginStatus {
     pub id: String,
     pub version: Option<String>,
@@ -37,16 +48,69 @@ pub struct PluginStatus {
     pub loaded_at: OffsetDateTime,
 }
 
-struct Entry {
-    plugin: Arc<LoadedPlugin>,
-    source: PluginSource,
-    loaded_at: OffsetDateTime,
+/// One action, ready to list and to validate.
+pub struct CatalogAction {
+    pub definition: ActionDefinition,
+    pub validator: ParameterValidator,
+    /// The tool definition in each [`ToolFormat`], by `ToolFormat::index`.
+    pub tools: [Box<RawValue>; 3],
+}
+
+/// A loaded plugin with its prepared actions.
+pub struct CatalogPlugin {
+    pub loaded: LoadedPlugin,
+    pub actions: Vec<CatalogAction>,
+    pub source: PluginSource,
+    pub loaded_at: OffsetDateTime,
+}
+
+impl CatalogPlugin {
+    fn prepare(loaded: LoadedPlugin, source: PluginSource) -> Self {
+        let actions = loaded
+            .actions
+            .iter()
+            .map(|definition| CatalogAction {
+                // Load-time validation already compiled every input schema.
+                validator: ParameterValidator::new(&definition.input_schema)
+                    .expect("input schemas are validated when the plugin loads"),
+                tools: ToolFormat::ALL.map(|f| render(definition, &definition.input_schema, f)),
+                definition: definition.clone(),
+            })
+            .collect();
+        CatalogPlugin {
+            loaded,
+            actions,
+            source,
+            loaded_at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.loaded.info.id
+    }
+
+    pub fn action(&self, name: &str) -> Option<&CatalogAction> {
+        self.actions.iter().find(|a| a.definition.name == name)
+    }
+
+    fn status(&self) -> PluginStatus {
+        PluginStatus {
+            id: self.loaded.info.id.clone(),
+            version: Some(self.loaded.info.version.clone()),
+            actions: self.actions.len(),
+            status: "loaded",
+            error: None,
+            source: self.source.clone(),
+            hash: self.loaded.hash.clone(),
+            loaded_at: self.loaded_at,
+        }
+    }
 }
 
 /// Loaded plugins by integration id, and refused ones by file or id.
 #[derive(Default)]
 pub struct PluginRegistry {
-    loaded: RwLock<BTreeMap<String, Entry>>,
+    loaded: RwLock<BTreeMap<String, Arc<CatalogPlugin>>>,
     failed: RwLock<BTreeMap<String, PluginStatus>>,
 }
 
@@ -57,19 +121,14 @@ impl PluginRegistry {
 
     /// Serves `plugin` from now on (replacing any version with the same id) and returns the
     /// version it replaced.
-    pub fn insert(&self, plugin: LoadedPlugin, source: PluginSource) -> Option<Arc<LoadedPlugin>> {
+    pub fn insert(&self, plugin: LoadedPlugin, source: PluginSource) -> Option<Arc<CatalogPlugin>> {
         let id = plugin.info.id.clone();
+        let prepared = Arc::new(CatalogPlugin::prepare(plugin, source));
         self.failed.write().expect("registry lock").remove(&id);
-        let entry = Entry {
-            plugin: Arc::new(plugin),
-            source,
-            loaded_at: OffsetDateTime::now_utc(),
-        };
         self.loaded
             .write()
             .expect("registry lock")
-            .insert(id, entry)
-            .map(|old| old.plugin)
+            .insert(id, prepared)
     }
 
     /// Records a refusal under `key` (a file name, or the id when known).
@@ -90,55 +149,33 @@ impl PluginRegistry {
             .insert(key.to_string(), status);
     }
 
-    pub fn remove(&self, id: &str) -> Option<Arc<LoadedPlugin>> {
+    pub fn remove(&self, id: &str) -> Option<Arc<CatalogPlugin>> {
         self.failed.write().expect("registry lock").remove(id);
-        self.loaded
-            .write()
-            .expect("registry lock")
-            .remove(id)
-            .map(|e| e.plugin)
+        self.loaded.write().expect("registry lock").remove(id)
     }
 
-    pub fn get(&self, id: &str) -> Option<Arc<LoadedPlugin>> {
-        self.loaded
-            .read()
-            .expect("registry lock")
-            .get(id)
-            .map(|e| e.plugin.clone())
-    }
-
-    pub fn source_of(&self, id: &str) -> Option<PluginSource> {
-        self.loaded
-            .read()
-            .expect("registry lock")
-            .get(id)
-            .map(|e| e.source.clone())
+    pub fn get(&self, id: &str) -> Option<Arc<CatalogPlugin>> {
+        self.loaded.read().expect("registry lock").get(id).cloned()
     }
 
     /// Every loaded plugin, ordered by id.
-    pub fn plugins(&self) -> Vec<Arc<LoadedPlugin>> {
+    pub fn plugins(&self) -> Vec<Arc<CatalogPlugin>> {
         self.loaded
             .read()
             .expect("registry lock")
             .values()
-            .map(|e| e.plugin.clone())
+            .cloned()
             .collect()
     }
 
-    /// The plugin that owns `action` (by its upper-cased id prefix) and the action itself.
-    pub fn find_action(&self, action: &str) -> Option<(Arc<LoadedPlugin>, ActionDefinition)> {
+    /// The plugin that owns `action`, found by the action's upper-cased id prefix.
+    pub fn find_action(&self, action: &str) -> Option<Arc<CatalogPlugin>> {
         let loaded = self.loaded.read().expect("registry lock");
-        // Action names start with the upper-cased id and `_`; ids may themselves contain `_`,
-        // so try each prefix that ends at an underscore.
-        for (end, _) in action.match_indices('_') {
-            let id = action[..end].to_ascii_lowercase();
-            if let Some(entry) = loaded.get(&id)
-                && let Some(definition) = entry.plugin.action(action)
-            {
-                return Some((entry.plugin.clone(), definition.clone()));
-            }
-        }
-        None
+        // Ids may contain `_`, so try each prefix that ends at an underscore.
+        action.match_indices('_').find_map(|(end, _)| {
+            let plugin = loaded.get(&action[..end].to_ascii_lowercase())?;
+            plugin.action(action).is_some().then(|| plugin.clone())
+        })
     }
 
     /// Loaded and failed plugins, for operators.
@@ -148,16 +185,7 @@ impl PluginRegistry {
             .read()
             .expect("registry lock")
             .values()
-            .map(|e| PluginStatus {
-                id: e.plugin.info.id.clone(),
-                version: Some(e.plugin.info.version.clone()),
-                actions: e.plugin.actions.len(),
-                status: "loaded",
-                error: None,
-                source: e.source.clone(),
-                hash: e.plugin.hash.clone(),
-                loaded_at: e.loaded_at,
-            })
+            .map(|p| p.status())
             .collect();
         statuses.extend(self.failed.read().expect("registry lock").values().cloned());
         statuses.sort_by(|a, b| a.id.cmp(&b.id));

@@ -10,7 +10,7 @@ mod secret_file;
 
 pub use accounts::{AccountSecret, AccountStatus, AccountStore, ConnectedAccount};
 pub use sealing::{MasterKey, Sealer};
-pub use secret_file::read_or_generate;
+pub use secret_file::{random_token, read_or_generate};
 
 /// A secret string: never printed by `Debug`, only by an explicit [`SecretString::expose`].
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -1,5 +1,5 @@
 //! Compiled components cached in the data dir, keyed by the wasm's hash and the engine's
-//! compatibility hash, so a restart deserializes (~0.1 ms) instead of recompiling (~60 ms+).
+//! compatibility hash, so a restart deserializes (under a millisecond) instead of recompiling (~60 ms+).
 
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -35,14 +35,19 @@ impl ComponentCache {
                 .map_err(|e| format!("not a valid component: {e:#}"));
         };
         let path = dir.join(format!("{hash}-{}.cwasm", self.engine_hash));
-        if path.exists() {
+        // Read into memory rather than `deserialize_file`'s mmap: a cache file truncated or
+        // replaced while mapped would kill the whole host with SIGBUS.
+        if let Ok(bytes) = std::fs::read(&path) {
             // SAFETY: the file was written by `Component::serialize` of an engine with the same
-            // compatibility hash (it is in the file name), in a directory only this host writes.
-            match unsafe { Component::deserialize_file(engine, &path) } {
+            // compatibility hash (it is in the file name), in a directory only this host writes;
+            // wasmtime checks its header and refuses anything else.
+            match unsafe { Component::deserialize(engine, &bytes) } {
                 Ok(component) => return Ok(component),
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "discarding an unreadable compiled component")
-                }
+                Err(e) => tracing::warn!(
+                    path = %path.display(),
+                    error = %e,
+                    "discarding an unreadable compiled component"
+                ),
             }
         }
         let component =

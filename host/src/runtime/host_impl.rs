@@ -25,8 +25,8 @@ pub struct CallState {
     pub call: CallContext,
     pub deadline: Instant,
     pub log: PluginLog,
-    pub upstream_calls: u32,
-    pub last_upstream_status: Option<u16>,
+    /// Status of each upstream request this call made (0: no response).
+    pub upstream_statuses: Vec<u16>,
 }
 
 impl CallState {
@@ -68,12 +68,9 @@ impl http::Host for CallState {
             )
             .await;
         match &result {
-            Ok(response) => {
-                self.upstream_calls += 1;
-                self.last_upstream_status = Some(response.status);
-            }
+            Ok(response) => self.upstream_statuses.push(response.status),
             Err(EgressError::Timeout | EgressError::TooLarge(_) | EgressError::Transport(_)) => {
-                self.upstream_calls += 1;
+                self.upstream_statuses.push(0);
             }
             Err(refused) => {
                 tracing::warn!(plugin = %self.plugin_id, error = %refused, "plugin request refused");

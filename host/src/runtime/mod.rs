@@ -113,6 +113,8 @@ pub enum CallError {
 /// What a call did besides its result, for audit and metrics.
 #[derive(Debug, Clone, Default)]
 pub struct CallReport {
+    /// Status of each upstream request (0: no response).
+    pub upstream_statuses: Vec<u16>,
     pub upstream_calls: u32,
     pub last_upstream_status: Option<u16>,
     pub instantiate: Duration,
@@ -311,8 +313,7 @@ impl Runtime {
             call: call.clone(),
             deadline,
             log: PluginLog::default(),
-            upstream_calls: 0,
-            last_upstream_status: None,
+            upstream_statuses: Vec::new(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
@@ -363,8 +364,14 @@ impl Runtime {
         let result = match tokio::time::timeout(limits.wall_time, work).await {
             Ok((result, store, instantiate)) => {
                 let state = store.data();
-                report.upstream_calls = state.upstream_calls;
-                report.last_upstream_status = state.last_upstream_status;
+                report.upstream_statuses = state.upstream_statuses.clone();
+                report.upstream_calls = state.upstream_statuses.len() as u32;
+                report.last_upstream_status = state
+                    .upstream_statuses
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|s| *s != 0);
                 report.instantiate = instantiate;
                 state.log.finish(&plugin_id);
                 result

@@ -53,7 +53,14 @@ fn post(method: &str, fields: &[(&str, Value)]) -> Request {
     let encoded: Vec<(&str, String)> = fields
         .iter()
         .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (*k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+        .map(|(k, v)| {
+            (
+                *k,
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string()),
+            )
+        })
         .collect();
     let borrowed: Vec<(&str, &str)> = encoded.iter().map(|(k, v)| (*k, v.as_str())).collect();
     Request::post(format!("{API}/{method}")).form(&borrowed)
@@ -122,7 +129,10 @@ struct CreateChannel {
 fn create_channel(input: CreateChannel, _: &Context) -> Result<Value, Error> {
     call(post(
         "conversations.create",
-        &[("name", json!(input.name)), ("is_private", json!(input.is_private))],
+        &[
+            ("name", json!(input.name)),
+            ("is_private", json!(input.is_private)),
+        ],
     ))
 }
 

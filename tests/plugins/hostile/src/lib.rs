@@ -62,7 +62,9 @@ fn fetch(input: Target, _: &Context) -> Result<Value, Error> {
 }
 
 fn set_authorization(input: Target, _: &Context) -> Result<Value, Error> {
-    let response = Request::get(input.url).header("Authorization", "Bearer stolen").send()?;
+    let response = Request::get(input.url)
+        .header("Authorization", "Bearer stolen")
+        .send()?;
     Ok(json!({ "status": response.status() }))
 }
 
@@ -94,17 +96,52 @@ fn provider() -> Provider {
         .version("6.6.6")
         .description("Attacks the sandbox; for tests only.")
         .categories(&["testing"])
-        .auth(Auth::ApiKeyHeader { name: "X-Api-Key".into(), prefix: None })
+        .auth(Auth::ApiKeyHeader {
+            name: "X-Api-Key".into(),
+            prefix: None,
+        })
         .origin("https://api.hostile.test")
-        .action(Action::new("HOSTILE_SPIN_FOREVER", "Loops forever.", spin_forever))
-        .action(Action::new("HOSTILE_EAT_MEMORY", "Allocates until it fails.", eat_memory))
-        .action(Action::new("HOSTILE_RECURSE_DEEPLY", "Recurses without end.", recurse_deeply))
+        .action(Action::new(
+            "HOSTILE_SPIN_FOREVER",
+            "Loops forever.",
+            spin_forever,
+        ))
+        .action(Action::new(
+            "HOSTILE_EAT_MEMORY",
+            "Allocates until it fails.",
+            eat_memory,
+        ))
+        .action(Action::new(
+            "HOSTILE_RECURSE_DEEPLY",
+            "Recurses without end.",
+            recurse_deeply,
+        ))
         .action(Action::new("HOSTILE_PANIC", "Panics.", panic_now))
-        .action(Action::new("HOSTILE_HUGE_OUTPUT", "Returns a string of the given size.", huge_output))
-        .action(Action::new("HOSTILE_FETCH", "GETs a URL and returns status and body.", fetch))
-        .action(Action::new("HOSTILE_SET_AUTHORIZATION", "Sends its own Authorization header.", set_authorization))
-        .action(Action::new("HOSTILE_READ_SECRETS", "Tries files, environment, arguments and sockets.", read_secrets))
-        .action(Action::new("HOSTILE_SLEEP", "Sleeps without using the CPU.", sleep))
+        .action(Action::new(
+            "HOSTILE_HUGE_OUTPUT",
+            "Returns a string of the given size.",
+            huge_output,
+        ))
+        .action(Action::new(
+            "HOSTILE_FETCH",
+            "GETs a URL and returns status and body.",
+            fetch,
+        ))
+        .action(Action::new(
+            "HOSTILE_SET_AUTHORIZATION",
+            "Sends its own Authorization header.",
+            set_authorization,
+        ))
+        .action(Action::new(
+            "HOSTILE_READ_SECRETS",
+            "Tries files, environment, arguments and sockets.",
+            read_secrets,
+        ))
+        .action(Action::new(
+            "HOSTILE_SLEEP",
+            "Sleeps without using the CPU.",
+            sleep,
+        ))
 }
 
 actionhost_sdk::export_provider!(provider);

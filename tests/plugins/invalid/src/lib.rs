@@ -3,8 +3,8 @@
 
 wit_bindgen::generate!({ path: "../../../wit", world: "provider" });
 
-use exports::actionhost::provider::plugin::Guest;
 use actionhost::provider::types::*;
+use exports::actionhost::provider::plugin::Guest;
 
 struct Invalid;
 
@@ -27,7 +27,10 @@ impl Guest for Invalid {
             description: "Breaks the rules.".into(),
             categories: vec![],
             auth: AuthKind::None,
-            origins: vec![OriginGrant { origin: "ftp://files.example.com".into(), credentials: true }],
+            origins: vec![OriginGrant {
+                origin: "ftp://files.example.com".into(),
+                credentials: true,
+            }],
         }
     }
 
@@ -36,7 +39,10 @@ impl Guest for Invalid {
             action("lower_case_name", r#"{"type":"object"}"#),
             action("OTHER_PREFIX_ACTION", r#"{"type":"object"}"#),
             action("BAD_ID_STRING_ROOT", r#"{"type":"string"}"#),
-            action("BAD_ID_NOT_A_SCHEMA", r#"{"type":"object","properties":{"a":{"type":"no-such-type"}}}"#),
+            action(
+                "BAD_ID_NOT_A_SCHEMA",
+                r#"{"type":"object","properties":{"a":{"type":"no-such-type"}}}"#,
+            ),
             action("BAD_ID_NOT_JSON", r#"{"type":"#),
             action("BAD_ID_TWICE", r#"{"type":"object"}"#),
             action("BAD_ID_TWICE", r#"{"type":"object"}"#),

@@ -1,0 +1,225 @@
+//! Integrations and the caller's connected accounts. Nothing here ever returns a secret.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::auth::User;
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::catalog::CatalogPlugin;
+use crate::credentials::{AccountSecret, AccountStatus, ConnectedAccount, SecretString};
+use crate::runtime::AuthKind;
+
+/// One integration as agents see it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Integration {
+    id: String,
+    name: String,
+    description: String,
+    categories: Vec<String>,
+    #[schema(value_type = Object)]
+    auth: AuthKind,
+    /// The caller's account status, or null when not connected.
+    #[schema(value_type = Option<String>)]
+    status: Option<AccountStatus>,
+}
+
+/// Every loaded integration, with the caller's account status.
+#[utoipa::path(get, path = "/integrations", tag = "accounts", security(("user_jwt" = [])),
+    responses((status = 200, body = [Integration])))]
+pub async fn integrations(
+    State(state): State<Arc<AppState>>,
+    User(user): User,
+) -> Result<Json<Vec<Integration>>, ApiError> {
+    let accounts = state.accounts.list(&user)?;
+    let list = state
+        .registry
+        .plugins()
+        .iter()
+        .map(|plugin| {
+            let info = &plugin.loaded.info;
+            Integration {
+                id: info.id.clone(),
+                name: info.name.clone(),
+                description: info.description.clone(),
+                categories: info.categories.clone(),
+                auth: info.auth.clone(),
+                status: accounts
+                    .iter()
+                    .find(|a| a.integration == info.id)
+                    .map(|a| a.status),
+            }
+        })
+        .collect();
+    Ok(Json(list))
+}
+
+/// An account as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AccountView {
+    id: String,
+    integration: String,
+    #[schema(value_type = String)]
+    status: AccountStatus,
+    scopes: Vec<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>)]
+    expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    updated_at: OffsetDateTime,
+    last_error: Option<String>,
+}
+
+impl From<ConnectedAccount> for AccountView {
+    fn from(a: ConnectedAccount) -> Self {
+        AccountView {
+            id: a.id,
+            integration: a.integration,
+            status: a.status,
+            scopes: a.scopes,
+            expires_at: a.expires_at,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            last_error: a.last_error,
+        }
+    }
+}
+
+/// The caller's connected accounts.
+#[utoipa::path(get, path = "/connected-accounts", tag = "accounts", security(("user_jwt" = [])),
+    responses((status = 200, body = [AccountView])))]
+pub async fn list_accounts(
+    State(state): State<Arc<AppState>>,
+    User(user): User,
+) -> Result<Json<Vec<AccountView>>, ApiError> {
+    Ok(Json(
+        state
+            .accounts
+            .list(&user)?
+            .into_iter()
+            .map(AccountView::from)
+            .collect(),
+    ))
+}
+
+/// Bring-your-own credentials: an OAuth token or an API key.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutAccount {
+    access_token: Option<String>,
+    refresh_token: Option<String>,
+    /// Seconds until the access token expires.
+    expires_in: Option<u64>,
+    scopes: Option<Vec<String>>,
+    api_key: Option<String>,
+}
+
+fn loaded(state: &AppState, integration: &str) -> Result<Arc<CatalogPlugin>, ApiError> {
+    state
+        .registry
+        .get(integration)
+        .ok_or_else(|| ApiError::NotFound(format!("there is no integration named {integration:?}")))
+}
+
+fn non_empty(value: Option<String>, field: &str) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(ApiError::invalid(
+            &format!("/{field}"),
+            format!("`{field}` must not be empty"),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Stores the caller's own credentials for an integration (replacing any).
+#[utoipa::path(put, path = "/connected-accounts/{integration}", tag = "accounts", request_body = PutAccount,
+    params(("integration" = String, Path)), security(("user_jwt" = [])),
+    responses((status = 200, body = AccountView), (status = 400, description = "invalid_parameters"),
+              (status = 404, description = "not_found")))]
+pub async fn put_account(
+    State(state): State<Arc<AppState>>,
+    User(user): User,
+    Path(integration): Path<String>,
+    body: Result<Json<PutAccount>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<AccountView>, ApiError> {
+    let Json(body) = body?;
+    let plugin = loaded(&state, &integration)?;
+    let access_token = non_empty(body.access_token, "access_token")?;
+    let api_key = non_empty(body.api_key, "api_key")?;
+    let (secret, expires_at) = match (&plugin.loaded.info.auth, access_token, api_key) {
+        (AuthKind::None, _, _) => {
+            return Err(ApiError::invalid(
+                "",
+                format!("{integration} needs no credentials"),
+            ));
+        }
+        (AuthKind::OAuth2(_), Some(token), None) => {
+            let expires_at = body.expires_in.map(|s| {
+                OffsetDateTime::now_utc() + time::Duration::seconds(s.min(i64::MAX as u64) as i64)
+            });
+            let secret = AccountSecret::Oauth2 {
+                access_token: SecretString::new(token),
+                refresh_token: non_empty(body.refresh_token, "refresh_token")?
+                    .map(SecretString::new),
+            };
+            (secret, expires_at)
+        }
+        (AuthKind::OAuth2(_), _, _) => {
+            return Err(ApiError::invalid(
+                "/access_token",
+                format!(
+                    "{integration} uses OAuth 2: give `access_token` (and optionally `refresh_token`, `expires_in`, `scopes`), not `api_key`"
+                ),
+            ));
+        }
+        (AuthKind::ApiKey { .. }, None, Some(key)) => (
+            AccountSecret::ApiKey {
+                api_key: SecretString::new(key),
+            },
+            None,
+        ),
+        (AuthKind::ApiKey { .. }, _, _) => {
+            return Err(ApiError::invalid(
+                "/api_key",
+                format!("{integration} uses an API key: give `api_key` only"),
+            ));
+        }
+    };
+    let account = state.accounts.put(
+        &user,
+        &integration,
+        &secret,
+        body.scopes.unwrap_or_default(),
+        expires_at,
+    )?;
+    tracing::info!(user, integration, "connected account stored");
+    Ok(Json(account.into()))
+}
+
+/// Removes the caller's account and its credentials.
+#[utoipa::path(delete, path = "/connected-accounts/{integration}", tag = "accounts",
+    params(("integration" = String, Path)), security(("user_jwt" = [])),
+    responses((status = 204, description = "Removed"), (status = 404, description = "not_found")))]
+pub async fn delete_account(
+    State(state): State<Arc<AppState>>,
+    User(user): User,
+    Path(integration): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if !state.accounts.delete(&user, &integration)? {
+        return Err(ApiError::NotFound(format!(
+            "you have no connected account for {integration:?}"
+        )));
+    }
+    state.user_schemas.drop_user(&user);
+    tracing::info!(user, integration, "connected account deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

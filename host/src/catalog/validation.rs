@@ -1,0 +1,74 @@
+//! Validating an action's parameters against its input schema before any plugin code runs.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// One violation: the JSON pointer of the offending value (or of the missing property).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ParameterError {
+    pub path: String,
+    pub message: String,
+}
+
+/// A compiled input schema.
+pub struct ParameterValidator(jsonschema::Validator);
+
+impl ParameterValidator {
+    pub fn new(schema: &Value) -> Result<Self, String> {
+        jsonschema::draft202012::new(schema)
+            .map(ParameterValidator)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Every violation, ordered by path.
+    pub fn check(&self, params: &Value) -> Result<(), Vec<ParameterError>> {
+        let mut errors: Vec<ParameterError> = self
+            .0
+            .iter_errors(params)
+            .map(|error| {
+                let mut path = error.instance_path().as_str().to_string();
+                if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind()
+                {
+                    let name = property
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| property.to_string());
+                    path.push('/');
+                    path.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                }
+                ParameterError {
+                    path,
+                    message: error.to_string(),
+                }
+            })
+            .collect();
+        if errors.is_empty() {
+            return Ok(());
+        }
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_violation_is_reported_with_its_json_pointer() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"title": {"type": "string"}, "labels": {"type": "array", "items": {"type": "string"}}},
+            "required": ["title", "repo"]
+        });
+        let validator = ParameterValidator::new(&schema).unwrap();
+        let errors = validator
+            .check(&json!({"title": 5, "labels": ["ok", 7]}))
+            .unwrap_err();
+        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["/labels/1", "/repo", "/title"]);
+        assert_eq!(errors[2].message, "5 is not of type \"string\"");
+        assert!(validator.check(&json!({"title": "t", "repo": "r"})).is_ok());
+    }
+}

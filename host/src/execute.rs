@@ -1,0 +1,281 @@
+//! Running one action for one user, and listing the tools a user can run: the path from the
+//! API to the runtime. API → auth (done by the extractor) → catalog (which plugin, which
+//! schema) → validation → credentials (the caller's own account) → runtime → audit and metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+
+use crate::api::error::ApiError;
+use crate::app::AppState;
+use crate::audit::{AuditLog, AuditRecord};
+use crate::catalog::{CatalogPlugin, ToolFormat, UserSchema};
+use crate::credentials::AccountStatus;
+use crate::runtime::{ActionError, CallContext, CallError};
+
+/// What `GET /actions` lists.
+#[derive(Debug, Clone, Default)]
+pub struct ToolQuery {
+    pub format: ToolFormat,
+    pub limit_to_available: bool,
+    pub reload_fields: bool,
+    pub integrations: Option<Vec<String>>,
+    pub categories: Option<Vec<String>>,
+}
+
+/// Tools by integration, and integrations whose dynamic schemas could not be completed.
+pub struct ToolListing {
+    pub tools: Vec<(String, Vec<Box<RawValue>>)>,
+    pub errors: Vec<(String, String)>,
+}
+
+impl AppState {
+    /// The call context for `user` on `plugin`: the user's own active account, or an error that
+    /// says how to connect one. Nothing but the authenticated user id selects the account.
+    pub fn call_context(
+        &self,
+        user: &str,
+        plugin: &CatalogPlugin,
+    ) -> Result<CallContext, ApiError> {
+        let info = &plugin.loaded.info;
+        if !info.needs_account() {
+            return Ok(CallContext {
+                user: user.into(),
+                ..CallContext::default()
+            });
+        }
+        let Some((account, secret)) = self.accounts.get(user, &info.id)? else {
+            return Err(ApiError::not_connected(
+                &info.id,
+                &format!("you have no connected {} account", info.name),
+            ));
+        };
+        if account.status != AccountStatus::Active {
+            let status = serde_json::to_value(account.status).unwrap_or_default();
+            return Err(ApiError::not_connected(
+                &info.id,
+                &format!(
+                    "your {} account is {}",
+                    info.name,
+                    status.as_str().unwrap_or("not active")
+                ),
+            ));
+        }
+        Ok(CallContext {
+            user: user.into(),
+            scopes: account.scopes,
+            credential: Some(secret.injected().clone()),
+        })
+    }
+
+    /// The user's schema of a dynamic action, from the cache or the plugin's `describe`.
+    async fn user_schema(
+        &self,
+        plugin: &CatalogPlugin,
+        action: &str,
+        call: &CallContext,
+    ) -> Result<Arc<UserSchema>, ApiError> {
+        if let Some(schema) = self
+            .user_schemas
+            .get(&call.user, action, &plugin.loaded.hash)
+        {
+            return Ok(schema);
+        }
+        let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
+        self.record_upstream(plugin.id(), &report.upstream_statuses);
+        let definition = result.map_err(|e| self.call_error(plugin, e))?;
+        let schema = UserSchema::new(&plugin.loaded.hash, &definition).map_err(|e| {
+            ApiError::PluginError(format!(
+                "{action}: describe returned an invalid schema: {e}"
+            ))
+        })?;
+        Ok(self.user_schemas.insert(&call.user, action, schema))
+    }
+
+    /// Runs `action` for `user` and writes its audit record, whatever the outcome.
+    pub async fn execute(
+        &self,
+        user: &str,
+        action: &str,
+        params: Value,
+    ) -> Result<Value, ApiError> {
+        let started = Instant::now();
+        let mut integration = None;
+        let mut statuses = Vec::new();
+        let result = self
+            .execute_inner(user, action, params, &mut integration, &mut statuses)
+            .await;
+        let duration = started.elapsed();
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        self.metrics.execution(action, outcome, duration);
+        if let Some(id) = &integration {
+            self.record_upstream(id, &statuses);
+        }
+        let now = OffsetDateTime::now_utc();
+        let record = AuditRecord {
+            id: AuditLog::new_id(now),
+            time: now,
+            user: user.into(),
+            integration,
+            action: action.into(),
+            outcome: outcome.into(),
+            upstream_status: statuses.iter().rev().copied().find(|s| *s != 0),
+            duration_ms: duration.as_millis() as u64,
+            upstream_calls: statuses.len() as u32,
+        };
+        if let Err(e) = self.audit.append(&record) {
+            tracing::error!(error = %e, "cannot write an audit record");
+        }
+        tracing::info!(
+            user,
+            action,
+            outcome,
+            duration_ms = record.duration_ms,
+            upstream_calls = record.upstream_calls,
+            "executed"
+        );
+        result
+    }
+
+    async fn execute_inner(
+        &self,
+        user: &str,
+        action: &str,
+        params: Value,
+        integration: &mut Option<String>,
+        statuses: &mut Vec<u16>,
+    ) -> Result<Value, ApiError> {
+        let plugin = self
+            .registry
+            .find_action(action)
+            .ok_or_else(|| ApiError::NotFound(format!("there is no action named {action}")))?;
+        *integration = Some(plugin.id().to_string());
+        let entry = plugin
+            .action(action)
+            .expect("find_action returns the owning plugin");
+        if !params.is_object() {
+            return Err(ApiError::invalid("", "`parameters` must be a JSON object"));
+        }
+        let call = self.call_context(user, &plugin)?;
+        if entry.definition.hints.dynamic_schema {
+            let schema = self.user_schema(&plugin, action, &call).await?;
+            check(&schema.validator, &params)?;
+        } else {
+            check(&entry.validator, &params)?;
+        }
+        let (result, report) = self
+            .runtime
+            .execute(&plugin.loaded, action, &params, &call)
+            .await;
+        self.metrics.instantiation(report.instantiate);
+        *statuses = report.upstream_statuses;
+        result.map_err(|e| self.call_error(&plugin, e))
+    }
+
+    /// A plugin's error as the API error the caller sees.
+    fn call_error(&self, plugin: &CatalogPlugin, error: CallError) -> ApiError {
+        match error {
+            CallError::Action(ActionError::Unauthorized(message)) => ApiError::not_connected(
+                plugin.id(),
+                &format!(
+                    "{} refused your credential ({message})",
+                    plugin.loaded.info.name
+                ),
+            ),
+            other => ApiError::from(other),
+        }
+    }
+
+    fn record_upstream(&self, integration: &str, statuses: &[u16]) {
+        for status in statuses {
+            self.metrics.upstream(integration, *status);
+        }
+    }
+
+    /// The tools `user` can use, in `query.format`. Static definitions come prepared from the
+    /// catalog; only dynamic actions call into wasm (once per user per 8 hours).
+    pub async fn list_tools(&self, user: &str, query: &ToolQuery) -> Result<ToolListing, ApiError> {
+        if query.reload_fields {
+            self.user_schemas.drop_user(user);
+        }
+        let accounts: std::collections::HashMap<String, AccountStatus> = self
+            .accounts
+            .list(user)?
+            .into_iter()
+            .map(|a| (a.integration, a.status))
+            .collect();
+        let mut listing = ToolListing {
+            tools: Vec::new(),
+            errors: Vec::new(),
+        };
+        for plugin in self.registry.plugins() {
+            let info = &plugin.loaded.info;
+            if query
+                .integrations
+                .as_ref()
+                .is_some_and(|ids| !ids.contains(&info.id))
+            {
+                continue;
+            }
+            if query
+                .categories
+                .as_ref()
+                .is_some_and(|wanted| !info.categories.iter().any(|c| wanted.contains(c)))
+            {
+                continue;
+            }
+            let connected = accounts.get(&info.id) == Some(&AccountStatus::Active);
+            if query.limit_to_available && info.needs_account() && !connected {
+                continue;
+            }
+            let mut tools = Vec::with_capacity(plugin.actions.len());
+            let mut describe_error = None;
+            for action in &plugin.actions {
+                let mut tool = None;
+                if action.definition.hints.dynamic_schema && (connected || !info.needs_account()) {
+                    let described = match self.call_context(user, &plugin) {
+                        Ok(call) => {
+                            self.user_schema(&plugin, &action.definition.name, &call)
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    match described {
+                        Ok(schema) => tool = Some(schema.tools[query.format.index()].clone()),
+                        Err(e) => describe_error = Some(format!("{}: {e}", action.definition.name)),
+                    }
+                }
+                tools.push(tool.unwrap_or_else(|| action.tools[query.format.index()].clone()));
+            }
+            if let Some(message) = describe_error {
+                listing.errors.push((info.id.clone(), message));
+            }
+            listing.tools.push((info.id.clone(), tools));
+        }
+        Ok(listing)
+    }
+}
+
+fn check(validator: &crate::catalog::ParameterValidator, params: &Value) -> Result<(), ApiError> {
+    validator.check(params).map_err(|errors| {
+        let message = match errors.len() {
+            1 => format!(
+                "parameter {} is invalid: {}",
+                or_root(&errors[0].path),
+                errors[0].message
+            ),
+            n => format!("{n} parameters are invalid"),
+        };
+        ApiError::InvalidParameters { message, errors }
+    })
+}
+
+fn or_root(path: &str) -> &str {
+    if path.is_empty() { "(root)" } else { path }
+}

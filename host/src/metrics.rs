@@ -1,0 +1,152 @@
+//! Prometheus metrics: HTTP requests, executions with latency, plugin instantiation time and
+//! upstream calls. Labels carry names and codes only, never user data or secrets.
+
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    method: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ExecutionLabels {
+    action: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ActionLabels {
+    action: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct UpstreamLabels {
+    integration: String,
+    status: String,
+}
+
+fn latency_histogram() -> Histogram {
+    // 100 µs to ~6.5 s.
+    Histogram::new(exponential_buckets(0.0001, 2.0, 17))
+}
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    executions: Family<ExecutionLabels, Counter>,
+    execution_seconds: Family<ActionLabels, Histogram, fn() -> Histogram>,
+    instantiation_seconds: Histogram,
+    upstream_calls: Family<UpstreamLabels, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("actionhost");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route, method and status",
+            requests.clone(),
+        );
+        let executions = Family::<ExecutionLabels, Counter>::default();
+        registry.register(
+            "executions",
+            "Action executions by action and outcome",
+            executions.clone(),
+        );
+        let execution_seconds =
+            Family::<ActionLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
+        registry.register(
+            "execution_duration_seconds",
+            "Time from the execute request to its answer, by action",
+            execution_seconds.clone(),
+        );
+        let instantiation_seconds = latency_histogram();
+        registry.register(
+            "plugin_instantiation_seconds",
+            "Time to instantiate a plugin for one call",
+            instantiation_seconds.clone(),
+        );
+        let upstream_calls = Family::<UpstreamLabels, Counter>::default();
+        registry.register(
+            "upstream_calls",
+            "Requests plugins sent upstream, by integration and response status",
+            upstream_calls.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            executions,
+            execution_seconds,
+            instantiation_seconds,
+            upstream_calls,
+        }
+    }
+
+    pub fn request(&self, route: &str, method: &str, status: u16) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.into(),
+                method: method.into(),
+                status,
+            })
+            .inc();
+    }
+
+    pub fn execution(&self, action: &str, outcome: &str, duration: Duration) {
+        self.executions
+            .get_or_create(&ExecutionLabels {
+                action: action.into(),
+                outcome: outcome.into(),
+            })
+            .inc();
+        self.execution_seconds
+            .get_or_create(&ActionLabels {
+                action: action.into(),
+            })
+            .observe(duration.as_secs_f64());
+    }
+
+    pub fn instantiation(&self, duration: Duration) {
+        self.instantiation_seconds.observe(duration.as_secs_f64());
+    }
+
+    /// One upstream response (`status` 0 for a request that got none).
+    pub fn upstream(&self, integration: &str, status: u16) {
+        let status = if status == 0 {
+            "error".to_string()
+        } else {
+            status.to_string()
+        };
+        self.upstream_calls
+            .get_or_create(&UpstreamLabels {
+                integration: integration.into(),
+                status,
+            })
+            .inc();
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)
+            .expect("writing to a String cannot fail");
+        text
+    }
+}

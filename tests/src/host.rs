@@ -1,0 +1,232 @@
+//! actionhost under test: the real router in-process on 127.0.0.1 ([`TestApp`]), or the real
+//! release binary as a child process ([`HostProcess`]).
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actionhost::app::AppState;
+use actionhost::catalog::PluginSource;
+use actionhost::config::{Settings, SettingsArgs};
+use serde_json::Value;
+
+pub const JWT_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
+pub const ADMIN_KEY: &str = "test-admin-key";
+
+/// The real router serving on 127.0.0.1 in this process.
+pub struct TestApp {
+    pub url: String,
+    pub state: Arc<AppState>,
+    pub data: tempfile::TempDir,
+    pub client: reqwest::Client,
+}
+
+/// A response: status and JSON body (`Value::Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The `error.code` of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    /// Starts with `overrides` as `ACTIONHOST_UPSTREAM_OVERRIDES`; `tune` may adjust settings.
+    pub async fn start(overrides: &str, tune: impl FnOnce(&mut Settings)) -> Self {
+        let data = tempfile::tempdir().expect("temp dir");
+        let args = SettingsArgs {
+            data_dir: Some(data.path().to_path_buf()),
+            listen: Some("127.0.0.1:0".into()),
+            jwt_secret: Some(JWT_SECRET.into()),
+            admin_key: Some(ADMIN_KEY.into()),
+            upstream_overrides: Some(overrides.into()),
+            ..SettingsArgs::default()
+        };
+        let mut settings = Settings::resolve(&args).expect("settings");
+        tune(&mut settings);
+        let state = AppState::start(settings).await.expect("start");
+        let app = actionhost::api::router(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+        TestApp {
+            url,
+            state,
+            data,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Loads a test plugin from a component file, as an operator upload would.
+    pub async fn load(&self, path: &str) {
+        let bytes = std::fs::read(path).expect("component");
+        assert!(
+            self.state
+                .load_plugin(path, &bytes, PluginSource::Uploaded)
+                .await,
+            "{path} was refused"
+        );
+    }
+
+    pub fn token(&self, user: &str) -> String {
+        self.state.auth.mint(user, 3600).expect("mint")
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, format!("{}{path}", self.url));
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body");
+        Answer {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// As `user` (a fresh token).
+    pub async fn as_user(
+        &self,
+        user: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        self.call(method, path, Some(&self.token(user)), body).await
+    }
+
+    pub async fn as_admin(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        self.call(method, path, Some(ADMIN_KEY), body).await
+    }
+
+    /// Connects `user`'s account for `integration` with a bring-your-own secret.
+    pub async fn connect(&self, user: &str, integration: &str, secret: Value) {
+        let answer = self
+            .as_user(
+                user,
+                "PUT",
+                &format!("/connected-accounts/{integration}"),
+                Some(secret),
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+}
+
+/// The release binary, next to this test executable's folder (`target/release/deps/..`).
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let binary = dir.join("actionhost");
+    assert!(
+        binary.exists(),
+        "{} is missing: build it first with `cargo build --release` (tests/run.sh does)",
+        binary.display()
+    );
+    binary
+}
+
+/// `actionhost serve` as a child process; killed when dropped.
+pub struct HostProcess {
+    child: Child,
+    pub url: String,
+    /// Lines printed on stdout before the listening line.
+    pub banner: Vec<String>,
+    pub stderr: PathBuf,
+}
+
+impl HostProcess {
+    /// Starts `actionhost serve` with `env` and waits for the listening line.
+    pub fn start(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Self {
+        let stderr = data_dir.with_extension("stderr.log");
+        let mut command = Command::new(binary());
+        command
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("ACTIONHOST_LISTEN", "127.0.0.1:0")
+            .env("ACTIONHOST_DATA_DIR", data_dir)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).expect("stderr file"));
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("spawn actionhost");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut banner = Vec::new();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) => {
+                    if let Some(url) = line.strip_prefix("actionhost listening on ") {
+                        return HostProcess {
+                            child,
+                            url: url.to_string(),
+                            banner,
+                            stderr,
+                        };
+                    }
+                    banner.push(line);
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let log = std::fs::read_to_string(&stderr).unwrap_or_default();
+                    panic!(
+                        "actionhost did not print its listening line; stdout: {banner:?}\nstderr: {log}"
+                    );
+                }
+            }
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = self.child.wait().expect("wait");
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for HostProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
