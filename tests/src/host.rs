@@ -218,9 +218,7 @@ impl HostProcess {
     pub fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let status = self.child.wait().expect("wait");
-        std::mem::forget(self);
-        status
+        self.child.wait().expect("wait")
     }
 }
 

@@ -24,6 +24,13 @@ pub fn bundled(file: &str) -> &'static [u8] {
         .unwrap_or_else(|| panic!("no bundled plugin {file}"))
 }
 
+/// The bundled component `file` written to a temporary file, for commands that take a path.
+pub fn bundled_path(file: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("actionhost-test-{}-{file}", std::process::id()));
+    std::fs::write(&path, bundled(file)).expect("write component");
+    path
+}
+
 /// A runtime whose egress rewrites origins as `overrides` says (`FROM=TO,...`).
 pub fn runtime(overrides: &str) -> Runtime {
     runtime_with(overrides, EgressLimits::default())

@@ -1,0 +1,322 @@
+//! The real `actionhost` binary: `serve` with no set-up, generated secrets, `token`,
+//! `plugin check`, restarts that keep accounts, and secrets that never reach the log or disk.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use actionhost_e2e::components;
+use actionhost_e2e::host::{HostProcess, binary};
+use actionhost_e2e::standin::StandIn;
+use serde_json::{Value, json};
+
+async fn get(url: &str, bearer: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn token(data_dir: &std::path::Path, user: &str) -> String {
+    let output = Command::new(binary())
+        .args(["token", "--user", user, "--ttl", "600"])
+        .env_clear()
+        .env("ACTIONHOST_DATA_DIR", data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+#[tokio::test]
+async fn serve_needs_no_setup_lists_the_bundled_plugins_and_prints_a_generated_admin_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let host = HostProcess::start(&data, &[]);
+    assert!(
+        host.url.starts_with("http://127.0.0.1:") && !host.url.ends_with(":0"),
+        "{}",
+        host.url
+    );
+
+    let key_line = host
+        .banner
+        .iter()
+        .find_map(|l| l.strip_prefix("generated admin key (saved in "))
+        .expect("the generated admin key is printed on first start");
+    let admin_key = key_line.split("): ").nth(1).unwrap().to_string();
+    assert_eq!(
+        std::fs::read_to_string(data.join("admin.key")).unwrap(),
+        admin_key
+    );
+    for file in ["admin.key", "jwt.secret", "master.key"] {
+        let mode = std::fs::metadata(data.join(file))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{file}");
+    }
+
+    let (status, body) = get(&format!("{}/healthz", host.url), "").await;
+    assert_eq!((status, body), (200, json!({"status": "ok"})));
+    let (status, plugins) = get(&format!("{}/admin/plugins", host.url), &admin_key).await;
+    assert_eq!(status, 200);
+    assert_eq!(plugins.as_array().unwrap().len(), 2);
+
+    let log = host.log();
+    assert!(
+        log.contains("loaded plugin github 0.1.0 (9 actions)"),
+        "{log}"
+    );
+    assert!(
+        log.contains("loaded plugin slack 0.1.0 (6 actions)"),
+        "{log}"
+    );
+    assert!(!log.contains(&admin_key), "the admin key reached the log");
+    assert!(host.stop().success());
+
+    let again = HostProcess::start(&data, &[]);
+    assert!(
+        again.banner.iter().all(|l| !l.contains("admin key")),
+        "the admin key is printed only when generated: {:?}",
+        again.banner
+    );
+    let (status, _) = get(&format!("{}/admin/plugins", again.url), &admin_key).await;
+    assert_eq!(status, 200, "the generated key is kept across restarts");
+}
+
+#[tokio::test]
+async fn the_token_command_mints_a_token_the_server_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let host = HostProcess::start(&data, &[]);
+    let jwt = token(&data, "alice");
+    assert_eq!(jwt.split('.').count(), 3);
+    let (status, body) = get(&format!("{}/actions", host.url), &jwt).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["actions"], json!({}));
+    let (status, _) = get(&format!("{}/actions", host.url), "not-a-token").await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn accounts_and_audit_survive_a_restart_and_secrets_stay_out_of_logs_and_files() {
+    let upstream = StandIn::json(json!({"full_name": "o/r"})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let overrides = format!("https://api.github.com={}", upstream.url());
+    let env = [
+        ("ACTIONHOST_UPSTREAM_OVERRIDES", overrides.as_str()),
+        ("ACTIONHOST_ADMIN_KEY", "operator-key-not-in-logs"),
+        (
+            "ACTIONHOST_JWT_SECRET",
+            "jwt-secret-not-in-logs-0123456789abcdef",
+        ),
+        (
+            "ACTIONHOST_MASTER_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        ),
+    ];
+    let host = HostProcess::start(&data, &env);
+    let client = reqwest::Client::new();
+    let jwt = {
+        let output = Command::new(binary())
+            .args(["token", "--user", "alice"])
+            .env_clear()
+            .env("ACTIONHOST_DATA_DIR", &data)
+            .env("ACTIONHOST_JWT_SECRET", env[2].1)
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    };
+    let put = client
+        .put(format!("{}/connected-accounts/github", host.url))
+        .bearer_auth(&jwt)
+        .json(&json!({"access_token": "gho_persisted_secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    assert!(host.stop().success());
+
+    let host = HostProcess::start(&data, &env);
+    let run = client
+        .post(format!("{}/actions", host.url))
+        .bearer_auth(&jwt)
+        .json(
+            &json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status(), 200);
+    assert_eq!(
+        upstream.single().header("authorization"),
+        Some("Bearer gho_persisted_secret")
+    );
+    let (_, audit) = get(&format!("{}/admin/audit", host.url), env[1].1).await;
+    assert_eq!(audit["records"][0]["outcome"], "ok");
+    let log = host.log();
+    assert!(host.stop().success());
+
+    assert!(
+        !data.join("master.key").exists(),
+        "a supplied master key is never written"
+    );
+    let secrets = [
+        "gho_persisted_secret",
+        env[1].1,
+        env[2].1,
+        env[3].1,
+        jwt.as_str(),
+    ];
+    for secret in secrets {
+        assert!(!log.contains(secret), "the log holds a secret: {secret}");
+    }
+    for file in walk(&data) {
+        let bytes = std::fs::read(&file).unwrap();
+        for secret in secrets {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds {secret} in plaintext",
+                file.display()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_settings_stop_the_host_with_a_message_naming_the_setting_but_not_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, value, expected) in [
+        (
+            "ACTIONHOST_JWT_SECRET",
+            "short-secret",
+            "setting ACTIONHOST_JWT_SECRET is invalid: must be at least 32 bytes, got 12",
+        ),
+        (
+            "ACTIONHOST_MASTER_KEY",
+            "c2hvcnQta2V5",
+            "ACTIONHOST_MASTER_KEY must be 32 bytes in standard base64 (decodes to 9 bytes, not 32)",
+        ),
+        (
+            "ACTIONHOST_UPSTREAM_OVERRIDES",
+            "https://a.test",
+            "setting ACTIONHOST_UPSTREAM_OVERRIDES is invalid: \"https://a.test\" is not FROM=TO",
+        ),
+    ] {
+        let output = Command::new(binary())
+            .arg("serve")
+            .env_clear()
+            .env("ACTIONHOST_DATA_DIR", dir.path())
+            .env("ACTIONHOST_LISTEN", "127.0.0.1:0")
+            .env(name, value)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        if name != "ACTIONHOST_UPSTREAM_OVERRIDES" {
+            assert!(!stderr.contains(value), "{name}'s value was printed");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_host_serves_with_on_demand_allocation_when_the_pool_cannot_be_reserved() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    // 16 GiB of address space: far less than the pool reserves, plenty for on-demand instances.
+    let script = format!("ulimit -v 16777216 && exec {} serve", binary().display());
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .env("ACTIONHOST_DATA_DIR", &data)
+        .env("ACTIONHOST_LISTEN", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("actionhost listening on ")
+                .map(str::to_string)
+        })
+        .expect("the host starts");
+    let log = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
+    assert!(
+        log.contains(
+            "the pooling allocator could not reserve its memory; using on-demand allocation"
+        ),
+        "{log}"
+    );
+    let jwt = token(&data, "alice");
+    let (status, body) = get(&format!("{url}/actions?limit_to_available=false"), &jwt).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["actions"]["github"].as_array().unwrap().len(), 9);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn plugin_check_prints_the_provider_or_every_reason_it_would_be_refused() {
+    let github = Command::new(binary())
+        .args(["plugin", "check"])
+        .arg(actionhost_e2e::bundled_path("github.wasm"))
+        .output()
+        .unwrap();
+    assert!(github.status.success());
+    let out = String::from_utf8(github.stdout).unwrap();
+    assert!(out.starts_with("ok: github (GitHub) 0.1.0\n"), "{out}");
+    assert!(out.contains("  origin: https://api.github.com\n"), "{out}");
+    assert!(
+        out.contains("    GITHUB_CREATE_ISSUE - Create a new issue"),
+        "{out}"
+    );
+
+    let invalid = Command::new(binary())
+        .args(["plugin", "check", components::INVALID])
+        .output()
+        .unwrap();
+    assert_eq!(invalid.status.code(), Some(1));
+    let out = String::from_utf8(invalid.stdout).unwrap();
+    assert!(out.starts_with("refused: "), "{out}");
+    assert!(
+        out.contains("  - provider id \"Bad-Id\" must match ^[a-z][a-z0-9_]{0,31}$\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  - action \"BAD_ID_TWICE\" is declared twice\n"),
+        "{out}"
+    );
+
+    let missing = Command::new(binary())
+        .args(["plugin", "check", "/no/such.wasm"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /no/such.wasm"));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
