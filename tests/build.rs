@@ -7,6 +7,7 @@ const TEST_PLUGINS: &[&str] = &[
     "tests/plugins/hostile",
     "tests/plugins/invalid",
     "tests/plugins/future-contract",
+    "tests/plugins/bench",
 ];
 
 fn main() {

@@ -201,6 +201,7 @@ impl HostProcess {
                 }
                 Err(_) => {
                     let _ = child.kill();
+                    let _ = child.wait();
                     let log = std::fs::read_to_string(&stderr).unwrap_or_default();
                     panic!(
                         "actionhost did not print its listening line; stdout: {banner:?}\nstderr: {log}"

@@ -31,6 +31,25 @@ pub fn bundled_path(file: &str) -> std::path::PathBuf {
     path
 }
 
+/// Variant `n` (0..100) of the bench plugin: its placeholder id `benchqq` patched to
+/// `bench{n:02}` (and `BENCHQQ` to `BENCH{n:02}`), giving distinct plugins from one build.
+pub fn bench_plugin(n: usize) -> Vec<u8> {
+    assert!(n < 100);
+    let mut bytes = std::fs::read(components::BENCH).expect("bench component");
+    for (from, to) in [(&b"benchqq"[..], format!("bench{n:02}")), (&b"BENCHQQ"[..], format!("BENCH{n:02}"))] {
+        let mut i = 0;
+        while i + from.len() <= bytes.len() {
+            if &bytes[i..i + from.len()] == from {
+                bytes[i..i + from.len()].copy_from_slice(to.as_bytes());
+                i += from.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    bytes
+}
+
 /// A runtime whose egress rewrites origins as `overrides` says (`FROM=TO,...`).
 pub fn runtime(overrides: &str) -> Runtime {
     runtime_with(overrides, EgressLimits::default())

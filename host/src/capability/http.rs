@@ -10,6 +10,7 @@
 //! 4. the user's credential is injected as the provider's auth kind says;
 //! 5. the request is sent under a timeout; redirects are followed only within the same origin;
 //!    the response body is read up to a size cap.
+//!
 //! Host names are resolved by [`GuardedResolver`], which refuses private, loopback and link-local
 //! addresses unless the host was named by an operator override; IP-literal origins are explicit
 //! in the plugin's declaration and pass.
