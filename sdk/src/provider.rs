@@ -113,7 +113,8 @@ type Describer = Box<dyn Fn(Value, &Context) -> Result<Value, Error>>;
 pub struct Action {
     name: String,
     description: String,
-    input_schema: Value,
+    /// Derived on demand: `execute` never pays for schema generation.
+    input_schema: fn() -> Value,
     hints: wit::ActionHints,
     handler: Handler,
     describer: Option<Describer>,
@@ -154,7 +155,7 @@ impl Action {
         Action {
             name: name.into(),
             description: description.into(),
-            input_schema: schema_of::<I>(),
+            input_schema: schema_of::<I>,
             hints: wit::ActionHints::empty(),
             handler,
             describer: None,
@@ -208,8 +209,8 @@ impl Action {
     }
 
     /// The derived JSON Schema (draft 2020-12) of the input.
-    pub fn input_schema(&self) -> &Value {
-        &self.input_schema
+    pub fn input_schema(&self) -> Value {
+        (self.input_schema)()
     }
 
     /// Runs the action on JSON input, as the host would (natively, for unit tests of pure logic).
@@ -220,8 +221,8 @@ impl Action {
     /// The user-specific input schema (the static one when the action is not dynamic).
     pub fn describe(&self, ctx: &Context) -> Result<Value, Error> {
         match &self.describer {
-            Some(describe) => describe(self.input_schema.clone(), ctx),
-            None => Ok(self.input_schema.clone()),
+            Some(describe) => describe(self.input_schema(), ctx),
+            None => Ok(self.input_schema()),
         }
     }
 
@@ -373,7 +374,7 @@ pub mod dispatch {
         provider
             .actions
             .iter()
-            .map(|a| a.definition(&a.input_schema))
+            .map(|a| a.definition(&a.input_schema()))
             .collect()
     }
 

@@ -37,11 +37,22 @@ fn parse_duration_us(text: &str) -> f64 {
     number.parse::<f64>().expect("number") * factor
 }
 
-fn wrk(url: &str, connections: u32, script: Option<&std::path::Path>, headers: &[String]) -> Measure {
+fn wrk(
+    url: &str,
+    connections: u32,
+    script: Option<&std::path::Path>,
+    headers: &[String],
+) -> Measure {
     let threads = connections.min(2);
     let mut command = Command::new("wrk");
     command
-        .args(["--latency", "-t", &threads.to_string(), "-c", &connections.to_string()])
+        .args([
+            "--latency",
+            "-t",
+            &threads.to_string(),
+            "-c",
+            &connections.to_string(),
+        ])
         .args(["-d", &format!("{SECONDS}s")]);
     if let Some(script) = script {
         command.arg("-s").arg(script);
@@ -49,7 +60,10 @@ fn wrk(url: &str, connections: u32, script: Option<&std::path::Path>, headers: &
     for header in headers {
         command.args(["-H", header]);
     }
-    let output = command.arg(url).output().expect("wrk is installed (apt-get install wrk)");
+    let output = command
+        .arg(url)
+        .output()
+        .expect("wrk is installed (apt-get install wrk)");
     let text = String::from_utf8_lossy(&output.stdout).to_string();
     let field = |label: &str| {
         text.lines()
@@ -100,7 +114,11 @@ impl Drop for Nginx {
 
 fn start_nginx(upstream: std::net::SocketAddr) -> (Nginx, u16) {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let conf = format!(
         "worker_processes 1; daemon off; pid {dir}/nginx.pid; error_log {dir}/error.log;\n\
          events {{ worker_connections 1024; }}\n\
@@ -127,18 +145,47 @@ fn start_nginx(upstream: std::net::SocketAddr) -> (Nginx, u16) {
     (Nginx(child, dir), port)
 }
 
+/// p50 in µs of 2,000 sequential runs after 200 warm-up runs.
+async fn sample<F, Fut>(mut run: F) -> f64
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for _ in 0..200 {
+        run().await;
+    }
+    let mut times = Vec::with_capacity(2000);
+    for _ in 0..2000 {
+        let started = std::time::Instant::now();
+        run().await;
+        times.push(started.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    times[times.len() / 2]
+}
+
 fn main() {
     let upstream = start_upstream();
     let (_nginx, nginx_port) = start_nginx(upstream);
 
     // The host in this process on its own runtime (2 workers, like a 2-core deployment).
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let (url, token, listing_token) = runtime.block_on(async {
-        let app = TestApp::start(&format!("https://api.github.com=http://{upstream}"), |_| {}).await;
-        app.connect("alice", "github", json!({"access_token": "gho_bench"})).await;
+        let app =
+            TestApp::start(&format!("https://api.github.com=http://{upstream}"), |_| {}).await;
+        app.connect("alice", "github", json!({"access_token": "gho_bench"}))
+            .await;
         for n in 0..50 {
             let bytes = actionhost_e2e::bench_plugin(n);
-            assert!(app.state.load_plugin(&format!("bench{n:02}"), &bytes, PluginSource::Uploaded).await);
+            assert!(
+                app.state
+                    .load_plugin(&format!("bench{n:02}"), &bytes, PluginSource::Uploaded)
+                    .await
+            );
         }
         let token = app.token("alice");
         let listing = app.token("lister");
@@ -164,8 +211,18 @@ fn main() {
     println!("| path | concurrency | p50 | p99 | req/s | p50 − proxy p50 | req/s ÷ proxy req/s |");
     println!("|---|---|---|---|---|---|---|");
     for connections in [1, 32] {
-        let direct = wrk(&format!("http://{upstream}/repos/o/r"), connections, None, &[]);
-        let proxy = wrk(&format!("http://127.0.0.1:{nginx_port}/repos/o/r"), connections, None, &[]);
+        let direct = wrk(
+            &format!("http://{upstream}/repos/o/r"),
+            connections,
+            None,
+            &[],
+        );
+        let proxy = wrk(
+            &format!("http://127.0.0.1:{nginx_port}/repos/o/r"),
+            connections,
+            None,
+            &[],
+        );
         let host = wrk(&format!("{url}/actions"), connections, Some(&script), &[]);
         for (name, m) in [
             ("direct to the stand-in", &direct),
@@ -182,6 +239,61 @@ fn main() {
             );
         }
     }
+    // Where the time of one call goes, sequentially in this process (no load generator).
+    let hostile = std::fs::read(actionhost_e2e::components::HOSTILE).unwrap();
+    let (wasm_only, wasm_and_upstream, api_call) = runtime.block_on(async {
+        let rt = actionhost_e2e::runtime(&format!("https://api.github.com=http://{upstream}"));
+        let limits = actionhost::runtime::CallLimits::default();
+        let noop = actionhost_e2e::load(&rt, &hostile, limits).await;
+        let github =
+            actionhost_e2e::load(&rt, actionhost_e2e::bundled("github.wasm"), limits).await;
+        let call = actionhost::runtime::CallContext {
+            user: "alice".into(),
+            scopes: vec![],
+            credential: Some(actionhost::credentials::SecretString::new("gho_bench")),
+        };
+        let tiny = json!({"bytes": 3});
+        let repo = json!({"owner": "o", "repo": "r"});
+        let wasm_only = sample(|| async {
+            rt.execute(&noop, "HOSTILE_HUGE_OUTPUT", &tiny, &call)
+                .await
+                .0
+                .unwrap();
+        })
+        .await;
+        let with_upstream = sample(|| async {
+            rt.execute(&github, "GITHUB_GET_REPOSITORY", &repo, &call)
+                .await
+                .0
+                .unwrap();
+        })
+        .await;
+        let client = reqwest::Client::new();
+        let body = json!({"action": "GITHUB_GET_REPOSITORY", "parameters": repo});
+        let api = sample(|| async {
+            let r = client
+                .post(format!("{url}/actions"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap();
+        })
+        .await;
+        (wasm_only, with_upstream, api)
+    });
+    println!("\nOne call at a time, in process (p50 of 2,000):");
+    println!("| stage | p50 |\n|---|---|");
+    println!("| instantiate + run a wasm action with no I/O | {wasm_only:.0} µs |");
+    println!(
+        "| instantiate + GITHUB_GET_REPOSITORY with one upstream call | {wasm_and_upstream:.0} µs |"
+    );
+    println!(
+        "| the same through `POST /actions` (HTTP, JWT, account, validation, audit) | {api_call:.0} µs |"
+    );
+
     let listing = wrk(
         &format!("{url}/actions?limit_to_available=false"),
         1,

@@ -36,7 +36,10 @@ pub fn bundled_path(file: &str) -> std::path::PathBuf {
 pub fn bench_plugin(n: usize) -> Vec<u8> {
     assert!(n < 100);
     let mut bytes = std::fs::read(components::BENCH).expect("bench component");
-    for (from, to) in [(&b"benchqq"[..], format!("bench{n:02}")), (&b"BENCHQQ"[..], format!("BENCH{n:02}"))] {
+    for (from, to) in [
+        (&b"benchqq"[..], format!("bench{n:02}")),
+        (&b"BENCHQQ"[..], format!("BENCH{n:02}")),
+    ] {
         let mut i = 0;
         while i + from.len() <= bytes.len() {
             if &bytes[i..i + from.len()] == from {

@@ -27,6 +27,8 @@ pub struct CallState {
     pub log: PluginLog,
     /// Status of each upstream request this call made (0: no response).
     pub upstream_statuses: Vec<u16>,
+    /// Time spent waiting in `http.send`.
+    pub upstream_time: std::time::Duration,
 }
 
 impl CallState {
@@ -58,6 +60,7 @@ impl http::Host for CallState {
             headers: request.headers,
             body: request.body,
         };
+        let started = Instant::now();
         let result = self
             .egress
             .send(
@@ -67,6 +70,7 @@ impl http::Host for CallState {
                 Some(self.deadline),
             )
             .await;
+        self.upstream_time += started.elapsed();
         match &result {
             Ok(response) => self.upstream_statuses.push(response.status),
             Err(EgressError::Timeout | EgressError::TooLarge(_) | EgressError::Transport(_)) => {

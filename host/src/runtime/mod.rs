@@ -117,6 +117,8 @@ pub struct CallReport {
     pub upstream_statuses: Vec<u16>,
     pub upstream_calls: u32,
     pub last_upstream_status: Option<u16>,
+    /// Time the plugin spent waiting on upstream requests.
+    pub upstream_time: Duration,
     pub instantiate: Duration,
     pub duration: Duration,
 }
@@ -314,6 +316,7 @@ impl Runtime {
             deadline,
             log: PluginLog::default(),
             upstream_statuses: Vec::new(),
+            upstream_time: Duration::ZERO,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
@@ -366,6 +369,7 @@ impl Runtime {
                 let state = store.data();
                 report.upstream_statuses = state.upstream_statuses.clone();
                 report.upstream_calls = state.upstream_statuses.len() as u32;
+                report.upstream_time = state.upstream_time;
                 report.last_upstream_status = state
                     .upstream_statuses
                     .iter()

@@ -1,0 +1,96 @@
+//! Connections: the operator's OAuth app per integration (client id and secret, scopes, optional
+//! endpoint overrides). The client secret is sealed like every other secret and never returned.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{CredentialError, SecretString, Sealer};
+use crate::store::{Store, StoreError, trees};
+
+/// An OAuth app as operators and the API see it: no secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Connection {
+    pub integration: String,
+    pub client_id: String,
+    /// Scopes to request; none means the plugin's defaults.
+    pub scopes: Option<Vec<String>>,
+    /// Overrides of the plugin's authorize and token URLs (GitHub Enterprise, a test server).
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+    /// Where the browser goes after a successful connection (303); none shows a small page.
+    pub return_url: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredConnection {
+    connection: Connection,
+    /// base64 of the sealed client secret.
+    sealed_secret: String,
+}
+
+/// OAuth apps in sled, keyed by integration id.
+#[derive(Clone)]
+pub struct ConnectionStore {
+    tree: sled::Tree,
+    sealer: Sealer,
+}
+
+impl ConnectionStore {
+    pub fn open(store: &Store, sealer: Sealer) -> Result<Self, CredentialError> {
+        Ok(ConnectionStore {
+            tree: store.tree(trees::CONNECTIONS)?,
+            sealer,
+        })
+    }
+
+    /// Stores (or replaces) the OAuth app of `connection.integration`.
+    pub fn put(&self, mut connection: Connection, client_secret: &SecretString) -> Result<Connection, CredentialError> {
+        let key = connection.integration.clone();
+        if let Some(previous) = self.get(&key)? {
+            connection.created_at = previous.0.created_at;
+        }
+        let sealed = self.sealer.seal(client_secret.expose().as_bytes(), key.as_bytes());
+        let stored = StoredConnection {
+            connection: connection.clone(),
+            sealed_secret: STANDARD.encode(sealed),
+        };
+        self.tree
+            .insert(key.as_bytes(), serde_json::to_vec(&stored).expect("connections serialize"))
+            .map_err(StoreError::from)?;
+        Ok(connection)
+    }
+
+    /// The app and its client secret.
+    pub fn get(&self, integration: &str) -> Result<Option<(Connection, SecretString)>, CredentialError> {
+        let Some(bytes) = self.tree.get(integration.as_bytes()).map_err(StoreError::from)? else {
+            return Ok(None);
+        };
+        let stored: StoredConnection =
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
+        let sealed = STANDARD.decode(&stored.sealed_secret).map_err(|_| CredentialError::Unseal)?;
+        let secret = self.sealer.open(&sealed, integration.as_bytes())?;
+        let secret = String::from_utf8(secret).map_err(|_| CredentialError::Unseal)?;
+        Ok(Some((stored.connection, SecretString::new(secret))))
+    }
+
+    pub fn list(&self) -> Result<Vec<Connection>, CredentialError> {
+        let mut list = Vec::new();
+        for entry in self.tree.iter() {
+            let (_, bytes) = entry.map_err(StoreError::from)?;
+            let stored: StoredConnection =
+                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
+            list.push(stored.connection);
+        }
+        Ok(list)
+    }
+
+    pub fn exists(&self, integration: &str) -> Result<bool, CredentialError> {
+        Ok(self.tree.contains_key(integration.as_bytes()).map_err(StoreError::from)?)
+    }
+}
