@@ -7,7 +7,7 @@ use crate::audit::AuditLog;
 use crate::capability::http::Egress;
 use crate::catalog::{PluginRegistry, PluginSource, UserSchemas};
 use crate::config::Settings;
-use crate::credentials::{AccountStore, MasterKey, Sealer};
+use crate::credentials::{AccountStore, MasterKey, OAuthFlows, Sealer};
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::store::Store;
@@ -17,6 +17,7 @@ pub struct AppState {
     pub settings: Settings,
     pub store: Store,
     pub accounts: AccountStore,
+    pub oauth: OAuthFlows,
     pub runtime: Runtime,
     pub registry: PluginRegistry,
     pub user_schemas: UserSchemas,
@@ -51,7 +52,14 @@ impl AppState {
         let store = Store::open(&settings.data_dir)?;
         let master =
             MasterKey::load_or_generate(settings.master_key.as_deref(), &settings.data_dir)?;
-        let accounts = AccountStore::open(&store, Sealer::new(&master))?;
+        let sealer = Sealer::new(&master);
+        let accounts = AccountStore::open(&store, sealer.clone())?;
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", settings.listen));
+        let oauth = OAuthFlows::open(&store, sealer, accounts.clone(), &public_url)
+            .map_err(|e| StartError::Runtime(e.to_string()))?;
         let egress = Egress::new(settings.upstream_overrides.clone(), settings.egress_limits)
             .map_err(StartError::Runtime)?;
         let runtime = Runtime::new(Arc::new(egress), Some(settings.data_dir.join("cache")))
@@ -74,6 +82,7 @@ impl AppState {
             settings,
             store,
             accounts,
+            oauth,
             runtime,
             registry: PluginRegistry::new(),
             user_schemas: UserSchemas::default(),

@@ -13,8 +13,9 @@ use crate::api::error::ApiError;
 use crate::app::AppState;
 use crate::audit::{AuditLog, AuditRecord};
 use crate::catalog::{CatalogPlugin, ToolFormat, UserSchema};
-use crate::credentials::AccountStatus;
-use crate::runtime::{ActionError, CallContext, CallError};
+use crate::credentials::oauth::REFRESH_MARGIN;
+use crate::credentials::{AccountSecret, AccountStatus, OAuthError};
+use crate::runtime::{ActionError, AuthKind, CallContext, CallError, CredentialRefresh};
 
 /// What `GET /actions` lists.
 #[derive(Debug, Clone, Default)]
@@ -34,9 +35,11 @@ pub struct ToolListing {
 
 impl AppState {
     /// The call context for `user` on `plugin`: the user's own active account, or an error that
-    /// says how to connect one. Nothing but the authenticated user id selects the account.
-    pub fn call_context(
-        &self,
+    /// says how to connect one. Nothing but the authenticated user id selects the account. An
+    /// OAuth token close to expiry is refreshed first, and a token the provider refuses is
+    /// refreshed once and the request retried.
+    pub async fn call_context(
+        self: &Arc<Self>,
         user: &str,
         plugin: &CatalogPlugin,
     ) -> Result<CallContext, ApiError> {
@@ -64,11 +67,64 @@ impl AppState {
                 ),
             ));
         }
+        let mut credential = secret.injected().cloned();
+        let mut refresh = None;
+        if let (AuthKind::OAuth2(endpoints), AccountSecret::Oauth2 { refresh_token, .. }) =
+            (&info.auth, &secret)
+        {
+            let expiring = account.expires_at.is_some_and(|at| {
+                at - time::Duration::seconds(REFRESH_MARGIN.as_secs() as i64)
+                    <= OffsetDateTime::now_utc()
+            });
+            if expiring {
+                credential = Some(
+                    self.oauth
+                        .fresh_token(user, &info.id, endpoints, None)
+                        .await
+                        .map_err(|e| self.oauth_error(&info.id, e))?,
+                );
+            }
+            if refresh_token.is_some() {
+                let state = self.clone();
+                let (user, id, endpoints) = (user.to_string(), info.id.clone(), endpoints.clone());
+                refresh = Some(CredentialRefresh(Arc::new(move |rejected| {
+                    let (state, user, id, endpoints) =
+                        (state.clone(), user.clone(), id.clone(), endpoints.clone());
+                    Box::pin(async move {
+                        state
+                            .oauth
+                            .fresh_token(&user, &id, &endpoints, Some(&rejected))
+                            .await
+                            .ok()
+                    })
+                })));
+            }
+        }
         Ok(CallContext {
             user: user.into(),
             scopes: account.scopes,
-            credential: Some(secret.injected().clone()),
+            credential,
+            refresh,
         })
+    }
+
+    /// An OAuth failure as the API error the caller sees.
+    pub fn oauth_error(&self, integration: &str, error: OAuthError) -> ApiError {
+        match error {
+            OAuthError::NoConnection(_) => ApiError::Forbidden(error.to_string()),
+            OAuthError::InvalidState(message) => ApiError::InvalidState(message),
+            OAuthError::Denied(message) => {
+                ApiError::Forbidden(format!("the provider refused: {message}"))
+            }
+            OAuthError::GrantGone(message) => ApiError::not_connected(integration, &message),
+            OAuthError::TokenEndpoint(message) => ApiError::Upstream {
+                message: format!("the token endpoint failed: {message}"),
+                status: 0,
+                body: None,
+            },
+            OAuthError::Configuration(message) => ApiError::Internal(message),
+            OAuthError::Credentials(e) => ApiError::from(e),
+        }
     }
 
     /// The user's schema of a dynamic action, from the cache or the plugin's `describe`.
@@ -97,7 +153,7 @@ impl AppState {
 
     /// Runs `action` for `user` and writes its audit record, whatever the outcome.
     pub async fn execute(
-        &self,
+        self: &Arc<Self>,
         user: &str,
         action: &str,
         params: Value,
@@ -144,7 +200,7 @@ impl AppState {
     }
 
     async fn execute_inner(
-        &self,
+        self: &Arc<Self>,
         user: &str,
         action: &str,
         params: Value,
@@ -162,7 +218,7 @@ impl AppState {
         if !params.is_object() {
             return Err(ApiError::invalid("", "`parameters` must be a JSON object"));
         }
-        let call = self.call_context(user, &plugin)?;
+        let call = self.call_context(user, &plugin).await?;
         if entry.definition.hints.dynamic_schema {
             let schema = self.user_schema(&plugin, action, &call).await?;
             check(&schema.validator, &params)?;
@@ -200,7 +256,11 @@ impl AppState {
 
     /// The tools `user` can use, in `query.format`. Static definitions come prepared from the
     /// catalog; only dynamic actions call into wasm (once per user per 8 hours).
-    pub async fn list_tools(&self, user: &str, query: &ToolQuery) -> Result<ToolListing, ApiError> {
+    pub async fn list_tools(
+        self: &Arc<Self>,
+        user: &str,
+        query: &ToolQuery,
+    ) -> Result<ToolListing, ApiError> {
         if query.reload_fields {
             self.user_schemas.drop_user(user);
         }
@@ -239,7 +299,7 @@ impl AppState {
             for action in &plugin.actions {
                 let mut tool = None;
                 if action.definition.hints.dynamic_schema && (connected || !info.needs_account()) {
-                    let described = match self.call_context(user, &plugin) {
+                    let described = match self.call_context(user, &plugin).await {
                         Ok(call) => {
                             self.user_schema(&plugin, &action.definition.name, &call)
                                 .await

@@ -109,11 +109,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(mut settings: Settings) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
+    // The bound address (the port may have been 0) is what OAuth redirects come back to.
+    settings.listen = address.to_string();
     let state = AppState::start(settings).await?;
     let app = actionhost::api::router(state);
     println!("actionhost listening on http://{address}");

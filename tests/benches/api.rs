@@ -251,6 +251,7 @@ fn main() {
             user: "alice".into(),
             scopes: vec![],
             credential: Some(actionhost::credentials::SecretString::new("gho_bench")),
+            ..Default::default()
         };
         let tiny = json!({"bytes": 3});
         let repo = json!({"owner": "o", "repo": "r"});

@@ -20,6 +20,7 @@ fn alice() -> CallContext {
         user: "alice".into(),
         scopes: vec!["repo".into()],
         credential: Some(SecretString::new("gho_alice_token")),
+        ..Default::default()
     }
 }
 

@@ -20,6 +20,7 @@ fn alice() -> CallContext {
         user: "alice".into(),
         scopes: vec![],
         credential: Some(SecretString::new("xoxb-alice")),
+        ..Default::default()
     }
 }
 

@@ -51,6 +51,7 @@ fn user() -> CallContext {
         user: "alice".into(),
         scopes: vec![],
         credential: Some(SecretString::new("hostile-key")),
+        ..Default::default()
     }
 }
 

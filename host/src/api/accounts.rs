@@ -27,6 +27,8 @@ pub struct Integration {
     /// The caller's account status, or null when not connected.
     #[schema(value_type = Option<String>)]
     status: Option<AccountStatus>,
+    /// Whether a user can connect an account now (OAuth integrations need an operator's OAuth app).
+    connectable: bool,
 }
 
 /// Every loaded integration, with the caller's account status.
@@ -53,6 +55,12 @@ pub async fn integrations(
                     .iter()
                     .find(|a| a.integration == info.id)
                     .map(|a| a.status),
+                connectable: match &info.auth {
+                    AuthKind::OAuth2(_) => {
+                        state.oauth.connections.exists(&info.id).unwrap_or(false)
+                    }
+                    _ => true,
+                },
             }
         })
         .collect();

@@ -119,7 +119,7 @@ impl Serialize for ToolsBody {
 }
 
 async fn list_for(
-    state: &AppState,
+    state: &Arc<AppState>,
     user: &str,
     params: &ListParams,
     key: &'static str,

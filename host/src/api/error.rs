@@ -105,7 +105,8 @@ impl ApiError {
                 ..
             } => json!({ "retry_after": retry_after_seconds }),
             ApiError::Upstream { status, body, .. } => json!({
-                "status": status,
+                // 0: the upstream gave no answer.
+                "status": (*status != 0).then_some(*status),
                 "body": body.as_deref().map(|b| crate::capability::log::truncate(b, UPSTREAM_BODY_LIMIT)),
             }),
             _ => json!({}),

@@ -7,6 +7,7 @@ pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod error;
+pub mod oauth;
 
 use std::sync::Arc;
 
@@ -65,6 +66,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(accounts::integrations))
         .routes(routes!(accounts::list_accounts))
         .routes(routes!(accounts::put_account, accounts::delete_account))
+        .routes(routes!(oauth::authorize))
+        .routes(routes!(oauth::callback))
+        .routes(routes!(oauth::put_connection))
+        .routes(routes!(oauth::list_connections))
         .routes(routes!(admin::plugins))
         .routes(routes!(admin::audit))
         .routes(routes!(healthz))

@@ -51,14 +51,17 @@ pub enum AccountSecret {
     },
     /// A static API key.
     ApiKey { api_key: SecretString },
+    /// Nothing yet: an authorization is under way.
+    Pending,
 }
 
 impl AccountSecret {
     /// The value the HTTP capability injects.
-    pub fn injected(&self) -> &SecretString {
+    pub fn injected(&self) -> Option<&SecretString> {
         match self {
-            AccountSecret::Oauth2 { access_token, .. } => access_token,
-            AccountSecret::ApiKey { api_key } => api_key,
+            AccountSecret::Oauth2 { access_token, .. } => Some(access_token),
+            AccountSecret::ApiKey { api_key } => Some(api_key),
+            AccountSecret::Pending => None,
         }
     }
 }
@@ -193,6 +196,51 @@ impl AccountStore {
             accounts.push(stored.account);
         }
         Ok(accounts)
+    }
+
+    /// Records that an authorization started for an integration the user has no account for.
+    pub fn put_pending(
+        &self,
+        user: &str,
+        integration: &str,
+    ) -> Result<ConnectedAccount, CredentialError> {
+        let mut account = self.put(user, integration, &AccountSecret::Pending, Vec::new(), None)?;
+        account.status = AccountStatus::Pending;
+        self.write(
+            &record_key(user, integration),
+            &account,
+            &AccountSecret::Pending,
+        )?;
+        Ok(account)
+    }
+
+    /// Removes the account only while it is still pending (a failed first authorization).
+    pub fn delete_if_pending(&self, user: &str, integration: &str) -> Result<(), CredentialError> {
+        if self
+            .get_public(user, integration)?
+            .is_some_and(|a| a.status == AccountStatus::Pending)
+        {
+            self.delete(user, integration)?;
+        }
+        Ok(())
+    }
+
+    /// Changes an account's status (keeping its secret) and records why.
+    pub fn set_status(
+        &self,
+        user: &str,
+        integration: &str,
+        status: AccountStatus,
+        last_error: Option<String>,
+    ) -> Result<(), CredentialError> {
+        let key = record_key(user, integration);
+        let Some((mut account, secret)) = self.get(user, integration)? else {
+            return Ok(());
+        };
+        account.status = status;
+        account.last_error = last_error;
+        account.updated_at = OffsetDateTime::now_utc();
+        self.write(&key, &account, &secret)
     }
 
     /// Removes the account and its secret; false when there was none.

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{CredentialError, SecretString, Sealer};
+use super::{CredentialError, Sealer, SecretString};
 use crate::store::{Store, StoreError, trees};
 
 /// An OAuth app as operators and the API see it: no secret.
@@ -50,30 +50,48 @@ impl ConnectionStore {
     }
 
     /// Stores (or replaces) the OAuth app of `connection.integration`.
-    pub fn put(&self, mut connection: Connection, client_secret: &SecretString) -> Result<Connection, CredentialError> {
+    pub fn put(
+        &self,
+        mut connection: Connection,
+        client_secret: &SecretString,
+    ) -> Result<Connection, CredentialError> {
         let key = connection.integration.clone();
         if let Some(previous) = self.get(&key)? {
             connection.created_at = previous.0.created_at;
         }
-        let sealed = self.sealer.seal(client_secret.expose().as_bytes(), key.as_bytes());
+        let sealed = self
+            .sealer
+            .seal(client_secret.expose().as_bytes(), key.as_bytes());
         let stored = StoredConnection {
             connection: connection.clone(),
             sealed_secret: STANDARD.encode(sealed),
         };
         self.tree
-            .insert(key.as_bytes(), serde_json::to_vec(&stored).expect("connections serialize"))
+            .insert(
+                key.as_bytes(),
+                serde_json::to_vec(&stored).expect("connections serialize"),
+            )
             .map_err(StoreError::from)?;
         Ok(connection)
     }
 
     /// The app and its client secret.
-    pub fn get(&self, integration: &str) -> Result<Option<(Connection, SecretString)>, CredentialError> {
-        let Some(bytes) = self.tree.get(integration.as_bytes()).map_err(StoreError::from)? else {
+    pub fn get(
+        &self,
+        integration: &str,
+    ) -> Result<Option<(Connection, SecretString)>, CredentialError> {
+        let Some(bytes) = self
+            .tree
+            .get(integration.as_bytes())
+            .map_err(StoreError::from)?
+        else {
             return Ok(None);
         };
-        let stored: StoredConnection =
-            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
-        let sealed = STANDARD.decode(&stored.sealed_secret).map_err(|_| CredentialError::Unseal)?;
+        let stored: StoredConnection = serde_json::from_slice(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
+        let sealed = STANDARD
+            .decode(&stored.sealed_secret)
+            .map_err(|_| CredentialError::Unseal)?;
         let secret = self.sealer.open(&sealed, integration.as_bytes())?;
         let secret = String::from_utf8(secret).map_err(|_| CredentialError::Unseal)?;
         Ok(Some((stored.connection, SecretString::new(secret))))
@@ -83,14 +101,17 @@ impl ConnectionStore {
         let mut list = Vec::new();
         for entry in self.tree.iter() {
             let (_, bytes) = entry.map_err(StoreError::from)?;
-            let stored: StoredConnection =
-                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
+            let stored: StoredConnection = serde_json::from_slice(&bytes)
+                .map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
             list.push(stored.connection);
         }
         Ok(list)
     }
 
     pub fn exists(&self, integration: &str) -> Result<bool, CredentialError> {
-        Ok(self.tree.contains_key(integration.as_bytes()).map_err(StoreError::from)?)
+        Ok(self
+            .tree
+            .contains_key(integration.as_bytes())
+            .map_err(StoreError::from)?)
     }
 }

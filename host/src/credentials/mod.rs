@@ -5,10 +5,14 @@
 //! [`secret_file`] reads or generates the development secrets in the data dir.
 
 mod accounts;
+mod connections;
+pub mod oauth;
 mod sealing;
 mod secret_file;
 
 pub use accounts::{AccountSecret, AccountStatus, AccountStore, ConnectedAccount};
+pub use connections::{Connection, ConnectionStore};
+pub use oauth::{OAuthError, OAuthFlows};
 pub use sealing::{MasterKey, Sealer};
 pub use secret_file::{random_token, read_or_generate};
 

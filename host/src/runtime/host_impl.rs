@@ -61,7 +61,9 @@ impl http::Host for CallState {
             body: request.body,
         };
         let started = Instant::now();
-        let result = self
+        // Kept only when a 401 could be answered with a refreshed credential and a retry.
+        let retry = self.call.refresh.as_ref().map(|_| outbound.clone());
+        let mut result = self
             .egress
             .send(
                 &self.grant,
@@ -70,6 +72,27 @@ impl http::Host for CallState {
                 Some(self.deadline),
             )
             .await;
+        if let (Ok(response), Some(retry), Some(refresh), Some(rejected)) = (
+            &result,
+            retry,
+            self.call.refresh.clone(),
+            self.call.credential.clone(),
+        ) && response.status == 401
+        {
+            if let Some(fresh) = (refresh.0)(rejected).await {
+                self.upstream_statuses.push(401);
+                self.call.credential = Some(fresh);
+                result = self
+                    .egress
+                    .send(
+                        &self.grant,
+                        self.call.credential.as_ref(),
+                        retry,
+                        Some(self.deadline),
+                    )
+                    .await;
+            }
+        }
         self.upstream_time += started.elapsed();
         match &result {
             Ok(response) => self.upstream_statuses.push(response.status),

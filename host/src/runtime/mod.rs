@@ -65,6 +65,22 @@ pub struct CallContext {
     pub user: String,
     pub scopes: Vec<String>,
     pub credential: Option<SecretString>,
+    /// Gets a new credential when the provider answers 401 to the current one (OAuth refresh);
+    /// the request is then sent once more.
+    pub refresh: Option<CredentialRefresh>,
+}
+
+/// A future yielding a replacement credential, or none when there is none to be had.
+pub type RefreshFuture = std::pin::Pin<Box<dyn Future<Output = Option<SecretString>> + Send>>;
+
+/// Called with the credential the provider refused.
+#[derive(Clone)]
+pub struct CredentialRefresh(pub Arc<dyn Fn(SecretString) -> RefreshFuture + Send + Sync>);
+
+impl std::fmt::Debug for CredentialRefresh {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CredentialRefresh")
+    }
 }
 
 /// A typed error the plugin returned (the WIT `action-error`).

@@ -1,0 +1,208 @@
+//! OAuth routes: a user starts an authorization (`POST /connected-accounts/{id}/authorize`), the
+//! provider sends the browser back (`GET /oauth/callback`), and operators register the OAuth
+//! apps (`PUT/GET /admin/connections`).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::auth::{Operator, User};
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::credentials::{Connection, SecretString};
+use crate::runtime::{AuthKind, OAuth2Endpoints};
+
+fn oauth_endpoints(state: &AppState, integration: &str) -> Result<OAuth2Endpoints, ApiError> {
+    let plugin = state.registry.get(integration).ok_or_else(|| {
+        ApiError::NotFound(format!("there is no integration named {integration:?}"))
+    })?;
+    match &plugin.loaded.info.auth {
+        AuthKind::OAuth2(endpoints) => Ok(endpoints.clone()),
+        _ => Err(ApiError::invalid(
+            "",
+            format!("{integration} does not use OAuth 2"),
+        )),
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Authorization {
+    /// Send the user's browser here.
+    authorization_url: String,
+}
+
+/// Starts connecting the caller's account: the provider's authorization URL (`state` single
+/// use, bound to the caller, 10 minutes; PKCE S256).
+#[utoipa::path(post, path = "/connected-accounts/{integration}/authorize", tag = "accounts",
+    params(("integration" = String, Path)), security(("user_jwt" = [])),
+    responses((status = 200, body = Authorization), (status = 403, description = "forbidden: no OAuth app configured"),
+              (status = 404, description = "not_found")))]
+pub async fn authorize(
+    State(state): State<Arc<AppState>>,
+    User(user): User,
+    Path(integration): Path<String>,
+) -> Result<Json<Authorization>, ApiError> {
+    let endpoints = oauth_endpoints(&state, &integration)?;
+    let authorization_url = state
+        .oauth
+        .authorize(&user, &integration, &endpoints)
+        .map_err(|e| state.oauth_error(&integration, e))?;
+    tracing::info!(user, integration, "authorization started");
+    Ok(Json(Authorization { authorization_url }))
+}
+
+/// Query of the provider's redirect back to us.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Finishes an authorization: stores the tokens sealed and answers with a small page (or 303 to
+/// the connection's return URL). A missing, unknown, expired or replayed `state` is 400
+/// `invalid_state` and stores nothing.
+#[utoipa::path(get, path = "/oauth/callback", tag = "accounts", params(CallbackParams),
+    responses((status = 200, description = "HTML page"), (status = 303, description = "To the return URL"),
+              (status = 400, description = "invalid_state"), (status = 403, description = "forbidden: the provider refused")))]
+pub async fn callback(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<CallbackParams>,
+) -> Result<Response, ApiError> {
+    let registry = &state.registry;
+    let lookup = |integration: &str| match registry
+        .get(integration)
+        .map(|p| p.loaded.info.auth.clone())
+    {
+        Some(AuthKind::OAuth2(endpoints)) => Some(endpoints),
+        _ => None,
+    };
+    let provider_error = params
+        .error
+        .as_deref()
+        .map(|e| (e, params.error_description.as_deref()));
+    let result = state
+        .oauth
+        .callback(
+            params.state.as_deref(),
+            params.code.as_deref(),
+            provider_error,
+            lookup,
+        )
+        .await;
+    let connected = match result {
+        Ok(connected) => connected,
+        Err(e) => {
+            tracing::warn!(error = %e, "authorization failed");
+            return Err(state.oauth_error("", e));
+        }
+    };
+    let account = &connected.account;
+    tracing::info!(user = %account.user, integration = %account.integration, "account connected");
+    state.user_schemas.drop_user(&account.user);
+    if let Some(url) = connected.return_url {
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response());
+    }
+    let name = registry
+        .get(&account.integration)
+        .map(|p| p.loaded.info.name.clone())
+        .unwrap_or_else(|| account.integration.clone());
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Connected</title></head>\
+         <body><h1>{} is connected</h1><p>You can close this window and return to your agent.</p></body></html>",
+        html_escape(&name)
+    );
+    Ok(Html(page).into_response())
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Body of `PUT /admin/connections/{integration}`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutConnection {
+    client_id: String,
+    client_secret: String,
+    scopes: Option<Vec<String>>,
+    authorize_url: Option<String>,
+    token_url: Option<String>,
+    return_url: Option<String>,
+}
+
+/// Registers (or replaces) an integration's OAuth app. The secret is sealed and never returned.
+#[utoipa::path(put, path = "/admin/connections/{integration}", tag = "operators", request_body = PutConnection,
+    params(("integration" = String, Path)), security(("admin_key" = [])),
+    responses((status = 200, body = Connection), (status = 400, description = "invalid_parameters"),
+              (status = 404, description = "not_found")))]
+pub async fn put_connection(
+    State(state): State<Arc<AppState>>,
+    _operator: Operator,
+    Path(integration): Path<String>,
+    body: Result<Json<PutConnection>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Connection>, ApiError> {
+    let Json(body) = body?;
+    oauth_endpoints(&state, &integration)?;
+    for (field, value) in [
+        ("client_id", &body.client_id),
+        ("client_secret", &body.client_secret),
+    ] {
+        if value.trim().is_empty() {
+            return Err(ApiError::invalid(
+                &format!("/{field}"),
+                format!("`{field}` must not be empty"),
+            ));
+        }
+    }
+    for (field, value) in [
+        ("authorize_url", &body.authorize_url),
+        ("token_url", &body.token_url),
+        ("return_url", &body.return_url),
+    ] {
+        if let Some(url) = value
+            && !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return Err(ApiError::invalid(
+                &format!("/{field}"),
+                format!("`{field}` must be an http(s) URL"),
+            ));
+        }
+    }
+    let now = OffsetDateTime::now_utc();
+    let connection = Connection {
+        integration: integration.clone(),
+        client_id: body.client_id,
+        scopes: body.scopes,
+        authorize_url: body.authorize_url,
+        token_url: body.token_url,
+        return_url: body.return_url,
+        created_at: now,
+        updated_at: now,
+    };
+    let stored = state
+        .oauth
+        .connections
+        .put(connection, &SecretString::new(body.client_secret))?;
+    tracing::info!(integration, "OAuth app stored");
+    Ok(Json(stored))
+}
+
+/// Every OAuth app, without secrets.
+#[utoipa::path(get, path = "/admin/connections", tag = "operators", security(("admin_key" = [])),
+    responses((status = 200, body = [Connection])))]
+pub async fn list_connections(
+    State(state): State<Arc<AppState>>,
+    _operator: Operator,
+) -> Result<Json<Vec<Connection>>, ApiError> {
+    Ok(Json(state.oauth.connections.list()?))
+}

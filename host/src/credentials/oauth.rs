@@ -1,0 +1,540 @@
+//! OAuth 2 for connected accounts: the authorization-code flow with `state` and PKCE S256, the
+//! callback that stores tokens sealed, refresh before expiry and after a 401 (single-flight per
+//! account, the rotated refresh token persisted atomically with the new access token), and
+//! RFC 7009 revocation when an account is deleted.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope,
+    StandardRevocableToken, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::connections::{Connection, ConnectionStore};
+use super::{
+    AccountSecret, AccountStatus, AccountStore, ConnectedAccount, CredentialError, Sealer,
+    SecretString,
+};
+use crate::runtime::OAuth2Endpoints;
+use crate::store::{Store, StoreError, trees};
+
+/// How long an authorization may take between `authorize` and the callback.
+pub const STATE_TTL: Duration = Duration::from_secs(10 * 60);
+/// Tokens this close to expiry are refreshed before use.
+pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// Attempts at the token endpoint when it cannot be reached.
+const TOKEN_ATTEMPTS: u32 = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("no OAuth app is configured for {0}; an operator must PUT /admin/connections/{0}")]
+    NoConnection(String),
+    #[error("{0}")]
+    InvalidState(String),
+    #[error("the provider refused the authorization: {0}")]
+    Denied(String),
+    /// The grant is gone (refresh refused, no refresh token): the user must authorize again.
+    #[error("{0}")]
+    GrantGone(String),
+    /// The token endpoint could not be reached or failed (the account is kept as it was).
+    #[error("the token endpoint failed: {0}")]
+    TokenEndpoint(String),
+    #[error("{0}")]
+    Configuration(String),
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+}
+
+impl From<StoreError> for OAuthError {
+    fn from(e: StoreError) -> Self {
+        OAuthError::Credentials(e.into())
+    }
+}
+
+/// A pending authorization, keyed by its `state`.
+#[derive(Serialize, Deserialize)]
+struct PendingAuthorization {
+    user: String,
+    integration: String,
+    /// Sealed PKCE verifier, base64.
+    verifier: String,
+    expires_at: i64,
+    /// Whether `authorize` created the account record (removed again if the flow fails).
+    created_pending: bool,
+}
+
+/// The outcome of a successful callback.
+pub struct Connected {
+    pub account: ConnectedAccount,
+    pub return_url: Option<String>,
+}
+
+type RefreshLocks = Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>;
+
+/// OAuth flows over the account and connection stores.
+pub struct OAuthFlows {
+    pub connections: ConnectionStore,
+    accounts: AccountStore,
+    states: sled::Tree,
+    sealer: Sealer,
+    http: reqwest::Client,
+    redirect_url: String,
+    refresh_locks: RefreshLocks,
+}
+
+fn client_for(
+    connection: &Connection,
+    secret: &SecretString,
+    endpoints: &OAuth2Endpoints,
+    redirect: &str,
+) -> Result<
+    oauth2::Client<
+        oauth2::StandardErrorResponse<BasicErrorResponseType>,
+        oauth2::StandardTokenResponse<oauth2::EmptyExtraTokenFields, oauth2::basic::BasicTokenType>,
+        oauth2::StandardTokenIntrospectionResponse<
+            oauth2::EmptyExtraTokenFields,
+            oauth2::basic::BasicTokenType,
+        >,
+        StandardRevocableToken,
+        oauth2::StandardErrorResponse<oauth2::RevocationErrorResponseType>,
+        oauth2::EndpointSet,
+        oauth2::EndpointNotSet,
+        oauth2::EndpointNotSet,
+        oauth2::EndpointMaybeSet,
+        oauth2::EndpointSet,
+    >,
+    OAuthError,
+> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        OAuthError::Configuration(format!("{what} is not a valid URL: {e}"))
+    };
+    let authorize = connection
+        .authorize_url
+        .clone()
+        .unwrap_or_else(|| endpoints.authorize_url.clone());
+    let token = connection
+        .token_url
+        .clone()
+        .unwrap_or_else(|| endpoints.token_url.clone());
+    let revoke = endpoints
+        .revoke_url
+        .clone()
+        .map(|u| RevocationUrl::new(u).map_err(|e| bad("the revocation URL", &e)))
+        .transpose()?;
+    Ok(
+        BasicClient::new(ClientId::new(connection.client_id.clone()))
+            .set_client_secret(ClientSecret::new(secret.expose().to_string()))
+            .set_auth_uri(AuthUrl::new(authorize).map_err(|e| bad("the authorize URL", &e))?)
+            .set_token_uri(TokenUrl::new(token).map_err(|e| bad("the token URL", &e))?)
+            .set_revocation_url_option(revoke)
+            .set_redirect_uri(
+                RedirectUrl::new(redirect.to_string()).map_err(|e| bad("the redirect URL", &e))?,
+            ),
+    )
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl OAuthFlows {
+    pub fn open(
+        store: &Store,
+        sealer: Sealer,
+        accounts: AccountStore,
+        public_url: &str,
+    ) -> Result<Self, OAuthError> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(15))
+            .no_proxy()
+            .build()
+            .map_err(|e| OAuthError::Configuration(e.to_string()))?;
+        Ok(OAuthFlows {
+            connections: ConnectionStore::open(store, sealer.clone())?,
+            accounts,
+            states: store.tree(trees::OAUTH_STATES)?,
+            sealer,
+            http,
+            redirect_url: format!("{}/oauth/callback", public_url.trim_end_matches('/')),
+            refresh_locks: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn redirect_url(&self) -> &str {
+        &self.redirect_url
+    }
+
+    fn connection(&self, integration: &str) -> Result<(Connection, SecretString), OAuthError> {
+        self.connections
+            .get(integration)?
+            .ok_or_else(|| OAuthError::NoConnection(integration.to_string()))
+    }
+
+    /// The provider's authorization URL for `user`; `state` is single use, bound to the user and
+    /// expires in 10 minutes.
+    pub fn authorize(
+        &self,
+        user: &str,
+        integration: &str,
+        endpoints: &OAuth2Endpoints,
+    ) -> Result<String, OAuthError> {
+        let (connection, secret) = self.connection(integration)?;
+        let client = client_for(&connection, &secret, endpoints, &self.redirect_url)?;
+        let scopes = connection
+            .scopes
+            .clone()
+            .unwrap_or_else(|| endpoints.default_scopes.clone());
+        let mut request = client.authorize_url(CsrfToken::new_random);
+        if !scopes.is_empty() {
+            // One parameter joined with the provider's separator (Slack wants commas).
+            request = request.add_scope(Scope::new(scopes.join(&endpoints.scope_separator)));
+        }
+        for (name, value) in &endpoints.extra_authorize_params {
+            request = request.add_extra_param(name.clone(), value.clone());
+        }
+        let verifier = if endpoints.pkce {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            request = request.set_pkce_challenge(challenge);
+            Some(verifier)
+        } else {
+            None
+        };
+        let (url, state) = request.url();
+        let created_pending = self.accounts.get_public(user, integration)?.is_none();
+        if created_pending {
+            self.accounts.put_pending(user, integration)?;
+        }
+        let verifier_text = verifier.map(|v| v.secret().clone()).unwrap_or_default();
+        let pending = PendingAuthorization {
+            user: user.into(),
+            integration: integration.into(),
+            verifier: STANDARD.encode(
+                self.sealer
+                    .seal(verifier_text.as_bytes(), state.secret().as_bytes()),
+            ),
+            expires_at: now() + STATE_TTL.as_secs() as i64,
+            created_pending,
+        };
+        self.states
+            .insert(
+                state.secret().as_bytes(),
+                serde_json::to_vec(&pending).expect("states serialize"),
+            )
+            .map_err(StoreError::from)?;
+        Ok(url.to_string())
+    }
+
+    /// Finishes an authorization. `endpoints` gives the integration's OAuth endpoints.
+    pub async fn callback(
+        &self,
+        state: Option<&str>,
+        code: Option<&str>,
+        provider_error: Option<(&str, Option<&str>)>,
+        endpoints: impl Fn(&str) -> Option<OAuth2Endpoints>,
+    ) -> Result<Connected, OAuthError> {
+        let state = state
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| OAuthError::InvalidState("the callback has no `state`".into()))?;
+        // Removing the state is what makes it single use, even under concurrent callbacks.
+        let Some(bytes) = self
+            .states
+            .remove(state.as_bytes())
+            .map_err(StoreError::from)?
+        else {
+            return Err(OAuthError::InvalidState(
+                "`state` is unknown or was already used".into(),
+            ));
+        };
+        let pending: PendingAuthorization = serde_json::from_slice(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("oauth state: {e}")))?;
+        let result = self
+            .finish(state, &pending, code, provider_error, endpoints)
+            .await;
+        if result.is_err() && pending.created_pending {
+            // Nothing half-stored: the pending record authorize created goes again.
+            self.accounts
+                .delete_if_pending(&pending.user, &pending.integration)?;
+        }
+        result
+    }
+
+    async fn finish(
+        &self,
+        state: &str,
+        pending: &PendingAuthorization,
+        code: Option<&str>,
+        provider_error: Option<(&str, Option<&str>)>,
+        endpoints: impl Fn(&str) -> Option<OAuth2Endpoints>,
+    ) -> Result<Connected, OAuthError> {
+        if pending.expires_at < now() {
+            return Err(OAuthError::InvalidState(
+                "`state` has expired; start the authorization again".into(),
+            ));
+        }
+        if let Some((error, description)) = provider_error {
+            let detail = description
+                .map(|d| format!("{error} ({d})"))
+                .unwrap_or_else(|| error.to_string());
+            return Err(OAuthError::Denied(detail));
+        }
+        let code = code
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| OAuthError::InvalidState("the callback has no `code`".into()))?;
+        let endpoints = endpoints(&pending.integration).ok_or_else(|| {
+            OAuthError::Configuration(format!(
+                "{} is no longer an OAuth integration",
+                pending.integration
+            ))
+        })?;
+        let (connection, secret) = self.connection(&pending.integration)?;
+        let client = client_for(&connection, &secret, &endpoints, &self.redirect_url)?;
+        let sealed = STANDARD
+            .decode(&pending.verifier)
+            .map_err(|_| CredentialError::Unseal)?;
+        let verifier = String::from_utf8(self.sealer.open(&sealed, state.as_bytes())?)
+            .map_err(|_| CredentialError::Unseal)?;
+        let mut request = client.exchange_code(AuthorizationCode::new(code.to_string()));
+        if !verifier.is_empty() {
+            request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier));
+        }
+        let token = request
+            .request_async(&self.http)
+            .await
+            .map_err(token_error)?;
+        let requested = connection
+            .scopes
+            .clone()
+            .unwrap_or_else(|| endpoints.default_scopes.clone());
+        let account =
+            self.store_tokens(&pending.user, &pending.integration, &token, None, requested)?;
+        Ok(Connected {
+            account,
+            return_url: connection.return_url,
+        })
+    }
+
+    fn store_tokens(
+        &self,
+        user: &str,
+        integration: &str,
+        token: &impl TokenResponse,
+        previous_refresh: Option<SecretString>,
+        requested_scopes: Vec<String>,
+    ) -> Result<ConnectedAccount, OAuthError> {
+        let secret = AccountSecret::Oauth2 {
+            access_token: SecretString::new(token.access_token().secret().clone()),
+            // A provider that does not rotate keeps the old refresh token valid.
+            refresh_token: token
+                .refresh_token()
+                .map(|r| SecretString::new(r.secret().clone()))
+                .or(previous_refresh),
+        };
+        let scopes = token
+            .scopes()
+            .map(|s| {
+                s.iter()
+                    .flat_map(|s| s.split([' ', ',']))
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or(requested_scopes);
+        let expires_at = token.expires_in().map(|d| {
+            OffsetDateTime::now_utc()
+                + time::Duration::seconds(d.as_secs().min(i64::MAX as u64) as i64)
+        });
+        Ok(self
+            .accounts
+            .put(user, integration, &secret, scopes, expires_at)?)
+    }
+
+    fn lock_for(&self, user: &str, integration: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.refresh_locks
+            .lock()
+            .expect("refresh locks")
+            .entry((user.to_string(), integration.to_string()))
+            .or_default()
+            .clone()
+    }
+
+    /// A usable access token: the stored one, or a refreshed one when it expires within the
+    /// margin — or, with `rejected`, when the provider just refused that token. Concurrent callers
+    /// for one account share a single refresh.
+    pub async fn fresh_token(
+        &self,
+        user: &str,
+        integration: &str,
+        endpoints: &OAuth2Endpoints,
+        rejected: Option<&SecretString>,
+    ) -> Result<SecretString, OAuthError> {
+        let lock = self.lock_for(user, integration);
+        let _guard = lock.lock().await;
+        let Some((account, secret)) = self.accounts.get(user, integration)? else {
+            return Err(OAuthError::GrantGone(format!(
+                "you have no connected {integration} account"
+            )));
+        };
+        if account.status != AccountStatus::Active {
+            return Err(OAuthError::GrantGone(format!(
+                "your {integration} account is not active"
+            )));
+        }
+        let AccountSecret::Oauth2 {
+            access_token,
+            refresh_token,
+        } = secret
+        else {
+            return Err(OAuthError::GrantGone(format!(
+                "your {integration} account holds no OAuth token"
+            )));
+        };
+        let expiring = account.expires_at.is_some_and(|at| {
+            at - time::Duration::seconds(REFRESH_MARGIN.as_secs() as i64)
+                <= OffsetDateTime::now_utc()
+        });
+        let refused = rejected.is_some_and(|r| r == &access_token);
+        if !expiring && !refused {
+            // Fresh, or someone else refreshed while we waited for the lock.
+            return Ok(access_token);
+        }
+        let Some(refresh) = refresh_token else {
+            let why = if refused {
+                "the provider refused the token"
+            } else {
+                "the token expired"
+            };
+            self.accounts.set_status(
+                user,
+                integration,
+                AccountStatus::Expired,
+                Some(format!("{why} and there is no refresh token")),
+            )?;
+            return Err(OAuthError::GrantGone(format!(
+                "{why} and cannot be refreshed; authorize again"
+            )));
+        };
+        let (connection, client_secret) = self.connection(integration)?;
+        let client = client_for(&connection, &client_secret, endpoints, &self.redirect_url)?;
+        let mut attempt = 0;
+        let token = loop {
+            attempt += 1;
+            let result = client
+                .exchange_refresh_token(&RefreshToken::new(refresh.expose().to_string()))
+                .request_async(&self.http)
+                .await;
+            match result {
+                Ok(token) => break token,
+                Err(RequestTokenError::ServerResponse(response)) => {
+                    let message = format!("the provider refused the refresh: {}", response.error());
+                    self.accounts.set_status(
+                        user,
+                        integration,
+                        AccountStatus::Expired,
+                        Some(message.clone()),
+                    )?;
+                    tracing::warn!(user, integration, error = %response.error(), "refresh refused; account marked expired");
+                    return Err(OAuthError::GrantGone(format!("{message}; authorize again")));
+                }
+                Err(other) if attempt < TOKEN_ATTEMPTS => {
+                    tracing::warn!(user, integration, attempt, error = %token_error_text(&other), "token endpoint failed; retrying");
+                    let backoff = Duration::from_millis(
+                        200 * 2u64.pow(attempt - 1) + rand::random::<u64>() % 100,
+                    );
+                    tokio::time::sleep(backoff).await;
+                }
+                Err(other) => return Err(OAuthError::TokenEndpoint(token_error_text(&other))),
+            }
+        };
+        let account =
+            self.store_tokens(user, integration, &token, Some(refresh), account.scopes)?;
+        tracing::info!(user, integration, "access token refreshed");
+        let Some((_, AccountSecret::Oauth2 { access_token, .. })) =
+            self.accounts.get(user, integration)?
+        else {
+            unreachable!("the account {} was just written", account.id)
+        };
+        Ok(access_token)
+    }
+
+    /// Revokes the account's tokens at the provider (RFC 7009) when it supports it. Failures are
+    /// logged and reported, never fatal: the caller deletes the credentials anyway.
+    pub async fn revoke(
+        &self,
+        secret: &AccountSecret,
+        integration: &str,
+        endpoints: &OAuth2Endpoints,
+    ) -> Option<String> {
+        endpoints.revoke_url.as_ref()?;
+        let AccountSecret::Oauth2 {
+            access_token,
+            refresh_token,
+        } = secret
+        else {
+            return None;
+        };
+        let (connection, client_secret) = self.connection(integration).ok()?;
+        let client = client_for(&connection, &client_secret, endpoints, &self.redirect_url).ok()?;
+        let token = match refresh_token {
+            Some(refresh) => StandardRevocableToken::RefreshToken(RefreshToken::new(
+                refresh.expose().to_string(),
+            )),
+            None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(
+                access_token.expose().to_string(),
+            )),
+        };
+        let request = match client.revoke_token(token) {
+            Ok(request) => request,
+            Err(e) => return Some(e.to_string()),
+        };
+        match request.request_async(&self.http).await {
+            Ok(()) => None,
+            Err(e) => {
+                let text = match &e {
+                    RequestTokenError::ServerResponse(r) => r.error().to_string(),
+                    RequestTokenError::Request(_) => {
+                        "the revocation endpoint could not be reached".into()
+                    }
+                    RequestTokenError::Parse(_, _) => {
+                        "the revocation endpoint answered something unexpected".into()
+                    }
+                    RequestTokenError::Other(o) => o.clone(),
+                };
+                tracing::warn!(integration, error = %text, "revoking at the provider failed; deleting locally anyway");
+                Some(text)
+            }
+        }
+    }
+}
+
+fn token_error_text<RE: std::error::Error + 'static, T: oauth2::ErrorResponse + 'static>(
+    error: &RequestTokenError<RE, T>,
+) -> String {
+    match error {
+        RequestTokenError::ServerResponse(r) => format!("{r}"),
+        RequestTokenError::Request(e) => format!("cannot reach the token endpoint ({e})"),
+        RequestTokenError::Parse(e, _) => {
+            format!("the token endpoint's answer is not a token response ({e})")
+        }
+        RequestTokenError::Other(o) => o.clone(),
+    }
+}
+
+fn token_error<RE: std::error::Error + 'static>(
+    error: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
+) -> OAuthError {
+    match &error {
+        RequestTokenError::ServerResponse(r) => {
+            OAuthError::Denied(format!("the code exchange was refused: {}", r.error()))
+        }
+        _ => OAuthError::TokenEndpoint(token_error_text(&error)),
+    }
+}
