@@ -51,13 +51,15 @@ impl TestApp {
             ..SettingsArgs::default()
         };
         let mut settings = Settings::resolve(&args).expect("settings");
-        tune(&mut settings);
-        let state = AppState::start(settings).await.expect("start");
-        let app = actionhost::api::router(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        // OAuth redirect URIs name the bound address, as `serve` does.
+        settings.listen = listener.local_addr().expect("addr").to_string();
+        let url = format!("http://{}", settings.listen);
+        tune(&mut settings);
+        let state = AppState::start(settings).await.expect("start");
+        let app = actionhost::api::router(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.ok() });
         TestApp {
             url,

@@ -2,6 +2,7 @@
 //! stand-in for a provider, and helpers to build a runtime.
 
 pub mod host;
+pub mod oauth_server;
 pub mod prism;
 pub mod standin;
 

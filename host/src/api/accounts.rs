@@ -222,11 +222,21 @@ pub async fn delete_account(
     User(user): User,
     Path(integration): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if !state.accounts.delete(&user, &integration)? {
+    let Some((_, secret)) = state.accounts.get(&user, &integration)? else {
         return Err(ApiError::NotFound(format!(
             "you have no connected account for {integration:?}"
         )));
+    };
+    // Revoke at the provider first (RFC 7009) where it supports it; the credentials are deleted
+    // here whatever the provider says.
+    let auth = state
+        .registry
+        .get(&integration)
+        .map(|p| p.loaded.info.auth.clone());
+    if let Some(AuthKind::OAuth2(endpoints)) = auth {
+        state.oauth.revoke(&secret, &integration, &endpoints).await;
     }
+    state.accounts.delete(&user, &integration)?;
     state.user_schemas.drop_user(&user);
     tracing::info!(user, integration, "connected account deleted");
     Ok(StatusCode::NO_CONTENT)

@@ -137,6 +137,7 @@ pub struct PutConnection {
     scopes: Option<Vec<String>>,
     authorize_url: Option<String>,
     token_url: Option<String>,
+    revoke_url: Option<String>,
     return_url: Option<String>,
 }
 
@@ -167,6 +168,7 @@ pub async fn put_connection(
     for (field, value) in [
         ("authorize_url", &body.authorize_url),
         ("token_url", &body.token_url),
+        ("revoke_url", &body.revoke_url),
         ("return_url", &body.return_url),
     ] {
         if let Some(url) = value
@@ -185,6 +187,7 @@ pub async fn put_connection(
         scopes: body.scopes,
         authorize_url: body.authorize_url,
         token_url: body.token_url,
+        revoke_url: body.revoke_url,
         return_url: body.return_url,
         created_at: now,
         updated_at: now,

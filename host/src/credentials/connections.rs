@@ -19,6 +19,8 @@ pub struct Connection {
     /// Overrides of the plugin's authorize and token URLs (GitHub Enterprise, a test server).
     pub authorize_url: Option<String>,
     pub token_url: Option<String>,
+    /// Override of the plugin's RFC 7009 revocation URL.
+    pub revoke_url: Option<String>,
     /// Where the browser goes after a successful connection (303); none shows a small page.
     pub return_url: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
