@@ -11,9 +11,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope,
-    StandardRevocableToken, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -90,29 +90,17 @@ pub struct OAuthFlows {
     refresh_locks: RefreshLocks,
 }
 
+/// An OAuth client with authorize and token endpoints (revocation is sent directly, see
+/// [`OAuthFlows::revoke`]).
+type ProviderClient =
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+
 fn client_for(
     connection: &Connection,
     secret: &SecretString,
     endpoints: &OAuth2Endpoints,
     redirect: &str,
-) -> Result<
-    oauth2::Client<
-        oauth2::StandardErrorResponse<BasicErrorResponseType>,
-        oauth2::StandardTokenResponse<oauth2::EmptyExtraTokenFields, oauth2::basic::BasicTokenType>,
-        oauth2::StandardTokenIntrospectionResponse<
-            oauth2::EmptyExtraTokenFields,
-            oauth2::basic::BasicTokenType,
-        >,
-        StandardRevocableToken,
-        oauth2::StandardErrorResponse<oauth2::RevocationErrorResponseType>,
-        oauth2::EndpointSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointMaybeSet,
-        oauth2::EndpointSet,
-    >,
-    OAuthError,
-> {
+) -> Result<ProviderClient, OAuthError> {
     let bad = |what: &str, e: &dyn std::fmt::Display| {
         OAuthError::Configuration(format!("{what} is not a valid URL: {e}"))
     };
@@ -124,18 +112,11 @@ fn client_for(
         .token_url
         .clone()
         .unwrap_or_else(|| endpoints.token_url.clone());
-    let revoke = connection
-        .revoke_url
-        .clone()
-        .or_else(|| endpoints.revoke_url.clone())
-        .map(|u| RevocationUrl::new(u).map_err(|e| bad("the revocation URL", &e)))
-        .transpose()?;
     Ok(
         BasicClient::new(ClientId::new(connection.client_id.clone()))
             .set_client_secret(ClientSecret::new(secret.expose().to_string()))
             .set_auth_uri(AuthUrl::new(authorize).map_err(|e| bad("the authorize URL", &e))?)
             .set_token_uri(TokenUrl::new(token).map_err(|e| bad("the token URL", &e))?)
-            .set_revocation_url_option(revoke)
             .set_redirect_uri(
                 RedirectUrl::new(redirect.to_string()).map_err(|e| bad("the redirect URL", &e))?,
             ),

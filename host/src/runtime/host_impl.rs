@@ -78,20 +78,19 @@ impl http::Host for CallState {
             self.call.refresh.clone(),
             self.call.credential.clone(),
         ) && response.status == 401
+            && let Some(fresh) = (refresh.0)(rejected).await
         {
-            if let Some(fresh) = (refresh.0)(rejected).await {
-                self.upstream_statuses.push(401);
-                self.call.credential = Some(fresh);
-                result = self
-                    .egress
-                    .send(
-                        &self.grant,
-                        self.call.credential.as_ref(),
-                        retry,
-                        Some(self.deadline),
-                    )
-                    .await;
-            }
+            self.upstream_statuses.push(401);
+            self.call.credential = Some(fresh);
+            result = self
+                .egress
+                .send(
+                    &self.grant,
+                    self.call.credential.as_ref(),
+                    retry,
+                    Some(self.deadline),
+                )
+                .await;
         }
         self.upstream_time += started.elapsed();
         match &result {
