@@ -8,4 +8,4 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use actionhost::provider::{http, log, types};
+pub use self::actionhost::provider::{http, log, types};
