@@ -8,6 +8,7 @@ const TEST_PLUGINS: &[&str] = &[
     "tests/plugins/invalid",
     "tests/plugins/future-contract",
     "tests/plugins/bench",
+    "tests/plugins/swap",
 ];
 
 fn main() {

@@ -25,6 +25,8 @@ pub struct AppState {
     pub admin_key: AdminKey,
     pub audit: AuditLog,
     pub metrics: Metrics,
+    pub plugin_files: crate::plugins::PluginFiles,
+    watcher: std::sync::Mutex<Option<notify::RecommendedWatcher>>,
 }
 
 /// Errors that stop the host from starting; each says what to fix.
@@ -90,15 +92,13 @@ impl AppState {
             admin_key,
             audit,
             metrics: Metrics::new(),
+            plugin_files: Default::default(),
+            watcher: std::sync::Mutex::new(None),
         });
-        state.load_bundled().await;
+        state.load_all_plugins().await;
+        let watcher = crate::plugins::watch(&state).map_err(StartError::Runtime)?;
+        *state.watcher.lock().expect("watcher lock") = watcher;
         Ok(state)
-    }
-
-    async fn load_bundled(&self) {
-        for (file, bytes) in crate::bundled::PLUGINS {
-            self.load_plugin(file, bytes, PluginSource::Bundled).await;
-        }
     }
 
     /// Loads one component and serves it, or records why it was refused; the log says which.

@@ -15,6 +15,7 @@ pub mod config;
 pub mod credentials;
 pub mod execute;
 pub mod metrics;
+pub mod plugins;
 pub mod runtime;
 pub mod store;
 

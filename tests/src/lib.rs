@@ -32,6 +32,29 @@ pub fn bundled_path(file: &str) -> std::path::PathBuf {
     path
 }
 
+/// `bytes` with every occurrence of `from` replaced by `to` (same length): distinct builds of
+/// one component for tests.
+pub fn patch(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len(), "a patch keeps the length");
+    let mut i = 0;
+    let mut count = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+            i += from.len();
+            count += 1;
+        } else {
+            i += 1;
+        }
+    }
+    assert!(
+        count > 0,
+        "{:?} does not occur",
+        String::from_utf8_lossy(from)
+    );
+    bytes
+}
+
 /// Variant `n` (0..100) of the bench plugin: its placeholder id `benchqq` patched to
 /// `bench{n:02}` (and `BENCHQQ` to `BENCH{n:02}`), giving distinct plugins from one build.
 pub fn bench_plugin(n: usize) -> Vec<u8> {

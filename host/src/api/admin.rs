@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::Serialize;
 
 use super::auth::Operator;
@@ -20,6 +22,54 @@ pub async fn plugins(
     _operator: Operator,
 ) -> Json<Vec<PluginStatus>> {
     Json(state.registry.statuses())
+}
+
+/// Loads or replaces a plugin from the component's bytes; it is kept in the data dir. A refused
+/// component is 422 `invalid_plugin` with every reason, and the serving version stays.
+#[utoipa::path(put, path = "/admin/plugins/{id}", tag = "operators", params(("id" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "application/wasm"), security(("admin_key" = [])),
+    responses((status = 200, body = PluginStatus), (status = 422, description = "invalid_plugin")))]
+pub async fn put_plugin(
+    State(state): State<Arc<AppState>>,
+    _operator: Operator,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<PluginStatus>, ApiError> {
+    state
+        .upload_plugin(&id, &body)
+        .await
+        .map_err(plugin_error)?;
+    let status = state.registry.statuses().into_iter().find(|s| s.id == id);
+    status
+        .map(Json)
+        .ok_or_else(|| ApiError::Internal(format!("{id} was loaded but is not listed")))
+}
+
+/// Unloads a plugin and keeps it unloaded across restarts (uploaded bytes deleted, a watched
+/// file removed, a bundled plugin disabled) until it is PUT again.
+#[utoipa::path(delete, path = "/admin/plugins/{id}", tag = "operators", params(("id" = String, Path)),
+    security(("admin_key" = [])),
+    responses((status = 204, description = "Unloaded"), (status = 404, description = "not_found")))]
+pub async fn delete_plugin(
+    State(state): State<Arc<AppState>>,
+    _operator: Operator,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.delete_plugin(&id).await.map_err(plugin_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn plugin_error(error: crate::plugins::PluginChangeError) -> ApiError {
+    use crate::plugins::PluginChangeError;
+    match error {
+        PluginChangeError::Refused(load) => ApiError::InvalidPlugin {
+            message: format!("the plugin was refused: {}", load.reasons.join("; ")),
+            reasons: load.reasons,
+        },
+        PluginChangeError::NotFound(id) => ApiError::NotFound(format!("there is no plugin {id:?}")),
+        PluginChangeError::Store(e) => ApiError::from(e),
+        PluginChangeError::Io(message) => ApiError::Internal(message),
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -71,6 +71,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(oauth::put_connection))
         .routes(routes!(oauth::list_connections))
         .routes(routes!(admin::plugins))
+        .routes(routes!(admin::put_plugin, admin::delete_plugin))
         .routes(routes!(admin::audit))
         .routes(routes!(healthz))
         .routes(routes!(metrics))
@@ -85,6 +86,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             }),
         )
         .fallback(not_found)
+        // Components are larger than axum's 2 MiB default body limit.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .layer(axum::middleware::from_fn_with_state(state.clone(), count_request))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             // The path only: query strings can carry OAuth codes.

@@ -149,6 +149,20 @@ impl PluginRegistry {
             .insert(key.to_string(), status);
     }
 
+    /// Forgets a refusal recorded under `key` (the file was fixed or removed).
+    pub fn clear_failure(&self, key: &str) {
+        self.failed.write().expect("registry lock").remove(key);
+    }
+
+    /// What serves `id` now, if anything.
+    pub fn source_of(&self, id: &str) -> Option<PluginSource> {
+        self.loaded
+            .read()
+            .expect("registry lock")
+            .get(id)
+            .map(|p| p.source.clone())
+    }
+
     pub fn remove(&self, id: &str) -> Option<Arc<CatalogPlugin>> {
         self.failed.write().expect("registry lock").remove(id);
         self.loaded.write().expect("registry lock").remove(id)

@@ -1,0 +1,360 @@
+//! Where plugins come from and how they change while the host serves: the bundled ones, the
+//! watched `ACTIONHOST_PLUGINS_DIR`, and uploads (`PUT /admin/plugins/{id}`, kept in the data
+//! dir). Later sources override earlier ones with the same id (bundled < file < uploaded). A swap
+//! replaces the served `Arc`, so calls in flight finish on the version they started with;
+//! compilation happens here, off the request path. A refused component is reported and the
+//! version that was serving keeps serving.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::app::AppState;
+use crate::catalog::PluginSource;
+use crate::runtime::LoadError;
+use crate::store::{StoreError, trees};
+
+/// How long file events are collected before acting on them.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// Which file serves which plugin id, so a removal unloads the right one.
+#[derive(Default)]
+pub struct PluginFiles {
+    by_path: Mutex<HashMap<PathBuf, String>>,
+}
+
+/// Why an upload or deletion was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginChangeError {
+    #[error("{}", .0.reasons.join("; "))]
+    Refused(LoadError),
+    #[error("there is no plugin {0:?}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(String),
+}
+
+fn uploads_dir(state: &AppState) -> PathBuf {
+    state.settings.data_dir.join("plugins")
+}
+
+const DISABLED_PREFIX: &str = "disabled:";
+
+impl AppState {
+    fn disabled(&self, id: &str) -> bool {
+        self.store
+            .tree(trees::PLUGINS)
+            .and_then(|t| Ok(t.contains_key(format!("{DISABLED_PREFIX}{id}"))?))
+            .unwrap_or(false)
+    }
+
+    fn set_disabled(&self, id: &str, disabled: bool) -> Result<(), StoreError> {
+        let tree = self.store.tree(trees::PLUGINS)?;
+        let key = format!("{DISABLED_PREFIX}{id}");
+        if disabled {
+            tree.insert(key, b"1".to_vec())?;
+        } else {
+            tree.remove(key)?;
+        }
+        tree.flush()?;
+        Ok(())
+    }
+
+    /// Loads every source at start-up: bundled, then the plugins dir, then uploads.
+    pub async fn load_all_plugins(self: &Arc<Self>) {
+        for (file, bytes) in crate::bundled::PLUGINS {
+            self.load_bundled(file, bytes).await;
+        }
+        if let Some(dir) = self.settings.plugins_dir.clone() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_else(|e| {
+                    tracing::error!(dir = %dir.display(), error = %e, "cannot read the plugins dir");
+                    Vec::new()
+                });
+            files.sort();
+            for path in files.into_iter().filter(|p| is_wasm(p)) {
+                self.load_file(&path).await;
+            }
+        }
+        let uploads = uploads_dir(self);
+        if let Ok(entries) = std::fs::read_dir(&uploads) {
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| is_wasm(p))
+                .collect();
+            files.sort();
+            for path in files {
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().to_string())
+                            .unwrap_or_default();
+                        self.load_plugin(&name, &bytes, PluginSource::Uploaded)
+                            .await;
+                    }
+                    Err(e) => {
+                        tracing::error!(file = %path.display(), error = %e, "cannot read an uploaded plugin")
+                    }
+                }
+            }
+        }
+    }
+
+    async fn load_bundled(&self, file: &str, bytes: &[u8]) {
+        let id = file.trim_end_matches(".wasm");
+        if self.disabled(id) {
+            tracing::info!(plugin = id, "bundled plugin is disabled by an operator");
+            return;
+        }
+        self.load_plugin(file, bytes, PluginSource::Bundled).await;
+    }
+
+    /// Loads (or reloads) one file of the plugins dir.
+    pub async fn load_file(self: &Arc<Self>, path: &Path) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::error!(file = %path.display(), error = %e, "cannot read a plugin file");
+                return;
+            }
+        };
+        let plugin = match self.runtime.load(&bytes, self.settings.call_limits).await {
+            Ok(plugin) => plugin,
+            Err(error) => {
+                tracing::error!(file = %name, reasons = ?error.reasons, "refused plugin file {name}; the serving version stays");
+                self.registry.record_failure(
+                    &name,
+                    PluginSource::File,
+                    crate::runtime::sha256_hex(&bytes),
+                    error.reasons.join("; "),
+                );
+                return;
+            }
+        };
+        let id = plugin.info.id.clone();
+        let taken_by = self
+            .plugin_files
+            .by_path
+            .lock()
+            .expect("plugin files")
+            .iter()
+            .find(|(other, other_id)| *other != path && **other_id == id)
+            .map(|(other, _)| other.clone());
+        if let Some(other) = taken_by {
+            let reason = format!(
+                "plugin id {id:?} is already served by {}",
+                other
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            );
+            tracing::error!(file = %name, "refused plugin file {name}: {reason}");
+            self.registry.record_failure(
+                &name,
+                PluginSource::File,
+                crate::runtime::sha256_hex(&bytes),
+                reason,
+            );
+            return;
+        }
+        if self.registry.source_of(&id) == Some(PluginSource::Uploaded) {
+            tracing::warn!(plugin = %id, file = %name, "an uploaded version of this plugin takes precedence over the file");
+            return;
+        }
+        let previous_id = self
+            .plugin_files
+            .by_path
+            .lock()
+            .expect("plugin files")
+            .insert(path.to_path_buf(), id.clone());
+        if let Some(previous) = previous_id.filter(|p| *p != id) {
+            self.unload(&previous, PluginSource::File).await;
+        }
+        self.registry.clear_failure(&name);
+        self.serve(plugin, PluginSource::File, &name);
+    }
+
+    /// Serves a validated plugin, logging a load or a swap.
+    fn serve(&self, plugin: crate::runtime::LoadedPlugin, source: PluginSource, name: &str) {
+        let (id, version, actions) = (
+            plugin.info.id.clone(),
+            plugin.info.version.clone(),
+            plugin.actions.len(),
+        );
+        match self.registry.insert(plugin, source.clone()) {
+            Some(old) => tracing::info!(
+                plugin = %id, file = name, from = %old.loaded.info.version, to = %version,
+                "swapped plugin {id} {} -> {version} ({actions} actions)", old.loaded.info.version
+            ),
+            None => {
+                tracing::info!(plugin = %id, file = name, source = ?source, "loaded plugin {id} {version} ({actions} actions)")
+            }
+        }
+    }
+
+    /// Unloads `id` if `source` is what serves it, falling back to the bundled version.
+    async fn unload(&self, id: &str, source: PluginSource) {
+        if self.registry.source_of(id) != Some(source) {
+            return;
+        }
+        self.registry.remove(id);
+        tracing::info!(plugin = id, "unloaded plugin {id}");
+        if let Some((file, bytes)) = crate::bundled::PLUGINS
+            .iter()
+            .find(|(f, _)| f.trim_end_matches(".wasm") == id)
+        {
+            self.load_bundled(file, bytes).await;
+        }
+    }
+
+    /// A file of the plugins dir was removed.
+    pub async fn file_removed(&self, path: &Path) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        self.registry.clear_failure(&name);
+        let id = self
+            .plugin_files
+            .by_path
+            .lock()
+            .expect("plugin files")
+            .remove(path);
+        if let Some(id) = id {
+            self.unload(&id, PluginSource::File).await;
+        }
+    }
+
+    /// `PUT /admin/plugins/{id}`: validates, stores the bytes in the data dir and serves them.
+    pub async fn upload_plugin(&self, id: &str, bytes: &[u8]) -> Result<(), PluginChangeError> {
+        let plugin = self
+            .runtime
+            .load(bytes, self.settings.call_limits)
+            .await
+            .map_err(PluginChangeError::Refused)?;
+        if plugin.info.id != id {
+            return Err(PluginChangeError::Refused(LoadError {
+                plugin_id: Some(plugin.info.id.clone()),
+                reasons: vec![format!(
+                    "the component declares id {:?}, not {id:?}",
+                    plugin.info.id
+                )],
+            }));
+        }
+        let dir = uploads_dir(self);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| PluginChangeError::Io(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join(format!("{id}.wasm"));
+        let tmp = dir.join(format!(".{id}.wasm.tmp"));
+        std::fs::write(&tmp, bytes)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| PluginChangeError::Io(format!("cannot store the plugin: {e}")))?;
+        self.set_disabled(id, false)?;
+        self.serve(plugin, PluginSource::Uploaded, &format!("{id}.wasm"));
+        Ok(())
+    }
+
+    /// `DELETE /admin/plugins/{id}`: unloads it and keeps it unloaded across restarts.
+    pub async fn delete_plugin(&self, id: &str) -> Result<(), PluginChangeError> {
+        let Some(source) = self.registry.source_of(id) else {
+            return Err(PluginChangeError::NotFound(id.to_string()));
+        };
+        match source {
+            PluginSource::Uploaded => {
+                let path = uploads_dir(self).join(format!("{id}.wasm"));
+                std::fs::remove_file(&path).map_err(|e| {
+                    PluginChangeError::Io(format!("cannot remove {}: {e}", path.display()))
+                })?;
+            }
+            PluginSource::File => {
+                let path = self
+                    .plugin_files
+                    .by_path
+                    .lock()
+                    .expect("plugin files")
+                    .iter()
+                    .find(|(_, v)| *v == id)
+                    .map(|(p, _)| p.clone());
+                if let Some(path) = path {
+                    self.plugin_files
+                        .by_path
+                        .lock()
+                        .expect("plugin files")
+                        .remove(&path);
+                    std::fs::remove_file(&path).map_err(|e| {
+                        PluginChangeError::Io(format!("cannot remove {}: {e}", path.display()))
+                    })?;
+                }
+            }
+            PluginSource::Bundled => {}
+        }
+        // Whatever served it, a bundled plugin with this id stays off until it is PUT again.
+        if crate::bundled::PLUGINS
+            .iter()
+            .any(|(f, _)| f.trim_end_matches(".wasm") == id)
+        {
+            self.set_disabled(id, true)?;
+        }
+        self.registry.remove(id);
+        tracing::info!(plugin = id, "plugin deleted by an operator");
+        Ok(())
+    }
+}
+
+fn is_wasm(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "wasm") && path.is_file()
+}
+
+/// Watches the plugins dir and applies changes, debounced, until the state is dropped.
+pub fn watch(state: &Arc<AppState>) -> Result<Option<notify::RecommendedWatcher>, String> {
+    use notify::Watcher;
+    let Some(dir) = state.settings.plugins_dir.clone() else {
+        return Ok(None);
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            for path in event.paths {
+                let _ = tx.send(path);
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    watcher
+        .watch(&dir, notify::RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    let weak = Arc::downgrade(state);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            tokio::time::sleep(DEBOUNCE).await;
+            let mut paths = vec![first];
+            while let Ok(path) = rx.try_recv() {
+                paths.push(path);
+            }
+            paths.sort();
+            paths.dedup();
+            let Some(state) = weak.upgrade() else { break };
+            for path in paths
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+            {
+                if path.is_file() {
+                    state.load_file(&path).await;
+                } else {
+                    state.file_removed(&path).await;
+                }
+            }
+        }
+    });
+    tracing::info!(dir = %dir.display(), "watching the plugins dir");
+    Ok(Some(watcher))
+}
