@@ -17,6 +17,7 @@ pub mod execute;
 pub mod metrics;
 pub mod plugins;
 pub mod runtime;
+pub mod scaffold;
 pub mod store;
 
 /// Bundled provider plugins, compiled to wasm32-wasip2 by the build script and embedded here

@@ -53,6 +53,36 @@ enum PluginCommand {
         /// The `.wasm` component.
         file: PathBuf,
     },
+    /// Scaffold a new plugin crate that builds with `cargo build --release --target wasm32-wasip2`.
+    New {
+        /// The integration id, e.g. `acme` (`^[a-z][a-z0-9_]{0,31}$`).
+        name: String,
+        /// Folder to create the crate in (default: the current directory).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// The actionhost-sdk to depend on by path (default: this build's `sdk/`).
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+    /// Run one action in the real sandbox, without a server.
+    Run {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// The action, e.g. `ACME_GET_WIDGET`.
+        action: String,
+        /// The parameters as JSON.
+        #[arg(long, default_value = "{}")]
+        params: String,
+        /// The credential to inject (bearer token or API key, as the plugin's auth kind says).
+        #[arg(long, env = "ACTIONHOST_RUN_CREDENTIAL", hide_env_values = true)]
+        credential: Option<String>,
+        /// `ORIGIN=URL`: send the plugin's requests for ORIGIN to URL (repeatable).
+        #[arg(long = "upstream-override")]
+        upstream_overrides: Vec<String>,
+        /// The user id the plugin is told about.
+        #[arg(long, default_value = "local-user")]
+        user: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -103,9 +133,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", auth.mint(&user, ttl).map_err(anyhow::Error::msg)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plugin {
-            command: PluginCommand::Check { file },
-        } => plugin_check(&file).await,
+        Command::Plugin { command } => match command {
+            PluginCommand::Check { file } => plugin_check(&file).await,
+            PluginCommand::New { name, dir, sdk } => {
+                let sdk = sdk.unwrap_or_else(|| {
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk")
+                });
+                let created =
+                    actionhost::scaffold::create(&name, &dir, &sdk).map_err(anyhow::Error::msg)?;
+                println!("created {}", created.display());
+                println!(
+                    "build it with: cd {} && cargo build --release --target wasm32-wasip2",
+                    created.display()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            PluginCommand::Run {
+                file,
+                action,
+                params,
+                credential,
+                upstream_overrides,
+                user,
+            } => {
+                plugin_run(
+                    &file,
+                    &action,
+                    &params,
+                    credential,
+                    &upstream_overrides,
+                    &user,
+                )
+                .await
+            }
+        },
     }
 }
 
@@ -134,6 +195,81 @@ async fn shutdown_signal() {
         _ = term.recv() => {},
     }
     tracing::info!("shutting down");
+}
+
+async fn plugin_run(
+    file: &std::path::Path,
+    action: &str,
+    params: &str,
+    credential: Option<String>,
+    overrides: &[String],
+    user: &str,
+) -> anyhow::Result<ExitCode> {
+    use actionhost::capability::http::{Egress, EgressLimits, UpstreamOverrides};
+    use actionhost::runtime::CallContext;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let params: serde_json::Value =
+        serde_json::from_str(params).with_context(|| "--params is not valid JSON")?;
+    let overrides = UpstreamOverrides::parse(&overrides.join(",")).map_err(anyhow::Error::msg)?;
+    let egress = Egress::new(overrides, EgressLimits::default()).map_err(anyhow::Error::msg)?;
+    let runtime = actionhost::runtime::Runtime::new(std::sync::Arc::new(egress), None)
+        .map_err(anyhow::Error::msg)?;
+    let plugin = match runtime.load(&bytes, Default::default()).await {
+        Ok(plugin) => plugin,
+        Err(error) => {
+            eprintln!("refused: {}", file.display());
+            for reason in &error.reasons {
+                eprintln!("  - {reason}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let Some(definition) = plugin.action(action) else {
+        let names: Vec<&str> = plugin.actions.iter().map(|a| a.name.as_str()).collect();
+        eprintln!(
+            "error: {} has no action {action}; it has {}",
+            plugin.info.id,
+            names.join(", ")
+        );
+        return Ok(ExitCode::from(1));
+    };
+    // The same validation the host applies before any plugin code runs.
+    let validator = actionhost::catalog::ParameterValidator::new(&definition.input_schema)
+        .map_err(anyhow::Error::msg)?;
+    if let Err(errors) = validator.check(&params) {
+        eprintln!("error: invalid parameters");
+        for e in errors {
+            eprintln!(
+                "  {}: {}",
+                if e.path.is_empty() { "(root)" } else { &e.path },
+                e.message
+            );
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let call = CallContext {
+        user: user.to_string(),
+        credential: credential.map(actionhost::credentials::SecretString::new),
+        ..CallContext::default()
+    };
+    let (result, report) = runtime.execute(&plugin, action, &params, &call).await;
+    match result {
+        Ok(output) => {
+            println!("{}", serde_json::to_string_pretty(&output)?);
+            eprintln!(
+                "ok in {:?} ({} upstream call{})",
+                report.duration,
+                report.upstream_calls,
+                if report.upstream_calls == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            let api = actionhost::api::error::ApiError::from(error);
+            eprintln!("error: {} ({}): {api}", api.code(), api.status().as_u16());
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {

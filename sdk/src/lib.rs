@@ -79,6 +79,9 @@ pub mod __private {
 #[macro_export]
 macro_rules! export_provider {
     ($provider:path) => {
+        // Only a wasm build exports the component's functions: their names (`pkg:iface@ver#f`)
+        // cannot be linked into a native cdylib, and native builds are for unit tests.
+        #[allow(dead_code)]
         struct __ActionhostPlugin;
 
         impl $crate::bindings::exports::actionhost::provider::plugin::Guest for __ActionhostPlugin {
@@ -109,6 +112,7 @@ macro_rules! export_provider {
             }
         }
 
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::__export_provider_world!(__ActionhostPlugin with_types_in $crate::bindings);
     };
 }

@@ -27,7 +27,7 @@ use wasmtime_wasi::WasiCtx;
 pub use self::plugin::{
     ActionDefinition, ActionHints, AuthKind, LoadedPlugin, OAuth2Endpoints, ProviderInfo,
 };
-pub use self::validate::LoadError;
+pub use self::validate::{LoadError, is_integration_id};
 use crate::capability::http::Egress;
 use crate::capability::log::PluginLog;
 use crate::credentials::SecretString;

@@ -1,0 +1,117 @@
+//! `actionhost plugin new`: a new plugin crate that builds on its own with
+//! `cargo build --release --target wasm32-wasip2`, depending on the SDK by path.
+
+use std::path::{Path, PathBuf};
+
+use crate::runtime::is_integration_id;
+
+const CARGO_TOML: &str = r#"[package]
+name = "{id}-plugin"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+# A plugin is its own workspace: it never joins a workspace it happens to sit in.
+[workspace]
+
+[lib]
+# cdylib: the wasm component; rlib: native unit tests of the actions' pure logic.
+crate-type = ["cdylib", "rlib"]
+
+[dependencies]
+actionhost-sdk = { path = "{sdk}" }
+schemars = "1"
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+
+[profile.release]
+opt-level = "s"
+lto = true
+strip = "debuginfo"
+"#;
+
+const LIB_RS: &str = r#"//! {Name} provider for actionhost.
+
+use actionhost_sdk::prelude::*;
+
+const API: &str = "https://api.{id}.example";
+
+/// Input of `{ID}_GET_ITEM`.
+#[derive(Deserialize, JsonSchema)]
+struct GetItem {
+    /// Id of the item to fetch.
+    id: String,
+}
+
+fn get_item(input: GetItem, _ctx: &Context) -> Result<Value, Error> {
+    Request::get(format!("{API}/items/{}", actionhost_sdk::http::segment(&input.id)))
+        .header("Accept", "application/json")
+        .send()?
+        .json()
+}
+
+pub fn provider() -> Provider {
+    Provider::new("{id}", "{Name}")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description("Items in {Name}.")
+        .categories(&["productivity"])
+        .auth(Auth::ApiKeyHeader { name: "Authorization".into(), prefix: Some("Bearer ".into()) })
+        .origin(API)
+        .action(Action::new("{ID}_GET_ITEM", "Get one item by its id.", get_item).read_only())
+}
+
+actionhost_sdk::export_provider!(provider);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_action_has_an_object_schema() {
+        for action in super::provider().actions() {
+            assert_eq!(action.input_schema()["type"], "object", "{}", action.name());
+        }
+    }
+}
+"#;
+
+/// Creates `dir/{name}-plugin` and returns its path.
+pub fn create(name: &str, dir: &Path, sdk: &Path) -> Result<PathBuf, String> {
+    if !is_integration_id(name) {
+        return Err(format!(
+            "{name:?} is not a valid integration id: it must match ^[a-z][a-z0-9_]{{0,31}}$ (e.g. acme, google_calendar)"
+        ));
+    }
+    let sdk = sdk.canonicalize().map_err(|e| {
+        format!(
+            "cannot find the SDK at {}: {e} (pass --sdk PATH)",
+            sdk.display()
+        )
+    })?;
+    let root = dir.join(format!("{name}-plugin"));
+    if root.exists() {
+        return Err(format!("{} already exists", root.display()));
+    }
+    let display_name: String = name
+        .split('_')
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let fill = |template: &str| {
+        template
+            .replace("{id}", name)
+            .replace("{ID}", &name.to_ascii_uppercase())
+            .replace("{Name}", &display_name)
+            .replace("{sdk}", &sdk.display().to_string())
+    };
+    std::fs::create_dir_all(root.join("src"))
+        .map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    std::fs::write(root.join("Cargo.toml"), fill(CARGO_TOML)).map_err(|e| e.to_string())?;
+    std::fs::write(root.join("src/lib.rs"), fill(LIB_RS)).map_err(|e| e.to_string())?;
+    std::fs::write(root.join(".gitignore"), "/target\n").map_err(|e| e.to_string())?;
+    Ok(root)
+}
