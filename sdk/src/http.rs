@@ -152,6 +152,11 @@ impl Request {
     }
 
     /// The full URL with the query string.
+    ///
+    /// ```
+    /// let r = actionhost_sdk::http::Request::get("https://x.test/a?b=1").query("c", 2);
+    /// assert_eq!(r.url(), "https://x.test/a?b=1&c=2");
+    /// ```
     pub fn url(&self) -> String {
         if self.query.is_empty() {
             return self.url.clone();
@@ -167,6 +172,10 @@ impl Request {
     }
 
     /// `GET`, `POST`, ...
+    ///
+    /// ```
+    /// assert_eq!(actionhost_sdk::http::Request::delete("https://x.test/a").method_name(), "DELETE");
+    /// ```
     pub fn method_name(&self) -> &'static str {
         match self.method {
             wit::Method::Get => "GET",
@@ -179,16 +188,31 @@ impl Request {
         }
     }
 
+    /// ```
+    /// let r = actionhost_sdk::http::Request::get("https://x.test/").header("X-Trace", "1");
+    /// assert_eq!(r.headers().len(), 1);
+    /// ```
     pub fn headers(&self) -> &[(String, String)] {
         &self.headers
     }
 
+    /// ```
+    /// assert_eq!(actionhost_sdk::http::Request::get("https://x.test/").body(), None);
+    /// ```
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
     }
 
     /// Sends the request; a status of 400 or more becomes an [`Error`] (401 → `Unauthorized`,
     /// 429 → `RateLimited` with `Retry-After`, others → `Upstream` with the provider's message).
+    ///
+    /// ```
+    /// # fn demo() -> Result<(), actionhost_sdk::Error> {
+    /// let issue: serde_json::Value = actionhost_sdk::http::Request::get("https://api.github.com/repos/o/r/issues/1")
+    ///     .send()?
+    ///     .json()?;
+    /// # Ok(()) }
+    /// ```
     pub fn send(self) -> Result<Response, Error> {
         let response = self.send_raw()?;
         if response.status >= 400 {
@@ -198,6 +222,15 @@ impl Request {
     }
 
     /// Sends the request and returns any response, whatever its status.
+    ///
+    /// ```
+    /// # fn demo() -> Result<(), actionhost_sdk::Error> {
+    /// let response = actionhost_sdk::http::Request::get("https://api.example.com/maybe").send_raw()?;
+    /// if response.status() == 404 {
+    ///     // absent is a normal answer here
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn send_raw(self) -> Result<Response, Error> {
         let request = wit::Request {
             method: self.method,
@@ -257,6 +290,10 @@ impl Response {
         }
     }
 
+    /// ```
+    /// let r = actionhost_sdk::http::Response::from_parts(204, vec![], vec![]);
+    /// assert_eq!(r.status(), 204);
+    /// ```
     pub fn status(&self) -> u16 {
         self.status
     }
@@ -303,6 +340,10 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// ```
+    /// let r = actionhost_sdk::http::Response::from_parts(200, vec![], b"raw".to_vec());
+    /// assert_eq!(r.bytes(), b"raw");
+    /// ```
     pub fn bytes(&self) -> &[u8] {
         &self.body
     }
@@ -341,6 +382,12 @@ impl Response {
 
 /// The provider's own message in an error body: `message` (GitHub), `error` as text (Slack),
 /// `error.message` (Google), `errors[0].message` (GraphQL), `error_description` (OAuth).
+///
+/// ```
+/// use actionhost_sdk::http::provider_message;
+/// assert_eq!(provider_message(br#"{"ok":false,"error":"channel_not_found"}"#).as_deref(), Some("channel_not_found"));
+/// assert_eq!(provider_message(b"not json"), None);
+/// ```
 pub fn provider_message(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let candidates = [

@@ -38,6 +38,10 @@ pub struct OAuth2 {
 
 impl OAuth2 {
     /// PKCE on and scopes separated by spaces, unless changed.
+    ///
+    /// ```
+    /// let oauth = actionhost_sdk::OAuth2::new("https://a.test/authorize", "https://a.test/token");
+    /// ```
     pub fn new(authorize_url: &str, token_url: &str) -> Self {
         OAuth2 {
             authorize_url: authorize_url.into(),
@@ -51,30 +55,54 @@ impl OAuth2 {
     }
 
     /// Default scopes, used when the operator configured none.
+    ///
+    /// ```
+    /// let oauth = actionhost_sdk::OAuth2::new("https://a.test/auth", "https://a.test/token").scopes(&["read", "write"]);
+    /// ```
     pub fn scopes(mut self, scopes: &[&str]) -> Self {
         self.scopes = scopes.iter().map(|s| s.to_string()).collect();
         self
     }
 
     /// The separator the provider expects between scopes (Slack: `,`).
+    ///
+    /// ```
+    /// let slack = actionhost_sdk::OAuth2::new("https://slack.com/oauth/v2/authorize", "https://slack.com/api/oauth.v2.access")
+    ///     .scopes(&["chat:write", "channels:read"])
+    ///     .scope_separator(",");
+    /// ```
     pub fn scope_separator(mut self, separator: &str) -> Self {
         self.scope_separator = separator.into();
         self
     }
 
     /// RFC 7009 token revocation endpoint.
+    ///
+    /// ```
+    /// let oauth = actionhost_sdk::OAuth2::new("https://a.test/auth", "https://a.test/token").revoke_url("https://a.test/revoke");
+    /// ```
     pub fn revoke_url(mut self, url: &str) -> Self {
         self.revoke_url = Some(url.into());
         self
     }
 
     /// Turns PKCE off, for providers that reject it.
+    ///
+    /// ```
+    /// let oauth = actionhost_sdk::OAuth2::new("https://a.test/auth", "https://a.test/token").without_pkce();
+    /// ```
     pub fn without_pkce(mut self) -> Self {
         self.pkce = false;
         self
     }
 
     /// An extra authorize-URL parameter, e.g. `access_type=offline`.
+    ///
+    /// ```
+    /// let google = actionhost_sdk::OAuth2::new("https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token")
+    ///     .param("access_type", "offline")
+    ///     .param("prompt", "consent");
+    /// ```
     pub fn param(mut self, name: &str, value: &str) -> Self {
         self.params.push((name.into(), value.into()));
         self
@@ -163,18 +191,39 @@ impl Action {
     }
 
     /// Marks the action as only reading (implies idempotent).
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let action = Action::new("DEMO_GET_THING", "Get a thing.", |i: Input, _: &Context| Ok(json!({"id": i.id}))).read_only();
+    /// ```
     pub fn read_only(mut self) -> Self {
         self.hints |= wit::ActionHints::READ_ONLY | wit::ActionHints::IDEMPOTENT;
         self
     }
 
     /// Marks the action as able to destroy data.
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let action = Action::new("DEMO_DELETE_THING", "Delete a thing for good.", |i: Input, _: &Context| Ok(json!({"deleted": i.id}))).destructive();
+    /// ```
     pub fn destructive(mut self) -> Self {
         self.hints |= wit::ActionHints::DESTRUCTIVE;
         self
     }
 
     /// Marks the action as safe to repeat with the same input.
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let action = Action::new("DEMO_SET_THING", "Set a thing.", |i: Input, _: &Context| Ok(json!({"id": i.id}))).idempotent();
+    /// ```
     pub fn idempotent(mut self) -> Self {
         self.hints |= wit::ActionHints::IDEMPOTENT;
         self
@@ -204,21 +253,53 @@ impl Action {
         self
     }
 
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let action = Action::new("DEMO_GET_THING", "Get a thing.", |i: Input, _: &Context| Ok(json!(i.id)));
+    /// assert_eq!(action.name(), "DEMO_GET_THING");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The derived JSON Schema (draft 2020-12) of the input.
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let action = Action::new("DEMO_GET_THING", "Get a thing.", |i: Input, _: &Context| Ok(json!(i.id)));
+    /// assert_eq!(action.input_schema()["required"], json!(["id"]));
+    /// ```
     pub fn input_schema(&self) -> Value {
         (self.input_schema)()
     }
 
     /// Runs the action on JSON input, as the host would (natively, for unit tests of pure logic).
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let action = Action::new("DEMO_GET_THING", "Get a thing.", |i: Input, _: &Context| Ok(json!(i.id)));
+    /// assert_eq!(action.run(r#"{"id": "7"}"#, &Context::default()).unwrap(), json!("7"));
+    /// assert!(matches!(action.run("{}", &Context::default()), Err(Error::InvalidInput(_))));
+    /// ```
     pub fn run(&self, input: &str, ctx: &Context) -> Result<Value, Error> {
         (self.handler)(input, ctx)
     }
 
     /// The user-specific input schema (the static one when the action is not dynamic).
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let action = Action::new("DEMO_GET_THING", "Get a thing.", |i: Input, _: &Context| Ok(json!(i.id)));
+    /// assert_eq!(action.describe(&Context::default()).unwrap(), action.input_schema());
+    /// ```
     pub fn describe(&self, ctx: &Context) -> Result<Value, Error> {
         match &self.describer {
             Some(describe) => describe(self.input_schema(), ctx),
@@ -263,6 +344,10 @@ pub struct Provider {
 
 impl Provider {
     /// `id` is the integration id (`^[a-z][a-z0-9_]{0,31}$`); action names start with it upper-cased.
+    ///
+    /// ```
+    /// let provider = actionhost_sdk::Provider::new("acme", "Acme");
+    /// ```
     pub fn new(id: &str, name: &str) -> Self {
         Provider {
             id: id.into(),
@@ -277,48 +362,93 @@ impl Provider {
     }
 
     /// The plugin's version; pass `env!("CARGO_PKG_VERSION")`.
+    ///
+    /// ```
+    /// let provider = actionhost_sdk::Provider::new("acme", "Acme").version(env!("CARGO_PKG_VERSION"));
+    /// ```
     pub fn version(mut self, version: &str) -> Self {
         self.version = version.into();
         self
     }
 
+    /// ```
+    /// let provider = actionhost_sdk::Provider::new("acme", "Acme").description("Widgets at Acme.");
+    /// ```
     pub fn description(mut self, description: &str) -> Self {
         self.description = description.into();
         self
     }
 
+    /// ```
+    /// let provider = actionhost_sdk::Provider::new("acme", "Acme").categories(&["crm", "sales"]);
+    /// ```
     pub fn categories(mut self, categories: &[&str]) -> Self {
         self.categories = categories.iter().map(|c| c.to_string()).collect();
         self
     }
 
+    /// ```
+    /// use actionhost_sdk::{Auth, Provider};
+    /// let provider = Provider::new("acme", "Acme").auth(Auth::ApiKeyHeader { name: "X-Api-Key".into(), prefix: None });
+    /// ```
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
         self
     }
 
     /// An origin the plugin may call with the user's credential, e.g. `https://api.github.com`.
+    ///
+    /// ```
+    /// let provider = actionhost_sdk::Provider::new("acme", "Acme").origin("https://api.acme.example");
+    /// ```
     pub fn origin(mut self, origin: &str) -> Self {
         self.origins.push((origin.into(), true));
         self
     }
 
     /// An origin the plugin may call without the credential (e.g. pre-signed downloads).
+    ///
+    /// ```
+    /// let provider = actionhost_sdk::Provider::new("acme", "Acme")
+    ///     .origin("https://api.acme.example")
+    ///     .origin_without_credentials("https://files.acme-cdn.example");
+    /// ```
     pub fn origin_without_credentials(mut self, origin: &str) -> Self {
         self.origins.push((origin.into(), false));
         self
     }
 
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let provider = Provider::new("demo", "Demo")
+    ///     .action(Action::new("DEMO_GET_THING", "Get a thing.", |i: Input, _: &Context| Ok(json!(i.id))));
+    /// assert_eq!(provider.actions().len(), 1);
+    /// ```
     pub fn action(mut self, action: Action) -> Self {
         self.actions.push(action);
         self
     }
 
     /// The action named `name`.
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let provider = Provider::new("demo", "Demo")
+    ///     .action(Action::new("DEMO_GET_THING", "Get a thing.", |i: Input, _: &Context| Ok(json!(i.id))));
+    /// assert!(provider.find("DEMO_GET_THING").is_some());
+    /// assert!(provider.find("DEMO_NOPE").is_none());
+    /// ```
     pub fn find(&self, name: &str) -> Option<&Action> {
         self.actions.iter().find(|a| a.name == name)
     }
 
+    /// ```
+    /// assert!(actionhost_sdk::Provider::new("demo", "Demo").actions().is_empty());
+    /// ```
     pub fn actions(&self) -> &[Action] {
         &self.actions
     }
