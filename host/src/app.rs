@@ -26,6 +26,8 @@ pub struct AppState {
     pub audit: AuditLog,
     pub metrics: Metrics,
     pub plugin_files: crate::plugins::PluginFiles,
+    /// Concurrency and rate limits per plugin id, from its policy.
+    pub gates: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::policy::Gates>>>,
     watcher: std::sync::Mutex<Option<notify::RecommendedWatcher>>,
 }
 
@@ -93,6 +95,7 @@ impl AppState {
             audit,
             metrics: Metrics::new(),
             plugin_files: Default::default(),
+            gates: Default::default(),
             watcher: std::sync::Mutex::new(None),
         });
         state.load_all_plugins().await;
@@ -104,7 +107,8 @@ impl AppState {
     /// Loads one component and serves it, or records why it was refused; the log says which.
     pub async fn load_plugin(&self, name: &str, bytes: &[u8], source: PluginSource) -> bool {
         match self.runtime.load(bytes, self.settings.call_limits).await {
-            Ok(plugin) => {
+            Ok(mut plugin) => {
+                self.apply_policy(&mut plugin);
                 tracing::info!(
                     plugin = %plugin.info.id,
                     version = %plugin.info.version,

@@ -73,6 +73,9 @@ struct FileSettings {
     upstream_overrides: Option<String>,
     #[serde(default)]
     limits: FileLimits,
+    /// `[plugins.<id>]`: operator policy per plugin.
+    #[serde(default)]
+    plugins: std::collections::HashMap<String, crate::policy::PluginPolicy>,
 }
 
 /// `[limits]` in the settings file: defaults for every plugin call.
@@ -101,6 +104,7 @@ pub struct Settings {
     pub upstream_overrides: UpstreamOverrides,
     pub call_limits: CallLimits,
     pub egress_limits: EgressLimits,
+    pub plugin_policies: std::collections::HashMap<String, crate::policy::PluginPolicy>,
 }
 
 impl Settings {
@@ -176,6 +180,7 @@ impl Settings {
             upstream_overrides,
             call_limits,
             egress_limits,
+            plugin_policies: file.plugins,
             data_dir,
         })
     }

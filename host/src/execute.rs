@@ -225,6 +225,23 @@ impl AppState {
         } else {
             check(&entry.validator, &params)?;
         }
+        let gates = self
+            .gates
+            .lock()
+            .expect("gates lock")
+            .get(plugin.id())
+            .cloned();
+        let _permit = match gates.map(|g| g.admit(plugin.id(), user)).transpose() {
+            Ok(permit) => permit.flatten(),
+            Err(refused) => {
+                return Err(ApiError::RateLimited {
+                    message: refused.message,
+                    retry_after_seconds: Some(
+                        refused.retry_after.as_secs_f64().ceil().max(1.0) as u32
+                    ),
+                });
+            }
+        };
         let (result, report) = self
             .runtime
             .execute(&plugin.loaded, action, &params, &call)

@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod execute;
 pub mod metrics;
 pub mod plugins;
+pub mod policy;
 pub mod runtime;
 pub mod scaffold;
 pub mod store;

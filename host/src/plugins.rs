@@ -127,7 +127,7 @@ impl AppState {
                 return;
             }
         };
-        let plugin = match self.runtime.load(&bytes, self.settings.call_limits).await {
+        let mut plugin = match self.runtime.load(&bytes, self.settings.call_limits).await {
             Ok(plugin) => plugin,
             Err(error) => {
                 tracing::error!(file = %name, reasons = ?error.reasons, "refused plugin file {name}; the serving version stays");
@@ -180,7 +180,30 @@ impl AppState {
             self.unload(&previous, PluginSource::File).await;
         }
         self.registry.clear_failure(&name);
+        self.apply_policy(&mut plugin);
         self.serve(plugin, PluginSource::File, &name);
+    }
+
+    /// Applies the operator's policy for the plugin's id (`<id>.policy.toml` beside the plugin
+    /// files wins over `[plugins.<id>]`) and installs its admission gates.
+    pub fn apply_policy(&self, plugin: &mut crate::runtime::LoadedPlugin) {
+        let id = plugin.info.id.clone();
+        let from_file = match &self.settings.plugins_dir {
+            Some(dir) => crate::policy::PluginPolicy::from_file(dir, &id).unwrap_or_else(|e| {
+                tracing::error!(plugin = %id, error = %e, "ignoring an invalid policy file");
+                None
+            }),
+            None => None,
+        };
+        let policy = from_file.or_else(|| self.settings.plugin_policies.get(&id).cloned());
+        if let Some(policy) = &policy {
+            for ignored in policy.apply(plugin, self.settings.call_limits) {
+                tracing::warn!(plugin = %id, "policy entry ignored: {ignored}");
+            }
+            tracing::info!(plugin = %id, policy = ?policy, "policy applied");
+        }
+        let gates = Arc::new(crate::policy::Gates::new(policy.as_ref()));
+        self.gates.lock().expect("gates lock").insert(id, gates);
     }
 
     /// Serves a validated plugin, logging a load or a swap.
@@ -236,7 +259,7 @@ impl AppState {
 
     /// `PUT /admin/plugins/{id}`: validates, stores the bytes in the data dir and serves them.
     pub async fn upload_plugin(&self, id: &str, bytes: &[u8]) -> Result<(), PluginChangeError> {
-        let plugin = self
+        let mut plugin = self
             .runtime
             .load(bytes, self.settings.call_limits)
             .await
@@ -259,6 +282,7 @@ impl AppState {
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| PluginChangeError::Io(format!("cannot store the plugin: {e}")))?;
         self.set_disabled(id, false)?;
+        self.apply_policy(&mut plugin);
         self.serve(plugin, PluginSource::Uploaded, &format!("{id}.wasm"));
         Ok(())
     }

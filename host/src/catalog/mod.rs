@@ -46,6 +46,9 @@ pub struct PluginStatus {
     pub hash: String,
     #[serde(with = "time::serde::rfc3339")]
     pub loaded_at: OffsetDateTime,
+    /// The operator's policy in force, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::policy::PluginPolicy>,
 }
 
 /// One action, ready to list and to validate.
@@ -103,6 +106,7 @@ impl CatalogPlugin {
             source: self.source.clone(),
             hash: self.loaded.hash.clone(),
             loaded_at: self.loaded_at,
+            policy: self.loaded.policy.clone(),
         }
     }
 }
@@ -142,6 +146,7 @@ impl PluginRegistry {
             source,
             hash,
             loaded_at: OffsetDateTime::now_utc(),
+            policy: None,
         };
         self.failed
             .write()

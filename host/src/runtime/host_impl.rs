@@ -9,8 +9,11 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::{http, log, types};
 use super::{ActionError, CallContext};
-use crate::capability::http::{Egress, EgressError, EgressGrant, HttpMethod, OutboundRequest};
+use crate::capability::http::{
+    Egress, EgressError, EgressGrant, HttpMethod, InboundResponse, OutboundRequest,
+};
 use crate::capability::log::{PluginLog, PluginLogLevel};
+use std::time::Duration;
 
 /// Everything one call's store holds.
 pub struct CallState {
@@ -29,6 +32,10 @@ pub struct CallState {
     pub upstream_statuses: Vec<u16>,
     /// Time spent waiting in `http.send`.
     pub upstream_time: std::time::Duration,
+    /// Retries allowed for an upstream 429/503 (the plugin's policy).
+    pub max_retries: u32,
+    /// The running action is marked idempotent or read-only, so even a POST may be retried.
+    pub retry_safe: bool,
 }
 
 impl CallState {
@@ -61,37 +68,7 @@ impl http::Host for CallState {
             body: request.body,
         };
         let started = Instant::now();
-        // Kept only when a 401 could be answered with a refreshed credential and a retry.
-        let retry = self.call.refresh.as_ref().map(|_| outbound.clone());
-        let mut result = self
-            .egress
-            .send(
-                &self.grant,
-                self.call.credential.as_ref(),
-                outbound,
-                Some(self.deadline),
-            )
-            .await;
-        if let (Ok(response), Some(retry), Some(refresh), Some(rejected)) = (
-            &result,
-            retry,
-            self.call.refresh.clone(),
-            self.call.credential.clone(),
-        ) && response.status == 401
-            && let Some(fresh) = (refresh.0)(rejected).await
-        {
-            self.upstream_statuses.push(401);
-            self.call.credential = Some(fresh);
-            result = self
-                .egress
-                .send(
-                    &self.grant,
-                    self.call.credential.as_ref(),
-                    retry,
-                    Some(self.deadline),
-                )
-                .await;
-        }
+        let result = self.send_with_recovery(outbound).await;
         self.upstream_time += started.elapsed();
         match &result {
             Ok(response) => self.upstream_statuses.push(response.status),
@@ -109,6 +86,86 @@ impl http::Host for CallState {
                 body: response.body,
             })
             .map_err(Into::into)
+    }
+}
+
+impl CallState {
+    /// Sends one request, then: after a 401, refreshes the credential once and resends; after a
+    /// 429/503 that says `Retry-After`, waits (jittered) and resends, at most `max_retries`
+    /// times, within the call's deadline, and only for idempotent methods or actions marked safe
+    /// to retry. Every response but the last is counted here.
+    async fn send_with_recovery(
+        &mut self,
+        outbound: OutboundRequest,
+    ) -> Result<InboundResponse, EgressError> {
+        let idempotent = matches!(
+            outbound.method,
+            HttpMethod::Get
+                | HttpMethod::Head
+                | HttpMethod::Put
+                | HttpMethod::Delete
+                | HttpMethod::Options
+        );
+        let may_retry = self.max_retries > 0 && (idempotent || self.retry_safe);
+        let keep = (self.call.refresh.is_some() || may_retry).then(|| outbound.clone());
+        let mut result = self.send_once(outbound).await;
+        let Some(original) = keep else {
+            return result;
+        };
+        let mut refreshed = false;
+        let mut retries = 0;
+        loop {
+            let Ok(response) = &result else { return result };
+            if response.status == 401
+                && !refreshed
+                && let Some(refresh) = self.call.refresh.clone()
+            {
+                refreshed = true;
+                let Some(rejected) = self.call.credential.clone() else {
+                    return result;
+                };
+                let Some(fresh) = (refresh.0)(rejected).await else {
+                    return result;
+                };
+                self.upstream_statuses.push(401);
+                self.call.credential = Some(fresh);
+            } else if matches!(response.status, 429 | 503)
+                && may_retry
+                && retries < self.max_retries
+            {
+                let Some(wait) = response
+                    .header("retry-after")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                else {
+                    return result;
+                };
+                let delay =
+                    Duration::from_secs(wait) + Duration::from_millis(rand::random::<u64>() % 250);
+                if Instant::now() + delay >= self.deadline {
+                    return result;
+                }
+                retries += 1;
+                self.upstream_statuses.push(response.status);
+                tokio::time::sleep(delay).await;
+            } else {
+                return result;
+            }
+            result = self.send_once(original.clone()).await;
+        }
+    }
+
+    /// One request; owns what it needs, so no borrow of the (non-`Sync`) state crosses an await.
+    fn send_once(
+        &self,
+        outbound: OutboundRequest,
+    ) -> impl Future<Output = Result<InboundResponse, EgressError>> + Send + 'static {
+        let (egress, grant) = (self.egress.clone(), self.grant.clone());
+        let (credential, deadline) = (self.call.credential.clone(), self.deadline);
+        async move {
+            egress
+                .send(&grant, credential.as_ref(), outbound, Some(deadline))
+                .await
+        }
     }
 }
 

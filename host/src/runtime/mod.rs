@@ -234,10 +234,14 @@ impl Runtime {
         call: &CallContext,
     ) -> (Result<serde_json::Value, CallError>, CallReport) {
         let input = input.to_string();
+        let retry_safe = plugin
+            .action(action)
+            .is_some_and(|a| a.hints.idempotent || a.hints.read_only);
         let action = action.to_string();
         let (result, report) = self
             .run(plugin, call, move |provider, store| {
                 Box::pin(async move {
+                    store.data_mut().retry_safe = retry_safe;
                     let context = store.data().guest_context();
                     let output = provider
                         .actionhost_provider_plugin()
@@ -333,6 +337,8 @@ impl Runtime {
             log: PluginLog::default(),
             upstream_statuses: Vec::new(),
             upstream_time: Duration::ZERO,
+            max_retries: plugin.max_retries,
+            retry_safe: false,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);

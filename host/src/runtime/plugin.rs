@@ -164,6 +164,10 @@ pub struct LoadedPlugin {
     pub hash: String,
     pub limits: CallLimits,
     pub grant: Arc<EgressGrant>,
+    /// Retries of an upstream 429/503 that says `Retry-After`, within the call's deadline.
+    pub max_retries: u32,
+    /// The operator's policy, once applied.
+    pub policy: Option<crate::policy::PluginPolicy>,
     pub(super) pre: ProviderPre<CallState>,
 }
 
@@ -196,6 +200,8 @@ impl LoadedPlugin {
             hash,
             limits,
             grant,
+            max_retries: 2,
+            policy: None,
             pre,
         }
     }

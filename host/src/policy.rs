@@ -1,0 +1,165 @@
+//! Operator policy per plugin, from `[plugins.<id>]` in `actionhost.toml` or `<id>.policy.toml`
+//! beside a plugin file in the plugins dir (which wins). A policy can only narrow: origins are
+//! kept only if the plugin declared them, limits only go down from the host's defaults.
+
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
+
+use crate::capability::http::Origin;
+use crate::runtime::{CallLimits, LoadedPlugin};
+
+/// What an operator allows one plugin.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PluginPolicy {
+    /// Origins the plugin may still reach (a subset of what it declared).
+    pub origins: Option<Vec<String>>,
+    pub memory_mib: Option<u64>,
+    pub cpu_seconds: Option<f64>,
+    pub wall_seconds: Option<f64>,
+    /// Calls running at once; more are refused with `rate_limited`.
+    pub max_concurrent_calls: Option<u32>,
+    /// Token bucket per connected account (user).
+    pub calls_per_minute_per_account: Option<u32>,
+    /// Token bucket for the whole plugin.
+    pub calls_per_minute: Option<u32>,
+    /// Retries of an upstream 429/503 that says `Retry-After` (default 2).
+    pub max_retries: Option<u32>,
+}
+
+impl PluginPolicy {
+    /// `<id>.policy.toml` in `dir`, if present.
+    pub fn from_file(dir: &Path, id: &str) -> Result<Option<Self>, String> {
+        let path = dir.join(format!("{id}.policy.toml"));
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return Ok(None);
+        };
+        toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("{} is not a valid policy: {}", path.display(), e.message()))
+    }
+
+    /// Narrows `plugin`'s origins and limits; names the origins the policy lists but the plugin
+    /// never declared (ignored: a policy cannot widen).
+    pub fn apply(&self, plugin: &mut LoadedPlugin, defaults: CallLimits) -> Vec<String> {
+        let mut ignored = Vec::new();
+        if let Some(allowed) = &self.origins {
+            let allowed: Vec<Origin> = allowed
+                .iter()
+                .filter_map(|o| match Origin::parse(o) {
+                    Ok(origin) => Some(origin),
+                    Err(e) => {
+                        ignored.push(format!("{o}: {e}"));
+                        None
+                    }
+                })
+                .collect();
+            for origin in &allowed {
+                if !plugin.grant.origins.iter().any(|g| &g.origin == origin) {
+                    ignored.push(format!("{origin} is not declared by the plugin"));
+                }
+            }
+            let mut grant = (*plugin.grant).clone();
+            grant.origins.retain(|g| allowed.contains(&g.origin));
+            plugin.grant = Arc::new(grant);
+        }
+        let limits = &mut plugin.limits;
+        let seconds = |v: Option<f64>| {
+            v.filter(|s| s.is_finite() && *s > 0.0)
+                .map(Duration::from_secs_f64)
+        };
+        if let Some(mib) = self.memory_mib {
+            limits.memory_bytes = defaults
+                .memory_bytes
+                .min((mib as usize).saturating_mul(1024 * 1024));
+        }
+        if let Some(cpu) = seconds(self.cpu_seconds) {
+            limits.cpu_time = defaults.cpu_time.min(cpu);
+        }
+        if let Some(wall) = seconds(self.wall_seconds) {
+            limits.wall_time = defaults.wall_time.min(wall);
+        }
+        plugin.max_retries = self.max_retries.unwrap_or(plugin.max_retries);
+        plugin.policy = Some(self.clone());
+        ignored
+    }
+}
+
+/// Why a call was not admitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub message: String,
+    pub retry_after: Duration,
+}
+
+/// The admission gates of one plugin: concurrency and rate limits.
+pub struct Gates {
+    concurrency: Option<Arc<tokio::sync::Semaphore>>,
+    per_account: Option<DefaultKeyedRateLimiter<String>>,
+    per_plugin: Option<DefaultDirectRateLimiter>,
+}
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least 1"))
+}
+
+impl Gates {
+    pub fn new(policy: Option<&PluginPolicy>) -> Self {
+        let policy = policy.cloned().unwrap_or_default();
+        Gates {
+            concurrency: policy
+                .max_concurrent_calls
+                .map(|n| Arc::new(tokio::sync::Semaphore::new(n.max(1) as usize))),
+            per_account: policy
+                .calls_per_minute_per_account
+                .map(|n| RateLimiter::keyed(per_minute(n))),
+            per_plugin: policy
+                .calls_per_minute
+                .map(|n| RateLimiter::direct(per_minute(n))),
+        }
+    }
+
+    /// Admits one call for `user`, or says when to try again. The permit is held for the call.
+    pub fn admit(
+        &self,
+        plugin: &str,
+        user: &str,
+    ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, Refused> {
+        let clock = DefaultClock::default();
+        if let Some(limiter) = &self.per_account
+            && let Err(not_until) = limiter.check_key(&user.to_string())
+        {
+            return Err(Refused {
+                message: format!("too many calls to {plugin} for this account"),
+                retry_after: not_until.wait_time_from(clock.now()),
+            });
+        }
+        if let Some(limiter) = &self.per_plugin
+            && let Err(not_until) = limiter.check()
+        {
+            return Err(Refused {
+                message: format!("too many calls to {plugin}"),
+                retry_after: not_until.wait_time_from(clock.now()),
+            });
+        }
+        match &self.concurrency {
+            None => Ok(None),
+            Some(semaphore) => semaphore
+                .clone()
+                .try_acquire_owned()
+                .map(Some)
+                .map_err(|_| Refused {
+                    message: format!(
+                        "{plugin} is already running as many calls as its policy allows"
+                    ),
+                    retry_after: Duration::from_secs(1),
+                }),
+        }
+    }
+}
