@@ -119,12 +119,21 @@ impl AppState {
                     plugin.info.version,
                     plugin.actions.len()
                 );
-                self.registry.insert(plugin, source);
+                let (id, version) = (plugin.info.id.clone(), plugin.info.version.clone());
+                let old = self.registry.insert(plugin, source);
+                self.metrics
+                    .plugin_load(&id, if old.is_some() { "swapped" } else { "loaded" });
+                self.metrics.plugin_serving(
+                    &id,
+                    old.as_ref().map(|o| o.loaded.info.version.as_str()),
+                    Some(&version),
+                );
                 true
             }
             Err(error) => {
                 tracing::error!(file = name, reasons = ?error.reasons, "refused plugin {name}");
                 let key = error.plugin_id.clone().unwrap_or_else(|| name.to_string());
+                self.metrics.plugin_load(&key, "refused");
                 self.registry.record_failure(
                     &key,
                     source,

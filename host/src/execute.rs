@@ -169,7 +169,12 @@ impl AppState {
             Ok(_) => "ok",
             Err(e) => e.code(),
         };
-        self.metrics.execution(action, outcome, duration);
+        self.metrics.execution(
+            integration.as_deref().unwrap_or(""),
+            action,
+            outcome,
+            duration,
+        );
         if let Some(id) = &integration {
             self.record_upstream(id, &statuses);
         }

@@ -18,13 +18,27 @@ struct RequestLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ExecutionLabels {
+    plugin: String,
     action: String,
     outcome: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ActionLabels {
+    plugin: String,
     action: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PluginLoadLabels {
+    plugin: String,
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PluginVersionLabels {
+    plugin: String,
+    version: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -45,6 +59,8 @@ pub struct Metrics {
     execution_seconds: Family<ActionLabels, Histogram, fn() -> Histogram>,
     instantiation_seconds: Histogram,
     upstream_calls: Family<UpstreamLabels, Counter>,
+    plugin_loads: Family<PluginLoadLabels, Counter>,
+    plugin_version: Family<PluginVersionLabels, prometheus_client::metrics::gauge::Gauge>,
 }
 
 impl Default for Metrics {
@@ -65,7 +81,7 @@ impl Metrics {
         let executions = Family::<ExecutionLabels, Counter>::default();
         registry.register(
             "executions",
-            "Action executions by action and outcome",
+            "Action executions by plugin, action and outcome (ok or the error code)",
             executions.clone(),
         );
         let execution_seconds =
@@ -89,8 +105,23 @@ impl Metrics {
             "Requests plugins sent upstream, by integration and response status",
             upstream_calls.clone(),
         );
+        let plugin_loads = Family::<PluginLoadLabels, Counter>::default();
+        registry.register(
+            "plugin_loads",
+            "Plugin loads by plugin (or file) and result (loaded, swapped, refused, unloaded)",
+            plugin_loads.clone(),
+        );
+        let plugin_version =
+            Family::<PluginVersionLabels, prometheus_client::metrics::gauge::Gauge>::default();
+        registry.register(
+            "plugin_version",
+            "1 for the version of each plugin being served",
+            plugin_version.clone(),
+        );
         Metrics {
             registry,
+            plugin_loads,
+            plugin_version,
             requests,
             executions,
             execution_seconds,
@@ -109,15 +140,18 @@ impl Metrics {
             .inc();
     }
 
-    pub fn execution(&self, action: &str, outcome: &str, duration: Duration) {
+    /// One execute; `plugin` is empty when no plugin owns the action.
+    pub fn execution(&self, plugin: &str, action: &str, outcome: &str, duration: Duration) {
         self.executions
             .get_or_create(&ExecutionLabels {
+                plugin: plugin.into(),
                 action: action.into(),
                 outcome: outcome.into(),
             })
             .inc();
         self.execution_seconds
             .get_or_create(&ActionLabels {
+                plugin: plugin.into(),
                 action: action.into(),
             })
             .observe(duration.as_secs_f64());
@@ -140,6 +174,36 @@ impl Metrics {
                 status,
             })
             .inc();
+    }
+
+    /// A load, swap, refusal or unload of `plugin` (an id, or a file name when refused early).
+    pub fn plugin_load(&self, plugin: &str, result: &str) {
+        self.plugin_loads
+            .get_or_create(&PluginLoadLabels {
+                plugin: plugin.into(),
+                result: result.into(),
+            })
+            .inc();
+    }
+
+    /// The version now served for `plugin` (the previous one, if any, is cleared).
+    pub fn plugin_serving(&self, plugin: &str, previous: Option<&str>, version: Option<&str>) {
+        if let Some(previous) = previous {
+            self.plugin_version
+                .get_or_create(&PluginVersionLabels {
+                    plugin: plugin.into(),
+                    version: previous.into(),
+                })
+                .set(0);
+        }
+        if let Some(version) = version {
+            self.plugin_version
+                .get_or_create(&PluginVersionLabels {
+                    plugin: plugin.into(),
+                    version: version.into(),
+                })
+                .set(1);
+        }
     }
 
     /// The Prometheus text exposition.

@@ -131,6 +131,7 @@ impl AppState {
             Ok(plugin) => plugin,
             Err(error) => {
                 tracing::error!(file = %name, reasons = ?error.reasons, "refused plugin file {name}; the serving version stays");
+                self.metrics.plugin_load(&name, "refused");
                 self.registry.record_failure(
                     &name,
                     PluginSource::File,
@@ -213,7 +214,15 @@ impl AppState {
             plugin.info.version.clone(),
             plugin.actions.len(),
         );
-        match self.registry.insert(plugin, source.clone()) {
+        let old = self.registry.insert(plugin, source.clone());
+        self.metrics
+            .plugin_load(&id, if old.is_some() { "swapped" } else { "loaded" });
+        self.metrics.plugin_serving(
+            &id,
+            old.as_ref().map(|o| o.loaded.info.version.as_str()),
+            Some(&version),
+        );
+        match old {
             Some(old) => tracing::info!(
                 plugin = %id, file = name, from = %old.loaded.info.version, to = %version,
                 "swapped plugin {id} {} -> {version} ({actions} actions)", old.loaded.info.version
@@ -229,7 +238,11 @@ impl AppState {
         if self.registry.source_of(id) != Some(source) {
             return;
         }
-        self.registry.remove(id);
+        if let Some(old) = self.registry.remove(id) {
+            self.metrics.plugin_load(id, "unloaded");
+            self.metrics
+                .plugin_serving(id, Some(&old.loaded.info.version), None);
+        }
         tracing::info!(plugin = id, "unloaded plugin {id}");
         if let Some((file, bytes)) = crate::bundled::PLUGINS
             .iter()
@@ -263,8 +276,12 @@ impl AppState {
             .runtime
             .load(bytes, self.settings.call_limits)
             .await
-            .map_err(PluginChangeError::Refused)?;
+            .map_err(|e| {
+                self.metrics.plugin_load(id, "refused");
+                PluginChangeError::Refused(e)
+            })?;
         if plugin.info.id != id {
+            self.metrics.plugin_load(id, "refused");
             return Err(PluginChangeError::Refused(LoadError {
                 plugin_id: Some(plugin.info.id.clone()),
                 reasons: vec![format!(

@@ -123,6 +123,29 @@ async fn a_refused_upload_keeps_the_serving_version_and_says_why() {
         "the component declares id \"swap\", not \"other\""
     );
     assert_eq!(marker(&app).await.unwrap(), "swap-version-1");
+
+    // Loads, refusals, the served version and per-plugin executions are in the metrics.
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"actionhost_plugin_loads_total{plugin="swap",result="loaded"} 1"#,
+        r#"actionhost_plugin_loads_total{plugin="swap",result="refused"} 1"#,
+        r#"actionhost_plugin_loads_total{plugin="other",result="refused"} 1"#,
+        r#"actionhost_plugin_version{plugin="swap",version="1.0.0"} 1"#,
+        r#"actionhost_executions_total{plugin="swap",action="SWAP_GET_VERSION",outcome="ok"} 1"#,
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "missing {line} in\n{metrics}"
+        );
+    }
 }
 
 #[tokio::test]
