@@ -142,7 +142,7 @@ impl AppState {
         }
         let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
         self.record_upstream(plugin.id(), &report.upstream_statuses);
-        let definition = result.map_err(|e| self.call_error(plugin, e))?;
+        let definition = result.map_err(|e| self.call_error(&call.user, plugin, e))?;
         let schema = UserSchema::new(&plugin.loaded.hash, &definition).map_err(|e| {
             ApiError::PluginError(format!(
                 "{action}: describe returned an invalid schema: {e}"
@@ -253,19 +253,38 @@ impl AppState {
             .await;
         self.metrics.instantiation(report.instantiate);
         *statuses = report.upstream_statuses;
-        result.map_err(|e| self.call_error(&plugin, e))
+        result.map_err(|e| self.call_error(user, &plugin, e))
     }
 
     /// A plugin's error as the API error the caller sees.
-    fn call_error(&self, plugin: &CatalogPlugin, error: CallError) -> ApiError {
+    /// A plugin's error as the API error the caller sees. A credential the provider refuses
+    /// (and that no refresh could replace) marks the account `revoked`.
+    fn call_error(&self, user: &str, plugin: &CatalogPlugin, error: CallError) -> ApiError {
         match error {
-            CallError::Action(ActionError::Unauthorized(message)) => ApiError::not_connected(
-                plugin.id(),
-                &format!(
-                    "{} refused your credential ({message})",
-                    plugin.loaded.info.name
-                ),
-            ),
+            CallError::Action(ActionError::Unauthorized(message)) => {
+                let name = &plugin.loaded.info.name;
+                let still_active = self
+                    .accounts
+                    .get_public(user, plugin.id())
+                    .ok()
+                    .flatten()
+                    .is_some_and(|a| a.status == AccountStatus::Active);
+                if still_active {
+                    let why = format!("{name} refused the credential ({message})");
+                    if let Err(e) = self.accounts.set_status(
+                        user,
+                        plugin.id(),
+                        AccountStatus::Revoked,
+                        Some(why),
+                    ) {
+                        tracing::error!(error = %e, "cannot mark an account revoked");
+                    }
+                }
+                ApiError::not_connected(
+                    plugin.id(),
+                    &format!("{name} refused your credential ({message})"),
+                )
+            }
             other => ApiError::from(other),
         }
     }

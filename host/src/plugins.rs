@@ -87,19 +87,30 @@ impl AppState {
                 .filter(|p| is_wasm(p))
                 .collect();
             files.sort();
-            for path in files {
-                match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        let name = path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().to_string())
-                            .unwrap_or_default();
-                        self.load_plugin(&name, &bytes, PluginSource::Uploaded)
-                            .await;
-                    }
-                    Err(e) => {
-                        tracing::error!(file = %path.display(), error = %e, "cannot read an uploaded plugin")
-                    }
+            // Uploads are named by their unique id, so they load in parallel.
+            let loads: Vec<_> = files
+                .into_iter()
+                .map(|path| {
+                    let state = self.clone();
+                    tokio::spawn(async move {
+                        match std::fs::read(&path) {
+                            Ok(bytes) => {
+                                let name = path
+                                    .file_name()
+                                    .map(|n| n.to_string_lossy().to_string())
+                                    .unwrap_or_default();
+                                state.load_plugin(&name, &bytes, PluginSource::Uploaded).await;
+                            }
+                            Err(e) => {
+                                tracing::error!(file = %path.display(), error = %e, "cannot read an uploaded plugin")
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for load in loads {
+                if let Err(e) = load.await {
+                    tracing::error!(error = %e, "loading an uploaded plugin failed");
                 }
             }
         }

@@ -441,6 +441,25 @@ async fn upstream_errors_keep_the_providers_status_and_message() {
             .unwrap()
             .starts_with("GitHub refused your credential (Bad credentials)")
     );
+    // The provider refused the credential: the account is marked revoked, with the reason.
+    let accounts = app
+        .as_user("alice", "GET", "/connected-accounts", None)
+        .await;
+    assert_eq!(accounts.body[0]["status"], "revoked");
+    assert_eq!(
+        accounts.body[0]["last_error"],
+        "GitHub refused the credential (Bad credentials)"
+    );
+    let again = app
+        .as_user("alice", "POST", "/actions", Some(run("r")))
+        .await;
+    assert_eq!(again.code(), "not_connected");
+    assert!(
+        again.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("your GitHub account is revoked")
+    );
 }
 
 #[tokio::test]

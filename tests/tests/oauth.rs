@@ -647,3 +647,44 @@ async fn a_restart_between_authorize_and_callback_and_between_refresh_and_use_lo
     assert_eq!(tokens, ["Bearer strict-access-2", "Bearer strict-access-3"]);
     drop(host);
 }
+
+#[tokio::test]
+async fn a_return_url_gets_a_303_and_no_token_or_client_secret_is_stored_in_plaintext() {
+    let upstream = StandIn::json(json!({})).await;
+    let server = StrictOAuthServer::start().await;
+    let app = app_with(&upstream).await;
+    let answer = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/github",
+            Some(json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                        "token_url": server.url("/token"), "return_url": "https://agent.example/connected"})),
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    let params = authorize(&app, "alice").await;
+    server.issue_code("code-9", &params["code_challenge"], &params["redirect_uri"]);
+    let response = callback(&app, &[("code", "code-9"), ("state", &params["state"])]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        "https://agent.example/connected"
+    );
+
+    app.state.store.flush().await.unwrap();
+    let mut files = vec![app.data.path().to_path_buf()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for secret in ["strict-access-1", "strict-refresh-1", CLIENT_SECRET] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds {secret}",
+                path.display()
+            );
+        }
+    }
+}
