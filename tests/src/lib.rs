@@ -25,6 +25,24 @@ pub fn bundled(file: &str) -> &'static [u8] {
         .unwrap_or_else(|| panic!("no bundled plugin {file}"))
 }
 
+/// Every file under `dir`, recursively (to check that no secret is stored in plaintext).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            pending.extend(
+                std::fs::read_dir(&path)
+                    .expect("read dir")
+                    .map(|e| e.expect("entry").path()),
+            );
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// The bundled component `file` written to a temporary file, for commands that take a path.
 pub fn bundled_path(file: &str) -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!("actionhost-test-{}-{file}", std::process::id()));

@@ -804,7 +804,7 @@ async fn accounts_are_stored_listed_and_deleted_without_ever_returning_a_secret(
 
     // Nothing in the data dir holds the token in plaintext.
     app.state.store.flush().await.unwrap();
-    for entry in walk(app.data.path()) {
+    for entry in actionhost_e2e::files_under(app.data.path()) {
         let bytes = std::fs::read(&entry).unwrap();
         assert!(
             !bytes.windows(14).any(|w| w == b"gho_top_secret"),
@@ -812,17 +812,4 @@ async fn accounts_are_stored_listed_and_deleted_without_ever_returning_a_secret(
             entry.display()
         );
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path))
-        } else {
-            files.push(path)
-        }
-    }
-    files
 }

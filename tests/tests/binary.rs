@@ -181,7 +181,7 @@ async fn accounts_and_audit_survive_a_restart_and_secrets_stay_out_of_logs_and_f
     for secret in secrets {
         assert!(!log.contains(secret), "the log holds a secret: {secret}");
     }
-    for file in walk(&data) {
+    for file in actionhost_e2e::files_under(&data) {
         let bytes = std::fs::read(&file).unwrap();
         for secret in secrets {
             assert!(
@@ -306,17 +306,4 @@ fn plugin_check_prints_the_provider_or_every_reason_it_would_be_refused() {
         .unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /no/such.wasm"));
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }

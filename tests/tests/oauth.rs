@@ -672,12 +672,7 @@ async fn a_return_url_gets_a_303_and_no_token_or_client_secret_is_stored_in_plai
     );
 
     app.state.store.flush().await.unwrap();
-    let mut files = vec![app.data.path().to_path_buf()];
-    while let Some(path) = files.pop() {
-        if path.is_dir() {
-            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-            continue;
-        }
+    for path in actionhost_e2e::files_under(app.data.path()) {
         let bytes = std::fs::read(&path).unwrap();
         for secret in ["strict-access-1", "strict-refresh-1", CLIENT_SECRET] {
             assert!(

@@ -174,7 +174,7 @@ async fn upstream_503_with_retry_after_is_retried_for_idempotent_requests_only()
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = seen.clone();
     let upstream = StandIn::start(move |_| {
-        if counter.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+        if counter.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
             Reply::json(503, json!({"message": "busy"})).header("retry-after", "0")
         } else {
             Reply::json(200, json!({"ok": true, "number": 1}))
