@@ -251,7 +251,7 @@ impl AppState {
             .runtime
             .execute(&plugin.loaded, action, &params, &call)
             .await;
-        self.metrics.instantiation(report.instantiate);
+        self.metrics.instantiation(plugin.id(), report.instantiate);
         *statuses = report.upstream_statuses;
         result.map_err(|e| self.call_error(user, &plugin, e))
     }

@@ -30,6 +30,11 @@ struct ActionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PluginLabels {
+    plugin: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PluginLoadLabels {
     plugin: String,
     result: String,
@@ -57,7 +62,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     executions: Family<ExecutionLabels, Counter>,
     execution_seconds: Family<ActionLabels, Histogram, fn() -> Histogram>,
-    instantiation_seconds: Histogram,
+    instantiation_seconds: Family<PluginLabels, Histogram, fn() -> Histogram>,
     upstream_calls: Family<UpstreamLabels, Counter>,
     plugin_loads: Family<PluginLoadLabels, Counter>,
     plugin_version: Family<PluginVersionLabels, prometheus_client::metrics::gauge::Gauge>,
@@ -93,10 +98,13 @@ impl Metrics {
             "Time from the execute request to its answer, by action",
             execution_seconds.clone(),
         );
-        let instantiation_seconds = latency_histogram();
+        let instantiation_seconds =
+            Family::<PluginLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
         registry.register(
             "plugin_instantiation_seconds",
-            "Time to instantiate a plugin for one call",
+            "Time to instantiate a plugin for one call, by plugin",
             instantiation_seconds.clone(),
         );
         let upstream_calls = Family::<UpstreamLabels, Counter>::default();
@@ -157,8 +165,12 @@ impl Metrics {
             .observe(duration.as_secs_f64());
     }
 
-    pub fn instantiation(&self, duration: Duration) {
-        self.instantiation_seconds.observe(duration.as_secs_f64());
+    pub fn instantiation(&self, plugin: &str, duration: Duration) {
+        self.instantiation_seconds
+            .get_or_create(&PluginLabels {
+                plugin: plugin.into(),
+            })
+            .observe(duration.as_secs_f64());
     }
 
     /// One upstream response (`status` 0 for a request that got none).

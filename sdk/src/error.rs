@@ -36,6 +36,14 @@ impl Error {
     }
 
     /// ```
+    /// let e = actionhost_sdk::Error::not_found("no action ACME_FLY");
+    /// assert!(matches!(e, actionhost_sdk::Error::NotFound(_)));
+    /// ```
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Error::NotFound(message.into())
+    }
+
+    /// ```
     /// let e = actionhost_sdk::Error::internal("unexpected response shape");
     /// assert_eq!(e, actionhost_sdk::Error::Internal("unexpected response shape".into()));
     /// ```

@@ -140,6 +140,7 @@ async fn a_refused_upload_keeps_the_serving_version_and_says_why() {
         r#"actionhost_plugin_loads_total{plugin="other",result="refused"} 1"#,
         r#"actionhost_plugin_version{plugin="swap",version="1.0.0"} 1"#,
         r#"actionhost_executions_total{plugin="swap",action="SWAP_GET_VERSION",outcome="ok"} 1"#,
+        r#"actionhost_plugin_instantiation_seconds_count{plugin="swap"} 1"#,
     ] {
         assert!(
             metrics.lines().any(|l| l == line),
