@@ -813,3 +813,102 @@ async fn accounts_are_stored_listed_and_deleted_without_ever_returning_a_secret(
         );
     }
 }
+
+#[tokio::test]
+async fn dynamic_schemas_are_described_per_user_cached_reloaded_and_enforced() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let fields_calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = fields_calls.clone();
+    let upstream = StandIn::start(move |r| {
+        if r.path == "/fields" {
+            counter.fetch_add(1, Ordering::SeqCst);
+            if r.header("x-api-key") == Some("broken") {
+                return Reply::json(500, json!({"message": "fields unavailable"}));
+            }
+            Reply::json(
+                200,
+                json!([{"name": "priority", "type": "integer", "required": true}]),
+            )
+        } else {
+            Reply::json(200, json!({}))
+        }
+    })
+    .await;
+    let app = TestApp::start(
+        &format!("https://api.hostile.test={}", upstream.url()),
+        |_| {},
+    )
+    .await;
+    app.load(components::HOSTILE).await;
+    app.connect("alice", "hostile", json!({"api_key": "k"}))
+        .await;
+
+    let find = |body: &Value| {
+        body["actions"]["hostile"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["function"]["name"] == "HOSTILE_CREATE_RECORD")
+            .unwrap()["function"]["parameters"]
+            .clone()
+    };
+    let listed = app
+        .as_user("alice", "GET", "/actions?integrations=hostile", None)
+        .await;
+    let schema = find(&listed.body);
+    assert_eq!(schema["properties"]["priority"], json!({"type": "integer"}));
+    assert_eq!(schema["required"], json!(["title", "priority"]));
+    assert_eq!(listed.body["errors"], json!([]));
+
+    // Cached per user: listing again and executing do not describe again.
+    app.as_user("alice", "GET", "/actions?integrations=hostile", None)
+        .await;
+    let missing = app
+        .as_user(
+            "alice",
+            "POST",
+            "/actions",
+            Some(json!({"action": "HOSTILE_CREATE_RECORD", "parameters": {"title": "t"}})),
+        )
+        .await;
+    assert_eq!(
+        (missing.status, missing.code()),
+        (400, "invalid_parameters")
+    );
+    assert_eq!(
+        missing.body["error"]["details"]["errors"][0]["path"],
+        "/priority"
+    );
+    assert_eq!(fields_calls.load(Ordering::SeqCst), 1);
+    let ok = app
+        .as_user("alice", "POST", "/actions", Some(json!({"action": "HOSTILE_CREATE_RECORD", "parameters": {"title": "t", "priority": 2}})))
+        .await;
+    assert_eq!((ok.status, ok.body.clone()), (200, json!({"created": "t"})));
+
+    // reload_fields drops the cache.
+    app.as_user(
+        "alice",
+        "GET",
+        "/actions?integrations=hostile&reload_fields=true",
+        None,
+    )
+    .await;
+    assert_eq!(fields_calls.load(Ordering::SeqCst), 2);
+
+    // A failing describe keeps the static schema and reports the integration in `errors`.
+    app.connect("bob", "hostile", json!({"api_key": "broken"}))
+        .await;
+    let listed = app
+        .as_user("bob", "GET", "/actions?integrations=hostile", None)
+        .await;
+    assert_eq!(find(&listed.body)["required"], json!(["title"]));
+    assert_eq!(listed.body["errors"][0]["integration"], "hostile");
+    assert!(
+        listed.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("fields unavailable"),
+        "{}",
+        listed.body
+    );
+}

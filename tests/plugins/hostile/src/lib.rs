@@ -91,6 +91,34 @@ fn sleep(input: Sleep, _: &Context) -> Result<Value, Error> {
     Ok(json!({ "slept": input.millis }))
 }
 
+#[derive(Deserialize, JsonSchema)]
+struct Record {
+    /// Title of the record.
+    title: String,
+}
+
+fn create_record(input: Record, _: &Context) -> Result<Value, Error> {
+    Ok(json!({ "created": input.title }))
+}
+
+/// Adds the account's custom fields (from the provider) to the static schema.
+fn custom_fields(mut schema: Value, _: &Context) -> Result<Value, Error> {
+    let fields: Value = Request::get("https://api.hostile.test/fields")
+        .send()?
+        .json()?;
+    for field in fields.as_array().cloned().unwrap_or_default() {
+        let name = field["name"].as_str().unwrap_or_default().to_string();
+        schema["properties"][&name] = json!({ "type": field["type"].clone() });
+        if field["required"] == true {
+            schema["required"]
+                .as_array_mut()
+                .expect("required list")
+                .push(json!(name));
+        }
+    }
+    Ok(schema)
+}
+
 fn provider() -> Provider {
     Provider::new("hostile", "Hostile")
         .version("6.6.6")
@@ -142,6 +170,14 @@ fn provider() -> Provider {
             "Sleeps without using the CPU.",
             sleep,
         ))
+        .action(
+            Action::new(
+                "HOSTILE_CREATE_RECORD",
+                "Creates a record with the account's custom fields.",
+                create_record,
+            )
+            .dynamic(custom_fields),
+        )
 }
 
 actionhost_sdk::export_provider!(provider);
