@@ -67,19 +67,7 @@ impl StrictOAuthServer {
             .route("/token", axum::routing::post(token))
             .route("/revoke", axum::routing::post(revoke))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .ok();
-        });
+        let (addr, tx) = crate::standin::serve_loopback(app).await;
         StrictOAuthServer {
             addr,
             shared,

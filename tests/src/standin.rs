@@ -93,19 +93,7 @@ impl StandIn {
                 async move { handle(method, uri, headers, body, recorded, responder).await }
             },
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .ok();
-        });
+        let (addr, tx) = serve_loopback(app).await;
         StandIn {
             addr,
             requests,
@@ -138,6 +126,24 @@ impl StandIn {
         );
         requests.into_iter().next().expect("one request")
     }
+}
+
+/// Serves `app` on a free port of 127.0.0.1 until the returned sender is dropped.
+pub async fn serve_loopback(app: axum::Router) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .ok();
+    });
+    (addr, tx)
 }
 
 async fn handle(
