@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::api::error::ApiError;
 use crate::app::AppState;
-use crate::audit::{AuditLog, AuditRecord};
+use crate::audit::AuditRecord;
 use crate::catalog::{CatalogPlugin, ToolFormat, UserSchema};
 use crate::credentials::oauth::REFRESH_MARGIN;
 use crate::credentials::{AccountSecret, AccountStatus, OAuthError};
@@ -180,7 +180,7 @@ impl AppState {
         }
         let now = OffsetDateTime::now_utc();
         let record = AuditRecord {
-            id: AuditLog::new_id(now),
+            id: String::new(),
             time: now,
             user: user.into(),
             integration,
@@ -190,9 +190,6 @@ impl AppState {
             duration_ms: duration.as_millis() as u64,
             upstream_calls: statuses.len() as u32,
         };
-        if let Err(e) = self.audit.append(&record) {
-            tracing::error!(error = %e, "cannot write an audit record");
-        }
         tracing::info!(
             user,
             action,
@@ -201,6 +198,7 @@ impl AppState {
             upstream_calls = record.upstream_calls,
             "executed"
         );
+        self.audit.append(record);
         result
     }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
 
@@ -131,13 +131,13 @@ impl Gates {
         plugin: &str,
         user: &str,
     ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, Refused> {
-        let clock = DefaultClock::default();
+        // The limiter's own clock: creating a clock calibrates it (CPUID), too slow per call.
         if let Some(limiter) = &self.per_account
             && let Err(not_until) = limiter.check_key(&user.to_string())
         {
             return Err(Refused {
                 message: format!("too many calls to {plugin} for this account"),
-                retry_after: not_until.wait_time_from(clock.now()),
+                retry_after: not_until.wait_time_from(limiter.clock().now()),
             });
         }
         if let Some(limiter) = &self.per_plugin
@@ -145,7 +145,7 @@ impl Gates {
         {
             return Err(Refused {
                 message: format!("too many calls to {plugin}"),
-                retry_after: not_until.wait_time_from(clock.now()),
+                retry_after: not_until.wait_time_from(limiter.clock().now()),
             });
         }
         match &self.concurrency {

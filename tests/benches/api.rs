@@ -1,19 +1,26 @@
 //! `cargo bench -p actionhost-e2e --bench api` (or `bash tests/bench.sh`, which installs wrk and
-//! nginx first): measures, in one run on loopback, with wrk as the load generator,
+//! nginx first): measures, in one run on loopback, with wrk as the load generator and the release
+//! binary (`target/release/actionhost serve`, as operators run it) as the host,
 //! 1. `POST /actions` through actionhost (JWT, account lookup and decryption, validation, a fresh
-//!    wasm instance, one upstream call) against the same request made directly to the stand-in
-//!    upstream and through an nginx keep-alive `proxy_pass` hop (the cheapest mediation), at
-//!    concurrency 1 and 32;
+//!    wasm instance, one upstream call, audit) against the same request made directly to the
+//!    stand-in upstream and through an nginx keep-alive `proxy_pass` hop (the cheapest
+//!    mediation), at concurrency 1 and 32, with the CPU each mediator spent per request;
 //! 2. `GET /actions` over 50 plugins × 20 actions;
 //!
 //! and prints a table with ratios against the proxy measured in the same run.
+//!
+//! `BENCH_PROFILE_SECONDS=N` instead runs only `POST /actions` at concurrency 32 for N seconds
+//! and prints the host's pid first, for `perf record -p`.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use actionhost::catalog::PluginSource;
-use actionhost_e2e::host::TestApp;
+use actionhost_e2e::host::{ADMIN_KEY, HostProcess, mint_token};
 use serde_json::json;
+
+/// The same allocator as the binary, for the in-process stage measurements.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const SECONDS: u32 = 5;
 
@@ -21,6 +28,7 @@ struct Measure {
     p50_us: f64,
     p99_us: f64,
     rps: f64,
+    requests: f64,
 }
 
 fn parse_duration_us(text: &str) -> f64 {
@@ -42,6 +50,7 @@ fn wrk(
     connections: u32,
     script: Option<&std::path::Path>,
     headers: &[String],
+    seconds: u32,
 ) -> Measure {
     let threads = connections.min(2);
     let mut command = Command::new("wrk");
@@ -53,7 +62,7 @@ fn wrk(
             "-c",
             &connections.to_string(),
         ])
-        .args(["-d", &format!("{SECONDS}s")]);
+        .args(["-d", &format!("{seconds}s")]);
     if let Some(script) = script {
         command.arg("-s").arg(script);
     }
@@ -76,6 +85,11 @@ fn wrk(
         p50_us: parse_duration_us(&field("50%")),
         p99_us: parse_duration_us(&field("99%")),
         rps: field("Requests/sec:").trim().parse().expect("rps"),
+        requests: text
+            .lines()
+            .find_map(|l| l.trim().split_once(" requests in "))
+            .and_then(|(n, _)| n.parse().ok())
+            .unwrap_or_else(|| panic!("wrk printed no request count: {text}")),
     }
 }
 
@@ -107,7 +121,10 @@ struct Nginx(Child, #[allow(dead_code)] tempfile::TempDir);
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        // SIGTERM, not SIGKILL: the master then stops its worker too.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
         let _ = self.0.wait();
     }
 }
@@ -133,6 +150,7 @@ fn start_nginx(upstream: std::net::SocketAddr) -> (Nginx, u16) {
     let child = Command::new("nginx")
         .arg("-c")
         .arg(&path)
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("nginx is installed (apt-get install nginx)");
@@ -143,6 +161,24 @@ fn start_nginx(upstream: std::net::SocketAddr) -> (Nginx, u16) {
         std::thread::sleep(Duration::from_millis(50));
     }
     (Nginx(child, dir), port)
+}
+
+/// CPU time (user + system) used so far by process `pid` and its children that have exited,
+/// and by its live child processes (nginx's worker), in µs.
+fn cpu_us(pid: u32) -> f64 {
+    let ticks = |pid: &str| -> u64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return 0;
+        };
+        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    };
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default();
+    let total: u64 = ticks(&pid.to_string())
+        + children.split_whitespace().map(ticks).sum::<u64>();
+    // USER_HZ is 100 on Linux.
+    total as f64 * 10_000.0
 }
 
 /// p50 in µs of 2,000 sequential runs after 200 warm-up runs.
@@ -166,34 +202,63 @@ where
 
 fn main() {
     let upstream = start_upstream();
-    let (_nginx, nginx_port) = start_nginx(upstream);
+    let (nginx, nginx_port) = start_nginx(upstream);
+    let nginx_pid = nginx.0.id();
 
-    // The host in this process on its own runtime (2 workers, like a 2-core deployment).
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // The release binary with the bundled plugins and 50 generated ones (20 actions each) as
+    // operator uploads, and GitHub pointed at the stand-in.
+    let data = tempfile::tempdir().unwrap();
+    let uploads = data.path().join("plugins");
+    std::fs::create_dir_all(&uploads).unwrap();
+    for n in 0..50 {
+        std::fs::write(
+            uploads.join(format!("bench{n:02}.wasm")),
+            actionhost_e2e::bench_plugin(n),
+        )
+        .unwrap();
+    }
+    let overrides = format!("https://api.github.com=http://{upstream}");
+    let host = HostProcess::start(
+        data.path(),
+        &[
+            ("ACTIONHOST_ADMIN_KEY", ADMIN_KEY),
+            ("ACTIONHOST_UPSTREAM_OVERRIDES", &overrides),
+        ],
+    );
+    let url = host.url.clone();
+    let token = mint_token(data.path(), "alice");
+    let listing_token = mint_token(data.path(), "lister");
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let (url, token, listing_token) = runtime.block_on(async {
-        let app =
-            TestApp::start(&format!("https://api.github.com=http://{upstream}"), |_| {}).await;
-        app.connect("alice", "github", json!({"access_token": "gho_bench"}))
-            .await;
-        for n in 0..50 {
-            let bytes = actionhost_e2e::bench_plugin(n);
-            assert!(
-                app.state
-                    .load_plugin(&format!("bench{n:02}"), &bytes, PluginSource::Uploaded)
-                    .await
-            );
-        }
-        let token = app.token("alice");
-        let listing = app.token("lister");
-        let url = app.url.clone();
-        std::mem::forget(app); // keep serving until the process exits
-        (url, token, listing)
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let connected = client
+            .put(format!("{url}/connected-accounts/github"))
+            .bearer_auth(&token)
+            .json(&json!({"access_token": "gho_bench"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(connected.status(), 200);
+        let listed: serde_json::Value = client
+            .get(format!("{url}/actions?limit_to_available=false"))
+            .bearer_auth(&listing_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tools: usize = listed["actions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|t| t.as_array().unwrap().len())
+            .sum();
+        assert!(tools > 1000, "the 50 generated plugins were not all loaded: {tools} tools");
     });
-    let _guard = runtime.enter();
 
     let script_dir = tempfile::tempdir().unwrap();
     let script = script_dir.path().join("post.lua");
@@ -208,41 +273,65 @@ fn main() {
     )
     .unwrap();
 
-    println!("| path | concurrency | p50 | p99 | req/s | p50 − proxy p50 | req/s ÷ proxy req/s |");
-    println!("|---|---|---|---|---|---|---|");
+    if let Ok(seconds) = std::env::var("BENCH_PROFILE_SECONDS") {
+        println!("actionhost pid {}", host.pid());
+        let seconds: u32 = seconds.parse().expect("BENCH_PROFILE_SECONDS is a number");
+        let m = wrk(&format!("{url}/actions"), 32, Some(&script), &[], seconds);
+        println!("p50 {:.0} µs, {:.0} req/s", m.p50_us, m.rps);
+        return;
+    }
+
+    println!(
+        "| path | concurrency | p50 | p99 | req/s | p50 − proxy p50 | req/s ÷ proxy req/s | mediator CPU per request |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     for connections in [1, 32] {
         let direct = wrk(
             &format!("http://{upstream}/repos/o/r"),
             connections,
             None,
             &[],
+            SECONDS,
         );
+        let before = cpu_us(nginx_pid);
         let proxy = wrk(
             &format!("http://127.0.0.1:{nginx_port}/repos/o/r"),
             connections,
             None,
             &[],
+            SECONDS,
         );
-        let host = wrk(&format!("{url}/actions"), connections, Some(&script), &[]);
-        for (name, m) in [
-            ("direct to the stand-in", &direct),
-            ("nginx keep-alive proxy_pass", &proxy),
-            ("actionhost POST /actions", &host),
+        let proxy_cpu = (cpu_us(nginx_pid) - before) / proxy.requests;
+        let before = cpu_us(host.pid());
+        let hosted = wrk(
+            &format!("{url}/actions"),
+            connections,
+            Some(&script),
+            &[],
+            SECONDS,
+        );
+        let host_cpu = (cpu_us(host.pid()) - before) / hosted.requests;
+        for (name, m, cpu) in [
+            ("direct to the stand-in", &direct, None),
+            ("nginx keep-alive proxy_pass", &proxy, Some(proxy_cpu)),
+            ("actionhost POST /actions", &hosted, Some(host_cpu)),
         ] {
             println!(
-                "| {name} | {connections} | {:.0} µs | {:.0} µs | {:.0} | {:+.0} µs | {:.2} |",
+                "| {name} | {connections} | {:.0} µs | {:.0} µs | {:.0} | {:+.0} µs | {:.2} | {} |",
                 m.p50_us,
                 m.p99_us,
                 m.rps,
                 m.p50_us - proxy.p50_us,
-                m.rps / proxy.rps
+                m.rps / proxy.rps,
+                cpu.map(|c| format!("{c:.0} µs")).unwrap_or_else(|| "–".into())
             );
         }
     }
+
     // Where the time of one call goes, sequentially in this process (no load generator).
     let hostile = std::fs::read(actionhost_e2e::components::HOSTILE).unwrap();
     let (wasm_only, wasm_and_upstream, api_call) = runtime.block_on(async {
-        let rt = actionhost_e2e::runtime(&format!("https://api.github.com=http://{upstream}"));
+        let rt = actionhost_e2e::runtime(&overrides);
         let limits = actionhost::runtime::CallLimits::default();
         let noop = actionhost_e2e::load(&rt, &hostile, limits).await;
         let github =
@@ -285,14 +374,14 @@ fn main() {
         .await;
         (wasm_only, with_upstream, api)
     });
-    println!("\nOne call at a time, in process (p50 of 2,000):");
+    println!("\nOne call at a time (p50 of 2,000):");
     println!("| stage | p50 |\n|---|---|");
-    println!("| instantiate + run a wasm action with no I/O | {wasm_only:.0} µs |");
+    println!("| in process: instantiate + run a wasm action with no I/O | {wasm_only:.0} µs |");
     println!(
-        "| instantiate + GITHUB_GET_REPOSITORY with one upstream call | {wasm_and_upstream:.0} µs |"
+        "| in process: instantiate + GITHUB_GET_REPOSITORY with one upstream call | {wasm_and_upstream:.0} µs |"
     );
     println!(
-        "| the same through `POST /actions` (HTTP, JWT, account, validation, audit) | {api_call:.0} µs |"
+        "| the binary: the same through `POST /actions` (HTTP, JWT, account, validation, audit) | {api_call:.0} µs |"
     );
 
     let listing = wrk(
@@ -300,10 +389,13 @@ fn main() {
         1,
         None,
         &[format!("Authorization: Bearer {listing_token}")],
+        SECONDS,
     );
     println!(
         "\n`GET /actions` over 52 integrations (50 generated × 20 actions + GitHub + Slack = 1,015 tools), concurrency 1: \
          p50 {:.0} µs, p99 {:.0} µs, {:.0} req/s",
         listing.p50_us, listing.p99_us, listing.rps
     );
+    drop(host);
+    drop(nginx);
 }

@@ -152,6 +152,25 @@ pub fn binary() -> PathBuf {
     binary
 }
 
+/// A user JWT minted by `actionhost token` with the secret in `data_dir` (valid 10 minutes).
+pub fn mint_token(data_dir: &std::path::Path, user: &str) -> String {
+    let output = Command::new(binary())
+        .args(["token", "--user", user, "--ttl", "600"])
+        .env_clear()
+        .env("ACTIONHOST_DATA_DIR", data_dir)
+        .output()
+        .expect("run actionhost token");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("utf-8 token")
+        .trim()
+        .to_string()
+}
+
 /// `actionhost serve` as a child process; killed when dropped.
 pub struct HostProcess {
     child: Child,

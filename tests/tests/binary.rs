@@ -21,18 +21,7 @@ async fn get(url: &str, bearer: &str) -> (u16, Value) {
 }
 
 fn token(data_dir: &std::path::Path, user: &str) -> String {
-    let output = Command::new(binary())
-        .args(["token", "--user", user, "--ttl", "600"])
-        .env_clear()
-        .env("ACTIONHOST_DATA_DIR", data_dir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
+    actionhost_e2e::host::mint_token(data_dir, user)
 }
 
 #[tokio::test]

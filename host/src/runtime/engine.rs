@@ -3,7 +3,7 @@
 //! machines (Spin hit `mmap failed`, spin#2119, wasmtime#8607): we probe and fall back to
 //! on-demand allocation instead of crashing.
 
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::EPOCH_TICK;
 
@@ -11,6 +11,10 @@ use super::EPOCH_TICK;
 pub const MAX_PLUGIN_MEMORY: usize = 256 * 1024 * 1024;
 /// Concurrent plugin instances the pool holds; beyond it, instantiation waits for a slot.
 const POOL_INSTANCES: u32 = 1000;
+/// Bytes of a pooled linear memory reset in place (not returned to the kernel) after a call:
+/// the lowest bytes without PAGEMAP_SCAN, the dirtied pages with it.
+const KEEP_RESIDENT: usize = 1024 * 1024;
+const KEEP_RESIDENT_SCANNED: usize = 4 * 1024 * 1024;
 
 fn base_config() -> Config {
     let mut config = Config::new();
@@ -34,10 +38,17 @@ pub fn build() -> Result<(Engine, bool), String> {
             .total_tables(POOL_INSTANCES * 4)
             .total_stacks(POOL_INSTANCES)
             .max_memory_size(MAX_PLUGIN_MEMORY)
-            // Reset small guests' memory with memset instead of madvise: madvise on every call
-            // costs TLB-shootdown interrupts on every core.
-            .linear_memory_keep_resident(1024 * 1024)
-            .table_keep_resident(64 * 1024);
+            // Reset a slot's memory with memset instead of madvise: madvise (and the
+            // copy-on-write faults that follow it) cost TLB-shootdown interrupts on every core
+            // on every call. With PAGEMAP_SCAN (Linux 6.7+) only the pages the call dirtied are
+            // reset, up to this many bytes; without it, the lowest bytes are.
+            .linear_memory_keep_resident(if PoolingAllocationConfig::is_pagemap_scan_available() {
+                KEEP_RESIDENT_SCANNED
+            } else {
+                KEEP_RESIDENT
+            })
+            .table_keep_resident(64 * 1024)
+            .pagemap_scan(Enabled::Auto);
         let mut config = base_config();
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         match Engine::new(&config) {
