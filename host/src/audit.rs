@@ -1,8 +1,8 @@
 //! The audit log: one record per execution, in sled, newest first. Records hold who ran what,
 //! the outcome and its cost — never parameters or credentials.
 //!
-//! Appends leave the request path: they are queued for a writer thread, which gathers what
-//! arrives within [`LINGER`] and stores it as one sled value (one sled insert per request cost
+//! Appends leave the request path: they are queued for a writer thread, which lets them gather
+//! for [`LINGER`] and stores them as one sled value (one sled insert per request cost
 //! ~20% of the host's CPU under load, most of it in sled's log writers). The writer assigns the
 //! ids, so they increase in storage order: a value's key is the id of its first record, values
 //! never overlap, and paging by id stays exact. Reads first wait for the records queued before
@@ -10,7 +10,7 @@
 //! same at shutdown. A full queue makes the caller wait; no record is dropped.
 
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -62,7 +62,7 @@ const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
 /// Records waiting for the writer before appends wait for it.
 const QUEUE: usize = 16 * 1024;
-/// How long the writer gathers records after the first one before storing them.
+/// How long the writer lets records gather after the first one before storing them.
 pub const LINGER: Duration = Duration::from_millis(20);
 /// Most records stored as one value.
 const MAX_BATCH: usize = 512;
@@ -142,7 +142,9 @@ fn decode(bytes: &[u8]) -> Result<Vec<AuditRecord>, StoreError> {
     if bytes.first() == Some(&b'[') {
         serde_json::from_slice(bytes).map_err(corrupt)
     } else {
-        serde_json::from_slice(bytes).map(|r| vec![r]).map_err(corrupt)
+        serde_json::from_slice(bytes)
+            .map(|r| vec![r])
+            .map_err(corrupt)
     }
 }
 
@@ -163,29 +165,25 @@ struct Writer {
 }
 
 impl Writer {
-    /// Blocks for the next record, gathers more for up to [`LINGER`] (less if someone waits in
-    /// [`AuditLog::sync`]), stores them, and repeats until every handle is dropped.
+    /// Blocks for the next item; then, unless someone waits in [`AuditLog::sync`], sleeps for
+    /// [`LINGER`] so that records queue up without waking this thread one by one; stores what
+    /// has queued (at most [`MAX_BATCH`] records a value), answers the waiters, and repeats
+    /// until every handle is dropped.
     fn run(mut self, queued: &mpsc::Receiver<Queued>) {
         while let Ok(first) = queued.recv() {
+            if matches!(first, Queued::Record(_)) {
+                std::thread::sleep(LINGER);
+            }
             let mut records = Vec::new();
             let mut waiting = Vec::new();
-            let deadline = Instant::now() + LINGER;
-            let mut next = Some(first);
-            while let Some(item) = next.take() {
+            for item in std::iter::once(first).chain(queued.try_iter().take(QUEUE)) {
                 match item {
                     Queued::Record(record) => records.push(record),
                     Queued::Sync(done) => waiting.push(done),
                 }
-                if records.len() >= MAX_BATCH {
-                    break;
+                if records.len() == MAX_BATCH {
+                    self.store(std::mem::take(&mut records));
                 }
-                if !waiting.is_empty() {
-                    // Take what is already queued, without waiting for more.
-                    next = queued.try_recv().ok();
-                    continue;
-                }
-                let left = deadline.saturating_duration_since(Instant::now());
-                next = queued.recv_timeout(left).ok();
             }
             if !records.is_empty() {
                 self.store(records);

@@ -190,7 +190,9 @@ impl AppState {
             duration_ms: duration.as_millis() as u64,
             upstream_calls: statuses.len() as u32,
         };
-        tracing::info!(
+        // Debug, not info: the audit log is the per-execution record; a log line per request
+        // cost a thread handoff per request (docs/performance.md).
+        tracing::debug!(
             user,
             action,
             outcome,

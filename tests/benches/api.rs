@@ -4,13 +4,15 @@
 //! 1. `POST /actions` through actionhost (JWT, account lookup and decryption, validation, a fresh
 //!    wasm instance, one upstream call, audit) against the same request made directly to the
 //!    stand-in upstream and through an nginx keep-alive `proxy_pass` hop (the cheapest
-//!    mediation), at concurrency 1 and 32, with the CPU each mediator spent per request;
+//!    mediation), at concurrency 1 and 32, with the CPU each mediator spent per request; also
+//!    through a bare axum handler that forwards with reqwest (the floor of the chosen stack);
 //! 2. `GET /actions` over 50 plugins × 20 actions;
 //!
 //! and prints a table with ratios against the proxy measured in the same run.
 //!
-//! `BENCH_PROFILE_SECONDS=N` instead runs only `POST /actions` at concurrency 32 for N seconds
-//! and prints the host's pid first, for `perf record -p`.
+//! `BENCH_PROFILE_SECONDS=N` instead runs only `POST /actions` (at concurrency
+//! `BENCH_PROFILE_CONNECTIONS`, default 32) for N seconds and prints the host's pid first, for
+//! `perf record -p`. `TOKIO_WORKER_THREADS`, `ACTIONHOST_LOG` and `ACTIONHOST_WASM_PERFMAP` are passed to the host.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -116,6 +118,62 @@ fn start_upstream() -> std::net::SocketAddr {
     rx.recv().unwrap()
 }
 
+/// The floor of the chosen stack: an axum server whose one handler forwards the request to
+/// the upstream with reqwest and returns its body (no auth, no wasm, no store), on its own
+/// 2-worker runtime whose threads are named `floor-proxy`, so that its CPU can be read apart.
+fn start_floor_proxy(upstream: std::net::SocketAddr) -> std::net::SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("floor-proxy")
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let client = reqwest::Client::new();
+            let app = axum::Router::new().route(
+                "/actions",
+                axum::routing::post(move |body: axum::body::Bytes| {
+                    let client = client.clone();
+                    async move {
+                        assert!(!body.is_empty());
+                        let response = client
+                            .get(format!("http://{upstream}/repos/o/r"))
+                            .bearer_auth("gho_bench")
+                            .send()
+                            .await
+                            .unwrap();
+                        (
+                            [("content-type", "application/json")],
+                            response.bytes().await.unwrap(),
+                        )
+                    }
+                }),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+/// CPU time (user + system) of this process's threads named `name`, in µs.
+fn thread_cpu_us(name: &str) -> f64 {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.trim() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+        total += fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    }
+    total as f64 * 10_000.0
+}
+
 /// The nginx process and the folder of its config (removed when dropped).
 struct Nginx(Child, #[allow(dead_code)] tempfile::TempDir);
 
@@ -173,10 +231,9 @@ fn cpu_us(pid: u32) -> f64 {
         let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
         fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
     };
-    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .unwrap_or_default();
-    let total: u64 = ticks(&pid.to_string())
-        + children.split_whitespace().map(ticks).sum::<u64>();
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    let total: u64 = ticks(&pid.to_string()) + children.split_whitespace().map(ticks).sum::<u64>();
     // USER_HZ is 100 on Linux.
     total as f64 * 10_000.0
 }
@@ -203,6 +260,7 @@ where
 fn main() {
     let upstream = start_upstream();
     let (nginx, nginx_port) = start_nginx(upstream);
+    let floor = start_floor_proxy(upstream);
     let nginx_pid = nginx.0.id();
 
     // The release binary with the bundled plugins and 50 generated ones (20 actions each) as
@@ -218,13 +276,22 @@ fn main() {
         .unwrap();
     }
     let overrides = format!("https://api.github.com=http://{upstream}");
-    let host = HostProcess::start(
-        data.path(),
-        &[
-            ("ACTIONHOST_ADMIN_KEY", ADMIN_KEY),
-            ("ACTIONHOST_UPSTREAM_OVERRIDES", &overrides),
-        ],
-    );
+    let mut env = vec![
+        ("ACTIONHOST_ADMIN_KEY", ADMIN_KEY.to_string()),
+        ("ACTIONHOST_UPSTREAM_OVERRIDES", overrides.clone()),
+    ];
+    // Passed through for experiments with the host's runtime and logging.
+    for name in [
+        "TOKIO_WORKER_THREADS",
+        "ACTIONHOST_LOG",
+        "ACTIONHOST_WASM_PERFMAP",
+    ] {
+        if let Ok(value) = std::env::var(name) {
+            env.push((name, value));
+        }
+    }
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let host = HostProcess::start(data.path(), &env);
     let url = host.url.clone();
     let token = mint_token(data.path(), "alice");
     let listing_token = mint_token(data.path(), "lister");
@@ -257,7 +324,10 @@ fn main() {
             .values()
             .map(|t| t.as_array().unwrap().len())
             .sum();
-        assert!(tools > 1000, "the 50 generated plugins were not all loaded: {tools} tools");
+        assert!(
+            tools > 1000,
+            "the 50 generated plugins were not all loaded: {tools} tools"
+        );
     });
 
     let script_dir = tempfile::tempdir().unwrap();
@@ -276,7 +346,16 @@ fn main() {
     if let Ok(seconds) = std::env::var("BENCH_PROFILE_SECONDS") {
         println!("actionhost pid {}", host.pid());
         let seconds: u32 = seconds.parse().expect("BENCH_PROFILE_SECONDS is a number");
-        let m = wrk(&format!("{url}/actions"), 32, Some(&script), &[], seconds);
+        let connections = std::env::var("BENCH_PROFILE_CONNECTIONS")
+            .map(|c| c.parse().expect("a number"))
+            .unwrap_or(32);
+        let m = wrk(
+            &format!("{url}/actions"),
+            connections,
+            Some(&script),
+            &[],
+            seconds,
+        );
         println!("p50 {:.0} µs, {:.0} req/s", m.p50_us, m.rps);
         return;
     }
@@ -311,9 +390,19 @@ fn main() {
             SECONDS,
         );
         let host_cpu = (cpu_us(host.pid()) - before) / hosted.requests;
+        let before = thread_cpu_us("floor-proxy");
+        let floored = wrk(
+            &format!("http://{floor}/actions"),
+            connections,
+            Some(&script),
+            &[],
+            SECONDS,
+        );
+        let floor_cpu = (thread_cpu_us("floor-proxy") - before) / floored.requests;
         for (name, m, cpu) in [
             ("direct to the stand-in", &direct, None),
             ("nginx keep-alive proxy_pass", &proxy, Some(proxy_cpu)),
+            ("axum + reqwest forwarding only", &floored, Some(floor_cpu)),
             ("actionhost POST /actions", &hosted, Some(host_cpu)),
         ] {
             println!(
@@ -323,60 +412,123 @@ fn main() {
                 m.rps,
                 m.p50_us - proxy.p50_us,
                 m.rps / proxy.rps,
-                cpu.map(|c| format!("{c:.0} µs")).unwrap_or_else(|| "–".into())
+                cpu.map(|c| format!("{c:.0} µs"))
+                    .unwrap_or_else(|| "–".into())
             );
         }
     }
 
     // Where the time of one call goes, sequentially in this process (no load generator).
     let hostile = std::fs::read(actionhost_e2e::components::HOSTILE).unwrap();
-    let (wasm_only, wasm_and_upstream, api_call) = runtime.block_on(async {
-        let rt = actionhost_e2e::runtime(&overrides);
-        let limits = actionhost::runtime::CallLimits::default();
-        let noop = actionhost_e2e::load(&rt, &hostile, limits).await;
-        let github =
-            actionhost_e2e::load(&rt, actionhost_e2e::bundled("github.wasm"), limits).await;
-        let call = actionhost::runtime::CallContext {
-            user: "alice".into(),
-            scopes: vec![],
-            credential: Some(actionhost::credentials::SecretString::new("gho_bench")),
-            ..Default::default()
-        };
-        let tiny = json!({"bytes": 3});
-        let repo = json!({"owner": "o", "repo": "r"});
-        let wasm_only = sample(|| async {
-            rt.execute(&noop, "HOSTILE_HUGE_OUTPUT", &tiny, &call)
-                .await
-                .0
-                .unwrap();
-        })
-        .await;
-        let with_upstream = sample(|| async {
-            rt.execute(&github, "GITHUB_GET_REPOSITORY", &repo, &call)
-                .await
-                .0
-                .unwrap();
-        })
-        .await;
-        let client = reqwest::Client::new();
-        let body = json!({"action": "GITHUB_GET_REPOSITORY", "parameters": repo});
-        let api = sample(|| async {
-            let r = client
-                .post(format!("{url}/actions"))
-                .bearer_auth(&token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            r.bytes().await.unwrap();
-        })
-        .await;
-        (wasm_only, with_upstream, api)
-    });
+    let (reqwest_only, egress_only, wasm_only, github_no_io, wasm_and_upstream, api_call) = runtime
+        .block_on(async {
+            let rt = actionhost_e2e::runtime(&overrides);
+            let limits = actionhost::runtime::CallLimits::default();
+            let noop = actionhost_e2e::load(&rt, &hostile, limits).await;
+            let github =
+                actionhost_e2e::load(&rt, actionhost_e2e::bundled("github.wasm"), limits).await;
+            let call = actionhost::runtime::CallContext {
+                user: "alice".into(),
+                scopes: vec![],
+                credential: Some(actionhost::credentials::SecretString::new("gho_bench")),
+                ..Default::default()
+            };
+            let plain = reqwest::Client::new();
+            let reqwest_only = sample(|| async {
+                let r = plain
+                    .get(format!("http://{upstream}/repos/o/r"))
+                    .bearer_auth("gho_bench")
+                    .send()
+                    .await
+                    .unwrap();
+                r.bytes().await.unwrap();
+            })
+            .await;
+            let egress = actionhost::capability::http::Egress::new(
+                actionhost::capability::http::UpstreamOverrides::parse(&overrides).unwrap(),
+                Default::default(),
+            )
+            .unwrap();
+            let credential = actionhost::credentials::SecretString::new("gho_bench");
+            let github_for_egress =
+                actionhost_e2e::load(&rt, actionhost_e2e::bundled("github.wasm"), limits).await;
+            let egress_only = sample(|| async {
+                egress
+                    .send(
+                        &github_for_egress.grant,
+                        Some(&credential),
+                        actionhost::capability::http::OutboundRequest {
+                            method: actionhost::capability::http::HttpMethod::Get,
+                            url: "https://api.github.com/repos/o/r".into(),
+                            headers: vec![("accept".into(), "application/vnd.github+json".into())],
+                            body: None,
+                        },
+                        None,
+                    )
+                    .await
+                    .unwrap();
+            })
+            .await;
+            let tiny = json!({"bytes": 3});
+            let repo = json!({"owner": "o", "repo": "r"});
+            let wasm_only = sample(|| async {
+                rt.execute(&noop, "HOSTILE_HUGE_OUTPUT", &tiny, &call)
+                    .await
+                    .0
+                    .unwrap();
+            })
+            .await;
+            let with_upstream = sample(|| async {
+                rt.execute(&github, "GITHUB_GET_REPOSITORY", &repo, &call)
+                    .await
+                    .0
+                    .unwrap();
+            })
+            .await;
+            let no_credential = actionhost::runtime::CallContext {
+                user: "alice".into(),
+                ..Default::default()
+            };
+            // The same action refused by the HTTP capability before any I/O (no credential).
+            let github_no_io = sample(|| async {
+                let _ = rt
+                    .execute(&github, "GITHUB_GET_REPOSITORY", &repo, &no_credential)
+                    .await;
+            })
+            .await;
+            let client = reqwest::Client::new();
+            let body = json!({"action": "GITHUB_GET_REPOSITORY", "parameters": repo});
+            let api = sample(|| async {
+                let r = client
+                    .post(format!("{url}/actions"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                r.bytes().await.unwrap();
+            })
+            .await;
+            (
+                reqwest_only,
+                egress_only,
+                wasm_only,
+                github_no_io,
+                with_upstream,
+                api,
+            )
+        });
     println!("\nOne call at a time (p50 of 2,000):");
     println!("| stage | p50 |\n|---|---|");
+    println!("| in process: a reqwest GET to the stand-in | {reqwest_only:.0} µs |");
+    println!(
+        "| in process: the same through the HTTP capability (allowlist, credential injection) | {egress_only:.0} µs |"
+    );
     println!("| in process: instantiate + run a wasm action with no I/O | {wasm_only:.0} µs |");
+    println!(
+        "| in process: instantiate + GITHUB_GET_REPOSITORY, refused before I/O (no credential) | {github_no_io:.0} µs |"
+    );
     println!(
         "| in process: instantiate + GITHUB_GET_REPOSITORY with one upstream call | {wasm_and_upstream:.0} µs |"
     );

@@ -252,5 +252,9 @@ impl Drop for HostProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The log sits beside the data dir; kept only when a test fails, to read.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_file(&self.stderr);
+        }
     }
 }

@@ -25,6 +25,10 @@ fn base_config() -> Config {
     config.async_stack_size(2 * 1024 * 1024);
     config.memory_reservation(MAX_PLUGIN_MEMORY as u64);
     config.memory_guard_size(32 * 1024 * 1024);
+    // Diagnostics: names plugin functions in `perf` profiles (writes /tmp/perf-<pid>.map).
+    if std::env::var_os("ACTIONHOST_WASM_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     config
 }
 
