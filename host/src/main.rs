@@ -9,11 +9,6 @@ use clap::{Parser, Subcommand};
 use actionhost::app::AppState;
 use actionhost::config::{Settings, SettingsArgs};
 
-/// mimalloc instead of glibc's malloc: every request allocates and frees across two worker
-/// threads, and glibc's arenas showed up as ~15% of the CPU under load (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "actionhost",

@@ -20,10 +20,6 @@ use std::time::Duration;
 use actionhost_e2e::host::{ADMIN_KEY, HostProcess, mint_token};
 use serde_json::json;
 
-/// The same allocator as the binary, for the in-process stage measurements.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const SECONDS: u32 = 5;
 
 struct Measure {
