@@ -155,19 +155,31 @@ fn start_floor_proxy(upstream: std::net::SocketAddr) -> std::net::SocketAddr {
     rx.recv().unwrap()
 }
 
-/// CPU time (user + system) of this process's threads named `name`, in µs.
+/// User + system CPU in a `/proc/.../stat` file, in µs (0 if it is gone).
+fn stat_cpu_us(path: &std::path::Path) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else {
+        return 0.0;
+    };
+    // After the command name in parentheses: field 14 (utime) and 15 (stime), in clock ticks of
+    // 1/100 s (USER_HZ on Linux).
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 * 10_000.0
+}
+
+/// CPU time of this process's threads named `name`, in µs.
 fn thread_cpu_us(name: &str) -> f64 {
-    let mut total = 0u64;
-    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if comm.trim() != name {
-            continue;
-        }
-        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
-        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
-        total += fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    }
-    total as f64 * 10_000.0
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .unwrap_or_default()
+                .trim()
+                == name
+        })
+        .map(|task| stat_cpu_us(&task.path().join("stat")))
+        .sum()
 }
 
 /// The nginx process and the folder of its config (removed when dropped).
@@ -217,21 +229,14 @@ fn start_nginx(upstream: std::net::SocketAddr) -> (Nginx, u16) {
     (Nginx(child, dir), port)
 }
 
-/// CPU time (user + system) used so far by process `pid` and its children that have exited,
-/// and by its live child processes (nginx's worker), in µs.
+/// CPU time used so far by process `pid` and by its live child processes (nginx's worker), in µs.
 fn cpu_us(pid: u32) -> f64 {
-    let ticks = |pid: &str| -> u64 {
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            return 0;
-        };
-        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
-        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-    };
     let children =
         std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    let total: u64 = ticks(&pid.to_string()) + children.split_whitespace().map(ticks).sum::<u64>();
-    // USER_HZ is 100 on Linux.
-    total as f64 * 10_000.0
+    std::iter::once(pid.to_string())
+        .chain(children.split_whitespace().map(str::to_string))
+        .map(|p| stat_cpu_us(std::path::Path::new(&format!("/proc/{p}/stat"))))
+        .sum()
 }
 
 /// p50 in µs of 2,000 sequential runs after 200 warm-up runs.
@@ -262,15 +267,7 @@ fn main() {
     // The release binary with the bundled plugins and 50 generated ones (20 actions each) as
     // operator uploads, and GitHub pointed at the stand-in.
     let data = tempfile::tempdir().unwrap();
-    let uploads = data.path().join("plugins");
-    std::fs::create_dir_all(&uploads).unwrap();
-    for n in 0..50 {
-        std::fs::write(
-            uploads.join(format!("bench{n:02}.wasm")),
-            actionhost_e2e::bench_plugin(n),
-        )
-        .unwrap();
-    }
+    actionhost_e2e::upload_bench_plugins(data.path(), 50);
     let overrides = format!("https://api.github.com=http://{upstream}");
     let mut env = vec![
         ("ACTIONHOST_ADMIN_KEY", ADMIN_KEY.to_string()),

@@ -34,15 +34,7 @@ fn start_time(data: &Path, env: &[(&str, &str)], runs: usize) -> Duration {
 }
 
 fn with_50_plugins(data: &Path) {
-    let uploads = data.join("plugins");
-    std::fs::create_dir_all(&uploads).unwrap();
-    for n in 0..50 {
-        std::fs::write(
-            uploads.join(format!("bench{n:02}.wasm")),
-            actionhost_e2e::bench_plugin(n),
-        )
-        .unwrap();
-    }
+    actionhost_e2e::upload_bench_plugins(data, 50);
 }
 
 fn main() {

@@ -75,6 +75,16 @@ pub fn patch(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
 
 /// Variant `n` (0..100) of the bench plugin: its placeholder id `benchqq` patched to
 /// `bench{n:02}` (and `BENCHQQ` to `BENCH{n:02}`), giving distinct plugins from one build.
+/// Writes `count` generated bench plugins into `data_dir/plugins`, as operator uploads.
+pub fn upload_bench_plugins(data_dir: &std::path::Path, count: usize) {
+    let uploads = data_dir.join("plugins");
+    std::fs::create_dir_all(&uploads).expect("uploads dir");
+    for n in 0..count {
+        std::fs::write(uploads.join(format!("bench{n:02}.wasm")), bench_plugin(n))
+            .expect("write a bench plugin");
+    }
+}
+
 pub fn bench_plugin(n: usize) -> Vec<u8> {
     assert!(n < 100);
     let mut bytes = std::fs::read(components::BENCH).expect("bench component");
