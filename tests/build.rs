@@ -9,6 +9,7 @@ const TEST_PLUGINS: &[&str] = &[
     "tests/plugins/future-contract",
     "tests/plugins/bench",
     "tests/plugins/swap",
+    "tests/plugins/garbled",
 ];
 
 fn main() {

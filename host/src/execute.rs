@@ -157,7 +157,7 @@ impl AppState {
         user: &str,
         action: &str,
         params: Value,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Box<RawValue>, ApiError> {
         let started = Instant::now();
         let mut integration = None;
         let mut statuses = Vec::new();
@@ -211,7 +211,7 @@ impl AppState {
         params: Value,
         integration: &mut Option<String>,
         statuses: &mut Vec<u16>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Box<RawValue>, ApiError> {
         let plugin = self
             .registry
             .find_action(action)
@@ -249,7 +249,7 @@ impl AppState {
         };
         let (result, report) = self
             .runtime
-            .execute(&plugin.loaded, action, &params, &call)
+            .execute_raw(&plugin.loaded, action, &params, &call)
             .await;
         self.metrics.instantiation(plugin.id(), report.instantiate);
         *statuses = report.upstream_statuses;

@@ -313,9 +313,20 @@ impl Response {
 
     /// The body parsed as JSON; an empty body is `null`.
     ///
+    /// An action that returns the provider's JSON as it is can ask for a
+    /// `Box<serde_json::value::RawValue>`: the body is checked to be JSON but not built into a
+    /// tree, and the host answers with the same text (the fastest path for large bodies).
+    ///
     /// ```
+    /// use serde_json::value::RawValue;
     /// let r = actionhost_sdk::http::Response::from_parts(204, vec![], vec![]);
     /// assert_eq!(r.json::<serde_json::Value>().unwrap(), serde_json::Value::Null);
+    ///
+    /// let r = actionhost_sdk::http::Response::from_parts(200, vec![], br#"{"id": 1}"#.to_vec());
+    /// assert_eq!(r.json::<Box<RawValue>>().unwrap().get(), r#"{"id": 1}"#);
+    /// assert!(actionhost_sdk::http::Response::from_parts(200, vec![], b"{".to_vec())
+    ///     .json::<Box<RawValue>>()
+    ///     .is_err());
     /// ```
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {

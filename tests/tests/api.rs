@@ -502,6 +502,36 @@ async fn a_crashing_plugin_is_a_plugin_error_and_a_slow_one_a_timeout() {
 }
 
 #[tokio::test]
+async fn output_that_is_not_one_json_value_is_a_plugin_error_naming_the_plugin() {
+    let app = TestApp::start("", |_| {}).await;
+    app.load(components::GARBLED).await;
+    for (action, why) in [
+        ("GARBLED_TRUNCATED", "EOF while parsing"),
+        ("GARBLED_TWO_VALUES", "trailing characters"),
+    ] {
+        let answer = app
+            .as_user(
+                "alice",
+                "POST",
+                "/actions",
+                Some(json!({"action": action, "parameters": {}})),
+            )
+            .await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (500, "plugin_error"),
+            "{answer:?}"
+        );
+        let message = answer.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("plugin garbled returned output that is not JSON")
+                && message.contains(why),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn jwt_edge_cases_are_refused_with_a_clear_reason() {
     use base64::Engine;
     use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};

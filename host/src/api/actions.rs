@@ -201,7 +201,7 @@ pub async fn run_action(
     State(state): State<Arc<AppState>>,
     User(user): User,
     body: JsonBody<RunAction>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Box<RawValue>>, ApiError> {
     let Json(body) = body?;
     state
         .execute(&user, &body.action, body.parameters)
@@ -217,7 +217,7 @@ pub async fn run_tool(
     State(state): State<Arc<AppState>>,
     User(user): User,
     body: JsonBody<RunTool>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Box<RawValue>>, ApiError> {
     let Json(body) = body?;
     state
         .execute(&user, &body.tool, body.parameters)
@@ -233,7 +233,7 @@ pub async fn admin_execute(
     State(state): State<Arc<AppState>>,
     _operator: Operator,
     body: JsonBody<RunForUser>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Box<RawValue>>, ApiError> {
     let Json(body) = body?;
     if body.user.is_empty() {
         return Err(ApiError::invalid("/user", "`user` must not be empty"));

@@ -225,7 +225,8 @@ impl Runtime {
         Ok(LoadedPlugin::new(pre, hash, info, actions, limits))
     }
 
-    /// Runs `action` with JSON `input` (already validated against its schema).
+    /// Runs `action` with JSON `input` (already validated against its schema); the output as a
+    /// JSON value.
     pub async fn execute(
         &self,
         plugin: &LoadedPlugin,
@@ -233,6 +234,24 @@ impl Runtime {
         input: &serde_json::Value,
         call: &CallContext,
     ) -> (Result<serde_json::Value, CallError>, CallReport) {
+        let (result, report) = self.execute_raw(plugin, action, input, call).await;
+        let value = result
+            .map(|raw| serde_json::from_str(raw.get()).expect("execute_raw returns valid JSON"));
+        (value, report)
+    }
+
+    /// Runs `action` like [`Self::execute`], and returns the plugin's output as the JSON text
+    /// it wrote (checked to be JSON, not parsed into a tree): the API answers with it as it is.
+    pub async fn execute_raw(
+        &self,
+        plugin: &LoadedPlugin,
+        action: &str,
+        input: &serde_json::Value,
+        call: &CallContext,
+    ) -> (
+        Result<Box<serde_json::value::RawValue>, CallError>,
+        CallReport,
+    ) {
         let input = input.to_string();
         let retry_safe = plugin
             .action(action)
@@ -260,7 +279,7 @@ impl Runtime {
                     limit: plugin.limits.output_bytes,
                 });
             }
-            serde_json::from_str(&text).map_err(|e| CallError::InvalidOutput {
+            serde_json::value::RawValue::from_string(text).map_err(|e| CallError::InvalidOutput {
                 plugin: id.clone(),
                 message: e.to_string(),
             })

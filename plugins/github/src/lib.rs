@@ -4,6 +4,9 @@
 use actionhost_sdk::http::segment;
 use actionhost_sdk::prelude::*;
 
+/// GitHub's JSON answered as it is: checked to be JSON, never rebuilt (fast for large bodies).
+type Passthrough = Box<serde_json::value::RawValue>;
+
 const API: &str = "https://api.github.com";
 
 /// Every GitHub request carries these (GitHub's REST docs ask for all three).
@@ -45,7 +48,7 @@ struct CreateIssue {
     milestone: Option<u64>,
 }
 
-fn create_issue(input: CreateIssue, _: &Context) -> Result<Value, Error> {
+fn create_issue(input: CreateIssue, _: &Context) -> Result<Passthrough, Error> {
     let mut body = json!({ "title": input.title });
     insert_opt(&mut body, "body", input.body);
     insert_opt(&mut body, "assignees", input.assignees);
@@ -71,7 +74,7 @@ struct IssueRef {
     issue_number: u64,
 }
 
-fn get_issue(input: IssueRef, _: &Context) -> Result<Value, Error> {
+fn get_issue(input: IssueRef, _: &Context) -> Result<Passthrough, Error> {
     let path = format!("/issues/{}", input.issue_number);
     github(Request::get(repo_url(&input.owner, &input.repo, &path)))
         .send()?
@@ -118,7 +121,7 @@ struct ListIssues {
     page: Option<u32>,
 }
 
-fn list_issues(input: ListIssues, _: &Context) -> Result<Value, Error> {
+fn list_issues(input: ListIssues, _: &Context) -> Result<Passthrough, Error> {
     github(Request::get(repo_url(&input.owner, &input.repo, "/issues")))
         .query_opt("state", input.state.as_ref().map(IssueState::as_str))
         .query_opt("labels", input.labels)
@@ -167,7 +170,7 @@ struct UpdateIssue {
     assignees: Option<Vec<String>>,
 }
 
-fn update_issue(input: UpdateIssue, _: &Context) -> Result<Value, Error> {
+fn update_issue(input: UpdateIssue, _: &Context) -> Result<Passthrough, Error> {
     let mut body = json!({});
     insert_opt(&mut body, "title", input.title);
     insert_opt(&mut body, "body", input.body);
@@ -194,7 +197,7 @@ struct CreateComment {
     body: String,
 }
 
-fn create_issue_comment(input: CreateComment, _: &Context) -> Result<Value, Error> {
+fn create_issue_comment(input: CreateComment, _: &Context) -> Result<Passthrough, Error> {
     let path = format!("/issues/{}/comments", input.issue_number);
     github(Request::post(repo_url(&input.owner, &input.repo, &path)))
         .json(&json!({ "body": input.body }))
@@ -202,7 +205,7 @@ fn create_issue_comment(input: CreateComment, _: &Context) -> Result<Value, Erro
         .json()
 }
 
-fn get_repository(input: Repo, _: &Context) -> Result<Value, Error> {
+fn get_repository(input: Repo, _: &Context) -> Result<Passthrough, Error> {
     github(Request::get(repo_url(&input.owner, &input.repo, "")))
         .send()?
         .json()
@@ -233,7 +236,7 @@ struct ListRepositories {
     page: Option<u32>,
 }
 
-fn list_repositories(input: ListRepositories, _: &Context) -> Result<Value, Error> {
+fn list_repositories(input: ListRepositories, _: &Context) -> Result<Passthrough, Error> {
     let sort = input.sort.map(|s| match s {
         RepoSort::Created => "created",
         RepoSort::Updated => "updated",
@@ -270,7 +273,7 @@ struct CreatePullRequest {
     maintainer_can_modify: Option<bool>,
 }
 
-fn create_pull_request(input: CreatePullRequest, _: &Context) -> Result<Value, Error> {
+fn create_pull_request(input: CreatePullRequest, _: &Context) -> Result<Passthrough, Error> {
     let mut body = json!({ "title": input.title, "head": input.head, "base": input.base });
     insert_opt(&mut body, "body", input.body);
     insert_opt(&mut body, "draft", input.draft);
@@ -308,7 +311,7 @@ struct SearchIssues {
     page: Option<u32>,
 }
 
-fn search_issues(input: SearchIssues, _: &Context) -> Result<Value, Error> {
+fn search_issues(input: SearchIssues, _: &Context) -> Result<Passthrough, Error> {
     let order = input.order.map(|o| match o {
         Order::Asc => "asc",
         Order::Desc => "desc",
