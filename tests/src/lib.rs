@@ -123,3 +123,33 @@ pub async fn load(runtime: &Runtime, bytes: &[u8], limits: CallLimits) -> Loaded
         Err(e) => panic!("the plugin was refused: {:?}", e.reasons),
     }
 }
+
+/// Opens `url` in headless Chromium (Debian's `chromium`, which `tests/run.sh` installs) and
+/// returns the DOM of the page it ends on, after following every redirect. Only loopback is
+/// reached: the flags turn off Chromium's own background traffic.
+pub fn browser_dom(url: &str) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let output = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--timeout=10000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .output()
+        .expect("chromium is installed (tests/run.sh installs Debian's chromium)");
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

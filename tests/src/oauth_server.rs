@@ -213,3 +213,45 @@ async fn revoke(
     inner.revoked.push(token);
     StatusCode::OK.into_response()
 }
+
+/// oauth2-mock-server (from `tests/tools`, a real authorization server that consents at once)
+/// on a free loopback port; stopped when dropped.
+pub struct MockOAuthServer {
+    child: std::process::Child,
+    /// `http://127.0.0.1:<port>`
+    pub base: String,
+}
+
+impl MockOAuthServer {
+    pub async fn start() -> Self {
+        let tools = crate::prism::tools_dir();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let child = std::process::Command::new(tools.join("node_modules/.bin/oauth2-mock-server"))
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("oauth2-mock-server is installed (npm ci --prefix tests/tools)");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        MockOAuthServer {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for MockOAuthServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use actionhost_e2e::host::{HostProcess, TestApp};
-use actionhost_e2e::oauth_server::{CLIENT_ID, CLIENT_SECRET, RefreshMode, StrictOAuthServer};
+use actionhost_e2e::oauth_server::{
+    CLIENT_ID, CLIENT_SECRET, MockOAuthServer, RefreshMode, StrictOAuthServer,
+};
 use actionhost_e2e::standin::{Reply, StandIn};
 use serde_json::{Value, json};
 
@@ -457,25 +459,8 @@ async fn deleting_an_account_revokes_it_at_the_provider_then_removes_it() {
 
 #[tokio::test]
 async fn the_whole_flow_works_against_oauth2_mock_server() {
-    let tools = actionhost_e2e::prism::tools_dir();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut mock = std::process::Command::new(tools.join("node_modules/.bin/oauth2-mock-server"))
-        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("oauth2-mock-server is installed (npm ci --prefix tests/tools)");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mock = MockOAuthServer::start().await;
+    let base = &mock.base;
 
     let upstream = StandIn::json(json!({"full_name": "o/r"})).await;
     let app = app_with(&upstream).await;
@@ -554,8 +539,6 @@ async fn the_whole_flow_works_against_oauth2_mock_server() {
     assert!(
         account.expires_at.unwrap() > time::OffsetDateTime::now_utc() + time::Duration::minutes(30)
     );
-    let _ = mock.kill();
-    let _ = mock.wait();
 }
 
 #[tokio::test]

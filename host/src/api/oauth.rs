@@ -67,13 +67,42 @@ pub struct CallbackParams {
 
 /// Finishes an authorization: stores the tokens sealed and answers with a small page (or 303 to
 /// the connection's return URL). A missing, unknown, expired or replayed `state` is 400
-/// `invalid_state` and stores nothing.
+/// `invalid_state` and stores nothing. A failure is the usual JSON error body, or, for a browser
+/// (`Accept: text/html`), a page that says the same with the same status.
 #[utoipa::path(get, path = "/oauth/callback", tag = "accounts", params(CallbackParams),
     responses((status = 200, description = "HTML page"), (status = 303, description = "To the return URL"),
               (status = 400, description = "invalid_state"), (status = 403, description = "forbidden: the provider refused")))]
 pub async fn callback(
     State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
     Query(params): Query<CallbackParams>,
+) -> Response {
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    match finish_authorization(&state, params).await {
+        Ok(response) => response,
+        Err(error) if browser => error_page(error),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The page a browser gets when the authorization could not be finished.
+fn error_page(error: ApiError) -> Response {
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Not connected</title></head>\
+         <body><h1>The account was not connected</h1><p>{}</p><p>Error code: <code>{}</code>. \
+         Return to your agent and start the connection again.</p></body></html>",
+        html_escape(&error.to_string()),
+        error.code()
+    );
+    (error.status(), Html(page)).into_response()
+}
+
+async fn finish_authorization(
+    state: &Arc<AppState>,
+    params: CallbackParams,
 ) -> Result<Response, ApiError> {
     let registry = &state.registry;
     let lookup = |integration: &str| match registry
