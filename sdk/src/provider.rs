@@ -134,7 +134,9 @@ impl Auth {
     }
 }
 
-type Handler = Box<dyn Fn(&str, &Context) -> Result<Value, Error>>;
+/// Runs an action on its JSON input and writes its output as JSON text (never through a
+/// `Value`, so an output of `Box<RawValue>` is passed on as it is).
+type Handler = Box<dyn Fn(&str, &Context) -> Result<String, Error>>;
 type Describer = Box<dyn Fn(Value, &Context) -> Result<Value, Error>>;
 
 /// One typed action.
@@ -178,7 +180,7 @@ impl Action {
             let input: I =
                 serde_json::from_str(input).map_err(|e| Error::invalid_input(e.to_string()))?;
             let output = handler(input, ctx)?;
-            Ok(serde_json::to_value(output)?)
+            Ok(serde_json::to_string(&output)?)
         });
         Action {
             name: name.into(),
@@ -288,6 +290,23 @@ impl Action {
     /// assert!(matches!(action.run("{}", &Context::default()), Err(Error::InvalidInput(_))));
     /// ```
     pub fn run(&self, input: &str, ctx: &Context) -> Result<Value, Error> {
+        Ok(serde_json::from_str(&self.run_json(input, ctx)?)?)
+    }
+
+    /// Runs the action like [`run`](Self::run) and returns its output as the JSON text the host
+    /// receives: what the action returned, serialised once (a `Box<RawValue>` unchanged).
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// use serde_json::value::RawValue;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input {}
+    /// let action = Action::new("DEMO_PASS_THROUGH", "Pass a body through.", |_: Input, _: &Context| {
+    ///     Ok(RawValue::from_string(r#"{"b": 1,  "a": [2]}"#.to_string()).unwrap())
+    /// });
+    /// assert_eq!(action.run_json("{}", &Context::default()).unwrap(), r#"{"b": 1,  "a": [2]}"#);
+    /// ```
+    pub fn run_json(&self, input: &str, ctx: &Context) -> Result<String, Error> {
         (self.handler)(input, ctx)
     }
 
@@ -540,9 +559,8 @@ pub mod dispatch {
         ctx: wit::CallContext,
     ) -> Result<String, wit::ActionError> {
         let action = find(provider, action)?;
-        let output = action
-            .run(input, &context(ctx))
-            .map_err(wit::ActionError::from)?;
-        Ok(output.to_string())
+        action
+            .run_json(input, &context(ctx))
+            .map_err(wit::ActionError::from)
     }
 }

@@ -242,6 +242,38 @@ async fn an_execute_runs_the_plugin_with_the_callers_own_credential_and_returns_
 }
 
 #[tokio::test]
+async fn the_providers_json_is_answered_byte_for_byte() {
+    // Keys out of order and spacing that a parse and re-serialisation would both change.
+    const BODY: &str = "{\"z_last\": 1,  \"a_first\": [true, null], \"m\": {\"y\": 2.50}}";
+    let upstream = StandIn::start(|_| Reply {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: BODY.as_bytes().to_vec(),
+        delay: Duration::ZERO,
+    })
+    .await;
+    let app = app_with_github(&upstream).await;
+    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
+        .await;
+    let response = app
+        .client
+        .post(format!("{}/actions", app.url))
+        .bearer_auth(app.token("alice"))
+        .json(
+            &json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    assert_eq!(response.text().await.unwrap(), BODY);
+}
+
+#[tokio::test]
 async fn parameters_are_validated_before_any_plugin_runs_and_every_violation_is_listed() {
     let upstream = StandIn::json(json!({})).await;
     let app = app_with_github(&upstream).await;
