@@ -193,7 +193,8 @@ async fn serve(mut settings: Settings) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     // Nothing lost on a clean stop: queued audit records, then everything else, reach disk.
-    state.audit.sync();
+    let audit = state.audit.clone();
+    tokio::task::spawn_blocking(move || audit.sync()).await?;
     state.store.flush().await?;
     Ok(())
 }
