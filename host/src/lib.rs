@@ -13,6 +13,7 @@ pub mod capability;
 pub mod catalog;
 pub mod config;
 pub mod credentials;
+pub mod deadline;
 pub mod execute;
 pub mod metrics;
 pub mod plugins;

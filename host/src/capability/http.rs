@@ -354,7 +354,7 @@ impl Egress {
             &grant.placement,
             credential,
         );
-        match tokio::time::timeout(timeout, exchange).await {
+        match crate::deadline::limit(timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(EgressError::Timeout),
         }

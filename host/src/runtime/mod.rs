@@ -15,25 +15,24 @@ mod cache;
 mod engine;
 mod host_impl;
 mod plugin;
+mod spare;
 mod validate;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Linker, ResourceTable};
-use wasmtime::{Engine, Store, UpdateDeadline};
-use wasmtime_wasi::WasiCtx;
+use wasmtime::component::Linker;
+use wasmtime::{Engine, Store};
 
 pub use self::plugin::{
     ActionDefinition, ActionHints, AuthKind, LoadedPlugin, OAuth2Endpoints, ProviderInfo,
 };
 pub use self::validate::{LoadError, is_integration_id};
 use crate::capability::http::Egress;
-use crate::capability::log::PluginLog;
 use crate::credentials::SecretString;
 use bindings::{Provider, types};
 pub use cache::sha256_hex;
-use host_impl::{CallState, MemoryLimiter, StderrCapture};
+use host_impl::{CallState, StderrCapture};
 
 /// How often the epoch advances: the granularity of the CPU-time limit.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -146,6 +145,8 @@ pub struct Runtime {
     egress: Arc<Egress>,
     cache: cache::ComponentCache,
     pub pooling: bool,
+    /// Finished calls' stores not yet dropped by their background task.
+    pending_drops: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Runtime {
@@ -166,6 +167,7 @@ impl Runtime {
             egress,
             cache,
             pooling,
+            pending_drops: Arc::default(),
         })
     }
 
@@ -336,61 +338,36 @@ impl Runtime {
         let limits = plugin.limits;
         let plugin_id = plugin.info.id.clone();
         let deadline = started + limits.wall_time;
-        let stderr = StderrCapture::new();
-        let mut wasi = WasiCtx::builder();
-        wasi.stderr(stderr.clone())
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false);
-        let state = CallState {
-            wasi: wasi.build(),
-            table: ResourceTable::new(),
-            limiter: MemoryLimiter::new(limits.memory_bytes),
-            cpu_ticks_left: cpu_ticks(limits.cpu_time),
-            cpu_exceeded: false,
-            plugin_id: plugin_id.clone(),
-            grant: plugin.grant.clone(),
-            egress: self.egress.clone(),
-            call: call.clone(),
-            deadline,
-            log: PluginLog::default(),
-            upstream_statuses: Vec::new(),
-            upstream_time: Duration::ZERO,
-            max_retries: plugin.max_retries,
-            retry_safe: false,
-        };
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limiter);
-        store.epoch_deadline_callback(|mut ctx| {
-            let state = ctx.data_mut();
-            if state.cpu_ticks_left == 0 {
-                state.cpu_exceeded = true;
-                return Err(wasmtime::Error::msg("CPU time limit exceeded"));
-            }
-            state.cpu_ticks_left -= 1;
-            // Yield so one busy plugin cannot hold a tokio worker.
-            Ok(UpdateDeadline::Yield(1))
-        });
-        store.set_epoch_deadline(1);
-
+        let maker = spare::Maker::new(&self.engine, &self.egress, plugin);
         let mut report = CallReport::default();
-        let pre = plugin.pre.clone();
+        let taken = plugin.spare.as_ref().and_then(|s| s.take());
+        let made = match taken {
+            Some(prepared) => Ok(prepared),
+            None => match crate::deadline::within(deadline, maker.make()).await {
+                Ok(made) => made,
+                Err(_) => Err(CallError::Timeout {
+                    plugin: plugin_id.clone(),
+                    limit: limits.wall_time,
+                }),
+            },
+        };
+        let mut prepared = match made {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                spare::recycle(plugin, maker, None, &self.pending_drops);
+                report.duration = started.elapsed();
+                return (Err(e), report);
+            }
+        };
+        prepared.bind(plugin, call, deadline);
+        report.instantiate = prepared.instantiate;
+        let spare::Prepared {
+            mut store,
+            provider,
+            stderr,
+            ..
+        } = prepared;
         let work = async {
-            let instantiated = Instant::now();
-            let provider = match pre.instantiate_async(&mut store).await {
-                Ok(provider) => provider,
-                Err(e) => {
-                    return (
-                        Err(CallError::Instantiate {
-                            plugin: plugin_id.clone(),
-                            message: format!("{e:#}"),
-                        }),
-                        store,
-                        instantiated.elapsed(),
-                    );
-                }
-            };
-            let instantiate = instantiated.elapsed();
             let outcome = body(&provider, &mut store).await;
             let result = match outcome {
                 Ok(Ok(value)) => Ok(value),
@@ -403,10 +380,10 @@ impl Runtime {
                     &stderr,
                 )),
             };
-            (result, store, instantiate)
+            (result, store)
         };
-        let result = match tokio::time::timeout(limits.wall_time, work).await {
-            Ok((result, store, instantiate)) => {
+        let (result, used) = match crate::deadline::within(deadline, work).await {
+            Ok((result, store)) => {
                 let state = store.data();
                 report.upstream_statuses = state.upstream_statuses.clone();
                 report.upstream_calls = state.upstream_statuses.len() as u32;
@@ -417,15 +394,20 @@ impl Runtime {
                     .rev()
                     .copied()
                     .find(|s| *s != 0);
-                report.instantiate = instantiate;
                 state.log.finish(&plugin_id);
-                result
+                (result, Some(store))
             }
-            Err(_) => Err(CallError::Timeout {
-                plugin: plugin_id.clone(),
-                limit: limits.wall_time,
-            }),
+            Err(_) => (
+                Err(CallError::Timeout {
+                    plugin: plugin_id.clone(),
+                    limit: limits.wall_time,
+                }),
+                None,
+            ),
         };
+        // The store is dropped (and its pooled memory reset) by a background task, which also
+        // makes the plugin's next instance: neither is on this caller's path.
+        spare::recycle(plugin, maker, used, &self.pending_drops);
         stderr.flush_to_log(&plugin_id);
         report.duration = started.elapsed();
         (result, report)

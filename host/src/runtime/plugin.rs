@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::CallLimits;
 use super::bindings::{ProviderPre, types};
 use super::host_impl::CallState;
+use super::spare::Spare;
 use crate::capability::http::{CredentialPlacement, EgressGrant, Origin, OriginGrant};
 
 /// OAuth 2 endpoints and defaults a plugin declares.
@@ -169,6 +170,8 @@ pub struct LoadedPlugin {
     /// The operator's policy, once applied.
     pub policy: Option<crate::policy::PluginPolicy>,
     pub(super) pre: ProviderPre<CallState>,
+    /// The instance made ahead for the next call (none while loading).
+    pub(super) spare: Option<Arc<Spare>>,
 }
 
 impl LoadedPlugin {
@@ -203,6 +206,7 @@ impl LoadedPlugin {
             max_retries: 2,
             policy: None,
             pre,
+            spare: Some(Arc::default()),
         }
     }
 
@@ -217,7 +221,9 @@ impl LoadedPlugin {
             auth: AuthKind::None,
             origins: Vec::new(),
         };
-        Self::new(pre, hash, info, Vec::new(), limits)
+        let mut probe = Self::new(pre, hash, info, Vec::new(), limits);
+        probe.spare = None;
+        probe
     }
 
     pub fn action(&self, name: &str) -> Option<&ActionDefinition> {

@@ -1,0 +1,204 @@
+//! Instances made ahead of their call, and stores torn down after it.
+//!
+//! Every call still gets a fresh instance that no other call ever touches; what changes is
+//! *when* the work around it happens. Creating a store and instantiating the component, and
+//! later dropping the store (which resets the instance's pooled memory), used to sit on the
+//! request's critical path. Now, after each call, a background task drops that call's store and,
+//! when the plugin has no instance waiting, instantiates the next one. The next call takes it
+//! and fills in who it is for (user, credential, deadline, limits) before any guest code runs.
+//! A call that finds no instance waiting (the first one, or several at once) instantiates its
+//! own, as before.
+//!
+//! An instance made ahead has run no guest code for anyone: component instantiation only
+//! initialises the module's memory and tables. At most one instance per plugin waits, and only
+//! for plugins that have been called; it goes away with its plugin (unload or hot reload).
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{Engine, Store, UpdateDeadline};
+use wasmtime_wasi::WasiCtx;
+
+use super::bindings::{Provider, ProviderPre};
+use super::host_impl::{CallState, MemoryLimiter, StderrCapture};
+use super::{CallContext, CallError, CallLimits, LoadedPlugin, cpu_ticks};
+use crate::capability::http::{Egress, EgressGrant};
+use crate::capability::log::PluginLog;
+
+/// A fresh store with the plugin instantiated in it, not yet bound to a call.
+pub(super) struct Prepared {
+    pub store: Store<CallState>,
+    pub provider: Provider,
+    pub stderr: StderrCapture,
+    /// How long instantiation took (reported to metrics, whenever it happened).
+    pub instantiate: Duration,
+}
+
+impl Prepared {
+    /// Binds the instance to one call: the caller, the deadline and the plugin's current limits
+    /// and grant (the operator's policy may have changed them since the instance was made).
+    pub fn bind(&mut self, plugin: &LoadedPlugin, call: &CallContext, deadline: Instant) {
+        let state = self.store.data_mut();
+        state.call = call.clone();
+        state.deadline = deadline;
+        state.limiter = MemoryLimiter::new(plugin.limits.memory_bytes);
+        state.cpu_ticks_left = cpu_ticks(plugin.limits.cpu_time);
+        state.cpu_exceeded = false;
+        state.grant = plugin.grant.clone();
+        state.plugin_id.clone_from(&plugin.info.id);
+        state.max_retries = plugin.max_retries;
+        state.retry_safe = false;
+        self.store.set_epoch_deadline(1);
+    }
+}
+
+/// The instance (at most one) waiting for a plugin's next call.
+#[derive(Default)]
+pub(super) struct Spare {
+    waiting: Mutex<Option<Prepared>>,
+    /// A background task is making the next instance.
+    making: AtomicBool,
+}
+
+impl Spare {
+    pub fn take(&self) -> Option<Prepared> {
+        self.waiting.lock().expect("spare lock").take()
+    }
+
+    fn put(&self, prepared: Prepared) {
+        *self.waiting.lock().expect("spare lock") = Some(prepared);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.waiting.lock().expect("spare lock").is_none()
+    }
+}
+
+/// What it takes to instantiate a plugin, detached from the plugin so a background task can
+/// own it.
+#[derive(Clone)]
+pub(super) struct Maker {
+    engine: Engine,
+    pre: ProviderPre<CallState>,
+    egress: Arc<Egress>,
+    grant: Arc<EgressGrant>,
+    plugin_id: String,
+    limits: CallLimits,
+    max_retries: u32,
+}
+
+impl Maker {
+    pub fn new(engine: &Engine, egress: &Arc<Egress>, plugin: &LoadedPlugin) -> Self {
+        Maker {
+            engine: engine.clone(),
+            pre: plugin.pre.clone(),
+            egress: egress.clone(),
+            grant: plugin.grant.clone(),
+            plugin_id: plugin.info.id.clone(),
+            limits: plugin.limits,
+            max_retries: plugin.max_retries,
+        }
+    }
+
+    /// A new store under the plugin's limits, with the component instantiated in it.
+    pub async fn make(&self) -> Result<Prepared, CallError> {
+        let stderr = StderrCapture::new();
+        let mut wasi = WasiCtx::builder();
+        wasi.stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        let state = CallState {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(self.limits.memory_bytes),
+            cpu_ticks_left: cpu_ticks(self.limits.cpu_time),
+            cpu_exceeded: false,
+            plugin_id: self.plugin_id.clone(),
+            grant: self.grant.clone(),
+            egress: self.egress.clone(),
+            call: CallContext::default(),
+            deadline: Instant::now() + self.limits.wall_time,
+            log: PluginLog::default(),
+            upstream_statuses: Vec::new(),
+            upstream_time: Duration::ZERO,
+            max_retries: self.max_retries,
+            retry_safe: false,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store.epoch_deadline_callback(|mut ctx| {
+            let state = ctx.data_mut();
+            if state.cpu_ticks_left == 0 {
+                state.cpu_exceeded = true;
+                return Err(wasmtime::Error::msg("CPU time limit exceeded"));
+            }
+            state.cpu_ticks_left -= 1;
+            // Yield so one busy plugin cannot hold a tokio worker.
+            Ok(UpdateDeadline::Yield(1))
+        });
+        store.set_epoch_deadline(1);
+        let started = Instant::now();
+        let provider =
+            self.pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| CallError::Instantiate {
+                    plugin: self.plugin_id.clone(),
+                    message: format!("{e:#}"),
+                })?;
+        Ok(Prepared {
+            store,
+            provider,
+            stderr,
+            instantiate: started.elapsed(),
+        })
+    }
+}
+
+/// Stores waiting for a background drop beyond which the caller drops its own: keeps the pool
+/// slots held by finished calls bounded when background tasks fall behind.
+const MAX_PENDING_DROPS: usize = 64;
+
+/// After a call: drops its store (if it still has it) and, when the plugin keeps a spare and
+/// none is waiting or being made, makes the next one. Both run as one background task, after
+/// the caller's response has been handed over; `pending` counts stores waiting for it.
+pub(super) fn recycle(
+    plugin: &LoadedPlugin,
+    maker: Maker,
+    mut used: Option<Store<CallState>>,
+    pending: &Arc<AtomicUsize>,
+) {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    if used.is_some() && pending.load(Ordering::Acquire) >= MAX_PENDING_DROPS {
+        used = None;
+    }
+    let refill = plugin
+        .spare
+        .clone()
+        .filter(|spare| spare.is_empty() && !spare.making.swap(true, Ordering::AcqRel));
+    if used.is_none() && refill.is_none() {
+        return;
+    }
+    let counted = used.is_some();
+    if counted {
+        pending.fetch_add(1, Ordering::AcqRel);
+    }
+    let pending = pending.clone();
+    handle.spawn(async move {
+        if counted {
+            drop(used);
+            pending.fetch_sub(1, Ordering::AcqRel);
+        }
+        if let Some(spare) = refill {
+            if let Ok(prepared) = maker.make().await {
+                spare.put(prepared);
+            }
+            spare.making.store(false, Ordering::Release);
+        }
+    });
+}
