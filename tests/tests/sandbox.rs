@@ -295,3 +295,60 @@ async fn a_crashed_call_leaves_the_plugin_usable_for_the_next_call() {
         .unwrap();
     assert_eq!(ok, json!("xxx"));
 }
+
+/// Instances are made ahead of their call (runtime/spare.rs); each still serves exactly one
+/// call, for the user it is bound to, whether calls come one after another (the next call takes
+/// the instance made in the background) or many at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_call_gets_an_instance_of_its_own_even_when_made_ahead() {
+    let sandbox = sandbox().await;
+    for n in 0..10 {
+        let who = format!("user-{n}");
+        let call = CallContext {
+            user: who.clone(),
+            ..user()
+        };
+        let (result, report) = sandbox
+            .runtime
+            .execute(&sandbox.hostile, "HOSTILE_REMEMBER", &json!({}), &call)
+            .await;
+        assert_eq!(result.unwrap(), json!({"calls": 1, "user": who}));
+        assert!(report.instantiate > Duration::ZERO);
+        // Lets the background task make the next instance, so later calls take one made ahead.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let calls = (0..40).map(|n| {
+        let call = CallContext {
+            user: format!("concurrent-{n}"),
+            ..user()
+        };
+        let sandbox = &sandbox;
+        async move {
+            let (result, _) = sandbox
+                .runtime
+                .execute(&sandbox.hostile, "HOSTILE_REMEMBER", &json!({}), &call)
+                .await;
+            (result.unwrap(), call.user)
+        }
+    });
+    for (answer, user) in futures::future::join_all(calls).await {
+        assert_eq!(answer, json!({"calls": 1, "user": user}));
+    }
+}
+
+/// An instance made ahead takes the limits of the call it serves: its CPU budget starts when the
+/// call does, and a call that ran out of time does not leave a spent instance behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_hold_for_instances_made_ahead() {
+    let sandbox = sandbox().await;
+    for _ in 0..2 {
+        let error = sandbox
+            .hostile("HOSTILE_SPIN_FOREVER", json!({}))
+            .await
+            .expect_err("the loop is stopped");
+        assert!(matches!(error, CallError::CpuLimit { .. }), "{error:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let answer = sandbox.hostile("HOSTILE_REMEMBER", json!({})).await;
+        assert_eq!(answer.unwrap()["calls"], 1);
+    }
+}

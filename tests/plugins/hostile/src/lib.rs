@@ -56,6 +56,14 @@ fn huge_output(input: Size, _: &Context) -> Result<Value, Error> {
     Ok(Value::String("x".repeat(input.bytes)))
 }
 
+/// Counts the calls this instance has served and says who the call is for: a fresh instance per
+/// call always answers 1, and never another user's id.
+fn remember(_: Nothing, context: &Context) -> Result<Value, Error> {
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let calls = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    Ok(json!({ "calls": calls, "user": context.user_id }))
+}
+
 fn fetch(input: Target, _: &Context) -> Result<Value, Error> {
     let response = Request::get(input.url).send()?;
     Ok(json!({ "status": response.status(), "body": response.text() }))
@@ -145,6 +153,11 @@ fn provider() -> Provider {
             recurse_deeply,
         ))
         .action(Action::new("HOSTILE_PANIC", "Panics.", panic_now))
+        .action(Action::new(
+            "HOSTILE_REMEMBER",
+            "Counts the calls its instance has served.",
+            remember,
+        ))
         .action(Action::new(
             "HOSTILE_HUGE_OUTPUT",
             "Returns a string of the given size.",
