@@ -29,6 +29,25 @@ struct Measure {
     requests: f64,
 }
 
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 1 {
+        sorted[mid]
+    } else {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    }
+}
+
+fn min(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn max(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+}
+
 fn parse_duration_us(text: &str) -> f64 {
     let text = text.trim();
     let (number, factor) = if let Some(n) = text.strip_suffix("us") {
@@ -353,59 +372,93 @@ fn main() {
         return;
     }
 
+    // The machine's speed drifts between runs by more than many changes are worth, so each row
+    // is measured in several rounds that alternate with the others, and the table gives the
+    // median of each figure, and of each round's difference and ratio to nginx, with their range.
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .map(|r| r.parse().expect("BENCH_ROUNDS is a number"))
+        .unwrap_or(3);
+    println!(
+        "Median of {rounds} alternating rounds of {SECONDS} s (range over the rounds in brackets):\n"
+    );
     println!(
         "| path | concurrency | p50 | p99 | req/s | p50 − proxy p50 | req/s ÷ proxy req/s | mediator CPU per request |"
     );
     println!("|---|---|---|---|---|---|---|---|");
+    const ROWS: [&str; 4] = [
+        "direct to the stand-in",
+        "nginx keep-alive proxy_pass",
+        "axum + reqwest forwarding only",
+        "actionhost POST /actions",
+    ];
     for connections in [1, 32] {
-        let direct = wrk(
-            &format!("http://{upstream}/repos/o/r"),
-            connections,
-            None,
-            &[],
-            SECONDS,
-        );
-        let before = cpu_us(nginx_pid);
-        let proxy = wrk(
-            &format!("http://127.0.0.1:{nginx_port}/repos/o/r"),
-            connections,
-            None,
-            &[],
-            SECONDS,
-        );
-        let proxy_cpu = (cpu_us(nginx_pid) - before) / proxy.requests;
-        let before = cpu_us(host.pid());
-        let hosted = wrk(
-            &format!("{url}/actions"),
-            connections,
-            Some(&script),
-            &[],
-            SECONDS,
-        );
-        let host_cpu = (cpu_us(host.pid()) - before) / hosted.requests;
-        let before = thread_cpu_us("floor-proxy");
-        let floored = wrk(
-            &format!("http://{floor}/actions"),
-            connections,
-            Some(&script),
-            &[],
-            SECONDS,
-        );
-        let floor_cpu = (thread_cpu_us("floor-proxy") - before) / floored.requests;
-        for (name, m, cpu) in [
-            ("direct to the stand-in", &direct, None),
-            ("nginx keep-alive proxy_pass", &proxy, Some(proxy_cpu)),
-            ("axum + reqwest forwarding only", &floored, Some(floor_cpu)),
-            ("actionhost POST /actions", &hosted, Some(host_cpu)),
-        ] {
+        // Per row: one (measure, mediator CPU per request) per round.
+        let mut runs: Vec<Vec<(Measure, Option<f64>)>> =
+            (0..ROWS.len()).map(|_| Vec::new()).collect();
+        for _ in 0..rounds {
+            let direct = wrk(
+                &format!("http://{upstream}/repos/o/r"),
+                connections,
+                None,
+                &[],
+                SECONDS,
+            );
+            let before = cpu_us(nginx_pid);
+            let proxy = wrk(
+                &format!("http://127.0.0.1:{nginx_port}/repos/o/r"),
+                connections,
+                None,
+                &[],
+                SECONDS,
+            );
+            let proxy_cpu = (cpu_us(nginx_pid) - before) / proxy.requests;
+            let before = cpu_us(host.pid());
+            let hosted = wrk(
+                &format!("{url}/actions"),
+                connections,
+                Some(&script),
+                &[],
+                SECONDS,
+            );
+            let host_cpu = (cpu_us(host.pid()) - before) / hosted.requests;
+            let before = thread_cpu_us("floor-proxy");
+            let floored = wrk(
+                &format!("http://{floor}/actions"),
+                connections,
+                Some(&script),
+                &[],
+                SECONDS,
+            );
+            let floor_cpu = (thread_cpu_us("floor-proxy") - before) / floored.requests;
+            runs[0].push((direct, None));
+            runs[1].push((proxy, Some(proxy_cpu)));
+            runs[2].push((floored, Some(floor_cpu)));
+            runs[3].push((hosted, Some(host_cpu)));
+        }
+        for (row, name) in ROWS.iter().enumerate() {
+            let of = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..rounds).map(f).collect() };
+            let m = |round: usize| &runs[row][round].0;
+            let proxy = |round: usize| &runs[1][round].0;
+            let p50 = of(&|r| m(r).p50_us);
+            let p99 = of(&|r| m(r).p99_us);
+            let rps = of(&|r| m(r).rps);
+            let over = of(&|r| m(r).p50_us - proxy(r).p50_us);
+            let ratio = of(&|r| m(r).rps / proxy(r).rps);
+            let cpu = runs[row][0]
+                .1
+                .map(|_| of(&|r| runs[row][r].1.unwrap_or_default()));
             println!(
-                "| {name} | {connections} | {:.0} µs | {:.0} µs | {:.0} | {:+.0} µs | {:.2} | {} |",
-                m.p50_us,
-                m.p99_us,
-                m.rps,
-                m.p50_us - proxy.p50_us,
-                m.rps / proxy.rps,
-                cpu.map(|c| format!("{c:.0} µs"))
+                "| {name} | {connections} | {:.0} µs | {:.0} µs | {:.0} | {:+.0} µs [{:+.0}, {:+.0}] | {:.2} [{:.2}, {:.2}] | {} |",
+                median(&p50),
+                median(&p99),
+                median(&rps),
+                median(&over),
+                min(&over),
+                max(&over),
+                median(&ratio),
+                min(&ratio),
+                max(&ratio),
+                cpu.map(|c| format!("{:.0} µs", median(&c)))
                     .unwrap_or_else(|| "–".into())
             );
         }
