@@ -974,3 +974,51 @@ async fn dynamic_schemas_are_described_per_user_cached_reloaded_and_enforced() {
         listed.body
     );
 }
+
+/// Every answer carries a request id (the caller's own when it sent one), and an operator can
+/// upload a component larger than axum's 2 MiB default body limit: both are layers around the
+/// whole router, so they hold for matched routes, the fallback and errors alike.
+#[tokio::test]
+async fn request_ids_and_the_upload_size_limit_hold_on_every_route() {
+    let upstream = StandIn::json(json!({})).await;
+    let app = app_with_github(&upstream).await;
+    for (method, path) in [
+        ("GET", "/healthz"),
+        ("GET", "/no/such/route"),
+        ("GET", "/actions"),
+    ] {
+        let answer = app.call(method, path, None, None).await;
+        let id = answer
+            .headers
+            .get("x-request-id")
+            .unwrap_or_else(|| panic!("{method} {path} has no x-request-id"))
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(id.len(), 16, "{id}");
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    }
+    let echoed = app
+        .client
+        .get(format!("{}/healthz", app.url))
+        .header("x-request-id", "caller-chosen-id")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "caller-chosen-id");
+
+    // 3 MiB that is not a component: refused for what it is, not for its size.
+    let upload = app
+        .client
+        .put(format!("{}/admin/plugins/big", app.url))
+        .bearer_auth(ADMIN_KEY)
+        .header("content-type", "application/wasm")
+        .body(vec![0u8; 3 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    let status = upload.status().as_u16();
+    let body: Value = upload.json().await.unwrap();
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_plugin", "{body}");
+}

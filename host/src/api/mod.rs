@@ -77,7 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(metrics))
         .split_for_parts();
     let openapi = Arc::new(openapi);
-    router
+    let routes = router
         .route(
             "/openapi.json",
             axum::routing::get(move || {
@@ -86,9 +86,17 @@ pub fn router(state: Arc<AppState>) -> Router {
             }),
         )
         .fallback(not_found)
-        // Components are larger than axum's 2 MiB default body limit.
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), count_request))
+        // Needs the matched route, so it runs inside the router.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_request,
+        ))
+        .with_state(state);
+    // Layers that do not depend on the route wrap the router once, not every route: a layer
+    // added with `Router::layer` is another boxed service per route, cloned on every request.
+    let outer = tower::ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             // The path only: query strings can carry OAuth codes.
             let id = request
@@ -98,9 +106,10 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .unwrap_or("-");
             tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
         }))
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
-        .with_state(state)
+        // Components are larger than axum's 2 MiB default body limit.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .service(routes);
+    Router::new().fallback_service(outer)
 }
 
 #[derive(Clone)]
