@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, Once, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -32,12 +32,13 @@ struct Watch {
 }
 
 fn watch() -> &'static Watch {
-    static WATCH: OnceLock<&'static Watch> = OnceLock::new();
-    WATCH.get_or_init(|| {
-        let watch: &'static Watch = Box::leak(Box::new(Watch {
-            waiting: Mutex::new(BTreeMap::new()),
-            next_id: AtomicU64::new(0),
-        }));
+    static WATCH: OnceLock<Watch> = OnceLock::new();
+    static THREAD: Once = Once::new();
+    let watch = WATCH.get_or_init(|| Watch {
+        waiting: Mutex::new(BTreeMap::new()),
+        next_id: AtomicU64::new(0),
+    });
+    THREAD.call_once(|| {
         std::thread::Builder::new()
             .name("actionhost-deadlines".into())
             .spawn(move || {
@@ -47,8 +48,8 @@ fn watch() -> &'static Watch {
                 }
             })
             .expect("spawning the deadline thread");
-        watch
-    })
+    });
+    watch
 }
 
 impl Watch {

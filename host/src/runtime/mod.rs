@@ -318,6 +318,16 @@ impl Runtime {
         (result, report)
     }
 
+    fn maker(&self, plugin: &LoadedPlugin) -> spare::Maker {
+        spare::Maker::new(&self.engine, &self.egress, plugin)
+    }
+
+    /// Hands a finished call's store to the background task that drops it and makes the
+    /// plugin's next instance (`spare.rs`).
+    fn recycle(&self, plugin: &LoadedPlugin, used: Option<Store<CallState>>) {
+        spare::recycle(plugin, || self.maker(plugin), used, &self.pending_drops);
+    }
+
     /// Instantiates `plugin` in a fresh store and runs `body` under the plugin's limits.
     async fn run<T, F>(
         &self,
@@ -338,12 +348,11 @@ impl Runtime {
         let limits = plugin.limits;
         let plugin_id = plugin.info.id.clone();
         let deadline = started + limits.wall_time;
-        let maker = spare::Maker::new(&self.engine, &self.egress, plugin);
         let mut report = CallReport::default();
         let taken = plugin.spare.as_ref().and_then(|s| s.take());
         let made = match taken {
             Some(prepared) => Ok(prepared),
-            None => match crate::deadline::within(deadline, maker.make()).await {
+            None => match crate::deadline::within(deadline, self.maker(plugin).make()).await {
                 Ok(made) => made,
                 Err(_) => Err(CallError::Timeout {
                     plugin: plugin_id.clone(),
@@ -354,7 +363,7 @@ impl Runtime {
         let mut prepared = match made {
             Ok(prepared) => prepared,
             Err(e) => {
-                spare::recycle(plugin, maker, None, &self.pending_drops);
+                self.recycle(plugin, None);
                 report.duration = started.elapsed();
                 return (Err(e), report);
             }
@@ -407,7 +416,7 @@ impl Runtime {
         };
         // The store is dropped (and its pooled memory reset) by a background task, which also
         // makes the plugin's next instance: neither is on this caller's path.
-        spare::recycle(plugin, maker, used, &self.pending_drops);
+        self.recycle(plugin, used);
         stderr.flush_to_log(&plugin_id);
         report.duration = started.elapsed();
         (result, report)

@@ -78,7 +78,6 @@ impl Spare {
 
 /// What it takes to instantiate a plugin, detached from the plugin so a background task can
 /// own it.
-#[derive(Clone)]
 pub(super) struct Maker {
     engine: Engine,
     pre: ProviderPre<CallState>,
@@ -167,7 +166,7 @@ const MAX_PENDING_DROPS: usize = 64;
 /// the caller's response has been handed over; `pending` counts stores waiting for it.
 pub(super) fn recycle(
     plugin: &LoadedPlugin,
-    maker: Maker,
+    maker: impl FnOnce() -> Maker,
     mut used: Option<Store<CallState>>,
     pending: &Arc<AtomicUsize>,
 ) {
@@ -179,11 +178,14 @@ pub(super) fn recycle(
     }
     let refill = plugin
         .spare
-        .clone()
-        .filter(|spare| spare.is_empty() && !spare.making.swap(true, Ordering::AcqRel));
+        .as_ref()
+        .filter(|spare| spare.is_empty() && !spare.making.swap(true, Ordering::AcqRel))
+        .cloned();
     if used.is_none() && refill.is_none() {
         return;
     }
+    // Only a refill needs what it takes to instantiate; most calls just hand their store over.
+    let refill = refill.map(|spare| (spare, maker()));
     let counted = used.is_some();
     if counted {
         pending.fetch_add(1, Ordering::AcqRel);
@@ -194,7 +196,7 @@ pub(super) fn recycle(
             drop(used);
             pending.fetch_sub(1, Ordering::AcqRel);
         }
-        if let Some(spare) = refill {
+        if let Some((spare, maker)) = refill {
             if let Ok(prepared) = maker.make().await {
                 spare.put(prepared);
             }
