@@ -236,12 +236,23 @@ impl HostProcess {
         self.child.id()
     }
 
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-
     /// Sends SIGTERM and waits for a clean exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
+        self.terminate()
+    }
+
+    /// Stops the host as [`HostProcess::stop`] does and returns its whole log. The host writes
+    /// its log from a background thread, so a line can reach the file a moment after what it
+    /// reports happened; only after the exit (which flushes that thread) is the log complete.
+    pub fn stop_with_log(mut self) -> (std::process::ExitStatus, String) {
+        let status = self.terminate();
+        (
+            status,
+            std::fs::read_to_string(&self.stderr).unwrap_or_default(),
+        )
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         self.child.wait().expect("wait")

@@ -60,7 +60,8 @@ async fn serve_needs_no_setup_lists_the_bundled_plugins_and_prints_a_generated_a
     assert_eq!(status, 200);
     assert_eq!(plugins.as_array().unwrap().len(), 2);
 
-    let log = host.log();
+    let (status, log) = host.stop_with_log();
+    assert!(status.success());
     assert!(
         log.contains("loaded plugin github 0.1.0 (9 actions)"),
         "{log}"
@@ -70,7 +71,6 @@ async fn serve_needs_no_setup_lists_the_bundled_plugins_and_prints_a_generated_a
         "{log}"
     );
     assert!(!log.contains(&admin_key), "the admin key reached the log");
-    assert!(host.stop().success());
 
     let again = HostProcess::start(&data, &[]);
     assert!(
@@ -153,8 +153,8 @@ async fn accounts_and_audit_survive_a_restart_and_secrets_stay_out_of_logs_and_f
     );
     let (_, audit) = get(&format!("{}/admin/audit", host.url), env[1].1).await;
     assert_eq!(audit["records"][0]["outcome"], "ok");
-    let log = host.log();
-    assert!(host.stop().success());
+    let (status, log) = host.stop_with_log();
+    assert!(status.success());
 
     assert!(
         !data.join("master.key").exists(),
@@ -242,6 +242,16 @@ async fn the_host_serves_with_on_demand_allocation_when_the_pool_cannot_be_reser
                 .map(str::to_string)
         })
         .expect("the host starts");
+    let jwt = token(&data, "alice");
+    let (status, body) = get(&format!("{url}/actions?limit_to_available=false"), &jwt).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["actions"]["github"].as_array().unwrap().len(), 9);
+    // The log is written from a background thread; it is complete once the host has exited.
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
     let log = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
     assert!(
         log.contains(
@@ -249,12 +259,6 @@ async fn the_host_serves_with_on_demand_allocation_when_the_pool_cannot_be_reser
         ),
         "{log}"
     );
-    let jwt = token(&data, "alice");
-    let (status, body) = get(&format!("{url}/actions?limit_to_available=false"), &jwt).await;
-    assert_eq!(status, 200);
-    assert_eq!(body["actions"]["github"].as_array().unwrap().len(), 9);
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]
