@@ -5,8 +5,13 @@
 //!    wasm instance, one upstream call, audit) against the same request made directly to the
 //!    stand-in upstream and through an nginx keep-alive `proxy_pass` hop (the cheapest
 //!    mediation), at concurrency 1 and 32, with the CPU each mediator spent per request; also
-//!    through a bare axum handler that forwards with reqwest (the floor of the chosen stack);
+//!    through a bare axum handler that forwards with reqwest (the floor of the chosen stack), and
+//!    `POST /actions` of an action that makes no upstream call (the host and its wasm instance
+//!    without the upstream hop);
 //! 2. `GET /actions` over 50 plugins × 20 actions;
+//! 3. one call at a time in this process, stage by stage, and a wasm call whose instance is
+//!    ready, run warm and after the process sat idle (what every request at concurrency 1 pays
+//!    on these machines).
 //!
 //! and prints a table with ratios against the proxy measured in the same run.
 //!
@@ -277,6 +282,39 @@ where
     times[times.len() / 2]
 }
 
+/// Like [`sample`], but before each timed run the caller either yields once (the runtime runs
+/// what is ready, such as making the next instance, and the run finds its code and data warm) or
+/// sleeps for `idle` (the thread halts, and on these machines its caches and TLBs go cold).
+async fn sample_after<F, Fut>(idle: Option<Duration>, mut run: F) -> f64
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut times = Vec::with_capacity(2000);
+    for n in 0..2200 {
+        match idle {
+            Some(idle) => tokio::time::sleep(idle).await,
+            None => tokio::task::yield_now().await,
+        }
+        let started = std::time::Instant::now();
+        run().await;
+        if n >= 200 {
+            times.push(started.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    times[times.len() / 2]
+}
+
+/// About 20 µs of arithmetic that touches almost no memory: the control for [`sample_after`].
+fn fixed_work() -> u64 {
+    let mut x = 1u64;
+    for i in 0..20_000u64 {
+        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+    }
+    x
+}
+
 fn main() {
     let upstream = start_upstream();
     let (nginx, nginx_port) = start_nginx(upstream);
@@ -354,6 +392,18 @@ fn main() {
         ),
     )
     .unwrap();
+    // A generated plugin's action: no account, no upstream call, the same fresh instance.
+    let local_script = script_dir.path().join("local.lua");
+    std::fs::write(
+        &local_script,
+        format!(
+            "wrk.method = \"POST\"\n\
+             wrk.body = '{{\"action\":\"BENCH00_CREATE_OBJECT_01\",\"parameters\":{{\"workspace\":\"w\",\"title\":\"t\"}}}}'\n\
+             wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+             wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
+        ),
+    )
+    .unwrap();
 
     if let Ok(seconds) = std::env::var("BENCH_PROFILE_SECONDS") {
         println!("actionhost pid {}", host.pid());
@@ -385,11 +435,12 @@ fn main() {
         "| path | concurrency | p50 | p99 | req/s | p50 − proxy p50 | req/s ÷ proxy req/s | mediator CPU per request |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    const ROWS: [&str; 4] = [
+    const ROWS: [&str; 5] = [
         "direct to the stand-in",
         "nginx keep-alive proxy_pass",
         "axum + reqwest forwarding only",
         "actionhost POST /actions",
+        "actionhost POST /actions, an action with no upstream call",
     ];
     for connections in [1, 32] {
         // Per row: one (measure, mediator CPU per request) per round.
@@ -430,10 +481,20 @@ fn main() {
                 SECONDS,
             );
             let floor_cpu = (thread_cpu_us("floor-proxy") - before) / floored.requests;
+            let before = cpu_us(host.pid());
+            let local = wrk(
+                &format!("{url}/actions"),
+                connections,
+                Some(&local_script),
+                &[],
+                SECONDS,
+            );
+            let local_cpu = (cpu_us(host.pid()) - before) / local.requests;
             runs[0].push((direct, None));
             runs[1].push((proxy, Some(proxy_cpu)));
             runs[2].push((floored, Some(floor_cpu)));
             runs[3].push((hosted, Some(host_cpu)));
+            runs[4].push((local, Some(local_cpu)));
         }
         for (row, name) in ROWS.iter().enumerate() {
             let of = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..rounds).map(f).collect() };
@@ -580,6 +641,42 @@ fn main() {
     );
     println!(
         "| the binary: the same through `POST /actions` (HTTP, JWT, account, validation, audit) | {api_call:.0} µs |"
+    );
+
+    // At concurrency 1 the host is idle between requests and while the upstream answers: the
+    // same work, run after a pause, shows what a cold start of its code and data costs here.
+    let pause = Some(Duration::from_millis(1));
+    let (warm_call, idle_call, warm_fixed, idle_fixed) = runtime.block_on(async {
+        let rt = actionhost_e2e::runtime(&overrides);
+        let noop = actionhost_e2e::load(&rt, &hostile, Default::default()).await;
+        let call = actionhost::runtime::CallContext {
+            user: "alice".into(),
+            ..Default::default()
+        };
+        let tiny = json!({"bytes": 3});
+        let run = || async {
+            rt.execute(&noop, "HOSTILE_HUGE_OUTPUT", &tiny, &call)
+                .await
+                .0
+                .unwrap();
+        };
+        let fixed = || async {
+            std::hint::black_box(fixed_work());
+        };
+        (
+            sample_after(None, run).await,
+            sample_after(pause, run).await,
+            sample_after(None, fixed).await,
+            sample_after(pause, fixed).await,
+        )
+    });
+    println!("\nThe same work warm and after 1 ms idle (p50 of 2,000, in process):");
+    println!("| work | warm | after 1 ms idle |\n|---|---|---|");
+    println!(
+        "| a wasm action with no I/O, its instance made ahead (bind, run, output) | {warm_call:.1} µs | {idle_call:.1} µs |"
+    );
+    println!(
+        "| control: fixed arithmetic touching almost no memory | {warm_fixed:.1} µs | {idle_fixed:.1} µs |"
     );
 
     let listing = wrk(
