@@ -446,6 +446,16 @@ fn main() {
         // Per row: one (measure, mediator CPU per request) per round.
         let mut runs: Vec<Vec<(Measure, Option<f64>)>> =
             (0..ROWS.len()).map(|_| Vec::new()).collect();
+        // One wrk run, and the mediator's CPU (as `usage` reads it, in µs) per request meanwhile.
+        let measured = |url: &str, script: Option<&std::path::Path>, usage: &dyn Fn() -> f64| {
+            let before = usage();
+            let m = wrk(url, connections, script, &[], SECONDS);
+            let per_request = (usage() - before) / m.requests;
+            (m, per_request)
+        };
+        let nginx_usage = || cpu_us(nginx_pid);
+        let host_usage = || cpu_us(host.pid());
+        let floor_usage = || thread_cpu_us("floor-proxy");
         for _ in 0..rounds {
             let direct = wrk(
                 &format!("http://{upstream}/repos/o/r"),
@@ -454,42 +464,20 @@ fn main() {
                 &[],
                 SECONDS,
             );
-            let before = cpu_us(nginx_pid);
-            let proxy = wrk(
+            let (proxy, proxy_cpu) = measured(
                 &format!("http://127.0.0.1:{nginx_port}/repos/o/r"),
-                connections,
                 None,
-                &[],
-                SECONDS,
+                &nginx_usage,
             );
-            let proxy_cpu = (cpu_us(nginx_pid) - before) / proxy.requests;
-            let before = cpu_us(host.pid());
-            let hosted = wrk(
-                &format!("{url}/actions"),
-                connections,
-                Some(&script),
-                &[],
-                SECONDS,
-            );
-            let host_cpu = (cpu_us(host.pid()) - before) / hosted.requests;
-            let before = thread_cpu_us("floor-proxy");
-            let floored = wrk(
+            let (hosted, host_cpu) =
+                measured(&format!("{url}/actions"), Some(&script), &host_usage);
+            let (floored, floor_cpu) = measured(
                 &format!("http://{floor}/actions"),
-                connections,
                 Some(&script),
-                &[],
-                SECONDS,
+                &floor_usage,
             );
-            let floor_cpu = (thread_cpu_us("floor-proxy") - before) / floored.requests;
-            let before = cpu_us(host.pid());
-            let local = wrk(
-                &format!("{url}/actions"),
-                connections,
-                Some(&local_script),
-                &[],
-                SECONDS,
-            );
-            let local_cpu = (cpu_us(host.pid()) - before) / local.requests;
+            let (local, local_cpu) =
+                measured(&format!("{url}/actions"), Some(&local_script), &host_usage);
             runs[0].push((direct, None));
             runs[1].push((proxy, Some(proxy_cpu)));
             runs[2].push((floored, Some(floor_cpu)));
