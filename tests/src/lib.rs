@@ -4,6 +4,7 @@
 pub mod host;
 pub mod oauth_server;
 pub mod prism;
+pub mod sockets;
 pub mod standin;
 
 use std::sync::Arc;
