@@ -247,10 +247,12 @@ impl AppState {
                 });
             }
         };
+        let running = self.metrics.in_flight(plugin.id());
         let (result, report) = self
             .runtime
             .execute_raw(&plugin.loaded, action, &params, &call)
             .await;
+        drop(running);
         self.metrics.instantiation(plugin.id(), report.instantiate);
         *statuses = report.upstream_statuses;
         result.map_err(|e| self.call_error(user, &plugin, e))

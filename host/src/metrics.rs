@@ -1,11 +1,12 @@
-//! Prometheus metrics: HTTP requests, executions with latency, plugin instantiation time and
-//! upstream calls. Labels carry names and codes only, never user data or secrets.
+//! Prometheus metrics: HTTP requests, executions with latency and those running now, plugin
+//! instantiation time and upstream calls. Labels carry names and codes only, never user data or secrets.
 
 use std::time::Duration;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -66,6 +67,16 @@ pub struct Metrics {
     upstream_calls: Family<UpstreamLabels, Counter>,
     plugin_loads: Family<PluginLoadLabels, Counter>,
     plugin_version: Family<PluginVersionLabels, prometheus_client::metrics::gauge::Gauge>,
+    in_flight: Family<PluginLabels, Gauge>,
+}
+
+/// Counts one execution as running until dropped.
+pub struct InFlight(Gauge);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 impl Default for Metrics {
@@ -126,8 +137,15 @@ impl Metrics {
             "1 for the version of each plugin being served",
             plugin_version.clone(),
         );
+        let in_flight = Family::<PluginLabels, Gauge>::default();
+        registry.register(
+            "executions_in_flight",
+            "Executions admitted and not yet answered, by plugin",
+            in_flight.clone(),
+        );
         Metrics {
             registry,
+            in_flight,
             plugin_loads,
             plugin_version,
             requests,
@@ -163,6 +181,18 @@ impl Metrics {
                 action: action.into(),
             })
             .observe(duration.as_secs_f64());
+    }
+
+    /// Counts an admitted execution of `plugin` as running until the guard drops.
+    pub fn in_flight(&self, plugin: &str) -> InFlight {
+        let gauge = self
+            .in_flight
+            .get_or_create(&PluginLabels {
+                plugin: plugin.into(),
+            })
+            .clone();
+        gauge.inc();
+        InFlight(gauge)
     }
 
     pub fn instantiation(&self, plugin: &str, duration: Duration) {

@@ -125,6 +125,34 @@ impl TestApp {
         self.call(method, path, Some(ADMIN_KEY), body).await
     }
 
+    /// `GET /metrics`, as Prometheus text.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
+    /// Waits (up to 10 s) until `/metrics` has `line`.
+    pub async fn wait_for_metric(&self, line: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let metrics = self.metrics().await;
+            if metrics.lines().any(|l| l == line) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {line} in /metrics after 10 s:\n{metrics}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Connects `user`'s account for `integration` with a bring-your-own secret.
     pub async fn connect(&self, user: &str, integration: &str, secret: Value) {
         let answer = self

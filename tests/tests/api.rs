@@ -64,15 +64,7 @@ async fn health_metrics_and_the_openapi_description_are_served_without_auth() {
     }
     assert!(openapi.body["paths"]["/actions"]["post"]["requestBody"].is_object());
 
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(
             r#"actionhost_http_requests_total{route="/healthz",method="GET",status="200"} 1"#

@@ -125,15 +125,7 @@ async fn a_refused_upload_keeps_the_serving_version_and_says_why() {
     assert_eq!(marker(&app).await.unwrap(), "swap-version-1");
 
     // Loads, refusals, the served version and per-plugin executions are in the metrics.
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for line in [
         r#"actionhost_plugin_loads_total{plugin="swap",result="loaded"} 1"#,
         r#"actionhost_plugin_loads_total{plugin="swap",result="refused"} 1"#,

@@ -151,15 +151,19 @@ async fn a_concurrency_limit_refuses_calls_beyond_it() {
     )
     .await;
     let sleep = || json!({"action": "HOSTILE_SLEEP", "parameters": {"millis": 700}});
+    let running = |n: u32| format!(r#"actionhost_executions_in_flight{{plugin="hostile"}} {n}"#);
     let (a, b) = tokio::join!(
         app.as_user("alice", "POST", "/actions", Some(sleep())),
         async {
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            // Bob asks once Alice's call holds the only slot.
+            app.wait_for_metric(&running(1)).await;
             app.as_user("bob", "POST", "/actions", Some(sleep())).await
         }
     );
     assert_eq!(a.status, 200);
     assert_eq!((b.status, b.code()), (429, "rate_limited"));
+    // Answered calls, admitted or refused, no longer count as running.
+    app.wait_for_metric(&running(0)).await;
     // Once the first call is done, the next one is admitted.
     assert_eq!(
         app.as_user("bob", "POST", "/actions", Some(sleep()))
