@@ -1,10 +1,10 @@
 //! The `actionhost` command: `serve`, `token`, `plugin check`.
 
-use axum::serve::ListenerExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 
 use actionhost::app::AppState;

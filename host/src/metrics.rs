@@ -1,5 +1,6 @@
 //! Prometheus metrics: HTTP requests, executions with latency and those running now, plugin
-//! instantiation time and upstream calls. Labels carry names and codes only, never user data or secrets.
+//! instantiation time and upstream calls. Labels carry names and codes only, never user data
+//! or secrets.
 
 use std::time::Duration;
 
@@ -66,7 +67,7 @@ pub struct Metrics {
     instantiation_seconds: Family<PluginLabels, Histogram, fn() -> Histogram>,
     upstream_calls: Family<UpstreamLabels, Counter>,
     plugin_loads: Family<PluginLoadLabels, Counter>,
-    plugin_version: Family<PluginVersionLabels, prometheus_client::metrics::gauge::Gauge>,
+    plugin_version: Family<PluginVersionLabels, Gauge>,
     in_flight: Family<PluginLabels, Gauge>,
 }
 
@@ -130,8 +131,7 @@ impl Metrics {
             "Plugin loads by plugin (or file) and result (loaded, swapped, refused, unloaded)",
             plugin_loads.clone(),
         );
-        let plugin_version =
-            Family::<PluginVersionLabels, prometheus_client::metrics::gauge::Gauge>::default();
+        let plugin_version = Family::<PluginVersionLabels, Gauge>::default();
         registry.register(
             "plugin_version",
             "1 for the version of each plugin being served",

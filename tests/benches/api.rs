@@ -381,29 +381,30 @@ fn main() {
     });
 
     let script_dir = tempfile::tempdir().unwrap();
-    let script = script_dir.path().join("post.lua");
-    std::fs::write(
-        &script,
-        format!(
-            "wrk.method = \"POST\"\n\
-             wrk.body = '{{\"action\":\"GITHUB_GET_REPOSITORY\",\"parameters\":{{\"owner\":\"o\",\"repo\":\"r\"}}}}'\n\
-             wrk.headers[\"Content-Type\"] = \"application/json\"\n\
-             wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
-        ),
-    )
-    .unwrap();
+    // A wrk script that POSTs `body` to /actions as alice.
+    let post_script = |name: &str, body: serde_json::Value| {
+        let path = script_dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "wrk.method = \"POST\"\n\
+                 wrk.body = '{body}'\n\
+                 wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+                 wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let script = post_script(
+        "post.lua",
+        json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}}),
+    );
     // A generated plugin's action: no account, no upstream call, the same fresh instance.
-    let local_script = script_dir.path().join("local.lua");
-    std::fs::write(
-        &local_script,
-        format!(
-            "wrk.method = \"POST\"\n\
-             wrk.body = '{{\"action\":\"BENCH00_CREATE_OBJECT_01\",\"parameters\":{{\"workspace\":\"w\",\"title\":\"t\"}}}}'\n\
-             wrk.headers[\"Content-Type\"] = \"application/json\"\n\
-             wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
-        ),
-    )
-    .unwrap();
+    let local_script = post_script(
+        "local.lua",
+        json!({"action": "BENCH00_CREATE_OBJECT_01", "parameters": {"workspace": "w", "title": "t"}}),
+    );
 
     if let Ok(seconds) = std::env::var("BENCH_PROFILE_SECONDS") {
         println!("actionhost pid {}", host.pid());

@@ -167,6 +167,14 @@ impl TestApp {
     }
 }
 
+/// Sends SIGTERM to `child` and waits for it to exit.
+pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait().expect("wait")
+}
+
 /// The release binary, next to this test executable's folder (`target/release/deps/..`).
 pub fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
@@ -281,9 +289,7 @@ impl HostProcess {
     }
 
     fn terminate(&mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        self.child.wait().expect("wait")
+        terminate(&mut self.child)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The real `actionhost` binary: `serve` with no set-up, generated secrets, `token`,
 //! `plugin check`, restarts that keep accounts, and secrets that never reach the log or disk.
 
+use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
@@ -247,11 +248,7 @@ async fn the_host_serves_with_on_demand_allocation_when_the_pool_cannot_be_reser
     assert_eq!(status, 200);
     assert_eq!(body["actions"]["github"].as_array().unwrap().len(), 9);
     // The log is written from a background thread; it is complete once the host has exited.
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(actionhost_e2e::host::terminate(&mut child).success());
     let log = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
     assert!(
         log.contains(
@@ -311,7 +308,6 @@ fn answers_are_sent_without_waiting_for_the_clients_acks() {
     let server: std::net::SocketAddr = host.url.strip_prefix("http://").unwrap().parse().unwrap();
     let mut client = std::net::TcpStream::connect(server).unwrap();
     // An answered request means the host has accepted the connection and set it up.
-    use std::io::{Read, Write};
     client
         .write_all(b"GET /healthz HTTP/1.1\r\nhost: actionhost\r\n\r\n")
         .unwrap();
