@@ -10,6 +10,7 @@ const TEST_PLUGINS: &[&str] = &[
     "tests/plugins/bench",
     "tests/plugins/swap",
     "tests/plugins/garbled",
+    "tests/plugins/attacker",
 ];
 
 fn main() {

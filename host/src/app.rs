@@ -62,12 +62,20 @@ impl AppState {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", settings.listen));
-        let oauth = OAuthFlows::open(&store, sealer, accounts.clone(), &public_url)
-            .map_err(|e| StartError::Runtime(e.to_string()))?;
+        let oauth = OAuthFlows::open(
+            &store,
+            sealer,
+            accounts.clone(),
+            &public_url,
+            settings.allow_private_origins.clone(),
+        )
+        .map_err(|e| StartError::Runtime(e.to_string()))?;
         let egress = Egress::new(settings.upstream_overrides.clone(), settings.egress_limits)
-            .map_err(StartError::Runtime)?;
+            .map_err(StartError::Runtime)?
+            .with_open_origins(settings.allow_private_origins.clone());
         let runtime = Runtime::new(Arc::new(egress), Some(settings.data_dir.join("cache")))
-            .map_err(StartError::Runtime)?;
+            .map_err(StartError::Runtime)?
+            .with_catalog_limits(settings.catalog_limits);
         if !runtime.pooling {
             tracing::warn!("serving with on-demand instance allocation (slower instantiation)");
         }
@@ -82,6 +90,7 @@ impl AppState {
             );
         }
         let audit = AuditLog::open(&store)?;
+        let user_schemas = UserSchemas::with_capacity(settings.schema_cache_bytes);
         let state = Arc::new(AppState {
             settings,
             store,
@@ -89,7 +98,7 @@ impl AppState {
             oauth,
             runtime,
             registry: PluginRegistry::new(),
-            user_schemas: UserSchemas::default(),
+            user_schemas,
             auth,
             admin_key,
             audit,
@@ -109,25 +118,7 @@ impl AppState {
         match self.runtime.load(bytes, self.settings.call_limits).await {
             Ok(mut plugin) => {
                 self.apply_policy(&mut plugin);
-                tracing::info!(
-                    plugin = %plugin.info.id,
-                    version = %plugin.info.version,
-                    actions = plugin.actions.len(),
-                    source = ?source,
-                    "loaded plugin {} {} ({} actions)",
-                    plugin.info.id,
-                    plugin.info.version,
-                    plugin.actions.len()
-                );
-                let (id, version) = (plugin.info.id.clone(), plugin.info.version.clone());
-                let old = self.registry.insert(plugin, source);
-                self.metrics
-                    .plugin_load(&id, if old.is_some() { "swapped" } else { "loaded" });
-                self.metrics.plugin_serving(
-                    &id,
-                    old.as_ref().map(|o| o.loaded.info.version.as_str()),
-                    Some(&version),
-                );
+                self.serve(plugin, source, name).await;
                 true
             }
             Err(error) => {

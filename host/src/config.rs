@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::capability::http::{EgressLimits, UpstreamOverrides};
-use crate::runtime::CallLimits;
+use crate::capability::http::{EgressLimits, Origin, UpstreamOverrides};
+use crate::runtime::{CallLimits, CatalogLimits};
 
 /// Errors in settings; each names the setting and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +58,9 @@ pub struct SettingsArgs {
     /// `https://api.github.com=http://127.0.0.1:9001,...`: origin rewrites after the allowlist.
     #[arg(long, env = "ACTIONHOST_UPSTREAM_OVERRIDES")]
     pub upstream_overrides: Option<String>,
+    /// `https://gitlab.internal:8443,...`: private origins plugins may reach (each exactly).
+    #[arg(long, env = "ACTIONHOST_ALLOW_PRIVATE_ORIGINS")]
+    pub allow_private_origins: Option<String>,
 }
 
 /// The optional settings file.
@@ -71,6 +74,7 @@ struct FileSettings {
     jwt_public_key: Option<String>,
     public_url: Option<String>,
     upstream_overrides: Option<String>,
+    allow_private_origins: Option<Vec<String>>,
     #[serde(default)]
     limits: FileLimits,
     /// `[plugins.<id>]`: operator policy per plugin.
@@ -88,7 +92,17 @@ struct FileLimits {
     output_mib: Option<u64>,
     http_timeout_seconds: Option<f64>,
     http_response_mib: Option<u64>,
+    http_request_mib: Option<u64>,
+    upstream_requests_per_call: Option<u32>,
+    max_concurrent_calls: Option<u32>,
+    schema_kib: Option<usize>,
+    actions_per_plugin: Option<usize>,
+    schema_cache_mib: Option<u64>,
 }
+
+/// Calls one plugin may run at once by default (`[limits] max_concurrent_calls`, or a plugin's
+/// policy): with the per-call caps, it bounds the memory one plugin's calls can hold.
+pub const DEFAULT_MAX_CONCURRENT_CALLS: u32 = 64;
 
 /// Resolved settings for every command.
 #[derive(Debug, Clone)]
@@ -102,8 +116,15 @@ pub struct Settings {
     pub master_key: Option<String>,
     pub public_url: Option<String>,
     pub upstream_overrides: UpstreamOverrides,
+    /// Private origins an operator lets plugins reach, each exactly.
+    pub allow_private_origins: Vec<Origin>,
     pub call_limits: CallLimits,
     pub egress_limits: EgressLimits,
+    pub catalog_limits: CatalogLimits,
+    /// Calls one plugin may run at once unless its policy says otherwise.
+    pub max_concurrent_calls: u32,
+    /// Byte budget of the per-user dynamic schema cache.
+    pub schema_cache_bytes: u64,
     pub plugin_policies: std::collections::HashMap<String, crate::policy::PluginPolicy>,
 }
 
@@ -142,7 +163,37 @@ impl Settings {
                 .output_mib
                 .map(|m| (m * 1024 * 1024) as usize)
                 .unwrap_or(defaults.output_bytes),
+            upstream_requests: limits
+                .upstream_requests_per_call
+                .unwrap_or(defaults.upstream_requests),
         };
+        let catalog_defaults = CatalogLimits::default();
+        let catalog_limits = CatalogLimits {
+            schema_bytes: limits
+                .schema_kib
+                .map(|k| k * 1024)
+                .unwrap_or(catalog_defaults.schema_bytes),
+            actions: limits
+                .actions_per_plugin
+                .unwrap_or(catalog_defaults.actions),
+            ..catalog_defaults
+        };
+        let private_text = args
+            .allow_private_origins
+            .clone()
+            .map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>())
+            .or(file.allow_private_origins)
+            .unwrap_or_default();
+        let allow_private_origins = private_text
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .map(Origin::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|message| ConfigError::Invalid {
+                name: "ACTIONHOST_ALLOW_PRIVATE_ORIGINS",
+                message,
+            })?;
         let egress_defaults = EgressLimits::default();
         let egress_limits = EgressLimits {
             timeout: seconds(limits.http_timeout_seconds, "limits.http_timeout_seconds")?
@@ -151,6 +202,10 @@ impl Settings {
                 .http_response_mib
                 .map(|m| m * 1024 * 1024)
                 .unwrap_or(egress_defaults.max_response_bytes),
+            max_request_bytes: limits
+                .http_request_mib
+                .map(|m| m * 1024 * 1024)
+                .unwrap_or(egress_defaults.max_request_bytes),
         };
 
         let jwt_secret = args.jwt_secret.clone().or(file.jwt_secret);
@@ -178,8 +233,17 @@ impl Settings {
             master_key: args.master_key.clone(),
             public_url: args.public_url.clone().or(file.public_url),
             upstream_overrides,
+            allow_private_origins,
             call_limits,
             egress_limits,
+            catalog_limits,
+            max_concurrent_calls: limits
+                .max_concurrent_calls
+                .unwrap_or(DEFAULT_MAX_CONCURRENT_CALLS),
+            schema_cache_bytes: limits
+                .schema_cache_mib
+                .map(|m| m * 1024 * 1024)
+                .unwrap_or(crate::catalog::USER_SCHEMA_CACHE_BYTES),
             plugin_policies: file.plugins,
             data_dir,
         })

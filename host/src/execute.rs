@@ -143,11 +143,14 @@ impl AppState {
         let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
         self.record_upstream(plugin.id(), &report.upstream_statuses);
         let definition = result.map_err(|e| self.call_error(&call.user, plugin, e))?;
-        let schema = UserSchema::new(&plugin.loaded.hash, &definition).map_err(|e| {
-            ApiError::PluginError(format!(
-                "{action}: describe returned an invalid schema: {e}"
-            ))
-        })?;
+        let hash = plugin.loaded.hash.clone();
+        let named = action.to_string();
+        let schema = off_worker_unless(false, move || {
+            UserSchema::new(&hash, &definition).map_err(|e| {
+                ApiError::PluginError(format!("{named}: describe returned an invalid schema: {e}"))
+            })
+        })
+        .await?;
         Ok(self.user_schemas.insert(&call.user, action, schema))
     }
 
@@ -224,20 +227,31 @@ impl AppState {
             return Err(ApiError::invalid("", "`parameters` must be a JSON object"));
         }
         let call = self.call_context(user, &plugin).await?;
-        if entry.definition.hints.dynamic_schema {
+        let params = if entry.definition.hints.dynamic_schema {
             let schema = self.user_schema(&plugin, action, &call).await?;
-            check(&schema.validator, &params)?;
+            let light = schema.validator.is_light(&params);
+            off_worker_unless(light, move || check(&schema.validator, params)).await?
         } else {
-            check(&entry.validator, &params)?;
-        }
+            let light = entry.validator.is_light(&params);
+            let (owner, action) = (plugin.clone(), action.to_string());
+            off_worker_unless(light, move || {
+                let entry = owner.action(&action).expect("checked above");
+                check(&entry.validator, params)
+            })
+            .await?
+        };
         let gates = self
             .gates
             .lock()
             .expect("gates lock")
             .get(plugin.id())
             .cloned();
-        let _permit = match gates.map(|g| g.admit(plugin.id(), user)).transpose() {
-            Ok(permit) => permit.flatten(),
+        let admitted = match &gates {
+            Some(gates) => gates.admit(plugin.id(), user).await,
+            None => Ok(None),
+        };
+        let _permit = match admitted {
+            Ok(permit) => permit,
             Err(refused) => {
                 return Err(ApiError::RateLimited {
                     message: refused.message,
@@ -338,8 +352,11 @@ impl AppState {
                 continue;
             }
             let mut tools = Vec::with_capacity(plugin.actions.len());
-            let mut describe_error = None;
+            let mut describe_errors = Vec::new();
             for action in &plugin.actions {
+                if self.registry.is_shadowed(&info.id, &action.definition.name) {
+                    continue;
+                }
                 let mut tool = None;
                 if action.definition.hints.dynamic_schema && (connected || !info.needs_account()) {
                     let described = match self.call_context(user, &plugin).await {
@@ -351,12 +368,12 @@ impl AppState {
                     };
                     match described {
                         Ok(schema) => tool = Some(schema.tools[query.format.index()].clone()),
-                        Err(e) => describe_error = Some(format!("{}: {e}", action.definition.name)),
+                        Err(e) => describe_errors.push(format!("{}: {e}", action.definition.name)),
                     }
                 }
                 tools.push(tool.unwrap_or_else(|| action.tools[query.format.index()].clone()));
             }
-            if let Some(message) = describe_error {
+            for message in describe_errors {
                 listing.errors.push((info.id.clone(), message));
             }
             listing.tools.push((info.id.clone(), tools));
@@ -365,8 +382,23 @@ impl AppState {
     }
 }
 
-fn check(validator: &crate::catalog::ParameterValidator, params: &Value) -> Result<(), ApiError> {
-    validator.check(params).map_err(|errors| {
+/// Runs `work` here when `light`, else on the blocking pool: validating against a plugin's
+/// schema is plugin-controlled work, and a heavy one must not hold an async worker.
+async fn off_worker_unless<T: Send + 'static>(
+    light: bool,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    if light {
+        return work();
+    }
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Internal(format!("parameter validation failed: {e}")))?
+}
+
+/// `params` if they satisfy the schema, else every violation.
+fn check(validator: &crate::catalog::ParameterValidator, params: Value) -> Result<Value, ApiError> {
+    validator.check(&params).map(|()| params).map_err(|errors| {
         let message = match errors.len() {
             1 => format!(
                 "parameter {} is invalid: {}",

@@ -20,6 +20,7 @@ pub mod plugins;
 pub mod policy;
 pub mod runtime;
 pub mod scaffold;
+pub mod schema;
 pub mod store;
 
 /// Bundled provider plugins, compiled to wasm32-wasip2 by the build script and embedded here

@@ -86,6 +86,9 @@ enum PluginCommand {
     },
 }
 
+/// Log lines waiting for stderr at most.
+const LOG_QUEUE_LINES: usize = 8192;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = init_logging();
@@ -99,7 +102,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Work still running (a plugin compiling on the blocking pool) must not hold the exit.
+    runtime.shutdown_timeout(SHUTDOWN_LEFTOVERS);
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -108,14 +114,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// How long requests in flight may take to finish after SIGTERM before the host stops anyway.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long background work (a plugin being compiled) may hold the exit after that.
+const SHUTDOWN_LEFTOVERS: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Logs go to stderr from a writer thread, so requests never wait on the write; the returned
-/// guard flushes what is left when `main` ends. Lines are never dropped: a full buffer makes
-/// the logging thread wait.
+/// guard flushes what is left when `main` ends. The queue is bounded: when stderr is read more
+/// slowly than lines come, lines are dropped rather than held in memory or made to stall the
+/// server (every line about a plugin is bounded in size, so the queue is too).
 fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ACTIONHOST_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
+        .lossy(true)
+        .buffered_lines_limit(LOG_QUEUE_LINES)
         .finish(std::io::stderr());
     use std::io::IsTerminal as _;
     tracing_subscriber::fmt()
@@ -198,9 +211,19 @@ async fn serve(mut settings: Settings) -> anyhow::Result<()> {
         }
     });
     println!("actionhost listening on http://{address}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        signalled.notify_one();
+    });
+    tokio::select! {
+        served = server => served?,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => tracing::warn!("requests still running {SHUTDOWN_GRACE:?} after the stop signal were cut off"),
+    }
     // Nothing lost on a clean stop: queued audit records, then everything else, reach disk.
     let audit = state.audit.clone();
     tokio::task::spawn_blocking(move || audit.sync()).await?;
@@ -313,6 +336,15 @@ async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
                     .as_str()
                     .unwrap_or("?")
             );
+            if let actionhost::runtime::AuthKind::OAuth2(endpoints) = &info.auth {
+                // These receive the operator's client secret and users' refresh tokens unless
+                // the operator's connection sets its own.
+                println!("  oauth2 authorize: {}", endpoints.authorize_url);
+                println!("  oauth2 token: {}", endpoints.token_url);
+                if let Some(revoke) = &endpoints.revoke_url {
+                    println!("  oauth2 revoke: {revoke}");
+                }
+            }
             for (origin, credentials) in &info.origins {
                 let note = if *credentials {
                     ""
@@ -324,6 +356,9 @@ async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
             println!("  actions ({}):", plugin.actions.len());
             for action in &plugin.actions {
                 println!("    {} - {}", action.name, action.description);
+            }
+            for warning in actionhost::runtime::origin_warnings(info) {
+                println!("warning: {warning}");
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -18,10 +18,12 @@ use crate::store::{StoreError, trees};
 /// How long file events are collected before acting on them.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
-/// Which file serves which plugin id, so a removal unloads the right one.
+/// Which file serves which plugin id, so a removal unloads the right one; and the hash of what
+/// was last read from each file, so an unchanged file is not loaded again.
 #[derive(Default)]
 pub struct PluginFiles {
     by_path: Mutex<HashMap<PathBuf, String>>,
+    last_hash: Mutex<HashMap<PathBuf, String>>,
 }
 
 /// Why an upload or deletion was refused.
@@ -138,6 +140,17 @@ impl AppState {
                 return;
             }
         };
+        let hash = crate::runtime::sha256_hex(&bytes);
+        let previous = self
+            .plugin_files
+            .last_hash
+            .lock()
+            .expect("plugin files")
+            .insert(path.to_path_buf(), hash.clone());
+        if previous.as_deref() == Some(hash.as_str()) {
+            tracing::debug!(file = %name, "plugin file unchanged; not reloaded");
+            return;
+        }
         let mut plugin = match self.runtime.load(&bytes, self.settings.call_limits).await {
             Ok(plugin) => plugin,
             Err(error) => {
@@ -193,7 +206,7 @@ impl AppState {
         }
         self.registry.clear_failure(&name);
         self.apply_policy(&mut plugin);
-        self.serve(plugin, PluginSource::File, &name);
+        self.serve(plugin, PluginSource::File, &name).await;
     }
 
     /// Applies the operator's policy for the plugin's id (`<id>.policy.toml` beside the plugin
@@ -214,18 +227,54 @@ impl AppState {
             }
             tracing::info!(plugin = %id, policy = ?policy, "policy applied");
         }
-        let gates = Arc::new(crate::policy::Gates::new(policy.as_ref()));
+        let gates = Arc::new(crate::policy::Gates::new(
+            policy.as_ref(),
+            self.settings.max_concurrent_calls,
+        ));
         self.gates.lock().expect("gates lock").insert(id, gates);
     }
 
-    /// Serves a validated plugin, logging a load or a swap.
-    fn serve(&self, plugin: crate::runtime::LoadedPlugin, source: PluginSource, name: &str) {
+    /// Serves a validated plugin, logging a load or a swap. Its validators are compiled and
+    /// its tools rendered on the blocking pool. A plugin that takes a bundled plugin's id is
+    /// the operator's decision, but a visible one: warned about with both hashes and shown in
+    /// `GET /admin/plugins`, since it inherits every user's credentials for that id.
+    pub(crate) async fn serve(
+        &self,
+        plugin: crate::runtime::LoadedPlugin,
+        source: PluginSource,
+        name: &str,
+    ) {
         let (id, version, actions) = (
             plugin.info.id.clone(),
             plugin.info.version.clone(),
             plugin.actions.len(),
         );
-        let old = self.registry.insert(plugin, source.clone());
+        let replaced = (source != PluginSource::Bundled)
+            .then(|| bundled_version_of(&id))
+            .flatten();
+        if let Some(bundled) = &replaced {
+            tracing::warn!(
+                plugin = %id, file = name, bundled_hash = %bundled.hash, hash = %plugin.hash,
+                "plugin {id} from {name} replaces the bundled plugin {id}: it serves every user's stored {id} credentials"
+            );
+        }
+        let prepared = {
+            let source = source.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut prepared = crate::catalog::CatalogPlugin::prepare(plugin, source);
+                prepared.replaces_bundled = replaced;
+                prepared
+            })
+            .await
+        };
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                tracing::error!(plugin = %id, error = %e, "preparing plugin {id} failed");
+                return;
+            }
+        };
+        let old = self.registry.insert(prepared);
         self.metrics
             .plugin_load(&id, if old.is_some() { "swapped" } else { "loaded" });
         self.metrics.plugin_serving(
@@ -270,6 +319,11 @@ impl AppState {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         self.registry.clear_failure(&name);
+        self.plugin_files
+            .last_hash
+            .lock()
+            .expect("plugin files")
+            .remove(path);
         let id = self
             .plugin_files
             .by_path
@@ -311,7 +365,8 @@ impl AppState {
             .map_err(|e| PluginChangeError::Io(format!("cannot store the plugin: {e}")))?;
         self.set_disabled(id, false)?;
         self.apply_policy(&mut plugin);
-        self.serve(plugin, PluginSource::Uploaded, &format!("{id}.wasm"));
+        self.serve(plugin, PluginSource::Uploaded, &format!("{id}.wasm"))
+            .await;
         Ok(())
     }
 
@@ -342,6 +397,11 @@ impl AppState {
                         .lock()
                         .expect("plugin files")
                         .remove(&path);
+                    self.plugin_files
+                        .last_hash
+                        .lock()
+                        .expect("plugin files")
+                        .remove(&path);
                     std::fs::remove_file(&path).map_err(|e| {
                         PluginChangeError::Io(format!("cannot remove {}: {e}", path.display()))
                     })?;
@@ -362,21 +422,64 @@ impl AppState {
     }
 }
 
+/// The bundled plugin with id `id`, if there is one: what an operator's plugin replaces.
+fn bundled_version_of(id: &str) -> Option<crate::catalog::ReplacedBundled> {
+    let (_, bytes) = crate::bundled::PLUGINS
+        .iter()
+        .find(|(file, _)| file.trim_end_matches(".wasm") == id)?;
+    Some(crate::catalog::ReplacedBundled {
+        hash: crate::runtime::sha256_hex(bytes),
+    })
+}
+
 fn is_wasm(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "wasm") && path.is_file()
 }
 
-/// Watches the plugins dir and applies changes, debounced, until the state is dropped.
+/// How long a file may go without events before it is taken as completely written when no
+/// close-after-write was seen (a writer that does not close, platforms without that event).
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// What an event says about a file of the plugins dir.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileChange {
+    /// Still being written: wait for the writer to close it, or for it to settle.
+    Writing,
+    /// Complete (closed after writing, moved in) or gone: act after the debounce.
+    Done,
+}
+
+/// Events that change a file's content or presence; reads (open, close without writing) and
+/// metadata changes are not changes, or every read of a plugin would reload it.
+fn classify(kind: &notify::EventKind) -> Option<FileChange> {
+    use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Some(FileChange::Done),
+        EventKind::Create(_) | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
+            Some(FileChange::Writing)
+        }
+        EventKind::Modify(ModifyKind::Name(_)) | EventKind::Remove(_) => Some(FileChange::Done),
+        _ => None,
+    }
+}
+
+/// Watches the plugins dir and applies changes until the state is dropped: a file is loaded once
+/// it is completely written (closed after writing, moved in, or quiet for [`SETTLE`]), and only
+/// when its content differs from what was last loaded or refused from it.
 pub fn watch(state: &Arc<AppState>) -> Result<Option<notify::RecommendedWatcher>, String> {
     use notify::Watcher;
     let Some(dir) = state.settings.plugins_dir.clone() else {
         return Ok(None);
     };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(PathBuf, FileChange)>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            for path in event.paths {
-                let _ = tx.send(path);
+        let Ok(event) = event else { return };
+        let Some(change) = classify(&event.kind) else {
+            return;
+        };
+        for path in event.paths {
+            if path.extension().is_some_and(|e| e == "wasm") {
+                let _ = tx.send((path, change));
             }
         }
     })
@@ -386,19 +489,50 @@ pub fn watch(state: &Arc<AppState>) -> Result<Option<notify::RecommendedWatcher>
         .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
     let weak = Arc::downgrade(state);
     tokio::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            tokio::time::sleep(DEBOUNCE).await;
-            let mut paths = vec![first];
-            while let Ok(path) = rx.try_recv() {
-                paths.push(path);
+        // Path → (is it complete, when its last event came).
+        let mut pending: HashMap<PathBuf, (FileChange, tokio::time::Instant)> = HashMap::new();
+        loop {
+            let next_due = pending
+                .values()
+                .map(|(change, at)| {
+                    *at + match change {
+                        FileChange::Done => DEBOUNCE,
+                        FileChange::Writing => SETTLE,
+                    }
+                })
+                .min();
+            let event = match next_due {
+                Some(due) => tokio::select! {
+                    event = rx.recv() => event.map(Some),
+                    () = tokio::time::sleep_until(due) => Some(None),
+                },
+                None => rx.recv().await.map(Some),
+            };
+            match event {
+                None => break,
+                Some(Some((path, change))) => {
+                    let now = tokio::time::Instant::now();
+                    let entry = pending.entry(path).or_insert((change, now));
+                    // A write after a close starts a new write.
+                    *entry = (change, now);
+                }
+                Some(None) => {}
             }
-            paths.sort();
-            paths.dedup();
+            let now = tokio::time::Instant::now();
+            let mut due: Vec<PathBuf> = pending
+                .iter()
+                .filter(|(_, (change, at))| match change {
+                    FileChange::Done => now >= *at + DEBOUNCE,
+                    FileChange::Writing => now >= *at + SETTLE,
+                })
+                .map(|(path, _)| path.clone())
+                .collect();
+            due.sort();
+            for path in &due {
+                pending.remove(path);
+            }
             let Some(state) = weak.upgrade() else { break };
-            for path in paths
-                .into_iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
-            {
+            for path in due {
                 if path.is_file() {
                     state.load_file(&path).await;
                 } else {

@@ -1,6 +1,8 @@
 //! Operator policy per plugin, from `[plugins.<id>]` in `actionhost.toml` or `<id>.policy.toml`
 //! beside a plugin file in the plugins dir (which wins). A policy can only narrow: origins are
-//! kept only if the plugin declared them, limits only go down from the host's defaults.
+//! kept only if the plugin declared them, limits only go down from the host's defaults — except
+//! two an operator may also raise for a plugin that needs it: upstream requests per call (long
+//! paginations) and concurrent calls.
 
 use std::num::NonZeroU32;
 use std::path::Path;
@@ -23,8 +25,11 @@ pub struct PluginPolicy {
     pub memory_mib: Option<u64>,
     pub cpu_seconds: Option<f64>,
     pub wall_seconds: Option<f64>,
-    /// Calls running at once; more are refused with `rate_limited`.
+    /// Calls running at once; more are refused with `rate_limited` (default
+    /// `[limits] max_concurrent_calls`, 64).
     pub max_concurrent_calls: Option<u32>,
+    /// Upstream requests one call may make (default `[limits] upstream_requests_per_call`, 200).
+    pub max_upstream_requests: Option<u32>,
     /// Token bucket per connected account (user).
     pub calls_per_minute_per_account: Option<u32>,
     /// Token bucket for the whole plugin.
@@ -85,6 +90,9 @@ impl PluginPolicy {
         if let Some(wall) = seconds(self.wall_seconds) {
             limits.wall_time = defaults.wall_time.min(wall);
         }
+        if let Some(requests) = self.max_upstream_requests {
+            limits.upstream_requests = requests;
+        }
         plugin.max_retries = self.max_retries.unwrap_or(plugin.max_retries);
         plugin.policy = Some(self.clone());
         ignored
@@ -98,9 +106,15 @@ pub struct Refused {
     pub retry_after: Duration,
 }
 
+/// How long a call waits for one of the default number of running slots before it is refused.
+pub const DEFAULT_SLOT_WAIT: Duration = Duration::from_secs(10);
+
 /// The admission gates of one plugin: concurrency and rate limits.
 pub struct Gates {
     concurrency: Option<Arc<tokio::sync::Semaphore>>,
+    /// With the default concurrency, calls over it wait (up to [`DEFAULT_SLOT_WAIT`]) for a slot;
+    /// with an operator's `max_concurrent_calls` they are refused at once.
+    wait_for_slot: bool,
     per_account: Option<DefaultKeyedRateLimiter<String>>,
     per_plugin: Option<DefaultDirectRateLimiter>,
 }
@@ -110,12 +124,15 @@ fn per_minute(n: u32) -> Quota {
 }
 
 impl Gates {
-    pub fn new(policy: Option<&PluginPolicy>) -> Self {
+    /// Gates from `policy`, with `default_concurrency` calls at once where it sets none.
+    pub fn new(policy: Option<&PluginPolicy>, default_concurrency: u32) -> Self {
         let policy = policy.cloned().unwrap_or_default();
+        let concurrency = policy.max_concurrent_calls.unwrap_or(default_concurrency);
         Gates {
-            concurrency: policy
-                .max_concurrent_calls
-                .map(|n| Arc::new(tokio::sync::Semaphore::new(n.max(1) as usize))),
+            wait_for_slot: policy.max_concurrent_calls.is_none(),
+            concurrency: Some(Arc::new(tokio::sync::Semaphore::new(
+                concurrency.max(1) as usize
+            ))),
             per_account: policy
                 .calls_per_minute_per_account
                 .map(|n| RateLimiter::keyed(per_minute(n))),
@@ -126,7 +143,7 @@ impl Gates {
     }
 
     /// Admits one call for `user`, or says when to try again. The permit is held for the call.
-    pub fn admit(
+    pub async fn admit(
         &self,
         plugin: &str,
         user: &str,
@@ -148,18 +165,22 @@ impl Gates {
                 retry_after: not_until.wait_time_from(limiter.clock().now()),
             });
         }
-        match &self.concurrency {
-            None => Ok(None),
-            Some(semaphore) => semaphore
-                .clone()
-                .try_acquire_owned()
-                .map(Some)
-                .map_err(|_| Refused {
-                    message: format!(
-                        "{plugin} is already running as many calls as its policy allows"
-                    ),
-                    retry_after: Duration::from_secs(1),
-                }),
+        let Some(semaphore) = &self.concurrency else {
+            return Ok(None);
+        };
+        let busy = || Refused {
+            message: format!("{plugin} is already running as many calls as its policy allows"),
+            retry_after: Duration::from_secs(1),
+        };
+        if let Ok(permit) = semaphore.clone().try_acquire_owned() {
+            return Ok(Some(permit));
+        }
+        if !self.wait_for_slot {
+            return Err(busy());
+        }
+        match tokio::time::timeout(DEFAULT_SLOT_WAIT, semaphore.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            _ => Err(busy()),
         }
     }
 }

@@ -121,6 +121,26 @@ impl TestApp {
         self.call(method, path, Some(&self.token(user)), body).await
     }
 
+    /// `PUT /admin/plugins/{id}` with component bytes, as an operator uploads a plugin.
+    pub async fn upload(&self, id: &str, bytes: Vec<u8>) -> Answer {
+        let response = self
+            .client
+            .put(format!("{}/admin/plugins/{id}", self.url))
+            .bearer_auth(ADMIN_KEY)
+            .body(bytes)
+            .send()
+            .await
+            .expect("upload");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body");
+        Answer {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
     pub async fn as_admin(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
         self.call(method, path, Some(ADMIN_KEY), body).await
     }
@@ -220,6 +240,18 @@ impl HostProcess {
     /// Starts `actionhost serve` with `env` and waits for the listening line.
     pub fn start(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Self {
         let stderr = data_dir.with_extension("stderr.log");
+        let file = std::fs::File::create(&stderr).expect("stderr file");
+        Self::start_with_stderr(data_dir, env, Stdio::from(file))
+    }
+
+    /// Like [`HostProcess::start`], with the host's stderr going to `sink` (a pipe nobody
+    /// reads, say); the log file then stays empty.
+    pub fn start_with_stderr(
+        data_dir: &std::path::Path,
+        env: &[(&str, &str)],
+        sink: Stdio,
+    ) -> Self {
+        let stderr = data_dir.with_extension("stderr.log");
         let mut command = Command::new(binary());
         command
             .arg("serve")
@@ -228,7 +260,7 @@ impl HostProcess {
             .env("ACTIONHOST_LISTEN", "127.0.0.1:0")
             .env("ACTIONHOST_DATA_DIR", data_dir)
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).expect("stderr file"));
+            .stderr(sink);
         for (k, v) in env {
             command.env(k, v);
         }

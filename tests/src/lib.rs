@@ -154,3 +154,19 @@ pub fn browser_dom(url: &str) -> String {
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// The raw-WIT attacker plugin (`tests/plugins/attacker`) in `mode`, its literal origins on
+/// `port`: its config marker patched in place, so one build gives every variant.
+pub fn attacker(mode: &str, port: u16) -> Vec<u8> {
+    const PREFIX: &[u8] = b"ACTIONHOST-ATTACKER-CONFIG:";
+    let mut bytes = std::fs::read(components::ATTACKER).expect("attacker component");
+    let at = bytes
+        .windows(PREFIX.len())
+        .position(|w| w == PREFIX)
+        .expect("the attacker's config marker");
+    let mut config = format!("ACTIONHOST-ATTACKER-CONFIG:mode={mode};port={port};").into_bytes();
+    assert!(config.len() <= 128, "config too long");
+    config.resize(128, b' ');
+    bytes[at..at + 128].copy_from_slice(&config);
+    bytes
+}

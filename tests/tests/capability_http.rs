@@ -33,6 +33,12 @@ fn egress(overrides: &str) -> Egress {
     .unwrap()
 }
 
+/// An egress that lets plugins reach `server` (a loopback stand-in), as an operator's
+/// `allow_private_origins` would: loopback is refused otherwise.
+fn opened(server: &StandIn) -> Egress {
+    egress("").with_open_origins(vec![Origin::parse(&server.url()).unwrap()])
+}
+
 fn get(url: &str) -> OutboundRequest {
     OutboundRequest {
         method: HttpMethod::Get,
@@ -115,7 +121,7 @@ async fn an_override_with_a_path_prefix_maps_the_prefix() {
 #[tokio::test]
 async fn credentials_are_injected_as_the_auth_kind_says() {
     let server = StandIn::json(json!({})).await;
-    let egress = egress("");
+    let egress = opened(&server);
     let url = format!("{}/me?a=1", server.url());
     let cases = [
         (
@@ -160,7 +166,7 @@ async fn credentials_are_injected_as_the_auth_kind_says() {
 async fn an_origin_declared_without_credentials_gets_none() {
     let server = StandIn::json(json!({})).await;
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::Bearer);
-    egress("")
+    opened(&server)
         .send(
             &declared,
             Some(&token()),
@@ -187,7 +193,7 @@ async fn a_credentialed_origin_without_a_credential_is_not_connected() {
 #[tokio::test]
 async fn headers_the_host_owns_are_refused_and_nothing_is_sent() {
     let server = StandIn::json(json!({})).await;
-    let egress = egress("");
+    let egress = opened(&server);
     let placement = CredentialPlacement::Header {
         name: "X-Api-Key".into(),
         prefix: String::new(),
@@ -229,8 +235,11 @@ async fn a_response_over_the_size_cap_is_refused() {
     let limits = EgressLimits {
         timeout: Duration::from_secs(5),
         max_response_bytes: 1000,
+        ..EgressLimits::default()
     };
-    let egress = Egress::new(UpstreamOverrides::default(), limits).unwrap();
+    let egress = Egress::new(UpstreamOverrides::default(), limits)
+        .unwrap()
+        .with_open_origins(vec![Origin::parse(&server.url()).unwrap()]);
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let error = egress
         .send(&declared, None, get(&server.url()), None)
@@ -246,8 +255,11 @@ async fn a_slow_upstream_times_out() {
     let limits = EgressLimits {
         timeout: Duration::from_millis(300),
         max_response_bytes: 1000,
+        ..EgressLimits::default()
     };
-    let egress = Egress::new(UpstreamOverrides::default(), limits).unwrap();
+    let egress = Egress::new(UpstreamOverrides::default(), limits)
+        .unwrap()
+        .with_open_origins(vec![Origin::parse(&server.url()).unwrap()]);
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let started = std::time::Instant::now();
     let error = egress
@@ -264,7 +276,7 @@ async fn the_calls_deadline_shortens_the_timeout() {
         StandIn::start(|_| Reply::json(200, json!({})).delayed(Duration::from_secs(3))).await;
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let deadline = std::time::Instant::now() + Duration::from_millis(200);
-    let error = egress("")
+    let error = opened(&server)
         .send(&declared, None, get(&server.url()), Some(deadline))
         .await
         .unwrap_err();
@@ -281,7 +293,7 @@ async fn same_origin_redirects_are_followed_and_cross_origin_ones_are_not() {
         _ => Reply::json(200, json!({"final": true})),
     })
     .await;
-    let egress = egress("");
+    let egress = opened(&server);
     let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
 
     let followed = egress
@@ -382,19 +394,289 @@ fn private_loopback_link_local_and_shared_ranges_are_not_public() {
         "172.16.5.4",
         "192.168.1.1",
         "127.0.0.1",
+        "127.255.255.254",
         "169.254.169.254",
         "100.64.0.1",
         "0.0.0.0",
+        "0.1.2.3",
+        "255.255.255.255",
+        "224.0.0.1",
+        "240.0.0.1",
+        "198.18.0.1",
+        "192.0.2.1",
+        "::",
         "::1",
         "fe80::1",
         "fd00::1",
+        "fc00::1",
+        "ff02::1",
         "::ffff:10.0.0.1",
+        "::ffff:127.0.0.1",
+        "::127.0.0.1",
+        "64:ff9b::7f00:1",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::1",
+        "2002:7f00:1::1",
+        "2001:db8::1",
+        "2001::1",
     ] {
         assert!(!is_public(ip.parse().unwrap()), "{ip} counted as public");
     }
-    for ip in ["140.82.112.6", "8.8.8.8", "2606:4700::1111"] {
+    for ip in [
+        "140.82.112.6",
+        "8.8.8.8",
+        "2606:4700::1111",
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",
+        "2002:808:808::1",
+    ] {
         assert!(is_public(ip.parse().unwrap()), "{ip} counted as private");
     }
+}
+
+#[tokio::test]
+async fn ip_literals_in_every_form_are_refused_and_nothing_is_sent() {
+    let internal = StandIn::json(json!({"internal": true})).await;
+    let port = internal.addr.port();
+    let forms = [
+        format!("http://127.0.0.1:{port}"),
+        format!("http://[::1]:{port}"),
+        format!("http://0.0.0.0:{port}"),
+        format!("http://127.1:{port}"),
+        format!("http://2130706433:{port}"),
+        format!("http://0x7f.0.0.1:{port}"),
+        format!("http://[::ffff:127.0.0.1]:{port}"),
+        format!("http://[::ffff:7f00:1]:{port}"),
+        format!("http://[64:ff9b::7f00:1]:{port}"),
+        "http://169.254.169.254".to_string(),
+    ];
+    let declared: Vec<(&str, bool)> = forms.iter().map(|f| (f.as_str(), true)).collect();
+    let declared = grant(&declared, CredentialPlacement::Bearer);
+    for url in &forms {
+        let error = egress("")
+            .send(
+                &declared,
+                Some(&token()),
+                get(&format!("{url}/latest/meta-data")),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, EgressError::Denied(m) if m.contains("plugins may not reach it")),
+            "{url}: {error:?}"
+        );
+    }
+    assert!(internal.requests().is_empty());
+}
+
+#[tokio::test]
+async fn an_override_opens_exactly_its_target_origin_and_nothing_else() {
+    let upstream = StandIn::json(json!({"upstream": true})).await;
+    let admin = StandIn::json(json!({"admin": true})).await;
+    let target = format!("http://localhost:{}", upstream.addr.port());
+    let egress = egress(&format!("https://api.example.test={target}"));
+    let same_host_other_port = format!("http://localhost:{}", admin.addr.port());
+    let same_origin_by_ip = format!("http://127.0.0.1:{}", upstream.addr.port());
+    let declared = grant(
+        &[
+            ("https://api.example.test", true),
+            (&same_host_other_port, true),
+            (&same_origin_by_ip, true),
+            (&target, true),
+        ],
+        CredentialPlacement::Bearer,
+    );
+    // The rewritten request reaches the operator's target.
+    egress
+        .send(
+            &declared,
+            Some(&token()),
+            get("https://api.example.test/x"),
+            None,
+        )
+        .await
+        .unwrap();
+    // A plugin naming private addresses itself does not, not even the target's own origin.
+    for url in [&same_host_other_port, &same_origin_by_ip, &target] {
+        let error = egress
+            .send(&declared, Some(&token()), get(url), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, EgressError::Denied(_)), "{url}: {error:?}");
+    }
+    assert_eq!(upstream.requests().len(), 1);
+    assert!(admin.requests().is_empty());
+}
+
+/// The credential as a request carried it: the `Authorization` or `X-Api-Key` value, or the
+/// `key` query parameter, decoded.
+fn carried(r: &actionhost_e2e::standin::Recorded) -> String {
+    r.header("authorization")
+        .or(r.header("x-api-key"))
+        .map(str::to_string)
+        .or_else(|| {
+            url::form_urlencoded::parse(r.query.clone().unwrap_or_default().as_bytes())
+                .find(|(k, _)| k == "key")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// Answers with everything it received: the request's headers and query, in the body and in
+/// a header, and the credential as it was carried, in base64.
+async fn echo() -> StandIn {
+    StandIn::start(|r| {
+        use base64::Engine as _;
+        let all: Vec<String> = r.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        let text = format!(
+            "{}\n{}",
+            all.join("\n"),
+            r.query.clone().unwrap_or_default()
+        );
+        let encoded = base64::engine::general_purpose::STANDARD.encode(carried(r));
+        Reply::json(200, json!({"echo": text, "encoded": encoded}))
+            .header("x-echo", &text.replace('\n', " | "))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_credential_an_upstream_echoes_never_reaches_the_plugin() {
+    let server = echo().await;
+    let egress = opened(&server);
+    let secret = "s3cr/t+key=&x";
+    let placements = [
+        CredentialPlacement::Bearer,
+        CredentialPlacement::Header {
+            name: "X-Api-Key".into(),
+            prefix: "Key ".into(),
+        },
+        CredentialPlacement::Query {
+            name: "key".into(),
+            prefix: String::new(),
+        },
+    ];
+    for placement in placements {
+        let declared = grant(&[(&server.url(), true)], placement.clone());
+        let response = egress
+            .send(
+                &declared,
+                Some(&SecretString::new(secret)),
+                get(&format!("{}/echo", server.url())),
+                None,
+            )
+            .await
+            .unwrap();
+        // The upstream got the credential ...
+        let received = server.requests().pop().unwrap();
+        let carried = carried(&received);
+        assert!(carried.ends_with(secret), "{placement:?}: {carried}");
+        // ... and no form of it came back to the plugin.
+        let body = String::from_utf8_lossy(&response.body).into_owned();
+        let headers = format!("{:?}", response.headers);
+        use base64::Engine as _;
+        for form in [
+            secret.to_string(),
+            "s3cr%2Ft%2Bkey%3D%26x".to_string(),
+            base64::engine::general_purpose::STANDARD.encode(&carried),
+        ] {
+            assert!(!body.contains(&form), "{placement:?}: {form} in {body}");
+            assert!(
+                !headers.contains(&form),
+                "{placement:?}: {form} in {headers}"
+            );
+        }
+        assert!(
+            body.contains("[redacted by actionhost]"),
+            "{placement:?}: {body}"
+        );
+        // Nothing else was touched.
+        assert!(body.contains("user-agent"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_query_parameter_named_like_the_credential_is_refused() {
+    let server = StandIn::json(json!({})).await;
+    let placement = CredentialPlacement::Query {
+        name: "key".into(),
+        prefix: String::new(),
+    };
+    let declared = grant(&[(&server.url(), true)], placement);
+    let error = opened(&server)
+        .send(
+            &declared,
+            Some(&token()),
+            get(&format!("{}/x?key=attacker", server.url())),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, EgressError::InvalidRequest(m) if m.contains("\"key\" carries the credential")),
+        "{error:?}"
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_request_body_over_the_cap_is_refused_before_anything_is_sent() {
+    let server = StandIn::json(json!({})).await;
+    let limits = EgressLimits {
+        max_request_bytes: 1000,
+        ..EgressLimits::default()
+    };
+    let egress = Egress::new(UpstreamOverrides::default(), limits)
+        .unwrap()
+        .with_open_origins(vec![Origin::parse(&server.url()).unwrap()]);
+    let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
+    let mut request = get(&server.url());
+    request.method = HttpMethod::Post;
+    request.body = Some(vec![b'x'; 1001]);
+    let error = egress
+        .send(&declared, None, request, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        EgressError::InvalidRequest(
+            "the request body is 1001 bytes, over the cap of 1000 bytes".into()
+        )
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn plugin_supplied_text_is_quoted_only_in_part_in_errors() {
+    let declared = grant(
+        &[("https://api.example.test", true)],
+        CredentialPlacement::Bearer,
+    );
+    let long_url = format!("https://undeclared.test/{}", "a".repeat(1_000_000));
+    let error = egress("")
+        .send(&declared, Some(&token()), get(&long_url), None)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().len() < 500,
+        "{} bytes",
+        error.to_string().len()
+    );
+    let mut request = get("https://api.example.test/");
+    request
+        .headers
+        .push((format!("x-{}", "b".repeat(1_000_000)), "1".into()));
+    request.headers.push(("authorization".into(), "x".into()));
+    let error = egress("")
+        .send(&declared, Some(&token()), request, None)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().len() < 500,
+        "{} bytes",
+        error.to_string().len()
+    );
 }
 
 #[test]

@@ -269,7 +269,8 @@ async fn every_action_sends_requests_that_slacks_api_description_accepts() {
             &actionhost::capability::http::EgressGrant {
                 plugin_id: "slack".into(),
                 origins: vec![actionhost::capability::http::OriginGrant {
-                    origin: actionhost::capability::http::Origin::parse(&prism.url()).unwrap(),
+                    origin: actionhost::capability::http::Origin::parse("https://slack.com")
+                        .unwrap(),
                     credentials: true,
                 }],
                 placement: actionhost::capability::http::CredentialPlacement::Bearer,
@@ -277,7 +278,7 @@ async fn every_action_sends_requests_that_slacks_api_description_accepts() {
             Some(&SecretString::new("xoxb-alice")),
             actionhost::capability::http::OutboundRequest {
                 method: actionhost::capability::http::HttpMethod::Post,
-                url: format!("{}/chat.postMessage", prism.url()),
+                url: "https://slack.com/api/chat.postMessage".into(),
                 headers: vec![(
                     "content-type".into(),
                     "application/x-www-form-urlencoded".into(),

@@ -223,6 +223,6 @@ async fn a_policy_file_beside_the_plugin_file_applies() {
         .expect("loaded at start");
     assert_eq!(
         hostile["policy"],
-        json!({"memory_mib": 8, "calls_per_minute": 100, "origins": null, "cpu_seconds": null, "wall_seconds": null, "max_concurrent_calls": null, "calls_per_minute_per_account": null, "max_retries": null})
+        json!({"memory_mib": 8, "calls_per_minute": 100, "origins": null, "cpu_seconds": null, "wall_seconds": null, "max_concurrent_calls": null, "max_upstream_requests": null, "calls_per_minute_per_account": null, "max_retries": null})
     );
 }

@@ -15,6 +15,7 @@ fn limits() -> CallLimits {
         cpu_time: Duration::from_secs(1),
         wall_time: Duration::from_secs(5),
         output_bytes: 4 * 1024 * 1024,
+        ..CallLimits::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub enum PluginLogLevel {
 
 /// Longest message kept from one log call; the rest is cut.
 pub const MAX_MESSAGE_BYTES: usize = 4096;
-/// Log calls per plugin call that reach the host log; later ones are counted and dropped.
+/// Lines per plugin call that reach the host log; later ones are counted and dropped.
 pub const MAX_LINES_PER_CALL: u32 = 200;
 
 /// Per-call log budget.
@@ -24,13 +24,22 @@ pub struct PluginLog {
 }
 
 impl PluginLog {
-    /// Writes one plugin log line into the host log, unless the call's budget is spent.
-    pub fn write(&mut self, plugin: &str, level: PluginLogLevel, message: &str) {
+    /// Takes one line from the call's budget: every line a call causes counts (the plugin's
+    /// own, its stderr, the host's lines about its refused requests).
+    pub fn admit(&mut self) -> bool {
         if self.lines >= MAX_LINES_PER_CALL {
-            self.dropped += 1;
-            return;
+            self.dropped = self.dropped.saturating_add(1);
+            return false;
         }
         self.lines += 1;
+        true
+    }
+
+    /// Writes one plugin log line into the host log, unless the call's budget is spent.
+    pub fn write(&mut self, plugin: &str, level: PluginLogLevel, message: &str) {
+        if !self.admit() {
+            return;
+        }
         let message = truncate(message, MAX_MESSAGE_BYTES);
         match level {
             PluginLogLevel::Trace => tracing::trace!(target: "plugin", plugin, "{message}"),
@@ -59,4 +68,17 @@ pub fn truncate(text: &str, max: usize) -> &str {
         end -= 1;
     }
     &text[..end]
+}
+
+/// `text` cut to at most `max` bytes with a marker saying how much was left out, for quoting
+/// plugin-supplied text (URLs, header names) in errors and log lines.
+pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(format!(
+        "{}… ({} bytes in all)",
+        truncate(text, max),
+        text.len()
+    ))
 }

@@ -1,8 +1,9 @@
 //! Per-user schemas of dynamic actions (custom fields), fetched with the plugin's `describe`
-//! and kept for 8 hours, or until the user asks for `reload_fields` or the plugin changes.
+//! and kept for 8 hours, or until the user asks for `reload_fields` or the plugin changes. The
+//! cache is bounded in bytes (`[limits] schema_cache_mib`): the least recently used schemas go
+//! first, so no plugin's `describe` can grow the host's memory per user without end.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -20,6 +21,8 @@ pub struct UserSchema {
     pub schema: Value,
     pub validator: ParameterValidator,
     pub tools: [Box<RawValue>; 3],
+    /// Roughly what this entry holds in memory, for the cache's byte budget.
+    bytes: u64,
 }
 
 impl UserSchema {
@@ -28,45 +31,74 @@ impl UserSchema {
         if definition.input_schema.get("type").and_then(Value::as_str) != Some("object") {
             return Err("the described schema's root is not an object schema".into());
         }
+        let tools = ToolFormat::ALL.map(|f| render(definition, &definition.input_schema, f));
+        // The schema tree and the compiled validator cost several times the text.
+        let text = serde_json::to_string(&definition.input_schema).map_or(0, |t| t.len());
+        let bytes = tools.iter().map(|t| t.get().len()).sum::<usize>() + 8 * text;
         Ok(UserSchema {
             plugin_hash: plugin_hash.into(),
             fetched: Instant::now(),
-            tools: ToolFormat::ALL.map(|f| render(definition, &definition.input_schema, f)),
+            tools,
             schema: definition.input_schema.clone(),
             validator,
+            bytes: bytes as u64,
         })
     }
 }
 
-/// `(user, action)` → schema.
-#[derive(Default)]
+#[derive(Clone)]
+struct ByBytes;
+
+impl quick_cache::Weighter<(String, String), Arc<UserSchema>> for ByBytes {
+    fn weight(&self, _: &(String, String), schema: &Arc<UserSchema>) -> u64 {
+        schema.bytes.max(1)
+    }
+}
+
+/// `(user, action)` → schema, within a byte budget.
 pub struct UserSchemas {
-    entries: Mutex<HashMap<(String, String), Arc<UserSchema>>>,
+    entries: quick_cache::sync::Cache<(String, String), Arc<UserSchema>, ByBytes>,
+}
+
+/// The default byte budget of the cache.
+pub const USER_SCHEMA_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+impl Default for UserSchemas {
+    fn default() -> Self {
+        Self::with_capacity(USER_SCHEMA_CACHE_BYTES)
+    }
 }
 
 impl UserSchemas {
-    /// A fresh entry for the current plugin version.
-    pub fn get(&self, user: &str, action: &str, plugin_hash: &str) -> Option<Arc<UserSchema>> {
-        let entries = self.entries.lock().expect("schema cache lock");
-        let entry = entries.get(&(user.to_string(), action.to_string()))?;
-        (entry.plugin_hash == plugin_hash && entry.fetched.elapsed() < USER_SCHEMA_TTL)
-            .then(|| entry.clone())
+    /// A cache holding at most about `bytes` of schemas.
+    pub fn with_capacity(bytes: u64) -> Self {
+        UserSchemas {
+            entries: quick_cache::sync::Cache::with_weighter(1024, bytes, ByBytes),
+        }
     }
 
+    /// A fresh entry for the current plugin version.
+    pub fn get(&self, user: &str, action: &str, plugin_hash: &str) -> Option<Arc<UserSchema>> {
+        let entry = self.entries.get(&(user.to_string(), action.to_string()))?;
+        (entry.plugin_hash == plugin_hash && entry.fetched.elapsed() < USER_SCHEMA_TTL)
+            .then_some(entry)
+    }
+
+    /// Keeps `schema` (an entry larger than the whole budget is used once and not kept).
     pub fn insert(&self, user: &str, action: &str, schema: UserSchema) -> Arc<UserSchema> {
         let schema = Arc::new(schema);
         self.entries
-            .lock()
-            .expect("schema cache lock")
             .insert((user.to_string(), action.to_string()), schema.clone());
         schema
     }
 
     /// Forgets every schema of `user` (`reload_fields=true`).
     pub fn drop_user(&self, user: &str) {
-        self.entries
-            .lock()
-            .expect("schema cache lock")
-            .retain(|(u, _), _| u != user);
+        self.entries.retain(|(u, _), _| u != user);
+    }
+
+    /// Bytes the cache holds now (by its own estimate).
+    pub fn bytes(&self) -> u64 {
+        self.entries.weight()
     }
 }

@@ -3,6 +3,11 @@
 //! tool definitions rendered in every format — so listing and validating never call into wasm.
 //! Readers take an `Arc` of a plugin, so a swap never disturbs a call in flight: it finishes on
 //! the version it started with.
+//!
+//! An action belongs to exactly one plugin, decided by its name alone: the loaded plugin whose
+//! id is the longest prefix of it (`ACME_CALENDAR_CREATE_EVENT` is `acme_calendar`'s when that
+//! is loaded, even if `acme` declares it too). A plugin's actions that another plugin owns are
+//! *shadowed*: neither listed nor run under it, and shown to operators.
 
 mod dynamic;
 mod tools;
@@ -15,7 +20,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-pub use dynamic::{USER_SCHEMA_TTL, UserSchema, UserSchemas};
+pub use dynamic::{USER_SCHEMA_CACHE_BYTES, USER_SCHEMA_TTL, UserSchema, UserSchemas};
 pub use tools::{ToolFormat, render};
 pub use validation::{ParameterError, ParameterValidator};
 
@@ -49,6 +54,20 @@ pub struct PluginStatus {
     /// The operator's policy in force, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::policy::PluginPolicy>,
+    /// Actions this plugin declares that belong to another loaded plugin (a longer id prefix).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shadowed_actions: Vec<String>,
+    /// Set when this plugin took the id of a bundled plugin: it serves that integration, and
+    /// every user's stored credentials for it, instead of the bundled version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces_bundled: Option<ReplacedBundled>,
+}
+
+/// The bundled plugin an operator's plugin replaces.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReplacedBundled {
+    /// SHA-256 of the bundled component.
+    pub hash: String,
 }
 
 /// One action, ready to list and to validate.
@@ -65,10 +84,13 @@ pub struct CatalogPlugin {
     pub actions: Vec<CatalogAction>,
     pub source: PluginSource,
     pub loaded_at: OffsetDateTime,
+    pub replaces_bundled: Option<ReplacedBundled>,
 }
 
 impl CatalogPlugin {
-    fn prepare(loaded: LoadedPlugin, source: PluginSource) -> Self {
+    /// Compiles validators and renders tools: plugin-controlled work, so callers on an async
+    /// worker run it on the blocking pool.
+    pub fn prepare(loaded: LoadedPlugin, source: PluginSource) -> Self {
         let actions = loaded
             .actions
             .iter()
@@ -85,6 +107,7 @@ impl CatalogPlugin {
             actions,
             source,
             loaded_at: OffsetDateTime::now_utc(),
+            replaces_bundled: None,
         }
     }
 
@@ -96,7 +119,7 @@ impl CatalogPlugin {
         self.actions.iter().find(|a| a.definition.name == name)
     }
 
-    fn status(&self) -> PluginStatus {
+    fn status(&self, shadowed: Vec<String>) -> PluginStatus {
         PluginStatus {
             id: self.loaded.info.id.clone(),
             version: Some(self.loaded.info.version.clone()),
@@ -107,6 +130,8 @@ impl CatalogPlugin {
             hash: self.loaded.hash.clone(),
             loaded_at: self.loaded_at,
             policy: self.loaded.policy.clone(),
+            shadowed_actions: shadowed,
+            replaces_bundled: self.replaces_bundled.clone(),
         }
     }
 }
@@ -116,6 +141,17 @@ impl CatalogPlugin {
 pub struct PluginRegistry {
     loaded: RwLock<BTreeMap<String, Arc<CatalogPlugin>>>,
     failed: RwLock<BTreeMap<String, PluginStatus>>,
+    /// Plugin id → its actions another loaded plugin owns; recomputed on every change.
+    shadowed: RwLock<BTreeMap<String, std::collections::BTreeSet<String>>>,
+}
+
+/// The loaded plugin that owns `action`: the one with the longest id that prefixes it.
+fn owner_id<'a>(loaded: &'a BTreeMap<String, Arc<CatalogPlugin>>, action: &str) -> Option<&'a str> {
+    action.match_indices('_').rev().find_map(|(end, _)| {
+        let prefix = &action[..end];
+        let id = prefix.to_ascii_lowercase();
+        loaded.get_key_value(&id).map(|(key, _)| key.as_str())
+    })
 }
 
 impl PluginRegistry {
@@ -123,16 +159,54 @@ impl PluginRegistry {
         Self::default()
     }
 
-    /// Serves `plugin` from now on (replacing any version with the same id) and returns the
-    /// version it replaced.
-    pub fn insert(&self, plugin: LoadedPlugin, source: PluginSource) -> Option<Arc<CatalogPlugin>> {
-        let id = plugin.info.id.clone();
-        let prepared = Arc::new(CatalogPlugin::prepare(plugin, source));
+    /// Serves a prepared plugin from now on (replacing any version with the same id) and
+    /// returns the version it replaced.
+    pub fn insert(&self, plugin: CatalogPlugin) -> Option<Arc<CatalogPlugin>> {
+        let id = plugin.loaded.info.id.clone();
         self.failed.write().expect("registry lock").remove(&id);
-        self.loaded
+        let old = self
+            .loaded
             .write()
             .expect("registry lock")
-            .insert(id, prepared)
+            .insert(id, Arc::new(plugin));
+        self.reassign_owners();
+        old
+    }
+
+    /// Recomputes which plugins' actions are shadowed, warning about each new shadowing.
+    fn reassign_owners(&self) {
+        let loaded = self.loaded.read().expect("registry lock");
+        let mut shadowed: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        for (id, plugin) in loaded.iter() {
+            for action in &plugin.actions {
+                let name = &action.definition.name;
+                if let Some(owner) = owner_id(&loaded, name).filter(|owner| owner != id) {
+                    shadowed.entry(id.clone()).or_default().insert(name.clone());
+                    let known = self
+                        .shadowed
+                        .read()
+                        .expect("registry lock")
+                        .get(id)
+                        .is_some_and(|set| set.contains(name));
+                    if !known {
+                        tracing::warn!(
+                            plugin = %id, action = %name, owner,
+                            "action {name} of plugin {id} is shadowed: its name belongs to plugin {owner}"
+                        );
+                    }
+                }
+            }
+        }
+        *self.shadowed.write().expect("registry lock") = shadowed;
+    }
+
+    /// Whether `action` of plugin `id` is shadowed by another plugin's (not listed, not run).
+    pub fn is_shadowed(&self, id: &str, action: &str) -> bool {
+        self.shadowed
+            .read()
+            .expect("registry lock")
+            .get(id)
+            .is_some_and(|set| set.contains(action))
     }
 
     /// Records a refusal under `key` (a file name, or the id when known).
@@ -147,6 +221,8 @@ impl PluginRegistry {
             hash,
             loaded_at: OffsetDateTime::now_utc(),
             policy: None,
+            shadowed_actions: Vec::new(),
+            replaces_bundled: None,
         };
         self.failed
             .write()
@@ -170,7 +246,9 @@ impl PluginRegistry {
 
     pub fn remove(&self, id: &str) -> Option<Arc<CatalogPlugin>> {
         self.failed.write().expect("registry lock").remove(id);
-        self.loaded.write().expect("registry lock").remove(id)
+        let removed = self.loaded.write().expect("registry lock").remove(id);
+        self.reassign_owners();
+        removed
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<CatalogPlugin>> {
@@ -187,14 +265,11 @@ impl PluginRegistry {
             .collect()
     }
 
-    /// The plugin that owns `action`, found by the action's upper-cased id prefix.
+    /// The plugin that owns `action` (the longest loaded id prefixing it), if it declares it.
     pub fn find_action(&self, action: &str) -> Option<Arc<CatalogPlugin>> {
         let loaded = self.loaded.read().expect("registry lock");
-        // Ids may contain `_`, so try each prefix that ends at an underscore.
-        action.match_indices('_').find_map(|(end, _)| {
-            let plugin = loaded.get(&action[..end].to_ascii_lowercase())?;
-            plugin.action(action).is_some().then(|| plugin.clone())
-        })
+        let plugin = loaded.get(owner_id(&loaded, action)?)?;
+        plugin.action(action).is_some().then(|| plugin.clone())
     }
 
     /// Loaded and failed plugins, for operators.
@@ -204,7 +279,16 @@ impl PluginRegistry {
             .read()
             .expect("registry lock")
             .values()
-            .map(|p| p.status())
+            .map(|p| {
+                let shadowed = self
+                    .shadowed
+                    .read()
+                    .expect("registry lock")
+                    .get(p.id())
+                    .map(|set| set.iter().cloned().collect())
+                    .unwrap_or_default();
+                p.status(shadowed)
+            })
             .collect();
         statuses.extend(self.failed.read().expect("registry lock").values().cloned());
         statuses.sort_by(|a, b| a.id.cmp(&b.id));

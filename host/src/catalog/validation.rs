@@ -10,20 +10,35 @@ pub struct ParameterError {
     pub message: String,
 }
 
-/// A compiled input schema.
-pub struct ParameterValidator(jsonschema::Validator);
+/// A compiled input schema (linear-time patterns, see [`crate::schema`]).
+pub struct ParameterValidator {
+    validator: jsonschema::Validator,
+    /// Values in the schema: with the input's weight, how much work one check may take.
+    schema_weight: usize,
+}
+
+/// Checks whose input weight times schema weight stays under this run inline on the async
+/// worker (a few hundred microseconds at most); heavier ones go to the blocking pool so no
+/// plugin's schema can hold a worker.
+const INLINE_WORK: usize = 1 << 18;
 
 impl ParameterValidator {
     pub fn new(schema: &Value) -> Result<Self, String> {
-        jsonschema::draft202012::new(schema)
-            .map(ParameterValidator)
-            .map_err(|e| e.to_string())
+        Ok(ParameterValidator {
+            validator: crate::schema::compile(schema)?,
+            schema_weight: crate::schema::weight(schema),
+        })
+    }
+
+    /// Whether checking `params` is light enough to run on an async worker.
+    pub fn is_light(&self, params: &Value) -> bool {
+        crate::schema::weight(params).saturating_mul(self.schema_weight) <= INLINE_WORK
     }
 
     /// Every violation, ordered by path.
     pub fn check(&self, params: &Value) -> Result<(), Vec<ParameterError>> {
         let mut errors: Vec<ParameterError> = self
-            .0
+            .validator
             .iter_errors(params)
             .map(|error| {
                 let mut path = error.instance_path().as_str().to_string();

@@ -2,6 +2,10 @@
 //! callback that stores tokens sealed, refresh before expiry and after a 401 (single-flight per
 //! account, the rotated refresh token persisted atomically with the new access token), and
 //! RFC 7009 revocation when an account is deleted.
+//!
+//! Token and revocation endpoints a *plugin* declared get the same address guard as the
+//! plugin's own requests (they receive the client secret and refresh tokens); endpoints an
+//! operator set in `PUT /admin/connections` are the operator's choice and are not checked.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,6 +27,7 @@ use super::{
     AccountSecret, AccountStatus, AccountStore, ConnectedAccount, CredentialError, Sealer,
     SecretString,
 };
+use crate::capability::http::{Origin, check_declared_url, guard};
 use crate::runtime::OAuth2Endpoints;
 use crate::store::{Store, StoreError, trees};
 
@@ -85,7 +90,11 @@ pub struct OAuthFlows {
     accounts: AccountStore,
     states: sled::Tree,
     sealer: Sealer,
+    /// For endpoints an operator set or opened.
     http: reqwest::Client,
+    /// For endpoints a plugin declared: refuses non-public addresses.
+    guarded_http: reqwest::Client,
+    open_origins: Vec<Origin>,
     redirect_url: String,
     refresh_locks: RefreshLocks,
 }
@@ -128,19 +137,30 @@ fn now() -> i64 {
 }
 
 impl OAuthFlows {
+    /// `open_origins`: private origins an operator lets plugins (and so their declared
+    /// endpoints) reach.
     pub fn open(
         store: &Store,
         sealer: Sealer,
         accounts: AccountStore,
         public_url: &str,
+        open_origins: Vec<Origin>,
     ) -> Result<Self, OAuthError> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(15))
-            .no_proxy()
+        let builder = || {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(15))
+                .no_proxy()
+        };
+        let http = builder()
+            .build()
+            .map_err(|e| OAuthError::Configuration(e.to_string()))?;
+        let guarded_http = guard(builder())
             .build()
             .map_err(|e| OAuthError::Configuration(e.to_string()))?;
         Ok(OAuthFlows {
+            guarded_http,
+            open_origins,
             connections: ConnectionStore::open(store, sealer.clone())?,
             accounts,
             states: store.tree(trees::OAUTH_STATES)?,
@@ -153,6 +173,26 @@ impl OAuthFlows {
 
     pub fn redirect_url(&self) -> &str {
         &self.redirect_url
+    }
+
+    /// The client for an endpoint: the operator's own (`configured`) is used as it is; one the
+    /// plugin declared must pass the address guard.
+    fn client_for_endpoint(
+        &self,
+        configured: Option<&String>,
+        declared: &str,
+        what: &str,
+    ) -> Result<&reqwest::Client, OAuthError> {
+        if configured.is_some() {
+            return Ok(&self.http);
+        }
+        match check_declared_url(declared, &self.open_origins) {
+            Ok(true) => Ok(&self.http),
+            Ok(false) => Ok(&self.guarded_http),
+            Err(refusal) => Err(OAuthError::Configuration(format!(
+                "the plugin's {what} endpoint is refused: {refusal}"
+            ))),
+        }
     }
 
     fn connection(&self, integration: &str) -> Result<(Connection, SecretString), OAuthError> {
@@ -284,14 +324,13 @@ impl OAuthFlows {
             .map_err(|_| CredentialError::Unseal)?;
         let verifier = String::from_utf8(self.sealer.open(&sealed, state.as_bytes())?)
             .map_err(|_| CredentialError::Unseal)?;
+        let http =
+            self.client_for_endpoint(connection.token_url.as_ref(), &endpoints.token_url, "token")?;
         let mut request = client.exchange_code(AuthorizationCode::new(code.to_string()));
         if !verifier.is_empty() {
             request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier));
         }
-        let token = request
-            .request_async(&self.http)
-            .await
-            .map_err(token_error)?;
+        let token = request.request_async(http).await.map_err(token_error)?;
         let requested = connection
             .scopes
             .clone()
@@ -406,12 +445,14 @@ impl OAuthFlows {
         };
         let (connection, client_secret) = self.connection(integration)?;
         let client = client_for(&connection, &client_secret, endpoints, &self.redirect_url)?;
+        let http =
+            self.client_for_endpoint(connection.token_url.as_ref(), &endpoints.token_url, "token")?;
         let mut attempt = 0;
         let token = loop {
             attempt += 1;
             let result = client
                 .exchange_refresh_token(&RefreshToken::new(refresh.expose().to_string()))
-                .request_async(&self.http)
+                .request_async(http)
                 .await;
             match result {
                 Ok(token) => break token,
@@ -467,14 +508,21 @@ impl OAuthFlows {
             .revoke_url
             .clone()
             .or_else(|| endpoints.revoke_url.clone())?;
+        let http =
+            match self.client_for_endpoint(connection.revoke_url.as_ref(), &url, "revocation") {
+                Ok(http) => http,
+                Err(refused) => {
+                    tracing::warn!(integration, error = %refused, "not revoking at the provider");
+                    return Some(refused.to_string());
+                }
+            };
         // RFC 7009 is one form POST; sent directly because the oauth2 crate refuses revocation
         // endpoints that are not https (self-hosted providers, test servers).
         let (token, hint) = match refresh_token {
             Some(refresh) => (refresh.expose(), "refresh_token"),
             None => (access_token.expose(), "access_token"),
         };
-        let result = self
-            .http
+        let result = http
             .post(&url)
             .basic_auth(&connection.client_id, Some(client_secret.expose()))
             .form(&[("token", token), ("token_type_hint", hint)])

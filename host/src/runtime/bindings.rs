@@ -4,7 +4,7 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "provider",
-    imports: { default: async },
+    imports: { default: async | trappable },
     exports: { default: async },
 });
 

@@ -1,5 +1,7 @@
 //! Per-call store state and the glue from the generated import traits to the capabilities.
-//! The capabilities themselves live in [`crate::capability`]; this file only translates types.
+//! The capabilities themselves live in [`crate::capability`]; besides translating types, this
+//! file keeps each call's tally (upstream requests and log lines), which outlives the store so
+//! that a call cut off by its deadline is still counted.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -12,7 +14,7 @@ use super::{ActionError, CallContext};
 use crate::capability::http::{
     Egress, EgressError, EgressGrant, HttpMethod, InboundResponse, OutboundRequest,
 };
-use crate::capability::log::{PluginLog, PluginLogLevel};
+use crate::capability::log::{PluginLog, PluginLogLevel, clip, truncate};
 use std::time::Duration;
 
 /// Everything one call's store holds.
@@ -27,9 +29,8 @@ pub struct CallState {
     pub egress: Arc<Egress>,
     pub call: CallContext,
     pub deadline: Instant,
-    pub log: PluginLog,
-    /// Status of each upstream request this call made (0: no response).
-    pub upstream_statuses: Vec<u16>,
+    /// Upstream requests and log lines of this call; shared with the caller.
+    pub upstream: CallTally,
     /// Time spent waiting in `http.send`.
     pub upstream_time: std::time::Duration,
     /// Retries allowed for an upstream 429/503 (the plugin's policy).
@@ -60,7 +61,14 @@ impl WasiView for CallState {
 impl types::Host for CallState {}
 
 impl http::Host for CallState {
-    async fn send(&mut self, request: http::Request) -> Result<http::Response, http::HttpError> {
+    async fn send(
+        &mut self,
+        request: http::Request,
+    ) -> wasmtime::Result<Result<http::Response, http::HttpError>> {
+        if !self.upstream.attempt() {
+            // Ends the call: a plugin that ignores refusals must not spin on them.
+            return Err(wasmtime::Error::msg("upstream request limit reached"));
+        }
         let outbound = OutboundRequest {
             method: request.method.into(),
             url: request.url,
@@ -70,22 +78,23 @@ impl http::Host for CallState {
         let started = Instant::now();
         let result = self.send_with_recovery(outbound).await;
         self.upstream_time += started.elapsed();
-        match &result {
-            Ok(response) => self.upstream_statuses.push(response.status),
-            Err(EgressError::Timeout | EgressError::TooLarge(_) | EgressError::Transport(_)) => {
-                self.upstream_statuses.push(0);
-            }
-            Err(refused) => {
-                tracing::warn!(plugin = %self.plugin_id, error = %refused, "plugin request refused");
-            }
+        if let Err(
+            refused @ (EgressError::Denied(_)
+            | EgressError::ForbiddenHeader(_)
+            | EgressError::InvalidRequest(_)
+            | EgressError::NotConnected(_)),
+        ) = &result
+            && self.upstream.admit_log_line()
+        {
+            tracing::warn!(plugin = %self.plugin_id, error = %refused, "plugin request refused");
         }
-        result
+        Ok(result
             .map(|response| http::Response {
                 status: response.status,
                 headers: response.headers,
                 body: response.body,
             })
-            .map_err(Into::into)
+            .map_err(Into::into))
     }
 }
 
@@ -127,7 +136,6 @@ impl CallState {
                 let Some(fresh) = (refresh.0)(rejected).await else {
                     return result;
                 };
-                self.upstream_statuses.push(401);
                 self.call.credential = Some(fresh);
             } else if matches!(response.status, 429 | 503)
                 && may_retry
@@ -145,7 +153,6 @@ impl CallState {
                     return result;
                 }
                 retries += 1;
-                self.upstream_statuses.push(response.status);
                 tokio::time::sleep(delay).await;
             } else {
                 return result;
@@ -154,23 +161,35 @@ impl CallState {
         }
     }
 
-    /// One request; owns what it needs, so no borrow of the (non-`Sync`) state crosses an await.
+    /// One request, counted in the call's tally from before it is sent (a request cut off by
+    /// the deadline counts, with no status); one refused before it left the host does not.
+    /// Owns what it needs, so no borrow of the (non-`Sync`) state crosses an await.
     fn send_once(
         &self,
         outbound: OutboundRequest,
     ) -> impl Future<Output = Result<InboundResponse, EgressError>> + Send + 'static {
         let (egress, grant) = (self.egress.clone(), self.grant.clone());
         let (credential, deadline) = (self.call.credential.clone(), self.deadline);
+        let tally = self.upstream.clone();
         async move {
-            egress
+            let slot = tally.begin();
+            let result = egress
                 .send(&grant, credential.as_ref(), outbound, Some(deadline))
-                .await
+                .await;
+            match &result {
+                Ok(response) => tally.finish_request(slot, Some(response.status)),
+                Err(
+                    EgressError::Timeout | EgressError::TooLarge(_) | EgressError::Transport(_),
+                ) => tally.finish_request(slot, None),
+                Err(_) => tally.cancel(slot),
+            }
+            result
         }
     }
 }
 
 impl log::Host for CallState {
-    async fn log(&mut self, level: log::Level, message: String) {
+    async fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
         let level = match level {
             log::Level::Trace => PluginLogLevel::Trace,
             log::Level::Debug => PluginLogLevel::Debug,
@@ -178,7 +197,91 @@ impl log::Host for CallState {
             log::Level::Warn => PluginLogLevel::Warn,
             log::Level::Error => PluginLogLevel::Error,
         };
-        self.log.write(&self.plugin_id, level, &message);
+        self.upstream.log(&self.plugin_id, level, &message);
+        Ok(())
+    }
+}
+
+/// What one call did that the host must account for whatever its end: each upstream request's
+/// status (0: none came) and the call's log budget. Shared by the store and the caller.
+#[derive(Clone, Default)]
+pub struct CallTally(Arc<Mutex<Tally>>);
+
+#[derive(Default)]
+struct Tally {
+    statuses: Vec<u16>,
+    attempts: u32,
+    cap: u32,
+    over_cap: bool,
+    log: PluginLog,
+}
+
+impl CallTally {
+    /// A tally allowing `cap` upstream requests.
+    pub fn new(cap: u32) -> Self {
+        let tally = CallTally::default();
+        tally.lock().cap = cap;
+        tally
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Counts one request the plugin asks for; false once it would exceed the cap.
+    fn attempt(&self) -> bool {
+        let mut tally = self.lock();
+        if tally.attempts >= tally.cap {
+            tally.over_cap = true;
+            return false;
+        }
+        tally.attempts += 1;
+        true
+    }
+
+    /// Whether the call was ended for asking more requests than the cap.
+    pub fn over_cap(&self) -> bool {
+        self.lock().over_cap
+    }
+
+    fn begin(&self) -> usize {
+        let mut tally = self.lock();
+        tally.statuses.push(0);
+        tally.statuses.len() - 1
+    }
+
+    fn finish_request(&self, slot: usize, status: Option<u16>) {
+        if let (Some(entry), Some(status)) = (self.lock().statuses.get_mut(slot), status) {
+            *entry = status;
+        }
+    }
+
+    fn cancel(&self, slot: usize) {
+        let mut tally = self.lock();
+        if slot + 1 == tally.statuses.len() {
+            tally.statuses.pop();
+        }
+    }
+
+    /// Status of each request that left the host (0: no response).
+    pub fn statuses(&self) -> Vec<u16> {
+        self.lock().statuses.clone()
+    }
+
+    /// Whether one more host log line about this call fits the call's budget.
+    pub fn admit_log_line(&self) -> bool {
+        self.lock().log.admit()
+    }
+
+    fn log(&self, plugin: &str, level: PluginLogLevel, message: &str) {
+        self.lock().log.write(plugin, level, message);
+    }
+
+    /// Reports lines dropped over the budget.
+    pub fn finish(&self, plugin: &str) {
+        self.lock().log.finish(plugin);
     }
 }
 
@@ -210,22 +313,29 @@ impl From<EgressError> for http::HttpError {
     }
 }
 
+/// Longest plugin-written error message the host keeps (it reaches agents, and an account's
+/// status reason).
+const MAX_ERROR_MESSAGE: usize = 4096;
+/// Longest upstream body a plugin error may carry (agents see less: `api/error.rs`).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
 impl From<types::ActionError> for ActionError {
     fn from(error: types::ActionError) -> Self {
+        let message = |m: String| clip(&m, MAX_ERROR_MESSAGE).into_owned();
         match error {
-            types::ActionError::InvalidInput(m) => ActionError::InvalidInput(m),
-            types::ActionError::NotFound(m) => ActionError::NotFound(m),
-            types::ActionError::Unauthorized(m) => ActionError::Unauthorized(m),
+            types::ActionError::InvalidInput(m) => ActionError::InvalidInput(message(m)),
+            types::ActionError::NotFound(m) => ActionError::NotFound(message(m)),
+            types::ActionError::Unauthorized(m) => ActionError::Unauthorized(message(m)),
             types::ActionError::RateLimited(r) => ActionError::RateLimited {
-                message: r.message,
+                message: message(r.message),
                 retry_after_seconds: r.retry_after_seconds,
             },
             types::ActionError::Upstream(u) => ActionError::Upstream {
                 status: u.status,
-                message: u.message,
-                body: u.body,
+                message: message(u.message),
+                body: u.body.map(|b| truncate(&b, MAX_ERROR_BODY).to_string()),
             },
-            types::ActionError::Internal(m) => ActionError::Internal(m),
+            types::ActionError::Internal(m) => ActionError::Internal(message(m)),
         }
     }
 }
@@ -321,13 +431,17 @@ impl StderrCapture {
         Some(crate::capability::log::truncate(line, 500).to_string())
     }
 
-    pub fn flush_to_log(&self, plugin: &str) {
+    /// Writes the captured lines to the host log within the call's log budget.
+    pub fn flush_to_log(&self, plugin: &str, tally: &CallTally) {
         let captured = self.0.lock().expect("stderr lock");
         if captured.bytes.is_empty() {
             return;
         }
         let text = String::from_utf8_lossy(&captured.bytes);
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            if !tally.admit_log_line() {
+                break;
+            }
             tracing::warn!(target: "plugin", plugin, stderr = true, "{line}");
         }
         if captured.dropped > 0 {

@@ -27,7 +27,9 @@ use wasmtime::{Engine, Store};
 pub use self::plugin::{
     ActionDefinition, ActionHints, AuthKind, LoadedPlugin, OAuth2Endpoints, ProviderInfo,
 };
-pub use self::validate::{LoadError, is_integration_id};
+pub use self::validate::{
+    CatalogLimits, LoadError, SEED_INTEGRATIONS, is_integration_id, origin_warnings,
+};
 use crate::capability::http::Egress;
 use crate::credentials::SecretString;
 use bindings::{Provider, types};
@@ -44,6 +46,8 @@ pub struct CallLimits {
     pub cpu_time: Duration,
     pub wall_time: Duration,
     pub output_bytes: usize,
+    /// Upstream requests one call may make (pagination included); the next one ends the call.
+    pub upstream_requests: u32,
 }
 
 impl Default for CallLimits {
@@ -53,6 +57,7 @@ impl Default for CallLimits {
             cpu_time: Duration::from_secs(10),
             wall_time: Duration::from_secs(30),
             output_bytes: 4 * 1024 * 1024,
+            upstream_requests: 200,
         }
     }
 }
@@ -119,6 +124,12 @@ pub enum CallError {
     },
     #[error("plugin {plugin} returned output that is not JSON: {message}")]
     InvalidOutput { plugin: String, message: String },
+    #[error("plugin {plugin} returned an invalid definition: {message}")]
+    InvalidDefinition { plugin: String, message: String },
+    #[error("plugin {plugin} returned output nested deeper than {limit} levels")]
+    OutputTooDeep { plugin: String, limit: usize },
+    #[error("plugin {plugin} tried more than {limit} upstream requests in one call")]
+    TooManyRequests { plugin: String, limit: u32 },
     #[error("plugin {plugin} crashed: {message}")]
     Crashed { plugin: String, message: String },
     #[error("cannot start plugin {plugin}: {message}")]
@@ -144,6 +155,7 @@ pub struct Runtime {
     linker: Linker<CallState>,
     egress: Arc<Egress>,
     cache: cache::ComponentCache,
+    catalog_limits: CatalogLimits,
     pub pooling: bool,
     /// Finished calls' stores not yet dropped by their background task.
     pending_drops: Arc<std::sync::atomic::AtomicUsize>,
@@ -166,9 +178,16 @@ impl Runtime {
             linker,
             egress,
             cache,
+            catalog_limits: CatalogLimits::default(),
             pooling,
             pending_drops: Arc::default(),
         })
+    }
+
+    /// The same runtime with other caps on plugins' catalogs.
+    pub fn with_catalog_limits(mut self, limits: CatalogLimits) -> Self {
+        self.catalog_limits = limits;
+        self
     }
 
     pub fn egress(&self) -> &Arc<Egress> {
@@ -217,7 +236,14 @@ impl Runtime {
             .map_err(|e| LoadError::single(format!("calling info/list-actions failed: {e}")))?;
         let info = ProviderInfo::from(info);
         let actions: Vec<types::ActionDefinition> = actions;
-        let (actions, reasons) = validate::check_catalog(&info, actions);
+        // Parsing and compiling schemas is plugin-controlled work: off the async workers.
+        let limits_of_catalog = self.catalog_limits;
+        let (info, actions, reasons) = tokio::task::spawn_blocking(move || {
+            let (actions, reasons) = validate::check_catalog(&info, actions, &limits_of_catalog);
+            (info, actions, reasons)
+        })
+        .await
+        .map_err(|e| LoadError::single(format!("checking the catalog failed: {e}")))?;
         if !reasons.is_empty() {
             return Err(LoadError {
                 plugin_id: Some(info.id.clone()),
@@ -237,8 +263,12 @@ impl Runtime {
         call: &CallContext,
     ) -> (Result<serde_json::Value, CallError>, CallReport) {
         let (result, report) = self.execute_raw(plugin, action, input, call).await;
-        let value = result
-            .map(|raw| serde_json::from_str(raw.get()).expect("execute_raw returns valid JSON"));
+        let value = result.and_then(|raw| {
+            serde_json::from_str(raw.get()).map_err(|e| CallError::InvalidOutput {
+                plugin: plugin.info.id.clone(),
+                message: e.to_string(),
+            })
+        });
         (value, report)
     }
 
@@ -281,6 +311,12 @@ impl Runtime {
                     limit: plugin.limits.output_bytes,
                 });
             }
+            if crate::schema::nests_deeper_than(text.as_bytes(), crate::schema::MAX_JSON_DEPTH) {
+                return Err(CallError::OutputTooDeep {
+                    plugin: id.clone(),
+                    limit: crate::schema::MAX_JSON_DEPTH,
+                });
+            }
             serde_json::value::RawValue::from_string(text).map_err(|e| CallError::InvalidOutput {
                 plugin: id.clone(),
                 message: e.to_string(),
@@ -296,24 +332,37 @@ impl Runtime {
         action: &str,
         call: &CallContext,
     ) -> (Result<ActionDefinition, CallError>, CallReport) {
-        let action = action.to_string();
+        let asked = action.to_string();
         let (result, report) = self
             .run(plugin, call, move |provider, store| {
                 Box::pin(async move {
                     let context = store.data().guest_context();
                     let definition = provider
                         .actionhost_provider_plugin()
-                        .call_describe(&mut *store, &action, &context)
+                        .call_describe(&mut *store, &asked, &context)
                         .await?;
                     Ok(definition.map_err(ActionError::from))
                 })
             })
             .await;
+        let invalid = |message: String| CallError::InvalidDefinition {
+            plugin: plugin.info.id.clone(),
+            message,
+        };
         let result = result.and_then(|definition| {
-            ActionDefinition::try_from(definition).map_err(|message| CallError::InvalidOutput {
-                plugin: plugin.info.id.clone(),
-                message,
-            })
+            // A plugin may only complete the action it was asked about, under its own name.
+            if definition.name != action {
+                return Err(invalid(format!(
+                    "describe of {action} returned a definition named {:?}",
+                    crate::capability::log::clip(&definition.name, 100)
+                )));
+            }
+            if let Some(problem) =
+                validate::schema_size_problem(action, &definition, &self.catalog_limits)
+            {
+                return Err(invalid(problem));
+            }
+            ActionDefinition::try_from(definition).map_err(invalid)
         });
         (result, report)
     }
@@ -369,6 +418,8 @@ impl Runtime {
             }
         };
         prepared.bind(plugin, call, deadline);
+        // Read after the call whatever its end: a call that timed out still made its requests.
+        let tally = prepared.store.data().upstream.clone();
         report.instantiate = prepared.instantiate;
         let spare::Prepared {
             mut store,
@@ -393,17 +444,7 @@ impl Runtime {
         };
         let (result, used) = match crate::deadline::within(deadline, work).await {
             Ok((result, store)) => {
-                let state = store.data();
-                report.upstream_statuses = state.upstream_statuses.clone();
-                report.upstream_calls = state.upstream_statuses.len() as u32;
-                report.upstream_time = state.upstream_time;
-                report.last_upstream_status = state
-                    .upstream_statuses
-                    .iter()
-                    .rev()
-                    .copied()
-                    .find(|s| *s != 0);
-                state.log.finish(&plugin_id);
+                report.upstream_time = store.data().upstream_time;
                 (result, Some(store))
             }
             Err(_) => (
@@ -414,10 +455,19 @@ impl Runtime {
                 None,
             ),
         };
+        report.upstream_statuses = tally.statuses();
+        report.upstream_calls = report.upstream_statuses.len() as u32;
+        report.last_upstream_status = report
+            .upstream_statuses
+            .iter()
+            .rev()
+            .copied()
+            .find(|s| *s != 0);
         // The store is dropped (and its pooled memory reset) by a background task, which also
         // makes the plugin's next instance: neither is on this caller's path.
         self.recycle(plugin, used);
-        stderr.flush_to_log(&plugin_id);
+        stderr.flush_to_log(&plugin_id, &tally);
+        tally.finish(&plugin_id);
         report.duration = started.elapsed();
         (result, report)
     }
@@ -445,6 +495,12 @@ fn classify_trap(
         return CallError::MemoryLimit {
             plugin,
             limit_mib: limits.memory_bytes / (1024 * 1024),
+        };
+    }
+    if state.upstream.over_cap() {
+        return CallError::TooManyRequests {
+            plugin,
+            limit: limits.upstream_requests,
         };
     }
     let message = match trap.downcast_ref::<wasmtime::Trap>() {

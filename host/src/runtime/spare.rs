@@ -22,10 +22,9 @@ use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 
 use super::bindings::{Provider, ProviderPre};
-use super::host_impl::{CallState, MemoryLimiter, StderrCapture};
+use super::host_impl::{CallState, CallTally, MemoryLimiter, StderrCapture};
 use super::{CallContext, CallError, CallLimits, LoadedPlugin, cpu_ticks};
 use crate::capability::http::{Egress, EgressGrant};
-use crate::capability::log::PluginLog;
 
 /// A fresh store with the plugin instantiated in it, not yet bound to a call.
 pub(super) struct Prepared {
@@ -50,6 +49,7 @@ impl Prepared {
         state.plugin_id.clone_from(&plugin.info.id);
         state.max_retries = plugin.max_retries;
         state.retry_safe = false;
+        state.upstream = CallTally::new(plugin.limits.upstream_requests);
         self.store.set_epoch_deadline(1);
     }
 }
@@ -120,8 +120,7 @@ impl Maker {
             egress: self.egress.clone(),
             call: CallContext::default(),
             deadline: Instant::now() + self.limits.wall_time,
-            log: PluginLog::default(),
-            upstream_statuses: Vec::new(),
+            upstream: CallTally::new(self.limits.upstream_requests),
             upstream_time: Duration::ZERO,
             max_retries: self.max_retries,
             retry_safe: false,

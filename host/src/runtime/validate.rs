@@ -12,6 +12,63 @@ use crate::capability::http::{CredentialPlacement, Origin};
 pub const CONTRACT_PACKAGE: &str = "actionhost:provider";
 pub const CONTRACT_VERSION: &str = "0.1.0";
 
+/// The 24 seed integrations (CONTRACT.md). Their action-name prefixes belong to them even while
+/// they are not loaded: a plugin `google` may not declare `GOOGLE_CALENDAR_…`.
+pub const SEED_INTEGRATIONS: &[&str] = &[
+    "github",
+    "slack",
+    "gmail",
+    "google_calendar",
+    "google_drive",
+    "google_docs",
+    "outlook",
+    "microsoft_calendar",
+    "onedrive",
+    "microsoft_teams",
+    "jira",
+    "asana",
+    "trello",
+    "monday",
+    "linear",
+    "notion",
+    "gitlab",
+    "bitbucket",
+    "figma",
+    "vercel",
+    "discord",
+    "salesforce",
+    "hubspot",
+    "shopify",
+];
+
+/// How large a plugin's catalog may be (`[limits]` in `actionhost.toml`). Checked on the text
+/// the plugin returned, before the host parses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogLimits {
+    /// Bytes of one input or output schema, as JSON text (also for `describe` results).
+    pub schema_bytes: usize,
+    /// Actions one plugin may declare.
+    pub actions: usize,
+    /// Bytes of every schema and description of one plugin together.
+    pub catalog_bytes: usize,
+    /// Bytes of one description or name.
+    pub text_bytes: usize,
+}
+
+impl Default for CatalogLimits {
+    fn default() -> Self {
+        CatalogLimits {
+            schema_bytes: 256 * 1024,
+            actions: 1000,
+            catalog_bytes: 16 * 1024 * 1024,
+            text_bytes: 16 * 1024,
+        }
+    }
+}
+
+/// Reasons listed in one refusal; the rest are counted.
+const MAX_REASONS: usize = 50;
+
 /// Why a component was refused: every reason found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("plugin refused: {}", reasons.join("; "))]
@@ -61,16 +118,75 @@ fn compatible(version: &str) -> bool {
     theirs.len() == 3 && theirs[0] == ours[0] && (ours[0] != "0" || theirs[1] == ours[1])
 }
 
-/// Checks provider info and actions; returns the parsed actions and every problem found.
+/// Checks provider info and actions; returns the parsed actions and every problem found (at
+/// most [`MAX_REASONS`], then a count of the rest).
 pub fn check_catalog(
     info: &ProviderInfo,
     actions: Vec<types::ActionDefinition>,
+    limits: &CatalogLimits,
+) -> (Vec<ActionDefinition>, Vec<String>) {
+    let (parsed, mut reasons) = catalog_problems(info, actions, limits);
+    if reasons.len() > MAX_REASONS {
+        let more = reasons.len() - MAX_REASONS;
+        reasons.truncate(MAX_REASONS);
+        reasons.push(format!("… and {more} more problems"));
+    }
+    (parsed, reasons)
+}
+
+/// Text a plugin gave, quoted in a reason: at most 100 bytes.
+fn quote(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::capability::log::clip(text, 100)
+}
+
+fn catalog_problems(
+    info: &ProviderInfo,
+    actions: Vec<types::ActionDefinition>,
+    limits: &CatalogLimits,
 ) -> (Vec<ActionDefinition>, Vec<String>) {
     let mut reasons = Vec::new();
+    if actions.len() > limits.actions {
+        // Nothing else is read from a catalog this large.
+        reasons.push(format!(
+            "the plugin declares {} actions; at most {} are allowed",
+            actions.len(),
+            limits.actions
+        ));
+        return (Vec::new(), reasons);
+    }
+    let total: usize = actions
+        .iter()
+        .map(|a| {
+            a.name.len()
+                + a.description.len()
+                + a.input_schema.len()
+                + a.output_schema.as_ref().map_or(0, String::len)
+        })
+        .sum();
+    if total > limits.catalog_bytes {
+        reasons.push(format!(
+            "the plugin's actions take {total} bytes of names, descriptions and schemas; at most {} are allowed",
+            limits.catalog_bytes
+        ));
+        return (Vec::new(), reasons);
+    }
+    for (what, text) in [
+        ("provider name", &info.name),
+        ("provider description", &info.description),
+        ("provider version", &info.version),
+    ] {
+        if text.len() > limits.text_bytes {
+            reasons.push(format!(
+                "the {what} is {} bytes; at most {} are allowed",
+                text.len(),
+                limits.text_bytes
+            ));
+        }
+    }
     if !is_integration_id(&info.id) {
         reasons.push(format!(
             "provider id {:?} must match ^[a-z][a-z0-9_]{{0,31}}$",
-            info.id
+            quote(&info.id)
         ));
     }
     if info.name.trim().is_empty() {
@@ -79,12 +195,15 @@ pub fn check_catalog(
     if !is_semver(&info.version) {
         reasons.push(format!(
             "provider version {:?} is not a semantic version (e.g. 1.0.0)",
-            info.version
+            quote(&info.version)
         ));
     }
     for (origin, _) in &info.origins {
         if let Err(e) = Origin::parse(origin) {
-            reasons.push(format!("declared origin {origin:?} is invalid: {e}"));
+            reasons.push(format!(
+                "declared origin {:?} is invalid: {e}",
+                quote(origin)
+            ));
         }
     }
     match &info.auth {
@@ -99,7 +218,8 @@ pub fn check_catalog(
                 || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
             if name.is_empty() || !header_ok {
                 reasons.push(format!(
-                    "api-key auth names an invalid header or parameter {name:?}"
+                    "api-key auth names an invalid header or parameter {:?}",
+                    quote(name)
                 ));
             }
         }
@@ -112,7 +232,10 @@ pub fn check_catalog(
             .chain(oauth.revoke_url.iter().map(|u| ("revoke-url", u)))
             {
                 if url::Url::parse(url).map(|u| u.scheme().starts_with("http")) != Ok(true) {
-                    reasons.push(format!("oauth2 {what} {url:?} is not an http(s) URL"));
+                    reasons.push(format!(
+                        "oauth2 {what} {:?} is not an http(s) URL",
+                        quote(url)
+                    ));
                 }
             }
         }
@@ -125,19 +248,36 @@ pub fn check_catalog(
     let mut seen = std::collections::HashSet::new();
     let mut parsed = Vec::new();
     for action in actions {
-        let name = action.name.clone();
-        if !is_action_name(&name) {
+        let name = quote(&action.name).into_owned();
+        if !is_action_name(&action.name) {
             reasons.push(format!(
                 "action name {name:?} must match ^[A-Z][A-Z0-9_]{{0,63}}$"
             ));
-        } else if !name.starts_with(&prefix) {
+        } else if !action.name.starts_with(&prefix) {
             reasons.push(format!("action name {name:?} must start with {prefix:?}"));
+        } else if let Some(owner) = seed_owner(&info.id, &action.name) {
+            reasons.push(format!(
+                "action name {name:?} falls under {}_, which belongs to the {owner} integration",
+                owner.to_ascii_uppercase()
+            ));
         }
-        if !seen.insert(name.clone()) {
+        if !seen.insert(action.name.clone()) {
             reasons.push(format!("action {name:?} is declared twice"));
         }
         if action.description.trim().is_empty() {
             reasons.push(format!("action {name:?} has no description"));
+        }
+        if action.description.len() > limits.text_bytes {
+            reasons.push(format!(
+                "action {name:?} has a description of {} bytes; at most {} are allowed",
+                action.description.len(),
+                limits.text_bytes
+            ));
+        }
+        let oversized = schema_size_problem(&name, &action, limits);
+        if let Some(problem) = oversized {
+            reasons.push(problem);
+            continue;
         }
         match ActionDefinition::try_from(action) {
             Err(e) => reasons.push(e),
@@ -158,6 +298,62 @@ pub fn check_catalog(
     (parsed, reasons)
 }
 
+/// A seed integration whose action prefix `name` falls under although it is not `id`'s own
+/// (`GOOGLE_CALENDAR_CREATE_EVENT` declared by a plugin `google`).
+fn seed_owner(id: &str, name: &str) -> Option<&'static str> {
+    SEED_INTEGRATIONS.iter().copied().find(|seed| {
+        seed.len() > id.len()
+            && name.len() > seed.len()
+            && name[..seed.len()].eq_ignore_ascii_case(seed)
+            && name.as_bytes()[seed.len()] == b'_'
+    })
+}
+
+/// Whether an action's schemas exceed the size cap; checked before they are parsed.
+pub fn schema_size_problem(
+    name: &str,
+    action: &types::ActionDefinition,
+    limits: &CatalogLimits,
+) -> Option<String> {
+    let sizes = [
+        ("input", action.input_schema.len()),
+        (
+            "output",
+            action.output_schema.as_ref().map_or(0, String::len),
+        ),
+    ];
+    sizes
+        .into_iter()
+        .find(|(_, size)| *size > limits.schema_bytes)
+        .map(|(which, size)| {
+            format!(
+                "{name}: {which} schema is {size} bytes; at most {} are allowed",
+                limits.schema_bytes
+            )
+        })
+}
+
+/// Warnings for an operator about what a plugin declares: origins that are IP literals or
+/// private addresses (refused at run time unless the operator opens them).
+pub fn origin_warnings(info: &ProviderInfo) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (text, _) in &info.origins {
+        let Ok(origin) = Origin::parse(text) else {
+            continue;
+        };
+        if let Some(why) = origin.private_reason() {
+            warnings.push(format!(
+                "origin {origin} is a private address ({why}): requests to it are refused unless an operator opens exactly this origin"
+            ));
+        } else if origin.is_ip_literal() {
+            warnings.push(format!(
+                "origin {origin} is an IP address rather than a host name"
+            ));
+        }
+    }
+    warnings
+}
+
 fn schema_problems(
     action: &str,
     which: &str,
@@ -170,7 +366,7 @@ fn schema_problems(
             "{action}: {which} schema is not valid JSON Schema 2020-12 at {}: {e}",
             pointer_or_root(&e.instance_path().to_string())
         ));
-    } else if let Err(e) = jsonschema::draft202012::new(schema) {
+    } else if let Err(e) = crate::schema::compile(schema) {
         problems.push(format!("{action}: {which} schema cannot be compiled: {e}"));
     }
     if object_root && schema.get("type").and_then(|t| t.as_str()) != Some("object") {
