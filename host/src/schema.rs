@@ -92,12 +92,12 @@ mod tests {
 
     #[test]
     fn a_backtracking_pattern_is_refused_with_the_reason() {
-        let error = compile(&json!({
+        let Err(error) = compile(&json!({
             "type": "object",
             "properties": {"s": {"type": "string", "pattern": "^((a|a)*)*\\1$"}}
-        }))
-        .err()
-        .expect("refused");
+        })) else {
+            panic!("a backreference was accepted");
+        };
         assert!(error.contains("linear time"), "{error}");
         assert!(error.contains("/properties/s/pattern"), "{error}");
         assert!(compile(&json!({"type": "string", "pattern": "^(a|a)*$"})).is_ok());
