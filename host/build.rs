@@ -2,14 +2,14 @@
 
 use std::path::Path;
 
-const BUNDLED: &[&str] = &["plugins/github", "plugins/slack"];
-
 fn main() {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo");
     let root = Path::new(&manifest_dir)
         .parent()
         .expect("host/ sits in the workspace");
-    let built = actionhost_wasm_build::build_components(root, BUNDLED);
+    // Every crate under plugins/ is a bundled plugin.
+    let bundled = actionhost_wasm_build::crates_in(root, "plugins");
+    let built = actionhost_wasm_build::build_components(root, &bundled);
 
     let mut code = String::from(
         "/// `(file name, component bytes)` of every bundled plugin.\n\

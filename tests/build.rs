@@ -3,22 +3,14 @@
 
 use std::path::Path;
 
-const TEST_PLUGINS: &[&str] = &[
-    "tests/plugins/hostile",
-    "tests/plugins/invalid",
-    "tests/plugins/future-contract",
-    "tests/plugins/bench",
-    "tests/plugins/swap",
-    "tests/plugins/garbled",
-    "tests/plugins/attacker",
-];
-
 fn main() {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo");
     let root = Path::new(&manifest_dir)
         .parent()
         .expect("tests/ sits in the workspace");
-    let built = actionhost_wasm_build::build_components(root, TEST_PLUGINS);
+    // Every crate under tests/plugins/ is a test plugin.
+    let test_plugins = actionhost_wasm_build::crates_in(root, "tests/plugins");
+    let built = actionhost_wasm_build::build_components(root, &test_plugins);
     let mut code = String::new();
     for component in built {
         let name = component

@@ -1,57 +1,70 @@
-//! Wiring: builds every part of a running host from [`Settings`] and loads the plugins.
+//! Wiring: builds every part of a running host from [`Settings`], loads the plugins, and holds
+//! what the API handlers share.
 
 use std::sync::Arc;
 
-use crate::api::auth::{AdminKey, AuthSetupError, Authenticator};
-use crate::audit::AuditLog;
-use crate::capability::http::Egress;
-use crate::catalog::{PluginRegistry, PluginSource, UserSchemas};
+use crate::capability::http::{Egress, EgressSetupError};
+use crate::catalog::{PluginRegistry, UserSchemas};
 use crate::config::Settings;
-use crate::credentials::{AccountStore, MasterKey, OAuthFlows, Sealer};
-use crate::metrics::Metrics;
-use crate::runtime::Runtime;
+use crate::credentials::{AccountStore, MasterKey, OAuthError, OAuthFlows, Sealer};
+use crate::execute::Executor;
+use crate::identity::{AdminKey, AuthSetupError, Authenticator};
+use crate::observability::audit::AuditLog;
+use crate::observability::metrics::Metrics;
+use crate::plugin_sources::{PluginSources, WatchError};
+use crate::runtime::{Runtime, RuntimeError};
 use crate::store::Store;
 
 /// Everything the API handlers share.
 pub struct AppState {
     pub settings: Settings,
     pub store: Store,
-    pub accounts: AccountStore,
-    pub oauth: OAuthFlows,
-    pub runtime: Runtime,
-    pub registry: PluginRegistry,
-    pub user_schemas: UserSchemas,
+    /// User tokens.
     pub auth: Authenticator,
+    /// The operator's key for `/admin/*`.
     pub admin_key: AdminKey,
+    pub accounts: AccountStore,
+    pub oauth: Arc<OAuthFlows>,
+    /// The plugins being served.
+    pub registry: Arc<PluginRegistry>,
+    /// Where plugins come from, and their changes while serving.
+    pub sources: Arc<PluginSources>,
+    /// Runs actions and lists tools.
+    pub executor: Executor,
     pub audit: AuditLog,
-    pub metrics: Metrics,
-    pub plugin_files: crate::plugins::PluginFiles,
-    /// Concurrency and rate limits per plugin id, from its policy.
-    pub gates: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::policy::Gates>>>,
-    watcher: std::sync::Mutex<Option<notify::RecommendedWatcher>>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// Errors that stop the host from starting; each says what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error("cannot create the data dir {dir}: {source}")]
+    DataDir {
+        dir: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Credentials(#[from] crate::credentials::CredentialError),
     #[error(transparent)]
     Auth(#[from] AuthSetupError),
-    #[error("{0}")]
-    Runtime(String),
+    #[error(transparent)]
+    OAuth(#[from] OAuthError),
+    #[error(transparent)]
+    Egress(#[from] EgressSetupError),
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error(transparent)]
+    Watch(#[from] WatchError),
 }
 
 impl AppState {
-    /// Opens the store, keys and runtime, and loads the bundled plugins.
+    /// Opens the store, keys and runtime, and loads the plugins.
     pub async fn start(settings: Settings) -> Result<Arc<Self>, StartError> {
-        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
-            StartError::Runtime(format!(
-                "cannot create the data dir {}: {e}",
-                settings.data_dir.display()
-            ))
+        std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartError::DataDir {
+            dir: settings.data_dir.clone(),
+            source,
         })?;
         let store = Store::open(&settings.data_dir)?;
         let master =
@@ -62,20 +75,19 @@ impl AppState {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", settings.listen));
-        let oauth = OAuthFlows::open(
+        let oauth = Arc::new(OAuthFlows::open(
             &store,
             sealer,
             accounts.clone(),
             &public_url,
             settings.allow_private_origins.clone(),
-        )
-        .map_err(|e| StartError::Runtime(e.to_string()))?;
-        let egress = Egress::new(settings.upstream_overrides.clone(), settings.egress_limits)
-            .map_err(StartError::Runtime)?
+        )?);
+        let egress = Egress::new(settings.upstream_overrides.clone(), settings.egress_limits)?
             .with_open_origins(settings.allow_private_origins.clone());
-        let runtime = Runtime::new(Arc::new(egress), Some(settings.data_dir.join("cache")))
-            .map_err(StartError::Runtime)?
-            .with_catalog_limits(settings.catalog_limits);
+        let runtime = Arc::new(
+            Runtime::new(Arc::new(egress), Some(settings.data_dir.join("cache")))?
+                .with_catalog_limits(settings.catalog_limits),
+        );
         if !runtime.pooling {
             tracing::warn!("serving with on-demand instance allocation (slower instantiation)");
         }
@@ -90,49 +102,37 @@ impl AppState {
             );
         }
         let audit = AuditLog::open(&store)?;
-        let user_schemas = UserSchemas::with_capacity(settings.schema_cache_bytes);
-        let state = Arc::new(AppState {
+        let metrics = Arc::new(Metrics::new());
+        let registry = Arc::new(PluginRegistry::new());
+        let executor = Executor::new(
+            registry.clone(),
+            accounts.clone(),
+            oauth.clone(),
+            runtime.clone(),
+            UserSchemas::with_capacity(settings.schema_cache_bytes),
+            audit.clone(),
+            metrics.clone(),
+        );
+        let sources = PluginSources::start(
+            settings.clone(),
+            store.clone(),
+            runtime,
+            registry.clone(),
+            metrics.clone(),
+        )
+        .await?;
+        Ok(Arc::new(AppState {
             settings,
             store,
-            accounts,
-            oauth,
-            runtime,
-            registry: PluginRegistry::new(),
-            user_schemas,
             auth,
             admin_key,
+            accounts,
+            oauth,
+            registry,
+            sources,
+            executor,
             audit,
-            metrics: Metrics::new(),
-            plugin_files: Default::default(),
-            gates: Default::default(),
-            watcher: std::sync::Mutex::new(None),
-        });
-        state.load_all_plugins().await;
-        let watcher = crate::plugins::watch(&state).map_err(StartError::Runtime)?;
-        *state.watcher.lock().expect("watcher lock") = watcher;
-        Ok(state)
-    }
-
-    /// Loads one component and serves it, or records why it was refused; the log says which.
-    pub async fn load_plugin(&self, name: &str, bytes: &[u8], source: PluginSource) -> bool {
-        match self.runtime.load(bytes, self.settings.call_limits).await {
-            Ok(mut plugin) => {
-                self.apply_policy(&mut plugin);
-                self.serve(plugin, source, name).await;
-                true
-            }
-            Err(error) => {
-                tracing::error!(file = name, reasons = ?error.reasons, "refused plugin {name}");
-                let key = error.plugin_id.clone().unwrap_or_else(|| name.to_string());
-                self.metrics.plugin_load(&key, "refused");
-                self.registry.record_failure(
-                    &key,
-                    source,
-                    crate::runtime::sha256_hex(bytes),
-                    error.reasons.join("; "),
-                );
-                false
-            }
-        }
+            metrics,
+        }))
     }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::capability::http::{EgressLimits, Origin, UpstreamOverrides};
+use crate::capability::http::{EgressLimits, UpstreamOverrides};
+use crate::origin::Origin;
 use crate::runtime::{CallLimits, CatalogLimits};
 
 /// Errors in settings; each names the setting and what is wrong with it.
@@ -143,9 +144,9 @@ impl Settings {
             .or(file.upstream_overrides)
             .unwrap_or_default();
         let upstream_overrides =
-            UpstreamOverrides::parse(&overrides_text).map_err(|message| ConfigError::Invalid {
+            UpstreamOverrides::parse(&overrides_text).map_err(|e| ConfigError::Invalid {
                 name: "ACTIONHOST_UPSTREAM_OVERRIDES",
-                message,
+                message: e.to_string(),
             })?;
 
         let defaults = CallLimits::default();
@@ -190,9 +191,9 @@ impl Settings {
             .filter(|t| !t.is_empty())
             .map(Origin::parse)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|message| ConfigError::Invalid {
+            .map_err(|e| ConfigError::Invalid {
                 name: "ACTIONHOST_ALLOW_PRIVATE_ORIGINS",
-                message,
+                message: e.to_string(),
             })?;
         let egress_defaults = EgressLimits::default();
         let egress_limits = EgressLimits {

@@ -1,6 +1,8 @@
-//! Running one action for one user, and listing the tools a user can run: the path from the
-//! API to the runtime. API → auth (done by the extractor) → catalog (which plugin, which
-//! schema) → validation → credentials (the caller's own account) → runtime → audit and metrics.
+//! The execute service: running one action for one user, and listing the tools a user can
+//! run. Its path, after the API has authenticated the caller: catalog (which plugin owns the
+//! action, which schema) → validation → credentials (the caller's own account) → admission
+//! (the plugin's gates) → runtime → audit and metrics. Errors are [`ExecuteError`]s; the API
+//! maps them to HTTP in `api/error.rs`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,13 +11,121 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::api::error::ApiError;
-use crate::app::AppState;
-use crate::audit::AuditRecord;
-use crate::catalog::{CatalogPlugin, ToolFormat, UserSchema};
+use crate::capability::http::RefreshCredential;
+use crate::catalog::{
+    CatalogPlugin, ParameterError, PluginRegistry, ToolFormat, UserSchema, UserSchemas,
+};
 use crate::credentials::oauth::REFRESH_MARGIN;
-use crate::credentials::{AccountSecret, AccountStatus, OAuthError};
-use crate::runtime::{ActionError, AuthKind, CallContext, CallError, CredentialRefresh};
+use crate::credentials::{
+    AccountSecret, AccountStatus, AccountStore, CredentialError, OAuthError, OAuthFlows,
+    SecretString,
+};
+use crate::manifest::{AuthKind, OAuth2Endpoints};
+use crate::observability::audit::{AuditLog, AuditRecord};
+use crate::observability::metrics::Metrics;
+use crate::runtime::{ActionError, CallContext, CallError, Runtime};
+
+/// Why an action did not run, or a listing could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    #[error("there is no action named {0}")]
+    UnknownAction(String),
+    #[error("{message}")]
+    InvalidParameters {
+        message: String,
+        errors: Vec<ParameterError>,
+    },
+    /// The user has no usable account for the integration.
+    #[error(
+        "{why}; connect it with POST /connected-accounts/{integration}/authorize or PUT /connected-accounts/{integration}"
+    )]
+    NotConnected { integration: String, why: String },
+    /// The plugin's gates did not admit the call.
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_seconds: u32,
+    },
+    #[error(transparent)]
+    Call(#[from] CallError),
+    #[error("{action}: describe returned an invalid schema: {message}")]
+    InvalidDescribedSchema { action: String, message: String },
+    #[error("{error}")]
+    OAuth {
+        integration: String,
+        #[source]
+        error: OAuthError,
+    },
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ExecuteError {
+    /// The contract's error code, as the audit log and metrics record the outcome.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExecuteError::UnknownAction(_) => "not_found",
+            ExecuteError::InvalidParameters { .. } => "invalid_parameters",
+            ExecuteError::NotConnected { .. } => "not_connected",
+            ExecuteError::Busy { .. } => "rate_limited",
+            ExecuteError::Call(error) => error.code(),
+            ExecuteError::InvalidDescribedSchema { .. } => "plugin_error",
+            ExecuteError::OAuth { error, .. } => error.code(),
+            ExecuteError::Credentials(_) | ExecuteError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn invalid(message: &str) -> Self {
+        ExecuteError::InvalidParameters {
+            message: message.into(),
+            errors: vec![ParameterError {
+                path: String::new(),
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+/// Runs actions and lists tools; one per host.
+pub struct Executor {
+    registry: Arc<PluginRegistry>,
+    accounts: AccountStore,
+    oauth: Arc<OAuthFlows>,
+    runtime: Arc<Runtime>,
+    /// Per-user schemas of dynamic actions.
+    pub user_schemas: UserSchemas,
+    audit: AuditLog,
+    metrics: Arc<Metrics>,
+}
+
+/// Replaces a refused OAuth token of one account: the HTTP capability's credential recovery.
+struct OAuthRefresher {
+    oauth: Arc<OAuthFlows>,
+    user: String,
+    integration: String,
+    endpoints: OAuth2Endpoints,
+}
+
+impl RefreshCredential for OAuthRefresher {
+    fn refresh(
+        &self,
+        rejected: SecretString,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Option<SecretString>> + Send + '_>> {
+        Box::pin(async move {
+            self.oauth
+                .fresh_token(
+                    &self.user,
+                    &self.integration,
+                    &self.endpoints,
+                    Some(&rejected),
+                )
+                .await
+                .ok()
+        })
+    }
+}
 
 /// What `GET /actions` lists.
 #[derive(Debug, Clone, Default)]
@@ -33,16 +143,36 @@ pub struct ToolListing {
     pub errors: Vec<(String, String)>,
 }
 
-impl AppState {
+impl Executor {
+    pub fn new(
+        registry: Arc<PluginRegistry>,
+        accounts: AccountStore,
+        oauth: Arc<OAuthFlows>,
+        runtime: Arc<Runtime>,
+        user_schemas: UserSchemas,
+        audit: AuditLog,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Executor {
+            registry,
+            accounts,
+            oauth,
+            runtime,
+            user_schemas,
+            audit,
+            metrics,
+        }
+    }
+
     /// The call context for `user` on `plugin`: the user's own active account, or an error that
     /// says how to connect one. Nothing but the authenticated user id selects the account. An
     /// OAuth token close to expiry is refreshed first, and a token the provider refuses is
     /// refreshed once and the request retried.
     pub async fn call_context(
-        self: &Arc<Self>,
+        &self,
         user: &str,
         plugin: &CatalogPlugin,
-    ) -> Result<CallContext, ApiError> {
+    ) -> Result<CallContext, ExecuteError> {
         let info = &plugin.loaded.info;
         if !info.needs_account() {
             return Ok(CallContext {
@@ -51,24 +181,24 @@ impl AppState {
             });
         }
         let Some((account, secret)) = self.accounts.get(user, &info.id)? else {
-            return Err(ApiError::not_connected(
-                &info.id,
-                &format!("you have no connected {} account", info.name),
-            ));
+            return Err(ExecuteError::NotConnected {
+                integration: info.id.clone(),
+                why: format!("you have no connected {} account", info.name),
+            });
         };
         if account.status != AccountStatus::Active {
             let status = serde_json::to_value(account.status).unwrap_or_default();
-            return Err(ApiError::not_connected(
-                &info.id,
-                &format!(
+            return Err(ExecuteError::NotConnected {
+                integration: info.id.clone(),
+                why: format!(
                     "your {} account is {}",
                     info.name,
                     status.as_str().unwrap_or("not active")
                 ),
-            ));
+            });
         }
         let mut credential = secret.injected().cloned();
-        let mut refresh = None;
+        let mut refresher: Option<Arc<dyn RefreshCredential>> = None;
         if let (AuthKind::OAuth2(endpoints), AccountSecret::Oauth2 { refresh_token, .. }) =
             (&info.auth, &secret)
         {
@@ -81,50 +211,27 @@ impl AppState {
                     self.oauth
                         .fresh_token(user, &info.id, endpoints, None)
                         .await
-                        .map_err(|e| self.oauth_error(&info.id, e))?,
+                        .map_err(|error| ExecuteError::OAuth {
+                            integration: info.id.clone(),
+                            error,
+                        })?,
                 );
             }
             if refresh_token.is_some() {
-                let state = self.clone();
-                let (user, id, endpoints) = (user.to_string(), info.id.clone(), endpoints.clone());
-                refresh = Some(CredentialRefresh(Arc::new(move |rejected| {
-                    let (state, user, id, endpoints) =
-                        (state.clone(), user.clone(), id.clone(), endpoints.clone());
-                    Box::pin(async move {
-                        state
-                            .oauth
-                            .fresh_token(&user, &id, &endpoints, Some(&rejected))
-                            .await
-                            .ok()
-                    })
-                })));
+                refresher = Some(Arc::new(OAuthRefresher {
+                    oauth: self.oauth.clone(),
+                    user: user.to_string(),
+                    integration: info.id.clone(),
+                    endpoints: endpoints.clone(),
+                }));
             }
         }
         Ok(CallContext {
             user: user.into(),
             scopes: account.scopes,
             credential,
-            refresh,
+            refresher,
         })
-    }
-
-    /// An OAuth failure as the API error the caller sees.
-    pub fn oauth_error(&self, integration: &str, error: OAuthError) -> ApiError {
-        match error {
-            OAuthError::NoConnection(_) => ApiError::Forbidden(error.to_string()),
-            OAuthError::InvalidState(message) => ApiError::InvalidState(message),
-            OAuthError::Denied(message) => {
-                ApiError::Forbidden(format!("the provider refused: {message}"))
-            }
-            OAuthError::GrantGone(message) => ApiError::not_connected(integration, &message),
-            OAuthError::TokenEndpoint(message) => ApiError::Upstream {
-                message: format!("the token endpoint failed: {message}"),
-                status: 0,
-                body: None,
-            },
-            OAuthError::Configuration(message) => ApiError::Internal(message),
-            OAuthError::Credentials(e) => ApiError::from(e),
-        }
     }
 
     /// The user's schema of a dynamic action, from the cache or the plugin's `describe`.
@@ -133,7 +240,7 @@ impl AppState {
         plugin: &CatalogPlugin,
         action: &str,
         call: &CallContext,
-    ) -> Result<Arc<UserSchema>, ApiError> {
+    ) -> Result<Arc<UserSchema>, ExecuteError> {
         if let Some(schema) = self
             .user_schemas
             .get(&call.user, action, &plugin.loaded.hash)
@@ -146,8 +253,9 @@ impl AppState {
         let hash = plugin.loaded.hash.clone();
         let named = action.to_string();
         let schema = off_worker_unless(false, move || {
-            UserSchema::new(&hash, &definition).map_err(|e| {
-                ApiError::PluginError(format!("{named}: describe returned an invalid schema: {e}"))
+            UserSchema::new(&hash, &definition).map_err(|e| ExecuteError::InvalidDescribedSchema {
+                action: named,
+                message: e.to_string(),
             })
         })
         .await?;
@@ -156,11 +264,11 @@ impl AppState {
 
     /// Runs `action` for `user` and writes its audit record, whatever the outcome.
     pub async fn execute(
-        self: &Arc<Self>,
+        &self,
         user: &str,
         action: &str,
         params: Value,
-    ) -> Result<Box<RawValue>, ApiError> {
+    ) -> Result<Box<RawValue>, ExecuteError> {
         let started = Instant::now();
         let mut integration = None;
         let mut statuses = Vec::new();
@@ -208,23 +316,23 @@ impl AppState {
     }
 
     async fn execute_inner(
-        self: &Arc<Self>,
+        &self,
         user: &str,
         action: &str,
         params: Value,
         integration: &mut Option<String>,
         statuses: &mut Vec<u16>,
-    ) -> Result<Box<RawValue>, ApiError> {
+    ) -> Result<Box<RawValue>, ExecuteError> {
         let plugin = self
             .registry
             .find_action(action)
-            .ok_or_else(|| ApiError::NotFound(format!("there is no action named {action}")))?;
+            .ok_or_else(|| ExecuteError::UnknownAction(action.to_string()))?;
         *integration = Some(plugin.id().to_string());
         let entry = plugin
             .action(action)
             .expect("find_action returns the owning plugin");
         if !params.is_object() {
-            return Err(ApiError::invalid("", "`parameters` must be a JSON object"));
+            return Err(ExecuteError::invalid("`parameters` must be a JSON object"));
         }
         let call = self.call_context(user, &plugin).await?;
         let params = if entry.definition.hints.dynamic_schema {
@@ -240,24 +348,12 @@ impl AppState {
             })
             .await?
         };
-        let gates = self
-            .gates
-            .lock()
-            .expect("gates lock")
-            .get(plugin.id())
-            .cloned();
-        let admitted = match &gates {
-            Some(gates) => gates.admit(plugin.id(), user).await,
-            None => Ok(None),
-        };
-        let _permit = match admitted {
+        let _permit = match plugin.gates.admit(plugin.id(), user).await {
             Ok(permit) => permit,
             Err(refused) => {
-                return Err(ApiError::RateLimited {
+                return Err(ExecuteError::Busy {
                     message: refused.message,
-                    retry_after_seconds: Some(
-                        refused.retry_after.as_secs_f64().ceil().max(1.0) as u32
-                    ),
+                    retry_after_seconds: refused.retry_after.as_secs_f64().ceil().max(1.0) as u32,
                 });
             }
         };
@@ -272,10 +368,9 @@ impl AppState {
         result.map_err(|e| self.call_error(user, &plugin, e))
     }
 
-    /// A plugin's error as the API error the caller sees.
-    /// A plugin's error as the API error the caller sees. A credential the provider refuses
-    /// (and that no refresh could replace) marks the account `revoked`.
-    fn call_error(&self, user: &str, plugin: &CatalogPlugin, error: CallError) -> ApiError {
+    /// A plugin's error as the caller sees it. A credential the provider refuses (and that no
+    /// refresh could replace) marks the account `revoked`.
+    fn call_error(&self, user: &str, plugin: &CatalogPlugin, error: CallError) -> ExecuteError {
         match error {
             CallError::Action(ActionError::Unauthorized(message)) => {
                 let name = &plugin.loaded.info.name;
@@ -296,12 +391,12 @@ impl AppState {
                         tracing::error!(error = %e, "cannot mark an account revoked");
                     }
                 }
-                ApiError::not_connected(
-                    plugin.id(),
-                    &format!("{name} refused your credential ({message})"),
-                )
+                ExecuteError::NotConnected {
+                    integration: plugin.id().to_string(),
+                    why: format!("{name} refused your credential ({message})"),
+                }
             }
-            other => ApiError::from(other),
+            other => ExecuteError::Call(other),
         }
     }
 
@@ -314,10 +409,10 @@ impl AppState {
     /// The tools `user` can use, in `query.format`. Static definitions come prepared from the
     /// catalog; only dynamic actions call into wasm (once per user per 8 hours).
     pub async fn list_tools(
-        self: &Arc<Self>,
+        &self,
         user: &str,
         query: &ToolQuery,
-    ) -> Result<ToolListing, ApiError> {
+    ) -> Result<ToolListing, ExecuteError> {
         if query.reload_fields {
             self.user_schemas.drop_user(user);
         }
@@ -386,18 +481,21 @@ impl AppState {
 /// schema is plugin-controlled work, and a heavy one must not hold an async worker.
 async fn off_worker_unless<T: Send + 'static>(
     light: bool,
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
+    work: impl FnOnce() -> Result<T, ExecuteError> + Send + 'static,
+) -> Result<T, ExecuteError> {
     if light {
         return work();
     }
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| ApiError::Internal(format!("parameter validation failed: {e}")))?
+        .map_err(|e| ExecuteError::Internal(format!("parameter validation failed: {e}")))?
 }
 
 /// `params` if they satisfy the schema, else every violation.
-fn check(validator: &crate::catalog::ParameterValidator, params: Value) -> Result<Value, ApiError> {
+fn check(
+    validator: &crate::catalog::ParameterValidator,
+    params: Value,
+) -> Result<Value, ExecuteError> {
     validator.check(&params).map(|()| params).map_err(|errors| {
         let message = match errors.len() {
             1 => format!(
@@ -407,7 +505,7 @@ fn check(validator: &crate::catalog::ParameterValidator, params: Value) -> Resul
             ),
             n => format!("{n} parameters are invalid"),
         };
-        ApiError::InvalidParameters { message, errors }
+        ExecuteError::InvalidParameters { message, errors }
     })
 }
 

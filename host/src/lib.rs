@@ -8,20 +8,26 @@
 
 pub mod api;
 pub mod app;
-pub mod audit;
 pub mod capability;
 pub mod catalog;
 pub mod config;
 pub mod credentials;
 pub mod deadline;
 pub mod execute;
-pub mod metrics;
-pub mod plugins;
+pub mod identity;
+pub mod manifest;
+pub mod observability;
+pub mod origin;
+pub mod plugin_sources;
 pub mod policy;
+pub mod quote;
 pub mod runtime;
 pub mod scaffold;
 pub mod schema;
 pub mod store;
+
+#[cfg(test)]
+mod layers;
 
 /// Bundled provider plugins, compiled to wasm32-wasip2 by the build script and embedded here
 /// so that the binary serves them with no other files.

@@ -152,8 +152,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             settings,
         } => {
             let settings = Settings::resolve(&settings)?;
-            let auth = actionhost::api::auth::Authenticator::from_settings(&settings)?;
-            println!("{}", auth.mint(&user, ttl).map_err(anyhow::Error::msg)?);
+            let auth = actionhost::identity::Authenticator::from_settings(&settings)?;
+            println!("{}", auth.mint(&user, ttl)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Plugin { command } => match command {
@@ -162,8 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let sdk = sdk.unwrap_or_else(|| {
                     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk")
                 });
-                let created =
-                    actionhost::scaffold::create(&name, &dir, &sdk).map_err(anyhow::Error::msg)?;
+                let created = actionhost::scaffold::create(&name, &dir, &sdk)?;
                 println!("created {}", created.display());
                 println!(
                     "build it with: cd {} && cargo build --release --target wasm32-wasip2",
@@ -256,9 +255,8 @@ async fn plugin_run(
     let params: serde_json::Value =
         serde_json::from_str(params).with_context(|| "--params is not valid JSON")?;
     let overrides = UpstreamOverrides::parse(&overrides.join(",")).map_err(anyhow::Error::msg)?;
-    let egress = Egress::new(overrides, EgressLimits::default()).map_err(anyhow::Error::msg)?;
-    let runtime = actionhost::runtime::Runtime::new(std::sync::Arc::new(egress), None)
-        .map_err(anyhow::Error::msg)?;
+    let egress = Egress::new(overrides, EgressLimits::default())?;
+    let runtime = actionhost::runtime::Runtime::new(std::sync::Arc::new(egress), None)?;
     let plugin = match runtime.load(&bytes, Default::default()).await {
         Ok(plugin) => plugin,
         Err(error) => {
@@ -320,10 +318,8 @@ async fn plugin_run(
 async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
     use actionhost::capability::http::{Egress, EgressLimits, UpstreamOverrides};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let egress = Egress::new(UpstreamOverrides::default(), EgressLimits::default())
-        .map_err(anyhow::Error::msg)?;
-    let runtime = actionhost::runtime::Runtime::new(std::sync::Arc::new(egress), None)
-        .map_err(anyhow::Error::msg)?;
+    let egress = Egress::new(UpstreamOverrides::default(), EgressLimits::default())?;
+    let runtime = actionhost::runtime::Runtime::new(std::sync::Arc::new(egress), None)?;
     match runtime.load(&bytes, Default::default()).await {
         Ok(plugin) => {
             let info = &plugin.info;
@@ -336,7 +332,7 @@ async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
                     .as_str()
                     .unwrap_or("?")
             );
-            if let actionhost::runtime::AuthKind::OAuth2(endpoints) = &info.auth {
+            if let actionhost::manifest::AuthKind::OAuth2(endpoints) = &info.auth {
                 // These receive the operator's client secret and users' refresh tokens unless
                 // the operator's connection sets its own.
                 println!("  oauth2 authorize: {}", endpoints.authorize_url);

@@ -13,8 +13,16 @@ use governor::clock::Clock;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
 
-use crate::capability::http::Origin;
+use crate::origin::Origin;
 use crate::runtime::{CallLimits, LoadedPlugin};
+
+/// A policy file that is not a valid policy.
+#[derive(Debug, thiserror::Error)]
+#[error("{} is not a valid policy: {message}", path.display())]
+pub struct PolicyFileError {
+    path: std::path::PathBuf,
+    message: String,
+}
 
 /// What an operator allows one plugin.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -40,14 +48,17 @@ pub struct PluginPolicy {
 
 impl PluginPolicy {
     /// `<id>.policy.toml` in `dir`, if present.
-    pub fn from_file(dir: &Path, id: &str) -> Result<Option<Self>, String> {
+    pub fn from_file(dir: &Path, id: &str) -> Result<Option<Self>, PolicyFileError> {
         let path = dir.join(format!("{id}.policy.toml"));
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Ok(None);
         };
         toml::from_str(&text)
             .map(Some)
-            .map_err(|e| format!("{} is not a valid policy: {}", path.display(), e.message()))
+            .map_err(|e| PolicyFileError {
+                path,
+                message: e.message().to_string(),
+            })
     }
 
     /// Narrows `plugin`'s origins and limits; names the origins the policy lists but the plugin
@@ -94,7 +105,6 @@ impl PluginPolicy {
             limits.upstream_requests = requests;
         }
         plugin.max_retries = self.max_retries.unwrap_or(plugin.max_retries);
-        plugin.policy = Some(self.clone());
         ignored
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::runtime::is_integration_id;
+use crate::manifest::is_integration_id;
 
 const CARGO_TOML: &str = r#"[package]
 name = "{id}-plugin"
@@ -73,22 +73,39 @@ mod tests {
 }
 "#;
 
+/// Why a plugin crate could not be scaffolded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    #[error(
+        "{0:?} is not a valid integration id: it must match ^[a-z][a-z0-9_]{{0,31}}$ (e.g. acme, google_calendar)"
+    )]
+    InvalidId(String),
+    #[error("cannot find the SDK at {path}: {source} (pass --sdk PATH)")]
+    NoSdk {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} already exists")]
+    Exists(PathBuf),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Creates `dir/{name}-plugin` and returns its path.
-pub fn create(name: &str, dir: &Path, sdk: &Path) -> Result<PathBuf, String> {
+pub fn create(name: &str, dir: &Path, sdk: &Path) -> Result<PathBuf, ScaffoldError> {
     if !is_integration_id(name) {
-        return Err(format!(
-            "{name:?} is not a valid integration id: it must match ^[a-z][a-z0-9_]{{0,31}}$ (e.g. acme, google_calendar)"
-        ));
+        return Err(ScaffoldError::InvalidId(name.to_string()));
     }
-    let sdk = sdk.canonicalize().map_err(|e| {
-        format!(
-            "cannot find the SDK at {}: {e} (pass --sdk PATH)",
-            sdk.display()
-        )
+    let sdk = sdk.canonicalize().map_err(|source| ScaffoldError::NoSdk {
+        path: sdk.to_path_buf(),
+        source,
     })?;
     let root = dir.join(format!("{name}-plugin"));
     if root.exists() {
-        return Err(format!("{} already exists", root.display()));
+        return Err(ScaffoldError::Exists(root));
     }
     let display_name: String = name
         .split('_')
@@ -108,10 +125,14 @@ pub fn create(name: &str, dir: &Path, sdk: &Path) -> Result<PathBuf, String> {
             .replace("{Name}", &display_name)
             .replace("{sdk}", &sdk.display().to_string())
     };
-    std::fs::create_dir_all(root.join("src"))
-        .map_err(|e| format!("cannot create {}: {e}", root.display()))?;
-    std::fs::write(root.join("Cargo.toml"), fill(CARGO_TOML)).map_err(|e| e.to_string())?;
-    std::fs::write(root.join("src/lib.rs"), fill(LIB_RS)).map_err(|e| e.to_string())?;
-    std::fs::write(root.join(".gitignore"), "/target\n").map_err(|e| e.to_string())?;
+    let written = |path: PathBuf| move |source| ScaffoldError::Write { path, source };
+    std::fs::create_dir_all(root.join("src")).map_err(written(root.join("src")))?;
+    for (file, text) in [
+        ("Cargo.toml", fill(CARGO_TOML)),
+        ("src/lib.rs", fill(LIB_RS)),
+        (".gitignore", "/target\n".to_string()),
+    ] {
+        std::fs::write(root.join(file), text).map_err(written(root.join(file)))?;
+    }
     Ok(root)
 }

@@ -16,8 +16,19 @@ pub const MAX_JSON_DEPTH: usize = 128;
 const PATTERN_PROGRAM_BYTES: usize = 1 << 20;
 const PATTERN_DFA_BYTES: usize = 1 << 20;
 
+/// Why a schema cannot be used; says where and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SchemaError(String);
+
+impl SchemaError {
+    pub fn new(message: impl Into<String>) -> Self {
+        SchemaError(message.into())
+    }
+}
+
 /// Compiles a draft 2020-12 schema with linear-time patterns; the error says what is wrong.
-pub fn compile(schema: &Value) -> Result<Validator, String> {
+pub fn compile(schema: &Value) -> Result<Validator, SchemaError> {
     jsonschema::options()
         .with_draft(Draft::Draft202012)
         .with_pattern_options(
@@ -29,7 +40,7 @@ pub fn compile(schema: &Value) -> Result<Validator, String> {
         .map_err(|e| {
             let text = e.to_string();
             let at = e.schema_path().as_str().to_string();
-            if text.contains("\"regex\"") {
+            SchemaError(if text.contains("\"regex\"") {
                 format!(
                     "{text} at {}: patterns are matched in linear time, so backreferences \
                      (\\1) and look-around ((?=, (?!, (?<=) are not supported",
@@ -37,7 +48,7 @@ pub fn compile(schema: &Value) -> Result<Validator, String> {
                 )
             } else {
                 text
-            }
+            })
         })
 }
 
@@ -98,6 +109,7 @@ mod tests {
         })) else {
             panic!("a backreference was accepted");
         };
+        let error = error.to_string();
         assert!(error.contains("linear time"), "{error}");
         assert!(error.contains("/properties/s/pattern"), "{error}");
         assert!(compile(&json!({"type": "string", "pattern": "^(a|a)*$"})).is_ok());

@@ -69,7 +69,7 @@ fn main() {
         ("ACTIONHOST_JWT_SECRET", secret),
     ];
     let host = HostProcess::start(&inflight, &env_calls);
-    let token = actionhost::api::auth::Authenticator::hs256(secret.as_bytes())
+    let token = actionhost::identity::Authenticator::hs256(secret.as_bytes())
         .mint("alice", 600)
         .unwrap();
     let (before, during) = runtime.block_on(async {

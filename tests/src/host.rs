@@ -74,7 +74,8 @@ impl TestApp {
         let bytes = std::fs::read(path).expect("component");
         assert!(
             self.state
-                .load_plugin(path, &bytes, PluginSource::Uploaded)
+                .sources
+                .load(path, &bytes, PluginSource::Uploaded)
                 .await,
             "{path} was refused"
         );

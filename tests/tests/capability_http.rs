@@ -4,10 +4,12 @@
 use std::time::Duration;
 
 use actionhost::capability::http::{
-    CredentialPlacement, Egress, EgressError, EgressGrant, EgressLimits, HttpMethod, Origin,
-    OriginGrant, OutboundRequest, UpstreamOverrides, is_public,
+    Egress, EgressError, EgressGrant, EgressLimits, HttpMethod, OriginGrant, OutboundRequest,
+    UpstreamOverrides,
 };
 use actionhost::credentials::SecretString;
+use actionhost::manifest::CredentialPlacement;
+use actionhost::origin::{Origin, is_public};
 use actionhost_e2e::standin::{Reply, StandIn};
 use serde_json::json;
 
@@ -689,5 +691,5 @@ fn overrides_are_parsed_and_bad_ones_name_the_entry() {
         .is_ok()
     );
     let error = UpstreamOverrides::parse("https://a.test").unwrap_err();
-    assert_eq!(error, "\"https://a.test\" is not FROM=TO");
+    assert_eq!(error.to_string(), "\"https://a.test\" is not FROM=TO");
 }

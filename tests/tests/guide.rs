@@ -145,7 +145,7 @@ async fn the_plugin_guide_works_as_written() {
     );
     std::fs::copy(&wasm, enabled.join("acme_plugin.wasm")).unwrap();
     let token =
-        actionhost::api::auth::Authenticator::hs256(actionhost_e2e::host::JWT_SECRET.as_bytes())
+        actionhost::identity::Authenticator::hs256(actionhost_e2e::host::JWT_SECRET.as_bytes())
             .mint("alice", 600)
             .unwrap();
     let client = reqwest::Client::new();

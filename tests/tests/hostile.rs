@@ -493,7 +493,7 @@ async fn an_oversized_describe_is_a_plugin_error_and_the_schema_cache_is_bounded
 
     // The per-user cache keeps to its byte budget, evicting the least recently used.
     let cache = actionhost::catalog::UserSchemas::with_capacity(1024 * 1024);
-    let definition = actionhost::runtime::ActionDefinition {
+    let definition = actionhost::manifest::ActionDefinition {
         name: "ACME_CREATE".into(),
         description: "creates".into(),
         input_schema: json!({"type": "object", "properties": {"p": {"type": "string", "description": "x".repeat(4_000)}}}),
@@ -1011,14 +1011,23 @@ async fn a_stderr_nobody_reads_stalls_nothing_and_holds_no_memory() {
     .await;
     served.upload_attacker(attacker("normal", 0)).await;
     let baseline = served.peak_rss_mib();
+    // Each call asks for 10,000 refused requests with 2 KB URLs: unbounded, 20 calls would be
+    // 200,000 lines and 400 MB for a queue nobody empties.
     for _ in 0..20 {
         let (status, body) = tokio::time::timeout(
             Duration::from_secs(10),
-            served.run("ATTACKER_LOG_FLOOD", json!({"lines": 150, "bytes": 4_000})),
+            served.run(
+                "ATTACKER_LOG_FLOOD",
+                json!({"lines": 10_000, "bytes": 2_000}),
+            ),
         )
         .await
         .expect("the call was answered");
-        assert_eq!(status, 200, "{body}");
+        // Ended by the request cap, or finished: either way, answered.
+        assert!(
+            status == 200 || body["error"]["code"] == "plugin_error",
+            "{status} {body}"
+        );
         served.healthy_within(Duration::from_secs(1)).await;
         served.neighbour_answers().await;
     }

@@ -557,7 +557,7 @@ async fn a_restart_between_authorize_and_callback_and_between_refresh_and_use_lo
         ("ACTIONHOST_PUBLIC_URL", "https://actionhost.example.test"),
     ];
     let auth =
-        actionhost::api::auth::Authenticator::hs256(actionhost_e2e::host::JWT_SECRET.as_bytes());
+        actionhost::identity::Authenticator::hs256(actionhost_e2e::host::JWT_SECRET.as_bytes());
     let jwt = auth.mint("alice", 600).unwrap();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

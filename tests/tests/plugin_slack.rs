@@ -269,11 +269,10 @@ async fn every_action_sends_requests_that_slacks_api_description_accepts() {
             &actionhost::capability::http::EgressGrant {
                 plugin_id: "slack".into(),
                 origins: vec![actionhost::capability::http::OriginGrant {
-                    origin: actionhost::capability::http::Origin::parse("https://slack.com")
-                        .unwrap(),
+                    origin: actionhost::origin::Origin::parse("https://slack.com").unwrap(),
                     credentials: true,
                 }],
-                placement: actionhost::capability::http::CredentialPlacement::Bearer,
+                placement: actionhost::manifest::CredentialPlacement::Bearer,
             },
             Some(&SecretString::new("xoxb-alice")),
             actionhost::capability::http::OutboundRequest {

@@ -13,7 +13,7 @@ use super::error::ApiError;
 use crate::app::AppState;
 use crate::catalog::CatalogPlugin;
 use crate::credentials::{AccountSecret, AccountStatus, ConnectedAccount, SecretString};
-use crate::runtime::AuthKind;
+use crate::manifest::AuthKind;
 
 /// One integration as agents see it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -237,7 +237,7 @@ pub async fn delete_account(
         state.oauth.revoke(&secret, &integration, &endpoints).await;
     }
     state.accounts.delete(&user, &integration)?;
-    state.user_schemas.drop_user(&user);
+    state.executor.user_schemas.drop_user(&user);
     tracing::info!(user, integration, "connected account deleted");
     Ok(StatusCode::NO_CONTENT)
 }

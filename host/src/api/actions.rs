@@ -124,7 +124,7 @@ async fn list_for(
     params: &ListParams,
     key: &'static str,
 ) -> Result<Json<ToolsBody>, ApiError> {
-    let listing = state.list_tools(user, &params.query()?).await?;
+    let listing = state.executor.list_tools(user, &params.query()?).await?;
     Ok(Json(ToolsBody { key, listing }))
 }
 
@@ -203,10 +203,12 @@ pub async fn run_action(
     body: JsonBody<RunAction>,
 ) -> Result<Json<Box<RawValue>>, ApiError> {
     let Json(body) = body?;
-    state
-        .execute(&user, &body.action, body.parameters)
-        .await
-        .map(Json)
+    Ok(Json(
+        state
+            .executor
+            .execute(&user, &body.action, body.parameters)
+            .await?,
+    ))
 }
 
 /// `POST /actions` under ActionKit's newer name: the body names the `tool`.
@@ -219,10 +221,12 @@ pub async fn run_tool(
     body: JsonBody<RunTool>,
 ) -> Result<Json<Box<RawValue>>, ApiError> {
     let Json(body) = body?;
-    state
-        .execute(&user, &body.tool, body.parameters)
-        .await
-        .map(Json)
+    Ok(Json(
+        state
+            .executor
+            .execute(&user, &body.tool, body.parameters)
+            .await?,
+    ))
 }
 
 /// Runs an action on behalf of a user (operators).
@@ -238,8 +242,10 @@ pub async fn admin_execute(
     if body.user.is_empty() {
         return Err(ApiError::invalid("/user", "`user` must not be empty"));
     }
-    state
-        .execute(&body.user, &body.action, body.parameters)
-        .await
-        .map(Json)
+    Ok(Json(
+        state
+            .executor
+            .execute(&body.user, &body.action, body.parameters)
+            .await?,
+    ))
 }

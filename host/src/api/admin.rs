@@ -11,8 +11,8 @@ use serde::Serialize;
 use super::auth::Operator;
 use super::error::ApiError;
 use crate::app::AppState;
-use crate::audit::{AuditQuery, AuditRecord};
 use crate::catalog::PluginStatus;
+use crate::observability::audit::{AuditQuery, AuditRecord};
 
 /// Loaded and refused plugins.
 #[utoipa::path(get, path = "/admin/plugins", tag = "operators", security(("admin_key" = [])),
@@ -36,7 +36,8 @@ pub async fn put_plugin(
     body: Bytes,
 ) -> Result<Json<PluginStatus>, ApiError> {
     state
-        .upload_plugin(&id, &body)
+        .sources
+        .upload(&id, &body)
         .await
         .map_err(plugin_error)?;
     let status = state.registry.statuses().into_iter().find(|s| s.id == id);
@@ -55,12 +56,12 @@ pub async fn delete_plugin(
     _operator: Operator,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.delete_plugin(&id).await.map_err(plugin_error)?;
+    state.sources.delete(&id).await.map_err(plugin_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn plugin_error(error: crate::plugins::PluginChangeError) -> ApiError {
-    use crate::plugins::PluginChangeError;
+fn plugin_error(error: crate::plugin_sources::PluginChangeError) -> ApiError {
+    use crate::plugin_sources::PluginChangeError;
     match error {
         PluginChangeError::Refused(load) => ApiError::InvalidPlugin {
             message: format!("the plugin was refused: {}", load.reasons.join("; ")),

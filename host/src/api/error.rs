@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 pub use crate::catalog::ParameterError;
+use crate::credentials::OAuthError;
+use crate::execute::ExecuteError;
 use crate::runtime::{ActionError, CallError};
 
 /// Every error the API answers with.
@@ -107,7 +109,7 @@ impl ApiError {
             ApiError::Upstream { status, body, .. } => json!({
                 // 0: the upstream gave no answer.
                 "status": (*status != 0).then_some(*status),
-                "body": body.as_deref().map(|b| crate::capability::log::truncate(b, UPSTREAM_BODY_LIMIT)),
+                "body": body.as_deref().map(|b| crate::quote::truncate(b, UPSTREAM_BODY_LIMIT)),
             }),
             _ => json!({}),
         }
@@ -187,6 +189,56 @@ impl From<CallError> for ApiError {
             },
             CallError::Timeout { .. } => ApiError::Timeout(error.to_string()),
             other => ApiError::PluginError(other.to_string()),
+        }
+    }
+}
+
+impl From<ExecuteError> for ApiError {
+    fn from(error: ExecuteError) -> Self {
+        match error {
+            ExecuteError::UnknownAction(_) => ApiError::NotFound(error.to_string()),
+            ExecuteError::InvalidParameters { message, errors } => {
+                ApiError::InvalidParameters { message, errors }
+            }
+            ExecuteError::NotConnected {
+                ref integration, ..
+            } => ApiError::NotConnected {
+                integration: integration.clone(),
+                message: error.to_string(),
+            },
+            ExecuteError::Busy {
+                message,
+                retry_after_seconds,
+            } => ApiError::RateLimited {
+                message,
+                retry_after_seconds: Some(retry_after_seconds),
+            },
+            ExecuteError::Call(call) => ApiError::from(call),
+            ExecuteError::InvalidDescribedSchema { .. } => ApiError::PluginError(error.to_string()),
+            ExecuteError::OAuth { integration, error } => ApiError::from_oauth(&integration, error),
+            ExecuteError::Credentials(e) => ApiError::from(e),
+            ExecuteError::Internal(message) => ApiError::Internal(message),
+        }
+    }
+}
+
+impl ApiError {
+    /// An OAuth failure for `integration` as the caller sees it.
+    pub fn from_oauth(integration: &str, error: OAuthError) -> Self {
+        match error {
+            OAuthError::NoConnection(_) => ApiError::Forbidden(error.to_string()),
+            OAuthError::InvalidState(message) => ApiError::InvalidState(message),
+            OAuthError::Denied(message) => {
+                ApiError::Forbidden(format!("the provider refused: {message}"))
+            }
+            OAuthError::GrantGone(message) => ApiError::not_connected(integration, &message),
+            OAuthError::TokenEndpoint(message) => ApiError::Upstream {
+                message: format!("the token endpoint failed: {message}"),
+                status: 0,
+                body: None,
+            },
+            OAuthError::Configuration(message) => ApiError::Internal(message),
+            OAuthError::Credentials(e) => ApiError::from(e),
         }
     }
 }

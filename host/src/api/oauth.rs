@@ -15,7 +15,7 @@ use super::auth::{Operator, User};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::credentials::{Connection, SecretString};
-use crate::runtime::{AuthKind, OAuth2Endpoints};
+use crate::manifest::{AuthKind, OAuth2Endpoints};
 
 fn oauth_endpoints(state: &AppState, integration: &str) -> Result<OAuth2Endpoints, ApiError> {
     let plugin = state.registry.get(integration).ok_or_else(|| {
@@ -51,7 +51,7 @@ pub async fn authorize(
     let authorization_url = state
         .oauth
         .authorize(&user, &integration, &endpoints)
-        .map_err(|e| state.oauth_error(&integration, e))?;
+        .map_err(|e| ApiError::from_oauth(&integration, e))?;
     tracing::info!(user, integration, "authorization started");
     Ok(Json(Authorization { authorization_url }))
 }
@@ -129,12 +129,12 @@ async fn finish_authorization(
         Ok(connected) => connected,
         Err(e) => {
             tracing::warn!(error = %e, "authorization failed");
-            return Err(state.oauth_error("", e));
+            return Err(ApiError::from_oauth("", e));
         }
     };
     let account = &connected.account;
     tracing::info!(user = %account.user, integration = %account.integration, "account connected");
-    state.user_schemas.drop_user(&account.user);
+    state.executor.user_schemas.drop_user(&account.user);
     if let Some(url) = connected.return_url {
         return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response());
     }

@@ -11,6 +11,11 @@
 //! 5. the request is sent under a timeout; redirects are followed only within the same origin;
 //!    the response body is read up to a size cap.
 //!
+//! [`Egress::send_recovering`] adds what a call does about an upstream's refusal: a fresh
+//! credential after a 401 (through [`RefreshCredential`], the OAuth refresh), waiting out a
+//! 429/503 that says `Retry-After`; and it tells a [`RequestLog`] about every request that
+//! leaves the host, for the call's audit.
+//!
 //! Every address a request is sent to is checked, whatever form the URL used: an IP literal
 //! (`127.1`, `2130706433`, `[::ffff:127.0.0.1]`, all normalised by the URL parser) before the
 //! request is built, and every DNS answer by [`GuardedResolver`]. Loopback, private, link-local,
@@ -22,121 +27,24 @@
 //! The credential never reaches the plugin: every form of it the host injected (and its obvious
 //! encodings) is removed from the response's headers and body before the plugin sees them.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aho_corasick::AhoCorasick;
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use url::{Host, Url};
+use url::Url;
 
-use crate::capability::log::clip;
 use crate::credentials::SecretString;
-
-/// Longest piece of a plugin-supplied URL or header name quoted in an error or log line.
-const QUOTE_LIMIT: usize = 200;
-
-/// The scheme, host and port of a URL: the unit of the allowlist.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Origin {
-    pub scheme: String,
-    pub host: String,
-    pub port: u16,
-}
-
-impl Origin {
-    /// Parses `scheme://host[:port]` (a path, query or user info is an error).
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let quoted = clip(text, QUOTE_LIMIT);
-        let url = Url::parse(text).map_err(|e| format!("{quoted:?} is not a URL: {e}"))?;
-        if url.path() != "/" && !url.path().is_empty() || url.query().is_some() {
-            return Err(format!(
-                "{quoted:?} must be an origin (scheme://host[:port]) with no path"
-            ));
-        }
-        Self::of(&url)
-    }
-
-    /// Why this origin's host is an address plugins may not reach on their own (an IP literal
-    /// in a non-public range, or `localhost`), if it is one.
-    pub fn private_reason(&self) -> Option<String> {
-        let host = self.host.trim_start_matches('[').trim_end_matches(']');
-        if let Ok(ip) = host.parse::<IpAddr>() {
-            return non_public_reason(ip).map(|why| format!("{ip} is {why}"));
-        }
-        let name = host.trim_end_matches('.');
-        (name == "localhost" || name.ends_with(".localhost"))
-            .then(|| format!("{name} names this machine (loopback)"))
-    }
-
-    /// Whether the host is written as an IP address rather than a name.
-    pub fn is_ip_literal(&self) -> bool {
-        self.host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok()
-    }
-
-    /// The origin of an absolute http(s) URL.
-    pub fn of(url: &Url) -> Result<Self, String> {
-        let scheme = url.scheme();
-        if scheme != "http" && scheme != "https" {
-            return Err(format!(
-                "scheme {scheme:?} is not allowed (only http and https)"
-            ));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err("URLs with user info are not allowed".into());
-        }
-        let host = url
-            .host_str()
-            .ok_or_else(|| format!("{} has no host", clip(url.as_str(), QUOTE_LIMIT)))?
-            .to_ascii_lowercase();
-        let port = url
-            .port_or_known_default()
-            .ok_or_else(|| format!("{} has no port", clip(url.as_str(), QUOTE_LIMIT)))?;
-        Ok(Origin {
-            scheme: scheme.into(),
-            host,
-            port,
-        })
-    }
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let default = matches!(
-            (self.scheme.as_str(), self.port),
-            ("http", 80) | ("https", 443)
-        );
-        if default {
-            write!(f, "{}://{}", self.scheme, self.host)
-        } else {
-            write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
-        }
-    }
-}
+use crate::manifest::CredentialPlacement;
+use crate::origin::{Origin, PrivateAddressRefused, guard, literal_refusal};
+use crate::quote::{QUOTE_LIMIT, clip};
 
 /// One origin a plugin may call, and whether its requests carry the user's credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OriginGrant {
     pub origin: Origin,
     pub credentials: bool,
-}
-
-/// Where the user's credential goes on a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CredentialPlacement {
-    /// The provider needs no credential.
-    None,
-    /// `Authorization: Bearer <token>` (OAuth 2).
-    Bearer,
-    /// `name: prefix + key`.
-    Header { name: String, prefix: String },
-    /// `?name=prefix+key`.
-    Query { name: String, prefix: String },
 }
 
 /// What one plugin may do on the network, after operator policy narrowed it.
@@ -253,18 +161,23 @@ pub struct UpstreamOverride {
     to_prefix: String,
 }
 
+/// Why `ACTIONHOST_UPSTREAM_OVERRIDES` could not be read; names the entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct OverrideError(String);
+
 /// The operator's origin rewrites, applied after the allowlist check.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpstreamOverrides(Vec<UpstreamOverride>);
 
 impl UpstreamOverrides {
     /// Parses `https://api.github.com=http://127.0.0.1:9001,https://slack.com/api=http://127.0.0.1:4010`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, OverrideError> {
         let mut rules = Vec::new();
         for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
             let (from, to) = entry
                 .split_once('=')
-                .ok_or_else(|| format!("{entry:?} is not FROM=TO"))?;
+                .ok_or_else(|| OverrideError(format!("{entry:?} is not FROM=TO")))?;
             let (from, from_prefix) = split_prefix(from.trim())?;
             let (to, to_prefix) = split_prefix(to.trim())?;
             rules.push(UpstreamOverride {
@@ -308,9 +221,9 @@ fn path_has_prefix(path: &str, prefix: &str) -> bool {
             || path[prefix.len()..].starts_with('/'))
 }
 
-fn split_prefix(text: &str) -> Result<(Origin, String), String> {
-    let url = Url::parse(text).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
-    let origin = Origin::of(&url)?;
+fn split_prefix(text: &str) -> Result<(Origin, String), OverrideError> {
+    let url = Url::parse(text).map_err(|e| OverrideError(format!("{text:?} is not a URL: {e}")))?;
+    let origin = Origin::of(&url).map_err(|e| OverrideError(e.to_string()))?;
     let prefix = url.path().trim_end_matches('/').to_string();
     Ok((origin, prefix))
 }
@@ -338,8 +251,16 @@ struct Target {
     opened: bool,
 }
 
+/// The HTTP client could not be built (TLS roots, resolver).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client: {0}")]
+pub struct EgressSetupError(#[source] reqwest::Error);
+
 impl Egress {
-    pub fn new(overrides: UpstreamOverrides, limits: EgressLimits) -> Result<Self, String> {
+    pub fn new(
+        overrides: UpstreamOverrides,
+        limits: EgressLimits,
+    ) -> Result<Self, EgressSetupError> {
         let client = |guarded: bool| {
             let builder = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -347,9 +268,7 @@ impl Egress {
                 .pool_idle_timeout(Duration::from_secs(90))
                 .user_agent(concat!("actionhost/", env!("CARGO_PKG_VERSION")));
             let builder = if guarded { guard(builder) } else { builder };
-            builder
-                .build()
-                .map_err(|e| format!("cannot build the HTTP client: {e}"))
+            builder.build().map_err(EgressSetupError)
         };
         Ok(Egress {
             guarded: client(true)?,
@@ -384,7 +303,7 @@ impl Egress {
                 clip(&request.url, QUOTE_LIMIT)
             ))
         })?;
-        let origin = Origin::of(&url).map_err(EgressError::InvalidRequest)?;
+        let origin = Origin::of(&url).map_err(|e| EgressError::InvalidRequest(e.to_string()))?;
         let Some(origin_grant) = grant.find(&origin) else {
             return Err(EgressError::Denied(format!(
                 "origin {} is not declared by plugin {} (or the operator's policy removed it)",
@@ -537,6 +456,148 @@ impl Egress {
             headers,
             body,
         })
+    }
+}
+
+/// Replaces a credential the upstream refused (OAuth refresh), or says there is none.
+pub trait RefreshCredential: Send + Sync {
+    fn refresh(
+        &self,
+        rejected: SecretString,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Option<SecretString>> + Send + '_>>;
+}
+
+/// Told about every request that leaves the host: the call's audit counts them.
+pub trait RequestLog: Send + Sync {
+    /// A request is about to be sent; returns its number.
+    fn sending(&self) -> usize;
+    /// Request `number` got `status`, or no answer (`None`: timeout, transport failure).
+    fn answered(&self, number: usize, status: Option<u16>);
+    /// Request `number` was refused before it left the host after all.
+    fn not_sent(&self, number: usize);
+}
+
+/// One call's credential and what it may do when the upstream refuses a request.
+#[derive(Clone, Default)]
+pub struct Recovery {
+    pub credential: Option<SecretString>,
+    /// Gets a new credential after a 401; used once per request.
+    pub refresher: Option<Arc<dyn RefreshCredential>>,
+    /// Resends after a 429/503 that says `Retry-After`.
+    pub max_retries: u32,
+    /// The action is read-only or idempotent, so even a POST may be resent.
+    pub retry_safe: bool,
+}
+
+impl std::fmt::Debug for Recovery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recovery")
+            .field("credential", &self.credential.as_ref().map(|_| "[set]"))
+            .field("refresher", &self.refresher.is_some())
+            .field("max_retries", &self.max_retries)
+            .field("retry_safe", &self.retry_safe)
+            .finish()
+    }
+}
+
+impl Egress {
+    /// Sends one request for a call, then: after a 401, refreshes the credential once and
+    /// resends; after a 429/503 that says `Retry-After`, waits (jittered) and resends, at most
+    /// `max_retries` times, within the call's deadline, and only for idempotent methods or
+    /// actions marked safe to retry. A refreshed credential stays in `recovery` for the call's
+    /// later requests.
+    pub async fn send_recovering(
+        &self,
+        grant: &EgressGrant,
+        recovery: &mut Recovery,
+        request: OutboundRequest,
+        deadline: Instant,
+        log: &dyn RequestLog,
+    ) -> Result<InboundResponse, EgressError> {
+        let idempotent = matches!(
+            request.method,
+            HttpMethod::Get
+                | HttpMethod::Head
+                | HttpMethod::Put
+                | HttpMethod::Delete
+                | HttpMethod::Options
+        );
+        let may_retry = recovery.max_retries > 0 && (idempotent || recovery.retry_safe);
+        let keep = (recovery.refresher.is_some() || may_retry).then(|| request.clone());
+        let mut result = self
+            .send_logged(grant, recovery.credential.as_ref(), request, deadline, log)
+            .await;
+        let Some(original) = keep else {
+            return result;
+        };
+        let mut refreshed = false;
+        let mut retries = 0;
+        loop {
+            let Ok(response) = &result else { return result };
+            if response.status == 401
+                && !refreshed
+                && let Some(refresher) = recovery.refresher.clone()
+            {
+                refreshed = true;
+                let Some(rejected) = recovery.credential.clone() else {
+                    return result;
+                };
+                let Some(fresh) = refresher.refresh(rejected).await else {
+                    return result;
+                };
+                recovery.credential = Some(fresh);
+            } else if matches!(response.status, 429 | 503)
+                && may_retry
+                && retries < recovery.max_retries
+            {
+                let Some(wait) = response
+                    .header("retry-after")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                else {
+                    return result;
+                };
+                let delay =
+                    Duration::from_secs(wait) + Duration::from_millis(rand::random::<u64>() % 250);
+                if Instant::now() + delay >= deadline {
+                    return result;
+                }
+                retries += 1;
+                tokio::time::sleep(delay).await;
+            } else {
+                return result;
+            }
+            result = self
+                .send_logged(
+                    grant,
+                    recovery.credential.as_ref(),
+                    original.clone(),
+                    deadline,
+                    log,
+                )
+                .await;
+        }
+    }
+
+    /// One request, told to `log` from before it is sent (a request cut off by the deadline
+    /// counts, with no status); one refused before it left the host is taken back.
+    async fn send_logged(
+        &self,
+        grant: &EgressGrant,
+        credential: Option<&SecretString>,
+        request: OutboundRequest,
+        deadline: Instant,
+        log: &dyn RequestLog,
+    ) -> Result<InboundResponse, EgressError> {
+        let number = log.sending();
+        let result = self.send(grant, credential, request, Some(deadline)).await;
+        match &result {
+            Ok(response) => log.answered(number, Some(response.status)),
+            Err(EgressError::Timeout | EgressError::TooLarge(_) | EgressError::Transport(_)) => {
+                log.answered(number, None)
+            }
+            Err(_) => log.not_sent(number),
+        }
+        result
     }
 }
 
@@ -700,143 +761,4 @@ fn transport_error(error: reqwest::Error) -> EgressError {
     // reqwest's Display names the URL; ours never carries a credential in the URL except for
     // query-placed API keys, so strip the URL to be safe.
     EgressError::Transport(error.without_url().to_string())
-}
-
-/// Returned by the resolver when a host resolves only to addresses a plugin may not reach.
-#[derive(Debug, thiserror::Error)]
-#[error("{host} resolves to non-public address {address}; plugins may not reach it")]
-struct PrivateAddressRefused {
-    host: String,
-    address: IpAddr,
-}
-
-/// A client built from `builder` connects only to public addresses: its resolver refuses every
-/// non-public DNS answer. IP literals never reach a resolver: check them with
-/// [`literal_refusal`] first. Used for plugins' requests and for the host's own requests to
-/// URLs a plugin declared (its OAuth token and revocation endpoints).
-pub fn guard(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
-    builder.no_proxy().dns_resolver(Arc::new(GuardedResolver))
-}
-
-/// Why `url`'s host, an IP literal, may not be reached; `None` for a host name or a public IP.
-pub fn literal_refusal(url: &Url) -> Option<String> {
-    let ip = match url.host()? {
-        Host::Ipv4(ip) => IpAddr::V4(ip),
-        Host::Ipv6(ip) => IpAddr::V6(ip),
-        Host::Domain(_) => return None,
-    };
-    non_public_reason(ip).map(|why| {
-        format!("{ip} is {why}; plugins may not reach it unless an operator opens that origin")
-    })
-}
-
-/// Whether a URL a plugin declared may be requested by the host, and with which client: the
-/// operator opened its origin (`Ok(true)`: any address), or it is checked like a plugin's own
-/// request (`Ok(false)`: use a [`guard`]ed client).
-pub fn check_declared_url(text: &str, open_origins: &[Origin]) -> Result<bool, String> {
-    let url =
-        Url::parse(text).map_err(|e| format!("{:?} is not a URL: {e}", clip(text, QUOTE_LIMIT)))?;
-    let origin = Origin::of(&url)?;
-    if open_origins.contains(&origin) {
-        return Ok(true);
-    }
-    match literal_refusal(&url) {
-        Some(refusal) => Err(refusal),
-        None => Ok(false),
-    }
-}
-
-/// DNS resolution that refuses every answer set holding a non-public address (SSRF, DNS
-/// rebinding): the client connects only to the addresses this returns.
-struct GuardedResolver;
-
-impl reqwest::dns::Resolve for GuardedResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_ascii_lowercase();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if let Some(private) = addrs.iter().find(|a| !is_public(a.ip())) {
-                return Err(Box::new(PrivateAddressRefused {
-                    host: clip(&host, QUOTE_LIMIT).into_owned(),
-                    address: private.ip(),
-                })
-                    as Box<dyn std::error::Error + Send + Sync>);
-            }
-            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
-        })
-    }
-}
-
-/// Whether an address is on the public internet.
-pub fn is_public(ip: IpAddr) -> bool {
-    non_public_reason(ip).is_none()
-}
-
-/// Which non-public range `ip` is in, or `None` for a public address. IPv6 forms that carry an
-/// IPv4 address (mapped, compatible, NAT64, 6to4) are judged by that address.
-pub fn non_public_reason(ip: IpAddr) -> Option<&'static str> {
-    match ip {
-        IpAddr::V4(v4) => v4_reason(v4),
-        IpAddr::V6(v6) => v6_reason(v6),
-    }
-}
-
-fn v4_reason(ip: Ipv4Addr) -> Option<&'static str> {
-    let [a, b, c, _] = ip.octets();
-    Some(match (a, b, c) {
-        _ if ip.is_unspecified() => "the unspecified address",
-        (0, ..) => "in 0.0.0.0/8 (this network)",
-        (127, ..) => "a loopback address",
-        (10, ..) | (172, 16..=31, _) | (192, 168, _) => "a private address (RFC 1918)",
-        (169, 254, _) => "a link-local address (cloud metadata lives here)",
-        (100, 64..=127, _) => "a shared address (CGNAT, RFC 6598)",
-        (192, 0, 0) => "an IETF protocol assignment (192.0.0.0/24)",
-        (192, 0, 2) | (198, 51, 100) | (203, 0, 113) => "a documentation address",
-        (198, 18..=19, _) => "a benchmarking address (198.18.0.0/15)",
-        (192, 88, 99) => "a 6to4 relay anycast address",
-        _ if ip.is_broadcast() => "the broadcast address",
-        (224..=239, ..) => "a multicast address",
-        (240..=255, ..) => "a reserved address (240.0.0.0/4)",
-        _ => return None,
-    })
-}
-
-fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
-    let s = ip.segments();
-    let embedded = |hi: u16, lo: u16| Ipv4Addr::from(((hi as u32) << 16) | lo as u32);
-    if ip.is_unspecified() {
-        return Some("the unspecified address");
-    }
-    if ip.is_loopback() {
-        return Some("a loopback address");
-    }
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return v4_reason(v4).map(|_| "an IPv4-mapped form of a non-public IPv4 address");
-    }
-    if s[..6] == [0; 6] {
-        // IPv4-compatible (deprecated): ::a.b.c.d
-        return v4_reason(embedded(s[6], s[7]))
-            .map(|_| "an IPv4-compatible form of a non-public IPv4 address")
-            .or(Some("an IPv4-compatible address (deprecated)"));
-    }
-    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        return v4_reason(embedded(s[6], s[7]))
-            .map(|_| "a NAT64 form of a non-public IPv4 address");
-    }
-    Some(match s[0] {
-        0x64 if s[1] == 0xff9b && s[2] == 1 => "a local-use NAT64 address (64:ff9b:1::/48)",
-        0x0100 if s[1..4] == [0, 0, 0] => "a discard-only address (100::/64)",
-        0x2001 if s[1] == 0 => "a Teredo tunnel address",
-        0x2001 if s[1] == 0xdb8 => "a documentation address",
-        0x2002 => {
-            return v4_reason(embedded(s[1], s[2]))
-                .map(|_| "a 6to4 form of a non-public IPv4 address");
-        }
-        x if x & 0xfe00 == 0xfc00 => "a unique local address (fc00::/7)",
-        x if x & 0xffc0 == 0xfe80 => "a link-local address",
-        x if x & 0xffc0 == 0xfec0 => "a site-local address (deprecated)",
-        x if x & 0xff00 == 0xff00 => "a multicast address",
-        _ => return None,
-    })
 }

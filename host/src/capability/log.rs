@@ -40,7 +40,7 @@ impl PluginLog {
         if !self.admit() {
             return;
         }
-        let message = truncate(message, MAX_MESSAGE_BYTES);
+        let message = crate::quote::truncate(message, MAX_MESSAGE_BYTES);
         match level {
             PluginLogLevel::Trace => tracing::trace!(target: "plugin", plugin, "{message}"),
             PluginLogLevel::Debug => tracing::debug!(target: "plugin", plugin, "{message}"),
@@ -56,29 +56,4 @@ impl PluginLog {
             tracing::warn!(target: "plugin", plugin, dropped = self.dropped, "plugin log lines over the per-call budget were dropped");
         }
     }
-}
-
-/// Cuts `text` to at most `max` bytes on a character boundary.
-pub fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
-/// `text` cut to at most `max` bytes with a marker saying how much was left out, for quoting
-/// plugin-supplied text (URLs, header names) in errors and log lines.
-pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    if text.len() <= max {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    std::borrow::Cow::Owned(format!(
-        "{}… ({} bytes in all)",
-        truncate(text, max),
-        text.len()
-    ))
 }

@@ -10,7 +10,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::{ParameterValidator, ToolFormat, render};
-use crate::runtime::ActionDefinition;
+use crate::manifest::ActionDefinition;
+use crate::schema::SchemaError;
 
 pub const USER_SCHEMA_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 
@@ -26,11 +27,13 @@ pub struct UserSchema {
 }
 
 impl UserSchema {
-    pub fn new(plugin_hash: &str, definition: &ActionDefinition) -> Result<Self, String> {
-        let validator = ParameterValidator::new(&definition.input_schema)?;
+    pub fn new(plugin_hash: &str, definition: &ActionDefinition) -> Result<Self, SchemaError> {
         if definition.input_schema.get("type").and_then(Value::as_str) != Some("object") {
-            return Err("the described schema's root is not an object schema".into());
+            return Err(SchemaError::new(
+                "the described schema's root is not an object schema",
+            ));
         }
+        let validator = ParameterValidator::new(&definition.input_schema)?;
         let tools = ToolFormat::ALL.map(|f| render(definition, &definition.input_schema, f));
         // The schema tree and the compiled validator cost several times the text.
         let text = serde_json::to_string(&definition.input_schema).map_or(0, |t| t.len());

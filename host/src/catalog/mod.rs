@@ -10,8 +10,8 @@
 //! *shadowed*: neither listed nor run under it, and shown to operators.
 
 mod dynamic;
+mod parameters;
 mod tools;
-mod validation;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -21,10 +21,12 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 pub use dynamic::{USER_SCHEMA_CACHE_BYTES, USER_SCHEMA_TTL, UserSchema, UserSchemas};
+pub use parameters::{ParameterError, ParameterValidator};
 pub use tools::{ToolFormat, render};
-pub use validation::{ParameterError, ParameterValidator};
 
-use crate::runtime::{ActionDefinition, LoadedPlugin};
+use crate::manifest::ActionDefinition;
+use crate::policy::{Gates, PluginPolicy};
+use crate::runtime::LoadedPlugin;
 
 /// Where a plugin came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -53,7 +55,7 @@ pub struct PluginStatus {
     pub loaded_at: OffsetDateTime,
     /// The operator's policy in force, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy: Option<crate::policy::PluginPolicy>,
+    pub policy: Option<PluginPolicy>,
     /// Actions this plugin declares that belong to another loaded plugin (a longer id prefix).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shadowed_actions: Vec<String>,
@@ -85,12 +87,21 @@ pub struct CatalogPlugin {
     pub source: PluginSource,
     pub loaded_at: OffsetDateTime,
     pub replaces_bundled: Option<ReplacedBundled>,
+    /// The operator's policy applied to this plugin, if any.
+    pub policy: Option<PluginPolicy>,
+    /// Its admission gates (concurrency, rates), which go with this version of the plugin.
+    pub gates: Arc<Gates>,
 }
 
 impl CatalogPlugin {
     /// Compiles validators and renders tools: plugin-controlled work, so callers on an async
     /// worker run it on the blocking pool.
-    pub fn prepare(loaded: LoadedPlugin, source: PluginSource) -> Self {
+    pub fn prepare(
+        loaded: LoadedPlugin,
+        source: PluginSource,
+        policy: Option<PluginPolicy>,
+        gates: Arc<Gates>,
+    ) -> Self {
         let actions = loaded
             .actions
             .iter()
@@ -108,6 +119,8 @@ impl CatalogPlugin {
             source,
             loaded_at: OffsetDateTime::now_utc(),
             replaces_bundled: None,
+            policy,
+            gates,
         }
     }
 
@@ -129,7 +142,7 @@ impl CatalogPlugin {
             source: self.source.clone(),
             hash: self.loaded.hash.clone(),
             loaded_at: self.loaded_at,
-            policy: self.loaded.policy.clone(),
+            policy: self.policy.clone(),
             shadowed_actions: shadowed,
             replaces_bundled: self.replaces_bundled.clone(),
         }

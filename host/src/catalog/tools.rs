@@ -3,7 +3,7 @@
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use crate::runtime::ActionDefinition;
+use crate::manifest::ActionDefinition;
 
 /// The `format` query parameter of `GET /actions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]

@@ -27,8 +27,8 @@ use super::{
     AccountSecret, AccountStatus, AccountStore, ConnectedAccount, CredentialError, Sealer,
     SecretString,
 };
-use crate::capability::http::{Origin, check_declared_url, guard};
-use crate::runtime::OAuth2Endpoints;
+use crate::manifest::OAuth2Endpoints;
+use crate::origin::{Origin, check_declared_url, guard};
 use crate::store::{Store, StoreError, trees};
 
 /// How long an authorization may take between `authorize` and the callback.
@@ -56,6 +56,19 @@ pub enum OAuthError {
     Configuration(String),
     #[error(transparent)]
     Credentials(#[from] CredentialError),
+}
+
+impl OAuthError {
+    /// The contract's error code for this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OAuthError::NoConnection(_) | OAuthError::Denied(_) => "forbidden",
+            OAuthError::InvalidState(_) => "invalid_state",
+            OAuthError::GrantGone(_) => "not_connected",
+            OAuthError::TokenEndpoint(_) => "upstream_error",
+            OAuthError::Configuration(_) | OAuthError::Credentials(_) => "internal_error",
+        }
+    }
 }
 
 impl From<StoreError> for OAuthError {

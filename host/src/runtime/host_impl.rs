@@ -12,10 +12,11 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::bindings::{http, log, types};
 use super::{ActionError, CallContext};
 use crate::capability::http::{
-    Egress, EgressError, EgressGrant, HttpMethod, InboundResponse, OutboundRequest,
+    Egress, EgressError, EgressGrant, HttpMethod, InboundResponse, OutboundRequest, Recovery,
+    RequestLog,
 };
-use crate::capability::log::{PluginLog, PluginLogLevel, clip, truncate};
-use std::time::Duration;
+use crate::capability::log::{PluginLog, PluginLogLevel};
+use crate::quote::{clip, truncate};
 
 /// Everything one call's store holds.
 pub struct CallState {
@@ -27,16 +28,15 @@ pub struct CallState {
     pub plugin_id: String,
     pub grant: Arc<EgressGrant>,
     pub egress: Arc<Egress>,
+    /// Who the call is for (the plugin sees the user id and scopes).
     pub call: CallContext,
+    /// The credential the HTTP capability injects, and how it recovers from refusals.
+    pub recovery: Recovery,
     pub deadline: Instant,
     /// Upstream requests and log lines of this call; shared with the caller.
     pub upstream: CallTally,
     /// Time spent waiting in `http.send`.
     pub upstream_time: std::time::Duration,
-    /// Retries allowed for an upstream 429/503 (the plugin's policy).
-    pub max_retries: u32,
-    /// The running action is marked idempotent or read-only, so even a POST may be retried.
-    pub retry_safe: bool,
 }
 
 impl CallState {
@@ -99,92 +99,25 @@ impl http::Host for CallState {
 }
 
 impl CallState {
-    /// Sends one request, then: after a 401, refreshes the credential once and resends; after a
-    /// 429/503 that says `Retry-After`, waits (jittered) and resends, at most `max_retries`
-    /// times, within the call's deadline, and only for idempotent methods or actions marked safe
-    /// to retry. Every response but the last is counted here.
+    /// Sends one request through the HTTP capability, with the call's credential recovery.
+    /// Owns what it needs, so no borrow of the (non-`Sync`) state crosses an await; a
+    /// credential refreshed on the way is kept for the call's next requests.
     async fn send_with_recovery(
         &mut self,
         outbound: OutboundRequest,
     ) -> Result<InboundResponse, EgressError> {
-        let idempotent = matches!(
-            outbound.method,
-            HttpMethod::Get
-                | HttpMethod::Head
-                | HttpMethod::Put
-                | HttpMethod::Delete
-                | HttpMethod::Options
-        );
-        let may_retry = self.max_retries > 0 && (idempotent || self.retry_safe);
-        let keep = (self.call.refresh.is_some() || may_retry).then(|| outbound.clone());
-        let mut result = self.send_once(outbound).await;
-        let Some(original) = keep else {
-            return result;
-        };
-        let mut refreshed = false;
-        let mut retries = 0;
-        loop {
-            let Ok(response) = &result else { return result };
-            if response.status == 401
-                && !refreshed
-                && let Some(refresh) = self.call.refresh.clone()
-            {
-                refreshed = true;
-                let Some(rejected) = self.call.credential.clone() else {
-                    return result;
-                };
-                let Some(fresh) = (refresh.0)(rejected).await else {
-                    return result;
-                };
-                self.call.credential = Some(fresh);
-            } else if matches!(response.status, 429 | 503)
-                && may_retry
-                && retries < self.max_retries
-            {
-                let Some(wait) = response
-                    .header("retry-after")
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                else {
-                    return result;
-                };
-                let delay =
-                    Duration::from_secs(wait) + Duration::from_millis(rand::random::<u64>() % 250);
-                if Instant::now() + delay >= self.deadline {
-                    return result;
-                }
-                retries += 1;
-                tokio::time::sleep(delay).await;
-            } else {
-                return result;
-            }
-            result = self.send_once(original.clone()).await;
-        }
-    }
-
-    /// One request, counted in the call's tally from before it is sent (a request cut off by
-    /// the deadline counts, with no status); one refused before it left the host does not.
-    /// Owns what it needs, so no borrow of the (non-`Sync`) state crosses an await.
-    fn send_once(
-        &self,
-        outbound: OutboundRequest,
-    ) -> impl Future<Output = Result<InboundResponse, EgressError>> + Send + 'static {
         let (egress, grant) = (self.egress.clone(), self.grant.clone());
-        let (credential, deadline) = (self.call.credential.clone(), self.deadline);
+        let (mut recovery, deadline) = (self.recovery.clone(), self.deadline);
         let tally = self.upstream.clone();
-        async move {
-            let slot = tally.begin();
+        let sent = async move {
             let result = egress
-                .send(&grant, credential.as_ref(), outbound, Some(deadline))
+                .send_recovering(&grant, &mut recovery, outbound, deadline, &tally)
                 .await;
-            match &result {
-                Ok(response) => tally.finish_request(slot, Some(response.status)),
-                Err(
-                    EgressError::Timeout | EgressError::TooLarge(_) | EgressError::Transport(_),
-                ) => tally.finish_request(slot, None),
-                Err(_) => tally.cancel(slot),
-            }
-            result
-        }
+            (result, recovery.credential)
+        };
+        let (result, credential) = sent.await;
+        self.recovery.credential = credential;
+        result
     }
 }
 
@@ -246,25 +179,6 @@ impl CallTally {
         self.lock().over_cap
     }
 
-    fn begin(&self) -> usize {
-        let mut tally = self.lock();
-        tally.statuses.push(0);
-        tally.statuses.len() - 1
-    }
-
-    fn finish_request(&self, slot: usize, status: Option<u16>) {
-        if let (Some(entry), Some(status)) = (self.lock().statuses.get_mut(slot), status) {
-            *entry = status;
-        }
-    }
-
-    fn cancel(&self, slot: usize) {
-        let mut tally = self.lock();
-        if slot + 1 == tally.statuses.len() {
-            tally.statuses.pop();
-        }
-    }
-
     /// Status of each request that left the host (0: no response).
     pub fn statuses(&self) -> Vec<u16> {
         self.lock().statuses.clone()
@@ -282,6 +196,27 @@ impl CallTally {
     /// Reports lines dropped over the budget.
     pub fn finish(&self, plugin: &str) {
         self.lock().log.finish(plugin);
+    }
+}
+
+impl RequestLog for CallTally {
+    fn sending(&self) -> usize {
+        let mut tally = self.lock();
+        tally.statuses.push(0);
+        tally.statuses.len() - 1
+    }
+
+    fn answered(&self, number: usize, status: Option<u16>) {
+        if let (Some(entry), Some(status)) = (self.lock().statuses.get_mut(number), status) {
+            *entry = status;
+        }
+    }
+
+    fn not_sent(&self, number: usize) {
+        let mut tally = self.lock();
+        if number + 1 == tally.statuses.len() {
+            tally.statuses.pop();
+        }
     }
 }
 
@@ -428,7 +363,7 @@ impl StderrCapture {
         // "panicked at src/lib.rs:10:5:\nthe message"
         let message = rest.split_once('\n').map(|(_, m)| m).unwrap_or(rest);
         let line = message.lines().next().unwrap_or_default().trim();
-        Some(crate::capability::log::truncate(line, 500).to_string())
+        Some(crate::quote::truncate(line, 500).to_string())
     }
 
     /// Writes the captured lines to the host log within the call's log budget.

@@ -12,11 +12,11 @@
 
 mod bindings;
 mod cache;
+mod checks;
 mod engine;
 mod host_impl;
-mod plugin;
+mod loaded;
 mod spare;
-mod validate;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,14 +24,11 @@ use std::time::{Duration, Instant};
 use wasmtime::component::Linker;
 use wasmtime::{Engine, Store};
 
-pub use self::plugin::{
-    ActionDefinition, ActionHints, AuthKind, LoadedPlugin, OAuth2Endpoints, ProviderInfo,
-};
-pub use self::validate::{
-    CatalogLimits, LoadError, SEED_INTEGRATIONS, is_integration_id, origin_warnings,
-};
-use crate::capability::http::Egress;
+pub use self::checks::{CatalogLimits, LoadError, origin_warnings};
+pub use self::loaded::LoadedPlugin;
+use crate::capability::http::{Egress, RefreshCredential};
 use crate::credentials::SecretString;
+use crate::manifest::{ActionDefinition, ProviderInfo};
 use bindings::{Provider, types};
 pub use cache::sha256_hex;
 use host_impl::{CallState, StderrCapture};
@@ -64,26 +61,24 @@ impl Default for CallLimits {
 
 /// Who a call is for and the credential the HTTP capability may inject. The plugin sees the
 /// user id and scopes, never the credential.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CallContext {
     pub user: String,
     pub scopes: Vec<String>,
     pub credential: Option<SecretString>,
     /// Gets a new credential when the provider answers 401 to the current one (OAuth refresh);
     /// the request is then sent once more.
-    pub refresh: Option<CredentialRefresh>,
+    pub refresher: Option<Arc<dyn RefreshCredential>>,
 }
 
-/// A future yielding a replacement credential, or none when there is none to be had.
-pub type RefreshFuture = std::pin::Pin<Box<dyn Future<Output = Option<SecretString>> + Send>>;
-
-/// Called with the credential the provider refused.
-#[derive(Clone)]
-pub struct CredentialRefresh(pub Arc<dyn Fn(SecretString) -> RefreshFuture + Send + Sync>);
-
-impl std::fmt::Debug for CredentialRefresh {
+impl std::fmt::Debug for CallContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CredentialRefresh")
+        f.debug_struct("CallContext")
+            .field("user", &self.user)
+            .field("scopes", &self.scopes)
+            .field("credential", &self.credential.as_ref().map(|_| "[set]"))
+            .field("refresher", &self.refresher.is_some())
+            .finish()
     }
 }
 
@@ -136,6 +131,24 @@ pub enum CallError {
     Instantiate { plugin: String, message: String },
 }
 
+impl CallError {
+    /// The contract's error code for this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CallError::Action(action) => match action {
+                ActionError::InvalidInput(_) => "invalid_parameters",
+                ActionError::NotFound(_) => "not_found",
+                ActionError::Unauthorized(_) => "forbidden",
+                ActionError::RateLimited { .. } => "rate_limited",
+                ActionError::Upstream { .. } => "upstream_error",
+                ActionError::Internal(_) => "plugin_error",
+            },
+            CallError::Timeout { .. } => "timeout",
+            _ => "plugin_error",
+        }
+    }
+}
+
 /// What a call did besides its result, for audit and metrics.
 #[derive(Debug, Clone, Default)]
 pub struct CallReport {
@@ -147,6 +160,15 @@ pub struct CallReport {
     pub upstream_time: Duration,
     pub instantiate: Duration,
     pub duration: Duration,
+}
+
+/// The runtime could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("cannot start the wasm engine: {0}")]
+    Engine(String),
+    #[error("cannot link {what}: {message}")]
+    Link { what: &'static str, message: String },
 }
 
 /// The engine, linker and cache shared by every plugin.
@@ -164,14 +186,23 @@ pub struct Runtime {
 impl Runtime {
     /// Builds the engine (pooling allocator when it can be reserved, else on-demand) and starts
     /// the epoch ticker. `cache_dir` holds compiled components; `None` compiles every time.
-    pub fn new(egress: Arc<Egress>, cache_dir: Option<std::path::PathBuf>) -> Result<Self, String> {
-        let (engine, pooling) = engine::build()?;
+    pub fn new(
+        egress: Arc<Egress>,
+        cache_dir: Option<std::path::PathBuf>,
+    ) -> Result<Self, RuntimeError> {
+        let (engine, pooling) = engine::build().map_err(RuntimeError::Engine)?;
         engine::start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-            .map_err(|e| format!("linking WASI: {e}"))?;
-        Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
-            .map_err(|e| format!("linking the host capabilities: {e}"))?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| RuntimeError::Link {
+            what: "WASI",
+            message: e.to_string(),
+        })?;
+        Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s).map_err(
+            |e| RuntimeError::Link {
+                what: "the host capabilities",
+                message: e.to_string(),
+            },
+        )?;
         let cache = cache::ComponentCache::new(&engine, cache_dir);
         Ok(Runtime {
             engine,
@@ -209,7 +240,7 @@ impl Runtime {
                 .map_err(|e| LoadError::single(format!("compilation task failed: {e}")))?
                 .map_err(LoadError::single)?
         };
-        validate::check_contract_version(&self.engine, &component)?;
+        checks::check_contract_version(&self.engine, &component)?;
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
@@ -239,7 +270,7 @@ impl Runtime {
         // Parsing and compiling schemas is plugin-controlled work: off the async workers.
         let limits_of_catalog = self.catalog_limits;
         let (info, actions, reasons) = tokio::task::spawn_blocking(move || {
-            let (actions, reasons) = validate::check_catalog(&info, actions, &limits_of_catalog);
+            let (actions, reasons) = checks::check_catalog(&info, actions, &limits_of_catalog);
             (info, actions, reasons)
         })
         .await
@@ -292,7 +323,7 @@ impl Runtime {
         let (result, report) = self
             .run(plugin, call, move |provider, store| {
                 Box::pin(async move {
-                    store.data_mut().retry_safe = retry_safe;
+                    store.data_mut().recovery.retry_safe = retry_safe;
                     let context = store.data().guest_context();
                     let output = provider
                         .actionhost_provider_plugin()
@@ -354,11 +385,11 @@ impl Runtime {
             if definition.name != action {
                 return Err(invalid(format!(
                     "describe of {action} returned a definition named {:?}",
-                    crate::capability::log::clip(&definition.name, 100)
+                    crate::quote::clip(&definition.name, 100)
                 )));
             }
             if let Some(problem) =
-                validate::schema_size_problem(action, &definition, &self.catalog_limits)
+                checks::schema_size_problem(action, &definition, &self.catalog_limits)
             {
                 return Err(invalid(problem));
             }

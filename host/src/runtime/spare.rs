@@ -24,7 +24,7 @@ use wasmtime_wasi::WasiCtx;
 use super::bindings::{Provider, ProviderPre};
 use super::host_impl::{CallState, CallTally, MemoryLimiter, StderrCapture};
 use super::{CallContext, CallError, CallLimits, LoadedPlugin, cpu_ticks};
-use crate::capability::http::{Egress, EgressGrant};
+use crate::capability::http::{Egress, EgressGrant, Recovery};
 
 /// A fresh store with the plugin instantiated in it, not yet bound to a call.
 pub(super) struct Prepared {
@@ -41,14 +41,18 @@ impl Prepared {
     pub fn bind(&mut self, plugin: &LoadedPlugin, call: &CallContext, deadline: Instant) {
         let state = self.store.data_mut();
         state.call = call.clone();
+        state.recovery = Recovery {
+            credential: call.credential.clone(),
+            refresher: call.refresher.clone(),
+            max_retries: plugin.max_retries,
+            retry_safe: false,
+        };
         state.deadline = deadline;
         state.limiter = MemoryLimiter::new(plugin.limits.memory_bytes);
         state.cpu_ticks_left = cpu_ticks(plugin.limits.cpu_time);
         state.cpu_exceeded = false;
         state.grant = plugin.grant.clone();
         state.plugin_id.clone_from(&plugin.info.id);
-        state.max_retries = plugin.max_retries;
-        state.retry_safe = false;
         state.upstream = CallTally::new(plugin.limits.upstream_requests);
         self.store.set_epoch_deadline(1);
     }
@@ -85,7 +89,6 @@ pub(super) struct Maker {
     grant: Arc<EgressGrant>,
     plugin_id: String,
     limits: CallLimits,
-    max_retries: u32,
 }
 
 impl Maker {
@@ -97,7 +100,6 @@ impl Maker {
             grant: plugin.grant.clone(),
             plugin_id: plugin.info.id.clone(),
             limits: plugin.limits,
-            max_retries: plugin.max_retries,
         }
     }
 
@@ -119,11 +121,10 @@ impl Maker {
             grant: self.grant.clone(),
             egress: self.egress.clone(),
             call: CallContext::default(),
+            recovery: Recovery::default(),
             deadline: Instant::now() + self.limits.wall_time,
             upstream: CallTally::new(self.limits.upstream_requests),
             upstream_time: Duration::ZERO,
-            max_retries: self.max_retries,
-            retry_safe: false,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);

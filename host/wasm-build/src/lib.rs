@@ -16,10 +16,27 @@ pub struct BuiltComponent {
     pub path: PathBuf,
 }
 
+/// Every crate directly under `dir` (relative to the workspace root), as paths relative to the
+/// root, sorted: a new plugin crate is picked up by being there, not by being listed. The build
+/// script reruns when a crate is added or removed.
+pub fn crates_in(workspace_root: &Path, dir: &str) -> Vec<String> {
+    let parent = workspace_root.join(dir);
+    println!("cargo:rerun-if-changed={}", parent.display());
+    let entries = std::fs::read_dir(&parent)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", parent.display()));
+    let mut crates: Vec<String> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.join("Cargo.toml").is_file())
+        .filter_map(|path| Some(format!("{dir}/{}", path.file_name()?.to_str()?)))
+        .collect();
+    crates.sort();
+    crates
+}
+
 /// Builds `packages` (paths relative to the workspace root) for `wasm32-wasip2` in release mode
 /// and returns their components. Panics with an actionable message on failure, which is what a
 /// build script should do.
-pub fn build_components(workspace_root: &Path, packages: &[&str]) -> Vec<BuiltComponent> {
+pub fn build_components(workspace_root: &Path, packages: &[String]) -> Vec<BuiltComponent> {
     ensure_wasm_target();
     let target_dir = components_target_dir();
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());

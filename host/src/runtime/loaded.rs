@@ -1,53 +1,17 @@
-//! A loaded plugin and the host's own view of what it declared (provider info, actions),
-//! converted once from the generated WIT types.
+//! A loaded plugin, and the conversion of what it declared from the generated WIT types into
+//! the host's own manifest types ([`crate::manifest`]), done once at load.
 
 use std::sync::Arc;
-
-use serde::Serialize;
 
 use super::CallLimits;
 use super::bindings::{ProviderPre, types};
 use super::host_impl::CallState;
 use super::spare::Spare;
-use crate::capability::http::{CredentialPlacement, EgressGrant, Origin, OriginGrant};
-
-/// OAuth 2 endpoints and defaults a plugin declares.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OAuth2Endpoints {
-    pub authorize_url: String,
-    pub token_url: String,
-    pub revoke_url: Option<String>,
-    pub default_scopes: Vec<String>,
-    pub scope_separator: String,
-    pub pkce: bool,
-    pub extra_authorize_params: Vec<(String, String)>,
-}
-
-/// How the provider authenticates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum AuthKind {
-    None,
-    ApiKey {
-        #[serde(skip)]
-        placement: CredentialPlacement,
-    },
-    #[serde(rename = "oauth2")]
-    OAuth2(#[serde(skip)] OAuth2Endpoints),
-}
-
-/// What a plugin says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProviderInfo {
-    pub id: String,
-    pub name: String,
-    pub version: String,
-    pub description: String,
-    pub categories: Vec<String>,
-    pub auth: AuthKind,
-    /// As declared (validated at load).
-    pub origins: Vec<(String, bool)>,
-}
+use crate::capability::http::{EgressGrant, OriginGrant};
+use crate::manifest::{
+    ActionDefinition, ActionHints, AuthKind, CredentialPlacement, OAuth2Endpoints, ProviderInfo,
+};
+use crate::origin::Origin;
 
 impl From<types::ProviderInfo> for ProviderInfo {
     fn from(info: types::ProviderInfo) -> Self {
@@ -94,41 +58,6 @@ impl From<types::ProviderInfo> for ProviderInfo {
     }
 }
 
-impl ProviderInfo {
-    /// Where the credential goes on requests.
-    pub fn placement(&self) -> CredentialPlacement {
-        match &self.auth {
-            AuthKind::None => CredentialPlacement::None,
-            AuthKind::ApiKey { placement } => placement.clone(),
-            AuthKind::OAuth2(_) => CredentialPlacement::Bearer,
-        }
-    }
-
-    /// Whether calls need a connected account.
-    pub fn needs_account(&self) -> bool {
-        !matches!(self.auth, AuthKind::None)
-    }
-}
-
-/// Hints about an action's effects.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ActionHints {
-    pub read_only: bool,
-    pub destructive: bool,
-    pub idempotent: bool,
-    pub dynamic_schema: bool,
-}
-
-/// One action with its schemas parsed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ActionDefinition {
-    pub name: String,
-    pub description: String,
-    pub input_schema: serde_json::Value,
-    pub output_schema: Option<serde_json::Value>,
-    pub hints: ActionHints,
-}
-
 impl TryFrom<types::ActionDefinition> for ActionDefinition {
     type Error = String;
 
@@ -167,8 +96,6 @@ pub struct LoadedPlugin {
     pub grant: Arc<EgressGrant>,
     /// Retries of an upstream 429/503 that says `Retry-After`, within the call's deadline.
     pub max_retries: u32,
-    /// The operator's policy, once applied.
-    pub policy: Option<crate::policy::PluginPolicy>,
     pub(super) pre: ProviderPre<CallState>,
     /// The instance made ahead for the next call (none while loading).
     pub(super) spare: Option<Arc<Spare>>,
@@ -204,7 +131,6 @@ impl LoadedPlugin {
             limits,
             grant,
             max_retries: 2,
-            policy: None,
             pre,
             spare: Some(Arc::default()),
         }
@@ -228,11 +154,5 @@ impl LoadedPlugin {
 
     pub fn action(&self, name: &str) -> Option<&ActionDefinition> {
         self.actions.iter().find(|a| a.name == name)
-    }
-
-    /// The same plugin with the operator's narrower grant (policy).
-    pub fn with_grant(mut self, grant: EgressGrant) -> Self {
-        self.grant = Arc::new(grant);
-        self
     }
 }

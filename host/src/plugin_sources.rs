@@ -10,18 +10,30 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::app::AppState;
-use crate::catalog::PluginSource;
-use crate::runtime::LoadError;
-use crate::store::{StoreError, trees};
+use crate::catalog::{PluginRegistry, PluginSource};
+use crate::config::Settings;
+use crate::observability::metrics::Metrics;
+use crate::runtime::{LoadError, LoadedPlugin, Runtime};
+use crate::store::{Store, StoreError, trees};
 
 /// How long file events are collected before acting on them.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
+/// The plugin sources of one host: they load, swap and unload plugins in the registry.
+pub struct PluginSources {
+    settings: Settings,
+    store: Store,
+    runtime: Arc<Runtime>,
+    registry: Arc<PluginRegistry>,
+    metrics: Arc<Metrics>,
+    files: PluginFiles,
+    watcher: Mutex<Option<notify::RecommendedWatcher>>,
+}
+
 /// Which file serves which plugin id, so a removal unloads the right one; and the hash of what
 /// was last read from each file, so an unchanged file is not loaded again.
 #[derive(Default)]
-pub struct PluginFiles {
+struct PluginFiles {
     by_path: Mutex<HashMap<PathBuf, String>>,
     last_hash: Mutex<HashMap<PathBuf, String>>,
 }
@@ -39,13 +51,37 @@ pub enum PluginChangeError {
     Io(String),
 }
 
-fn uploads_dir(state: &AppState) -> PathBuf {
-    state.settings.data_dir.join("plugins")
-}
-
 const DISABLED_PREFIX: &str = "disabled:";
 
-impl AppState {
+impl PluginSources {
+    /// Loads every source (bundled, the plugins dir, uploads) into `registry`, then watches the
+    /// plugins dir for changes.
+    pub async fn start(
+        settings: Settings,
+        store: Store,
+        runtime: Arc<Runtime>,
+        registry: Arc<PluginRegistry>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Arc<Self>, WatchError> {
+        let sources = Arc::new(PluginSources {
+            settings,
+            store,
+            runtime,
+            registry,
+            metrics,
+            files: PluginFiles::default(),
+            watcher: Mutex::new(None),
+        });
+        sources.load_all_plugins().await;
+        let watcher = watch(&sources)?;
+        *sources.watcher.lock().expect("watcher lock") = watcher;
+        Ok(sources)
+    }
+
+    fn uploads_dir(&self) -> PathBuf {
+        self.settings.data_dir.join("plugins")
+    }
+
     fn disabled(&self, id: &str) -> bool {
         self.store
             .tree(trees::PLUGINS)
@@ -66,7 +102,7 @@ impl AppState {
     }
 
     /// Loads every source at start-up: bundled, then the plugins dir, then uploads.
-    pub async fn load_all_plugins(self: &Arc<Self>) {
+    async fn load_all_plugins(self: &Arc<Self>) {
         for (file, bytes) in crate::bundled::PLUGINS {
             self.load_bundled(file, bytes).await;
         }
@@ -82,7 +118,7 @@ impl AppState {
                 self.load_file(&path).await;
             }
         }
-        let uploads = uploads_dir(self);
+        let uploads = self.uploads_dir();
         if let Ok(entries) = std::fs::read_dir(&uploads) {
             let mut files: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -101,7 +137,7 @@ impl AppState {
                                     .file_name()
                                     .map(|n| n.to_string_lossy().to_string())
                                     .unwrap_or_default();
-                                state.load_plugin(&name, &bytes, PluginSource::Uploaded).await;
+                                state.load(&name, &bytes, PluginSource::Uploaded).await;
                             }
                             Err(e) => {
                                 tracing::error!(file = %path.display(), error = %e, "cannot read an uploaded plugin")
@@ -124,7 +160,7 @@ impl AppState {
             tracing::info!(plugin = id, "bundled plugin is disabled by an operator");
             return;
         }
-        self.load_plugin(file, bytes, PluginSource::Bundled).await;
+        self.load(file, bytes, PluginSource::Bundled).await;
     }
 
     /// Loads (or reloads) one file of the plugins dir.
@@ -142,7 +178,7 @@ impl AppState {
         };
         let hash = crate::runtime::sha256_hex(&bytes);
         let previous = self
-            .plugin_files
+            .files
             .last_hash
             .lock()
             .expect("plugin files")
@@ -151,7 +187,7 @@ impl AppState {
             tracing::debug!(file = %name, "plugin file unchanged; not reloaded");
             return;
         }
-        let mut plugin = match self.runtime.load(&bytes, self.settings.call_limits).await {
+        let plugin = match self.runtime.load(&bytes, self.settings.call_limits).await {
             Ok(plugin) => plugin,
             Err(error) => {
                 tracing::error!(file = %name, reasons = ?error.reasons, "refused plugin file {name}; the serving version stays");
@@ -167,7 +203,7 @@ impl AppState {
         };
         let id = plugin.info.id.clone();
         let taken_by = self
-            .plugin_files
+            .files
             .by_path
             .lock()
             .expect("plugin files")
@@ -196,7 +232,7 @@ impl AppState {
             return;
         }
         let previous_id = self
-            .plugin_files
+            .files
             .by_path
             .lock()
             .expect("plugin files")
@@ -205,45 +241,61 @@ impl AppState {
             self.unload(&previous, PluginSource::File).await;
         }
         self.registry.clear_failure(&name);
-        self.apply_policy(&mut plugin);
         self.serve(plugin, PluginSource::File, &name).await;
     }
 
-    /// Applies the operator's policy for the plugin's id (`<id>.policy.toml` beside the plugin
-    /// files wins over `[plugins.<id>]`) and installs its admission gates.
-    pub fn apply_policy(&self, plugin: &mut crate::runtime::LoadedPlugin) {
-        let id = plugin.info.id.clone();
+    /// The operator's policy for `id`: `<id>.policy.toml` beside the plugin files wins over
+    /// `[plugins.<id>]`.
+    fn policy_for(&self, id: &str) -> Option<crate::policy::PluginPolicy> {
         let from_file = match &self.settings.plugins_dir {
-            Some(dir) => crate::policy::PluginPolicy::from_file(dir, &id).unwrap_or_else(|e| {
+            Some(dir) => crate::policy::PluginPolicy::from_file(dir, id).unwrap_or_else(|e| {
                 tracing::error!(plugin = %id, error = %e, "ignoring an invalid policy file");
                 None
             }),
             None => None,
         };
-        let policy = from_file.or_else(|| self.settings.plugin_policies.get(&id).cloned());
-        if let Some(policy) = &policy {
-            for ignored in policy.apply(plugin, self.settings.call_limits) {
-                tracing::warn!(plugin = %id, "policy entry ignored: {ignored}");
+        from_file.or_else(|| self.settings.plugin_policies.get(id).cloned())
+    }
+
+    /// Loads one component and serves it, or records why it was refused; the log says which.
+    pub async fn load(&self, name: &str, bytes: &[u8], source: PluginSource) -> bool {
+        match self.runtime.load(bytes, self.settings.call_limits).await {
+            Ok(plugin) => {
+                self.serve(plugin, source, name).await;
+                true
             }
-            tracing::info!(plugin = %id, policy = ?policy, "policy applied");
+            Err(error) => {
+                tracing::error!(file = name, reasons = ?error.reasons, "refused plugin {name}");
+                let key = error.plugin_id.clone().unwrap_or_else(|| name.to_string());
+                self.metrics.plugin_load(&key, "refused");
+                self.registry.record_failure(
+                    &key,
+                    source,
+                    crate::runtime::sha256_hex(bytes),
+                    error.reasons.join("; "),
+                );
+                false
+            }
         }
-        let gates = Arc::new(crate::policy::Gates::new(
-            policy.as_ref(),
-            self.settings.max_concurrent_calls,
-        ));
-        self.gates.lock().expect("gates lock").insert(id, gates);
     }
 
     /// Serves a validated plugin, logging a load or a swap. Its validators are compiled and
     /// its tools rendered on the blocking pool. A plugin that takes a bundled plugin's id is
     /// the operator's decision, but a visible one: warned about with both hashes and shown in
     /// `GET /admin/plugins`, since it inherits every user's credentials for that id.
-    pub(crate) async fn serve(
-        &self,
-        plugin: crate::runtime::LoadedPlugin,
-        source: PluginSource,
-        name: &str,
-    ) {
+    /// The operator's policy for its id narrows it, and its admission gates are made here.
+    async fn serve(&self, mut plugin: LoadedPlugin, source: PluginSource, name: &str) {
+        let policy = self.policy_for(&plugin.info.id);
+        if let Some(policy) = &policy {
+            for ignored in policy.apply(&mut plugin, self.settings.call_limits) {
+                tracing::warn!(plugin = %plugin.info.id, "policy entry ignored: {ignored}");
+            }
+            tracing::info!(plugin = %plugin.info.id, policy = ?policy, "policy applied");
+        }
+        let gates = Arc::new(crate::policy::Gates::new(
+            policy.as_ref(),
+            self.settings.max_concurrent_calls,
+        ));
         let (id, version, actions) = (
             plugin.info.id.clone(),
             plugin.info.version.clone(),
@@ -261,7 +313,8 @@ impl AppState {
         let prepared = {
             let source = source.clone();
             tokio::task::spawn_blocking(move || {
-                let mut prepared = crate::catalog::CatalogPlugin::prepare(plugin, source);
+                let mut prepared =
+                    crate::catalog::CatalogPlugin::prepare(plugin, source, policy, gates);
                 prepared.replaces_bundled = replaced;
                 prepared
             })
@@ -319,13 +372,13 @@ impl AppState {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         self.registry.clear_failure(&name);
-        self.plugin_files
+        self.files
             .last_hash
             .lock()
             .expect("plugin files")
             .remove(path);
         let id = self
-            .plugin_files
+            .files
             .by_path
             .lock()
             .expect("plugin files")
@@ -336,8 +389,8 @@ impl AppState {
     }
 
     /// `PUT /admin/plugins/{id}`: validates, stores the bytes in the data dir and serves them.
-    pub async fn upload_plugin(&self, id: &str, bytes: &[u8]) -> Result<(), PluginChangeError> {
-        let mut plugin = self
+    pub async fn upload(&self, id: &str, bytes: &[u8]) -> Result<(), PluginChangeError> {
+        let plugin = self
             .runtime
             .load(bytes, self.settings.call_limits)
             .await
@@ -355,7 +408,7 @@ impl AppState {
                 )],
             }));
         }
-        let dir = uploads_dir(self);
+        let dir = self.uploads_dir();
         std::fs::create_dir_all(&dir)
             .map_err(|e| PluginChangeError::Io(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join(format!("{id}.wasm"));
@@ -364,27 +417,26 @@ impl AppState {
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| PluginChangeError::Io(format!("cannot store the plugin: {e}")))?;
         self.set_disabled(id, false)?;
-        self.apply_policy(&mut plugin);
         self.serve(plugin, PluginSource::Uploaded, &format!("{id}.wasm"))
             .await;
         Ok(())
     }
 
     /// `DELETE /admin/plugins/{id}`: unloads it and keeps it unloaded across restarts.
-    pub async fn delete_plugin(&self, id: &str) -> Result<(), PluginChangeError> {
+    pub async fn delete(&self, id: &str) -> Result<(), PluginChangeError> {
         let Some(source) = self.registry.source_of(id) else {
             return Err(PluginChangeError::NotFound(id.to_string()));
         };
         match source {
             PluginSource::Uploaded => {
-                let path = uploads_dir(self).join(format!("{id}.wasm"));
+                let path = self.uploads_dir().join(format!("{id}.wasm"));
                 std::fs::remove_file(&path).map_err(|e| {
                     PluginChangeError::Io(format!("cannot remove {}: {e}", path.display()))
                 })?;
             }
             PluginSource::File => {
                 let path = self
-                    .plugin_files
+                    .files
                     .by_path
                     .lock()
                     .expect("plugin files")
@@ -392,12 +444,12 @@ impl AppState {
                     .find(|(_, v)| *v == id)
                     .map(|(p, _)| p.clone());
                 if let Some(path) = path {
-                    self.plugin_files
+                    self.files
                         .by_path
                         .lock()
                         .expect("plugin files")
                         .remove(&path);
-                    self.plugin_files
+                    self.files
                         .last_hash
                         .lock()
                         .expect("plugin files")
@@ -463,13 +515,25 @@ fn classify(kind: &notify::EventKind) -> Option<FileChange> {
     }
 }
 
-/// Watches the plugins dir and applies changes until the state is dropped: a file is loaded once
+/// Why the plugins dir cannot be watched.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot watch {dir}: {source}")]
+pub struct WatchError {
+    dir: PathBuf,
+    source: notify::Error,
+}
+
+/// Watches the plugins dir and applies changes until the sources are dropped: a file is loaded once
 /// it is completely written (closed after writing, moved in, or quiet for [`SETTLE`]), and only
 /// when its content differs from what was last loaded or refused from it.
-pub fn watch(state: &Arc<AppState>) -> Result<Option<notify::RecommendedWatcher>, String> {
+fn watch(state: &Arc<PluginSources>) -> Result<Option<notify::RecommendedWatcher>, WatchError> {
     use notify::Watcher;
     let Some(dir) = state.settings.plugins_dir.clone() else {
         return Ok(None);
+    };
+    let failed = |source| WatchError {
+        dir: dir.clone(),
+        source,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(PathBuf, FileChange)>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -483,10 +547,10 @@ pub fn watch(state: &Arc<AppState>) -> Result<Option<notify::RecommendedWatcher>
             }
         }
     })
-    .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    .map_err(failed)?;
     watcher
         .watch(&dir, notify::RecursiveMode::NonRecursive)
-        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+        .map_err(failed)?;
     let weak = Arc::downgrade(state);
     tokio::spawn(async move {
         // Path → (is it complete, when its last event came).

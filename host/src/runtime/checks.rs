@@ -5,41 +5,15 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use super::bindings::types;
-use super::plugin::{ActionDefinition, AuthKind, ProviderInfo};
-use crate::capability::http::{CredentialPlacement, Origin};
+use crate::manifest::{
+    ActionDefinition, AuthKind, CredentialPlacement, ProviderInfo, SEED_INTEGRATIONS,
+    is_action_name, is_integration_id,
+};
+use crate::origin::Origin;
 
 /// The contract version this host implements (the WIT package version).
 pub const CONTRACT_PACKAGE: &str = "actionhost:provider";
 pub const CONTRACT_VERSION: &str = "0.1.0";
-
-/// The 24 seed integrations (CONTRACT.md). Their action-name prefixes belong to them even while
-/// they are not loaded: a plugin `google` may not declare `GOOGLE_CALENDAR_…`.
-pub const SEED_INTEGRATIONS: &[&str] = &[
-    "github",
-    "slack",
-    "gmail",
-    "google_calendar",
-    "google_drive",
-    "google_docs",
-    "outlook",
-    "microsoft_calendar",
-    "onedrive",
-    "microsoft_teams",
-    "jira",
-    "asana",
-    "trello",
-    "monday",
-    "linear",
-    "notion",
-    "gitlab",
-    "bitbucket",
-    "figma",
-    "vercel",
-    "discord",
-    "salesforce",
-    "hubspot",
-    "shopify",
-];
 
 /// How large a plugin's catalog may be (`[limits]` in `actionhost.toml`). Checked on the text
 /// the plugin returned, before the host parses it.
@@ -136,7 +110,7 @@ pub fn check_catalog(
 
 /// Text a plugin gave, quoted in a reason: at most 100 bytes.
 fn quote(text: &str) -> std::borrow::Cow<'_, str> {
-    crate::capability::log::clip(text, 100)
+    crate::quote::clip(text, 100)
 }
 
 fn catalog_problems(
@@ -383,22 +357,6 @@ fn pointer_or_root(pointer: &str) -> &str {
     } else {
         pointer
     }
-}
-
-/// `^[a-z][a-z0-9_]{0,31}$`
-pub fn is_integration_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some('a'..='z'))
-        && id.len() <= 32
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
-/// `^[A-Z][A-Z0-9_]{0,63}$`
-pub fn is_action_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some('A'..='Z'))
-        && name.len() <= 64
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_semver(version: &str) -> bool {

@@ -23,7 +23,7 @@ pub struct ParameterValidator {
 const INLINE_WORK: usize = 1 << 18;
 
 impl ParameterValidator {
-    pub fn new(schema: &Value) -> Result<Self, String> {
+    pub fn new(schema: &Value) -> Result<Self, crate::schema::SchemaError> {
         Ok(ParameterValidator {
             validator: crate::schema::compile(schema)?,
             schema_weight: crate::schema::weight(schema),

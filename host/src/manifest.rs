@@ -1,0 +1,137 @@
+//! What a plugin declares, in the host's own types: its provider info (id, auth kind, OAuth
+//! endpoints, origins), its actions and their hints, and the naming rules for both. Every layer
+//! that needs a plugin's declaration (catalog, credentials, policy, runtime) reads these types;
+//! only the runtime knows the WIT types they are converted from.
+
+use serde::Serialize;
+
+/// The 24 seed integrations (CONTRACT.md). Their action-name prefixes belong to them even while
+/// they are not loaded: a plugin `google` may not declare `GOOGLE_CALENDAR_…`.
+pub const SEED_INTEGRATIONS: &[&str] = &[
+    "github",
+    "slack",
+    "gmail",
+    "google_calendar",
+    "google_drive",
+    "google_docs",
+    "outlook",
+    "microsoft_calendar",
+    "onedrive",
+    "microsoft_teams",
+    "jira",
+    "asana",
+    "trello",
+    "monday",
+    "linear",
+    "notion",
+    "gitlab",
+    "bitbucket",
+    "figma",
+    "vercel",
+    "discord",
+    "salesforce",
+    "hubspot",
+    "shopify",
+];
+
+/// OAuth 2 endpoints and defaults a plugin declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OAuth2Endpoints {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub revoke_url: Option<String>,
+    pub default_scopes: Vec<String>,
+    pub scope_separator: String,
+    pub pkce: bool,
+    pub extra_authorize_params: Vec<(String, String)>,
+}
+
+/// How the provider authenticates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AuthKind {
+    None,
+    ApiKey {
+        #[serde(skip)]
+        placement: CredentialPlacement,
+    },
+    #[serde(rename = "oauth2")]
+    OAuth2(#[serde(skip)] OAuth2Endpoints),
+}
+
+/// What a plugin says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderInfo {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub categories: Vec<String>,
+    pub auth: AuthKind,
+    /// As declared (validated at load).
+    pub origins: Vec<(String, bool)>,
+}
+
+/// Where the user's credential goes on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialPlacement {
+    /// The provider needs no credential.
+    None,
+    /// `Authorization: Bearer <token>` (OAuth 2).
+    Bearer,
+    /// `name: prefix + key`.
+    Header { name: String, prefix: String },
+    /// `?name=prefix+key`.
+    Query { name: String, prefix: String },
+}
+
+impl ProviderInfo {
+    /// Where the credential goes on requests.
+    pub fn placement(&self) -> CredentialPlacement {
+        match &self.auth {
+            AuthKind::None => CredentialPlacement::None,
+            AuthKind::ApiKey { placement } => placement.clone(),
+            AuthKind::OAuth2(_) => CredentialPlacement::Bearer,
+        }
+    }
+
+    /// Whether calls need a connected account.
+    pub fn needs_account(&self) -> bool {
+        !matches!(self.auth, AuthKind::None)
+    }
+}
+
+/// Hints about an action's effects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ActionHints {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub dynamic_schema: bool,
+}
+
+/// One action with its schemas parsed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionDefinition {
+    pub name: String,
+    pub description: String,
+    pub input_schema: serde_json::Value,
+    pub output_schema: Option<serde_json::Value>,
+    pub hints: ActionHints,
+}
+
+/// `^[a-z][a-z0-9_]{0,31}$`
+pub fn is_integration_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && id.len() <= 32
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `^[A-Z][A-Z0-9_]{0,63}$`
+pub fn is_action_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('A'..='Z'))
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
