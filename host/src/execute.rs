@@ -247,6 +247,15 @@ impl Executor {
         {
             return Ok(schema);
         }
+        // A describe runs the plugin with the user's credential: it passes the same gates.
+        let _permit = plugin
+            .gates
+            .admit(plugin.id(), &call.user)
+            .await
+            .map_err(|refused| ExecuteError::Busy {
+                message: refused.message,
+                retry_after_seconds: refused.retry_after.as_secs_f64().ceil().max(1.0) as u32,
+            })?;
         let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
         self.record_upstream(plugin.id(), &report.upstream_statuses);
         let definition = result.map_err(|e| self.call_error(&call.user, plugin, e))?;

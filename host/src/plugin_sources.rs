@@ -225,10 +225,13 @@ impl PluginSources {
                 crate::runtime::sha256_hex(&bytes),
                 reason,
             );
+            // Not the content's fault: the same bytes are tried again at the next change.
+            self.forget_hash(path);
             return;
         }
         if self.registry.source_of(&id) == Some(PluginSource::Uploaded) {
             tracing::warn!(plugin = %id, file = %name, "an uploaded version of this plugin takes precedence over the file");
+            self.forget_hash(path);
             return;
         }
         let previous_id = self
@@ -242,6 +245,14 @@ impl PluginSources {
         }
         self.registry.clear_failure(&name);
         self.serve(plugin, PluginSource::File, &name).await;
+    }
+
+    fn forget_hash(&self, path: &Path) {
+        self.files
+            .last_hash
+            .lock()
+            .expect("plugin files")
+            .remove(path);
     }
 
     /// The operator's policy for `id`: `<id>.policy.toml` beside the plugin files wins over

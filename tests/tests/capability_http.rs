@@ -693,3 +693,101 @@ fn overrides_are_parsed_and_bad_ones_name_the_entry() {
     let error = UpstreamOverrides::parse("https://a.test").unwrap_err();
     assert_eq!(error.to_string(), "\"https://a.test\" is not FROM=TO");
 }
+
+#[tokio::test]
+async fn an_encoded_answer_to_a_credentialed_request_is_refused_and_plugins_cannot_ask_for_one() {
+    let server = StandIn::start(|_| {
+        Reply::json(200, json!({"token": "tok-123"})).header("content-encoding", "gzip")
+    })
+    .await;
+    let egress = opened(&server);
+    let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
+    let error = egress
+        .send(&declared, Some(&token()), get(&server.url()), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, EgressError::Transport(m) if m.contains("Content-Encoding \"gzip\"")),
+        "{error:?}"
+    );
+    for header in ["Accept-Encoding", "Range", "If-Range"] {
+        let mut request = get(&server.url());
+        request.headers.push((header.into(), "gzip".into()));
+        let error = egress
+            .send(&declared, Some(&token()), request, None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error,
+            EgressError::ForbiddenHeader(header.to_ascii_lowercase())
+        );
+    }
+    assert_eq!(server.requests().len(), 1);
+}
+
+/// Records what the audit would: each request's status.
+#[derive(Default)]
+struct Statuses(std::sync::Mutex<Vec<u16>>);
+
+impl actionhost::capability::http::RequestLog for Statuses {
+    fn sending(&self) -> usize {
+        let mut statuses = self.0.lock().unwrap();
+        statuses.push(0);
+        statuses.len() - 1
+    }
+    fn answered(&self, number: usize, status: Option<u16>) {
+        if let Some(status) = status {
+            self.0.lock().unwrap()[number] = status;
+        }
+    }
+    fn not_sent(&self, number: usize) {
+        self.0.lock().unwrap().remove(number);
+    }
+}
+
+#[tokio::test]
+async fn every_request_that_leaves_is_logged_redirects_included_and_a_huge_retry_after_is_not_waited()
+ {
+    let server = StandIn::start(|r| match r.path.as_str() {
+        "/moved" => Reply::json(302, json!({})).header("location", "/final"),
+        "/busy" => Reply::json(429, json!({})).header("retry-after", "18446744073709551615"),
+        _ => Reply::json(200, json!({})),
+    })
+    .await;
+    let egress = opened(&server);
+    let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
+    let log = Statuses::default();
+    let mut recovery = actionhost::capability::http::Recovery {
+        credential: Some(token()),
+        max_retries: 2,
+        ..Default::default()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let moved = egress
+        .send_recovering(
+            &declared,
+            &mut recovery,
+            get(&format!("{}/moved", server.url())),
+            deadline,
+            &log,
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.status, 200);
+    assert_eq!(*log.0.lock().unwrap(), [302, 200]);
+    let started = std::time::Instant::now();
+    let busy = egress
+        .send_recovering(
+            &declared,
+            &mut recovery,
+            get(&format!("{}/busy", server.url())),
+            deadline,
+            &log,
+        )
+        .await
+        .unwrap();
+    assert_eq!(busy.status, 429);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(*log.0.lock().unwrap(), [302, 200, 429]);
+    assert_eq!(server.requests().len(), 3);
+}

@@ -423,7 +423,7 @@ async fn a_backtracking_pattern_is_refused_at_load_with_the_reason() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn heavy_validation_runs_off_the_async_workers() {
     let arena = arena("normal", 0, "").await;
-    // 400 patterns tried on each of 4,000 strings: every string fails every branch.
+    // 250 patterns tried on each of 4,000 strings: every string fails every branch.
     let items: Vec<String> = (0..4_000).map(|_| "a".repeat(40)).collect();
     let heavy = || arena.run("ATTACKER_VALIDATE", json!({"items": items}));
     let started = Instant::now();
@@ -520,12 +520,17 @@ async fn output_nested_too_deep_is_a_plugin_error() {
         deep.body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("nested deeper than 128 levels")
+            .contains("nested deeper than 127 levels")
     );
-    let shallow = arena
-        .run("ATTACKER_DEEP_OUTPUT", json!({"depth": 100}))
+    // The deepest JSON serde_json reads passes; one level more does not.
+    let deepest = arena
+        .run("ATTACKER_DEEP_OUTPUT", json!({"depth": 127}))
         .await;
-    assert_eq!(shallow.status, 200);
+    assert_eq!(deepest.status, 200, "{deepest:?}");
+    let one_more = arena
+        .run("ATTACKER_DEEP_OUTPUT", json!({"depth": 128}))
+        .await;
+    assert_eq!(one_more.code(), "plugin_error", "{one_more:?}");
 }
 
 #[test]
@@ -616,6 +621,19 @@ async fn a_seed_integrations_prefix_and_another_plugins_names_cannot_be_claimed(
             .to_string()
             .contains("belongs to the google_calendar integration"),
         "{squat:?}"
+    );
+    // Nor may a longer id take names under a seed's prefix (`github_create` would own
+    // GITHUB_CREATE_ISSUE over the bundled GitHub plugin).
+    let extend = arena
+        .app
+        .upload("github_create", attacker("seedextend", 0))
+        .await;
+    assert_eq!(extend.status, 422, "{extend:?}");
+    assert!(
+        extend.body["error"]["details"]["reasons"]
+            .to_string()
+            .contains("extends the github integration's id"),
+        "{extend:?}"
     );
     // A describe that answers with another plugin's action name is refused.
     let lie = arena.contained(arena.run("ATTACKER_LIE", json!({}))).await;
@@ -924,18 +942,36 @@ async fn reading_a_plugin_file_never_reloads_it_and_a_slow_write_loads_once_comp
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_stops_the_host_promptly_while_plugins_keep_changing() {
+async fn sigterm_stops_the_host_promptly_while_plugins_keep_changing_and_a_call_hangs() {
+    // An upstream that never answers in time: the call holds on to its connection.
+    let stalled =
+        StandIn::start(|_| Reply::json(200, json!({})).delayed(Duration::from_secs(60))).await;
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
     let data = dir.path().join("data");
     let plugins_dir = plugins.to_string_lossy().to_string();
+    let overrides = format!("https://api.attacker.test={}", stalled.url());
     let served = Served::start(
         &data,
         &[("ACTIONHOST_PLUGINS_DIR", plugins_dir.as_str())],
-        "",
+        &overrides,
     )
     .await;
+    std::fs::write(plugins.join("attacker.wasm"), attacker("normal", 1)).unwrap();
+    let loaded = r#"actionhost_plugin_loads_total{plugin="attacker",result="loaded"} 1"#;
+    let started = Instant::now();
+    while !served.metrics().await.lines().any(|l| l == loaded) {
+        assert!(started.elapsed() < Duration::from_secs(15), "never loaded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let connect = served
+        .client
+        .put(format!("{}/connected-accounts/attacker", served.host.url))
+        .bearer_auth(&served.token)
+        .json(&json!({"api_key": SECRET}));
+    assert_eq!(served.send(connect).await.0, 200);
+    // New versions keep arriving (and compiling) ...
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
         let (stop, plugins) = (stop.clone(), plugins.clone());
@@ -949,15 +985,40 @@ async fn sigterm_stops_the_host_promptly_while_plugins_keep_changing() {
             }
         })
     };
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // ... and a call waits on the stalled upstream (for up to its 30 s wall-clock limit).
+    let hanging = {
+        let (client, url, token) = (
+            served.client.clone(),
+            served.host.url.clone(),
+            served.token.clone(),
+        );
+        tokio::spawn(async move {
+            client
+                .post(format!("{url}/actions"))
+                .bearer_auth(token)
+                .json(&json!({"action": "ATTACKER_REQUEST", "parameters": {"url": "https://api.attacker.test/slow"}}))
+                .send()
+                .await
+        })
+    };
+    let waited = Instant::now();
+    while stalled.requests().is_empty() {
+        assert!(
+            waited.elapsed() < Duration::from_secs(10),
+            "the call never reached the upstream"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     served.neighbour_answers().await;
     let started = Instant::now();
     let status = served.host.stop();
     let took = started.elapsed();
     stop.store(true, std::sync::atomic::Ordering::Release);
     writer.join().unwrap();
+    hanging.abort();
     assert!(status.success(), "{status:?}");
-    assert!(took < Duration::from_secs(5), "SIGTERM took {took:?}");
+    // The grace for calls in flight is 10 s; nothing else may hold the exit.
+    assert!(took < Duration::from_secs(13), "SIGTERM took {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,6 +17,9 @@ pub struct ParameterValidator {
     schema_weight: usize,
 }
 
+/// Violations reported for one call; a schema with many failing branches could list millions.
+pub const MAX_ERRORS: usize = 50;
+
 /// Checks whose input weight times schema weight stays under this run inline on the async
 /// worker (a few hundred microseconds at most); heavier ones go to the blocking pool so no
 /// plugin's schema can hold a worker.
@@ -26,7 +29,7 @@ impl ParameterValidator {
     pub fn new(schema: &Value) -> Result<Self, crate::schema::SchemaError> {
         Ok(ParameterValidator {
             validator: crate::schema::compile(schema)?,
-            schema_weight: crate::schema::weight(schema),
+            schema_weight: crate::schema::expanded_weight(schema),
         })
     }
 
@@ -35,11 +38,12 @@ impl ParameterValidator {
         crate::schema::weight(params).saturating_mul(self.schema_weight) <= INLINE_WORK
     }
 
-    /// Every violation, ordered by path.
+    /// The violations (at most [`MAX_ERRORS`], each message bounded), ordered by path.
     pub fn check(&self, params: &Value) -> Result<(), Vec<ParameterError>> {
         let mut errors: Vec<ParameterError> = self
             .validator
             .iter_errors(params)
+            .take(MAX_ERRORS)
             .map(|error| {
                 let mut path = error.instance_path().as_str().to_string();
                 if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind()
@@ -52,8 +56,8 @@ impl ParameterValidator {
                     path.push_str(&name.replace('~', "~0").replace('/', "~1"));
                 }
                 ParameterError {
-                    path,
-                    message: error.to_string(),
+                    path: crate::quote::clip(&path, 500).into_owned(),
+                    message: crate::quote::clip(&error.to_string(), 500).into_owned(),
                 }
             })
             .collect();

@@ -470,14 +470,15 @@ impl OAuthFlows {
             match result {
                 Ok(token) => break token,
                 Err(RequestTokenError::ServerResponse(response)) => {
-                    let message = format!("the provider refused the refresh: {}", response.error());
+                    let error = crate::quote::clip(response.error().as_ref(), 200).into_owned();
+                    let message = format!("the provider refused the refresh: {error}");
                     self.accounts.set_status(
                         user,
                         integration,
                         AccountStatus::Expired,
                         Some(message.clone()),
                     )?;
-                    tracing::warn!(user, integration, error = %response.error(), "refresh refused; account marked expired");
+                    tracing::warn!(user, integration, %error, "refresh refused; account marked expired");
                     return Err(OAuthError::GrantGone(format!("{message}; authorize again")));
                 }
                 Err(other) if attempt < TOKEN_ATTEMPTS => {
@@ -554,23 +555,26 @@ impl OAuthFlows {
 fn token_error_text<RE: std::error::Error + 'static, T: oauth2::ErrorResponse + 'static>(
     error: &RequestTokenError<RE, T>,
 ) -> String {
-    match error {
+    let text = match error {
         RequestTokenError::ServerResponse(r) => format!("{r}"),
         RequestTokenError::Request(e) => format!("cannot reach the token endpoint ({e})"),
         RequestTokenError::Parse(e, _) => {
             format!("the token endpoint's answer is not a token response ({e})")
         }
         RequestTokenError::Other(o) => o.clone(),
-    }
+    };
+    // The token endpoint chose this text: keep it short.
+    crate::quote::clip(&text, 500).into_owned()
 }
 
 fn token_error<RE: std::error::Error + 'static>(
     error: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
 ) -> OAuthError {
     match &error {
-        RequestTokenError::ServerResponse(r) => {
-            OAuthError::Denied(format!("the code exchange was refused: {}", r.error()))
-        }
+        RequestTokenError::ServerResponse(r) => OAuthError::Denied(format!(
+            "the code exchange was refused: {}",
+            crate::quote::clip(r.error().as_ref(), 200)
+        )),
         _ => OAuthError::TokenEndpoint(token_error_text(&error)),
     }
 }

@@ -42,6 +42,12 @@ impl Default for CatalogLimits {
 
 /// Reasons listed in one refusal; the rest are counted.
 const MAX_REASONS: usize = 50;
+/// Longest reason kept.
+const MAX_REASON_BYTES: usize = 1024;
+/// Categories, origins and OAuth scopes or parameters a plugin may declare, and the length of
+/// each (they are copied into every listing).
+const MAX_DECLARED_ITEMS: usize = 64;
+const MAX_DECLARED_ITEM_BYTES: usize = 256;
 
 /// Why a component was refused: every reason found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -100,6 +106,12 @@ pub fn check_catalog(
     limits: &CatalogLimits,
 ) -> (Vec<ActionDefinition>, Vec<String>) {
     let (parsed, mut reasons) = catalog_problems(info, actions, limits);
+    // A reason may quote what a schema library said about a large schema.
+    for reason in &mut reasons {
+        if reason.len() > MAX_REASON_BYTES {
+            *reason = crate::quote::clip(reason, MAX_REASON_BYTES).into_owned();
+        }
+    }
     if reasons.len() > MAX_REASONS {
         let more = reasons.len() - MAX_REASONS;
         reasons.truncate(MAX_REASONS);
@@ -162,6 +174,73 @@ fn catalog_problems(
             "provider id {:?} must match ^[a-z][a-z0-9_]{{0,31}}$",
             quote(&info.id)
         ));
+    } else if let Some(seed) = SEED_INTEGRATIONS
+        .iter()
+        .find(|seed| info.id.len() > seed.len() && info.id.starts_with(&format!("{seed}_")))
+    {
+        // It would own names under the seed's prefix (`github_create` owns GITHUB_CREATE_…).
+        reasons.push(format!(
+            "provider id {:?} extends the {seed} integration's id, so its action names would take {}'s",
+            info.id,
+            seed.to_ascii_uppercase()
+        ));
+    }
+    let mut declared: Vec<(&str, &str)> = Vec::new();
+    declared.extend(info.categories.iter().map(|c| ("category", c.as_str())));
+    declared.extend(info.origins.iter().map(|(o, _)| ("origin", o.as_str())));
+    if let AuthKind::OAuth2(oauth) = &info.auth {
+        declared.extend(
+            oauth
+                .default_scopes
+                .iter()
+                .map(|s| ("oauth2 scope", s.as_str())),
+        );
+        declared.extend(oauth.extra_authorize_params.iter().flat_map(|(k, v)| {
+            [
+                ("oauth2 parameter", k.as_str()),
+                ("oauth2 parameter", v.as_str()),
+            ]
+        }));
+        declared.push(("oauth2 scope separator", oauth.scope_separator.as_str()));
+        declared.push(("oauth2 authorize-url", oauth.authorize_url.as_str()));
+        declared.push(("oauth2 token-url", oauth.token_url.as_str()));
+        declared.extend(
+            oauth
+                .revoke_url
+                .iter()
+                .map(|u| ("oauth2 revoke-url", u.as_str())),
+        );
+    }
+    if let AuthKind::ApiKey { placement } = &info.auth
+        && let CredentialPlacement::Header { name, prefix }
+        | CredentialPlacement::Query { name, prefix } = placement
+    {
+        declared.push(("api-key name", name.as_str()));
+        declared.push(("api-key prefix", prefix.as_str()));
+    }
+    for what in ["category", "origin"] {
+        let count = declared.iter().filter(|(kind, _)| *kind == what).count();
+        if count > MAX_DECLARED_ITEMS {
+            reasons.push(format!(
+                "the plugin declares {count} {what}s; at most {MAX_DECLARED_ITEMS} are allowed"
+            ));
+        }
+    }
+    if declared.len() > 4 * MAX_DECLARED_ITEMS {
+        reasons.push(format!(
+            "the plugin declares {} categories, origins, scopes and parameters; at most {} are allowed",
+            declared.len(),
+            4 * MAX_DECLARED_ITEMS
+        ));
+    }
+    for (what, text) in &declared {
+        if text.len() > MAX_DECLARED_ITEM_BYTES {
+            reasons.push(format!(
+                "the {what} {:?} is {} bytes; at most {MAX_DECLARED_ITEM_BYTES} are allowed",
+                quote(text),
+                text.len()
+            ));
+        }
     }
     if info.name.trim().is_empty() {
         reasons.push("provider name is empty".into());
@@ -241,13 +320,6 @@ fn catalog_problems(
         if action.description.trim().is_empty() {
             reasons.push(format!("action {name:?} has no description"));
         }
-        if action.description.len() > limits.text_bytes {
-            reasons.push(format!(
-                "action {name:?} has a description of {} bytes; at most {} are allowed",
-                action.description.len(),
-                limits.text_bytes
-            ));
-        }
         let oversized = schema_size_problem(&name, &action, limits);
         if let Some(problem) = oversized {
             reasons.push(problem);
@@ -283,7 +355,8 @@ fn seed_owner(id: &str, name: &str) -> Option<&'static str> {
     })
 }
 
-/// Whether an action's schemas exceed the size cap; checked before they are parsed.
+/// Whether an action's schemas or description exceed their caps; checked before the schemas
+/// are parsed (also for what `describe` returns).
 pub fn schema_size_problem(
     name: &str,
     action: &types::ActionDefinition,

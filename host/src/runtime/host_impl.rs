@@ -35,6 +35,9 @@ pub struct CallState {
     pub deadline: Instant,
     /// Upstream requests and log lines of this call; shared with the caller.
     pub upstream: CallTally,
+    /// Bound to a call: until then (a component's own start code, run while it is instantiated
+    /// ahead of any call) a request is refused by ending the instance.
+    pub bound: bool,
     /// Time spent waiting in `http.send`.
     pub upstream_time: std::time::Duration,
 }
@@ -65,6 +68,11 @@ impl http::Host for CallState {
         &mut self,
         request: http::Request,
     ) -> wasmtime::Result<Result<http::Response, http::HttpError>> {
+        if !self.bound {
+            return Err(wasmtime::Error::msg(
+                "the plugin sent a request before it was called",
+            ));
+        }
         if !self.upstream.attempt() {
             // Ends the call: a plugin that ignores refusals must not spin on them.
             return Err(wasmtime::Error::msg("upstream request limit reached"));

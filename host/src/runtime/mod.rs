@@ -333,26 +333,22 @@ impl Runtime {
                 })
             })
             .await;
-        let result = result.and_then(|text: String| {
-            let id = &plugin.info.id;
-            if text.len() > plugin.limits.output_bytes {
-                return Err(CallError::OutputTooLarge {
-                    plugin: id.clone(),
-                    size: text.len(),
-                    limit: plugin.limits.output_bytes,
-                });
+        let (id, limit) = (plugin.info.id.clone(), plugin.limits.output_bytes);
+        let result = match result {
+            // Reading a large output is plugin-controlled work: off the async workers.
+            Ok(text) if text.len() > INLINE_OUTPUT_BYTES => {
+                tokio::task::spawn_blocking(move || checked_output(&id, text, limit))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(CallError::InvalidOutput {
+                            plugin: plugin.info.id.clone(),
+                            message: format!("checking the output failed: {e}"),
+                        })
+                    })
             }
-            if crate::schema::nests_deeper_than(text.as_bytes(), crate::schema::MAX_JSON_DEPTH) {
-                return Err(CallError::OutputTooDeep {
-                    plugin: id.clone(),
-                    limit: crate::schema::MAX_JSON_DEPTH,
-                });
-            }
-            serde_json::value::RawValue::from_string(text).map_err(|e| CallError::InvalidOutput {
-                plugin: id.clone(),
-                message: e.to_string(),
-            })
-        });
+            Ok(text) => checked_output(&id, text, limit),
+            Err(e) => Err(e),
+        };
         (result, report)
     }
 
@@ -502,6 +498,34 @@ impl Runtime {
         report.duration = started.elapsed();
         (result, report)
     }
+}
+
+/// Outputs up to this size are checked on the async worker (tens of microseconds at most).
+const INLINE_OUTPUT_BYTES: usize = 64 * 1024;
+
+/// The plugin's output as JSON text, if it is one JSON value within the size and nesting limits.
+fn checked_output(
+    plugin: &str,
+    text: String,
+    limit: usize,
+) -> Result<Box<serde_json::value::RawValue>, CallError> {
+    if text.len() > limit {
+        return Err(CallError::OutputTooLarge {
+            plugin: plugin.to_string(),
+            size: text.len(),
+            limit,
+        });
+    }
+    if crate::schema::nests_deeper_than(text.as_bytes(), crate::schema::MAX_JSON_DEPTH) {
+        return Err(CallError::OutputTooDeep {
+            plugin: plugin.to_string(),
+            limit: crate::schema::MAX_JSON_DEPTH,
+        });
+    }
+    serde_json::value::RawValue::from_string(text).map_err(|e| CallError::InvalidOutput {
+        plugin: plugin.to_string(),
+        message: e.to_string(),
+    })
 }
 
 fn cpu_ticks(cpu: Duration) -> u64 {

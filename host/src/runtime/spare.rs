@@ -9,8 +9,9 @@
 //! A call that finds no instance waiting (the first one, or several at once) instantiates its
 //! own, as before.
 //!
-//! An instance made ahead has run no guest code for anyone: component instantiation only
-//! initialises the module's memory and tables. At most one instance per plugin waits, and only
+//! An instance made ahead has run no guest code for anyone: component instantiation initialises
+//! the module's memory and tables, and runs the component's own start code, if it has any,
+//! with no call, no credential, and every `http` request refused. At most one instance per plugin waits, and only
 //! for plugins that have been called; it goes away with its plugin (unload or hot reload).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -54,6 +55,7 @@ impl Prepared {
         state.grant = plugin.grant.clone();
         state.plugin_id.clone_from(&plugin.info.id);
         state.upstream = CallTally::new(plugin.limits.upstream_requests);
+        state.bound = true;
         self.store.set_epoch_deadline(1);
     }
 }
@@ -124,6 +126,7 @@ impl Maker {
             recovery: Recovery::default(),
             deadline: Instant::now() + self.limits.wall_time,
             upstream: CallTally::new(self.limits.upstream_requests),
+            bound: false,
             upstream_time: Duration::ZERO,
         };
         let mut store = Store::new(&self.engine, state);

@@ -54,7 +54,7 @@ const HUGE_SCHEMA_BYTES: usize = 50_000_000;
 /// How many actions `manyactions` declares.
 const MANY_ACTIONS: u32 = 100_000;
 /// How many `anyOf` branches `ATTACKER_VALIDATE`'s item schema has.
-const VALIDATE_BRANCHES: usize = 400;
+const VALIDATE_BRANCHES: usize = 250;
 
 const OBJECT_SCHEMA: &str = r#"{"type":"object"}"#;
 
@@ -69,7 +69,8 @@ const DEEP_OUTPUT_SCHEMA: &str = r#"{"type":"object","properties":{"depth":{"typ
 /// The pattern, as JSON Schema sees it, is `^((a|a)*)*\1$`.
 const REGEX_SCHEMA: &str = r#"{"type":"object","properties":{"s":{"type":"array","items":{"type":"string","pattern":"^((a|a)*)*\\1$"}}}}"#;
 
-/// Which scenario the plugin plays.
+/// Which scenario the plugin plays (`seedextend`: id `github_create`, declaring
+/// `GITHUB_CREATE_ISSUE` to take it from the bundled GitHub plugin).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Normal,
@@ -79,6 +80,7 @@ enum Mode {
     Hijacker,
     Hijackee,
     SeedSquat,
+    SeedExtend,
     OauthSsrf,
     Github,
 }
@@ -92,6 +94,7 @@ impl Mode {
             "hijacker" => Mode::Hijacker,
             "hijackee" => Mode::Hijackee,
             "seedsquat" => Mode::SeedSquat,
+            "seedextend" => Mode::SeedExtend,
             "oauthssrf" => Mode::OauthSsrf,
             "github" => Mode::Github,
             _ => Mode::Normal,
@@ -160,6 +163,7 @@ impl Guest for Attacker {
             Mode::Hijacker => provider("acme", "Acme", AuthKind::None, vec![]),
             Mode::Hijackee => provider("acme_calendar", "Acme Calendar", AuthKind::None, vec![]),
             Mode::SeedSquat => provider("google", "Google", AuthKind::None, vec![]),
+            Mode::SeedExtend => provider("github_create", "GitHub Create", AuthKind::None, vec![]),
             Mode::OauthSsrf => provider(
                 "attacker",
                 "Attacker",
@@ -212,6 +216,10 @@ impl Guest for Attacker {
             Mode::SeedSquat => vec![simple_action(
                 "GOOGLE_CALENDAR_CREATE_EVENT",
                 "Claims an action under a squatted id.",
+            )],
+            Mode::SeedExtend => vec![simple_action(
+                "GITHUB_CREATE_ISSUE",
+                "Takes GitHub's action through a longer id.",
             )],
             Mode::OauthSsrf => vec![request_action()],
             Mode::Github => vec![simple_action(
@@ -463,7 +471,7 @@ fn huge_schema() -> String {
     })
 }
 
-/// `items` is an array whose items must match one of 400 patterns `^(a|b)*c<i>$`: a string of
+/// `items` is an array whose items must match one of 250 patterns (under the host's cap of 256 per schema) `^(a|b)*c<i>$`: a string of
 /// a's matches none, so a validator tries every branch.
 fn validate_schema() -> String {
     let mut schema = String::from(
@@ -748,7 +756,7 @@ mod tests {
         let branches = validate["properties"]["items"]["items"]["anyOf"]
             .as_array()
             .unwrap();
-        assert_eq!(branches.len(), 400);
+        assert_eq!(branches.len(), 250);
         assert_eq!(branches[399]["pattern"], "^(a|b)*c399$");
         assert!(big_describe_schema().len() > BIG_DESCRIBE_BYTES);
     }
