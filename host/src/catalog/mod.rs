@@ -213,13 +213,15 @@ impl PluginRegistry {
         *self.shadowed.write().expect("registry lock") = shadowed;
     }
 
-    /// Whether `action` of plugin `id` is shadowed by another plugin's (not listed, not run).
-    pub fn is_shadowed(&self, id: &str, action: &str) -> bool {
+    /// The actions of plugin `id` that another plugin owns (not listed, not run): read once per
+    /// listing, not once per action.
+    pub fn shadowed(&self, id: &str) -> std::collections::BTreeSet<String> {
         self.shadowed
             .read()
             .expect("registry lock")
             .get(id)
-            .is_some_and(|set| set.contains(action))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Records a refusal under `key` (a file name, or the id when known).
@@ -292,16 +294,7 @@ impl PluginRegistry {
             .read()
             .expect("registry lock")
             .values()
-            .map(|p| {
-                let shadowed = self
-                    .shadowed
-                    .read()
-                    .expect("registry lock")
-                    .get(p.id())
-                    .map(|set| set.iter().cloned().collect())
-                    .unwrap_or_default();
-                p.status(shadowed)
-            })
+            .map(|p| p.status(self.shadowed(p.id()).into_iter().collect()))
             .collect();
         statuses.extend(self.failed.read().expect("registry lock").values().cloned());
         statuses.sort_by(|a, b| a.id.cmp(&b.id));

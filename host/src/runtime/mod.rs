@@ -564,7 +564,7 @@ fn classify_trap(
             Some(panic) => format!("panicked: {panic}"),
             None => format!("trap: {code}"),
         },
-        None => format!("{trap}"),
+        None => crate::quote::clip(&format!("{trap}"), 500).into_owned(),
     };
     CallError::Crashed { plugin, message }
 }
