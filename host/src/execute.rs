@@ -25,6 +25,12 @@ use crate::observability::audit::{AuditLog, AuditRecord};
 use crate::observability::metrics::Metrics;
 use crate::runtime::{ActionError, CallContext, CallError, Runtime};
 
+/// How long the describes of one listing may take together; what is not described by then is
+/// listed with its static schema (and an entry in `errors`).
+pub const DESCRIBE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long a describe that failed in a listing is not tried again for that user.
+pub const DESCRIBE_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Why an action did not run, or a listing could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecuteError {
@@ -96,6 +102,8 @@ pub struct Executor {
     runtime: Arc<Runtime>,
     /// Per-user schemas of dynamic actions.
     pub user_schemas: UserSchemas,
+    /// `(user, action)` → (plugin hash, when, why) of describes that failed in a listing.
+    describe_failures: quick_cache::sync::Cache<(String, String), (String, Instant, String)>,
     audit: AuditLog,
     metrics: Arc<Metrics>,
 }
@@ -159,6 +167,7 @@ impl Executor {
             oauth,
             runtime,
             user_schemas,
+            describe_failures: quick_cache::sync::Cache::new(10_000),
             audit,
             metrics,
         }
@@ -269,6 +278,48 @@ impl Executor {
         })
         .await?;
         Ok(self.user_schemas.insert(&call.user, action, schema))
+    }
+
+    /// A user's schema for a listing: from the cache, or a `describe` that must finish by
+    /// `deadline`; a describe that failed within [`DESCRIBE_RETRY`] is not tried again yet.
+    async fn described_for_listing(
+        &self,
+        plugin: &CatalogPlugin,
+        action: &str,
+        call: &CallContext,
+        deadline: tokio::time::Instant,
+    ) -> Result<Arc<UserSchema>, String> {
+        let key = (call.user.clone(), action.to_string());
+        if let Some((hash, at, message)) = self.describe_failures.get(&key)
+            && hash == plugin.loaded.hash
+            && at.elapsed() < DESCRIBE_RETRY
+        {
+            return Err(format!(
+                "{message} (describe failed {} s ago; tried again after {} s)",
+                at.elapsed().as_secs(),
+                DESCRIBE_RETRY.as_secs()
+            ));
+        }
+        let result = match tokio::time::timeout_at(deadline, self.user_schema(plugin, action, call))
+            .await
+        {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "describe did not finish within the listing's {} s; its static schema is listed",
+                DESCRIBE_DEADLINE.as_secs()
+            )),
+        };
+        if let Err(message) = &result {
+            self.describe_failures.insert(
+                key,
+                (
+                    plugin.loaded.hash.clone(),
+                    Instant::now(),
+                    crate::quote::clip(message, 500).into_owned(),
+                ),
+            );
+        }
+        result
     }
 
     /// Runs `action` for `user` and writes its audit record, whatever the outcome.
@@ -424,6 +475,7 @@ impl Executor {
     ) -> Result<ToolListing, ExecuteError> {
         if query.reload_fields {
             self.user_schemas.drop_user(user);
+            self.describe_failures.retain(|(u, _), _| u != user);
         }
         let accounts: std::collections::HashMap<String, AccountStatus> = self
             .accounts
@@ -435,6 +487,7 @@ impl Executor {
             tools: Vec::new(),
             errors: Vec::new(),
         };
+        let deadline = tokio::time::Instant::now() + DESCRIBE_DEADLINE;
         for plugin in self.registry.plugins() {
             let info = &plugin.loaded.info;
             if query
@@ -455,28 +508,47 @@ impl Executor {
             if query.limit_to_available && info.needs_account() && !connected {
                 continue;
             }
-            let mut tools = Vec::with_capacity(plugin.actions.len());
-            let mut describe_errors = Vec::new();
             let shadowed = self.registry.shadowed(&info.id);
-            for action in &plugin.actions {
-                if shadowed.contains(&action.definition.name) {
-                    continue;
-                }
-                let mut tool = None;
-                if action.definition.hints.dynamic_schema && (connected || !info.needs_account()) {
-                    let described = match self.call_context(user, &plugin).await {
-                        Ok(call) => {
-                            self.user_schema(&plugin, &action.definition.name, &call)
-                                .await
+            let listed: Vec<&crate::catalog::CatalogAction> = plugin
+                .actions
+                .iter()
+                .filter(|a| !shadowed.contains(&a.definition.name))
+                .collect();
+            let mut tools: Vec<Box<RawValue>> = listed
+                .iter()
+                .map(|a| a.tools[query.format.index()].clone())
+                .collect();
+            let mut describe_errors = Vec::new();
+            let dynamic: Vec<usize> = (0..listed.len())
+                .filter(|i| listed[*i].definition.hints.dynamic_schema)
+                .collect();
+            if !dynamic.is_empty() && (connected || !info.needs_account()) {
+                match self.call_context(user, &plugin).await {
+                    Ok(call) => {
+                        // Every describe of the listing at once, all within one deadline: a slow
+                        // plugin costs a listing at most DESCRIBE_DEADLINE, and keeps its static
+                        // schemas.
+                        let described = dynamic.iter().map(|i| {
+                            let name = &listed[*i].definition.name;
+                            self.described_for_listing(&plugin, name, &call, deadline)
+                        });
+                        let results = futures_util::future::join_all(described).await;
+                        for (i, result) in dynamic.iter().zip(results) {
+                            match result {
+                                Ok(schema) => {
+                                    tools[*i] = schema.tools[query.format.index()].clone()
+                                }
+                                Err(message) => describe_errors
+                                    .push(format!("{}: {message}", listed[*i].definition.name)),
+                            }
                         }
-                        Err(e) => Err(e),
-                    };
-                    match described {
-                        Ok(schema) => tool = Some(schema.tools[query.format.index()].clone()),
-                        Err(e) => describe_errors.push(format!("{}: {e}", action.definition.name)),
                     }
+                    Err(e) => describe_errors.extend(
+                        dynamic
+                            .iter()
+                            .map(|i| format!("{}: {e}", listed[*i].definition.name)),
+                    ),
                 }
-                tools.push(tool.unwrap_or_else(|| action.tools[query.format.index()].clone()));
             }
             for message in describe_errors {
                 listing.errors.push((info.id.clone(), message));

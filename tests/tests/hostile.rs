@@ -1139,3 +1139,45 @@ async fn twenty_calls_sending_56_mb_bodies_at_once_are_refused_within_bounded_me
     // 4.7 GB before the request cap; each call now holds its instance and one copy of its body.
     assert!(peak < 2 * 1024, "peak RSS {peak} MiB");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_describe_costs_a_listing_its_deadline_at_most_and_is_not_retried_at_once() {
+    let slow = StandIn::start(|_| {
+        Reply::json(200, json!([{"name": "region", "type": "string"}]))
+            .delayed(Duration::from_secs(20))
+    })
+    .await;
+    let app = TestApp::start(&format!("https://api.hostile.test={}", slow.url()), |_| {}).await;
+    app.load(actionhost_e2e::components::HOSTILE).await;
+    app.connect("alice", "hostile", json!({"api_key": "k"}))
+        .await;
+    let started = Instant::now();
+    let listing = app
+        .as_user("alice", "GET", "/actions?integrations=hostile", None)
+        .await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(8), "the listing took {took:?}");
+    assert!(
+        listing.body["errors"]
+            .to_string()
+            .contains("HOSTILE_CREATE_RECORD: describe did not finish within the listing's 5 s"),
+        "{listing:?}"
+    );
+    // The action is still listed, with its static schema.
+    assert!(
+        listing.body["actions"]["hostile"]
+            .to_string()
+            .contains("HOSTILE_CREATE_RECORD")
+    );
+    // Within a minute, the next listing does not wait on it again.
+    let started = Instant::now();
+    let again = app
+        .as_user("alice", "GET", "/actions?integrations=hostile", None)
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(
+        again.body["errors"].to_string().contains("describe failed"),
+        "{again:?}"
+    );
+    assert_eq!(slow.requests().len(), 1);
+}
