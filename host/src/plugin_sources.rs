@@ -247,6 +247,51 @@ impl PluginSources {
         self.serve(plugin, PluginSource::File, &name).await;
     }
 
+    /// `<id>.policy.toml` was written or removed: serve the same version of `id` again under the
+    /// policy now in force (an invalid file is logged and ignored, as at load).
+    async fn policy_changed(self: &Arc<Self>, id: &str) {
+        let Some(source) = self.registry.source_of(id) else {
+            return;
+        };
+        tracing::info!(plugin = id, "policy file changed; applying it");
+        match source {
+            PluginSource::File => {
+                let path = self
+                    .files
+                    .by_path
+                    .lock()
+                    .expect("plugin files")
+                    .iter()
+                    .find(|(_, served)| served.as_str() == id)
+                    .map(|(path, _)| path.clone());
+                if let Some(path) = path {
+                    self.forget_hash(&path);
+                    self.load_file(&path).await;
+                }
+            }
+            PluginSource::Uploaded => {
+                let path = self.uploads_dir().join(format!("{id}.wasm"));
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        self.load(&format!("{id}.wasm"), &bytes, PluginSource::Uploaded)
+                            .await;
+                    }
+                    Err(e) => {
+                        tracing::error!(plugin = id, error = %e, "cannot read the uploaded plugin")
+                    }
+                }
+            }
+            PluginSource::Bundled => {
+                if let Some((file, bytes)) = crate::bundled::PLUGINS
+                    .iter()
+                    .find(|(f, _)| f.trim_end_matches(".wasm") == id)
+                {
+                    self.load_bundled(file, bytes).await;
+                }
+            }
+        }
+    }
+
     fn forget_hash(&self, path: &Path) {
         self.files
             .last_hash
@@ -499,6 +544,13 @@ fn is_wasm(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "wasm") && path.is_file()
 }
 
+/// The plugin id of a `<id>.policy.toml` path.
+fn policy_file_id(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let id = name.strip_suffix(".policy.toml")?;
+    crate::manifest::is_integration_id(id).then(|| id.to_string())
+}
+
 /// How long a file may go without events before it is taken as completely written when no
 /// close-after-write was seen (a writer that does not close, platforms without that event).
 const SETTLE: Duration = Duration::from_secs(2);
@@ -553,7 +605,7 @@ fn watch(state: &Arc<PluginSources>) -> Result<Option<notify::RecommendedWatcher
             return;
         };
         for path in event.paths {
-            if path.extension().is_some_and(|e| e == "wasm") {
+            if path.extension().is_some_and(|e| e == "wasm") || policy_file_id(&path).is_some() {
                 let _ = tx.send((path, change));
             }
         }
@@ -608,7 +660,9 @@ fn watch(state: &Arc<PluginSources>) -> Result<Option<notify::RecommendedWatcher
             }
             let Some(state) = weak.upgrade() else { break };
             for path in due {
-                if path.is_file() {
+                if let Some(id) = policy_file_id(&path) {
+                    state.policy_changed(&id).await;
+                } else if path.is_file() {
                     state.load_file(&path).await;
                 } else {
                     state.file_removed(&path).await;

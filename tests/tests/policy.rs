@@ -213,6 +213,7 @@ async fn a_policy_file_beside_the_plugin_file_applies() {
     .unwrap();
     std::fs::copy(components::HOSTILE, plugins.path().join("hostile.wasm")).unwrap();
     let dir = plugins.path().to_path_buf();
+    let dir_for_policy = dir.clone();
     let app = TestApp::start("", |s| s.plugins_dir = Some(dir)).await;
     let plugins = app.as_admin("GET", "/admin/plugins", None).await.body;
     let hostile = plugins
@@ -225,4 +226,36 @@ async fn a_policy_file_beside_the_plugin_file_applies() {
         hostile["policy"],
         json!({"memory_mib": 8, "calls_per_minute": 100, "origins": null, "cpu_seconds": null, "wall_seconds": null, "max_concurrent_calls": null, "max_upstream_requests": null, "calls_per_minute_per_account": null, "max_retries": null})
     );
+
+    // A changed policy file applies while serving, and a removed one lifts the policy.
+    let policy_of = || async {
+        let plugins = app.as_admin("GET", "/admin/plugins", None).await.body;
+        plugins
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == "hostile")
+            .map(|p| p["policy"].clone())
+            .unwrap_or_default()
+    };
+    let policy_path = dir_for_policy.join("hostile.policy.toml");
+    std::fs::write(&policy_path, "memory_mib = 4\n").unwrap();
+    let started = std::time::Instant::now();
+    while policy_of().await["memory_mib"] != 4 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "not applied"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(policy_of().await["calls_per_minute"], json!(null));
+    std::fs::remove_file(&policy_path).unwrap();
+    let started = std::time::Instant::now();
+    while !policy_of().await.is_null() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "not lifted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
