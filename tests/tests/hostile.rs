@@ -1181,3 +1181,61 @@ async fn a_slow_describe_costs_a_listing_its_deadline_at_most_and_is_not_retried
     );
     assert_eq!(slow.requests().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugins_token_endpoint_is_read_only_up_to_a_cap() {
+    // A 10 MB answer from the token endpoint the plugin declared (opened by the operator here,
+    // since a test can only serve it on loopback).
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let token_server = StandIn::start(move |_| {
+        Reply::json(200, json!({"access_token": huge, "token_type": "bearer"}))
+    })
+    .await;
+    let origin = actionhost::origin::Origin::parse(&token_server.url()).unwrap();
+    let app = TestApp::start("", move |s| s.allow_private_origins = vec![origin]).await;
+    let upload = app
+        .upload("attacker", attacker("oauthssrf", token_server.addr.port()))
+        .await;
+    assert_eq!(upload.status, 200, "{upload:?}");
+    let connection = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "operator-client", "client_secret": "operator-secret"})),
+        )
+        .await;
+    assert!(connection.status < 300, "{connection:?}");
+    let authorization = app
+        .as_user(
+            "alice",
+            "POST",
+            "/connected-accounts/attacker/authorize",
+            None,
+        )
+        .await;
+    let url = url::Url::parse(authorization.body["authorization_url"].as_str().unwrap()).unwrap();
+    let state = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let callback = app
+        .client
+        .get(format!("{}/oauth/callback", app.url))
+        .query(&[("code", "the-code"), ("state", state.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let status = callback.status().as_u16();
+    let text = callback.text().await.unwrap();
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("over 65536 bytes"), "{text}");
+    assert_eq!(token_server.requests().len(), 1);
+    let accounts = app
+        .as_user("alice", "GET", "/connected-accounts", None)
+        .await;
+    assert!(
+        !accounts.body.to_string().contains("\"attacker\""),
+        "{accounts:?}"
+    );
+}

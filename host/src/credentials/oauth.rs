@@ -343,7 +343,10 @@ impl OAuthFlows {
         if !verifier.is_empty() {
             request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier));
         }
-        let token = request.request_async(http).await.map_err(token_error)?;
+        let token = request
+            .request_async(&CappedClient(http))
+            .await
+            .map_err(token_error)?;
         let requested = connection
             .scopes
             .clone()
@@ -465,7 +468,7 @@ impl OAuthFlows {
             attempt += 1;
             let result = client
                 .exchange_refresh_token(&RefreshToken::new(refresh.expose().to_string()))
-                .request_async(http)
+                .request_async(&CappedClient(http))
                 .await;
             match result {
                 Ok(token) => break token,
@@ -550,6 +553,66 @@ impl OAuthFlows {
         tracing::warn!(integration, error = %problem, "revoking at the provider failed; deleting locally anyway");
         Some(problem)
     }
+}
+
+/// Largest answer read from a token endpoint: a plugin declares its (public) token endpoint,
+/// and so chooses what the host would otherwise read whole.
+const TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// Why a token request got no usable answer.
+#[derive(Debug, thiserror::Error)]
+enum TokenHttpError {
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
+    #[error("the token endpoint's answer is over {TOKEN_RESPONSE_BYTES} bytes")]
+    TooLarge,
+    #[error("{0}")]
+    Response(String),
+}
+
+/// The oauth2 crate's HTTP client for token requests: reqwest, reading at most
+/// [`TOKEN_RESPONSE_BYTES`] of an answer.
+struct CappedClient<'a>(&'a reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for CappedClient<'_> {
+    type Error = TokenHttpError;
+    type Future = std::pin::Pin<
+        Box<dyn Future<Output = Result<oauth2::HttpResponse, TokenHttpError>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(capped_exchange(self.0, request))
+    }
+}
+
+/// One token request, as the oauth2 crate's reqwest client sends it, but reading at most
+/// [`TOKEN_RESPONSE_BYTES`] of the answer.
+async fn capped_exchange(
+    client: &reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, TokenHttpError> {
+    let request = reqwest::Request::try_from(request)?;
+    let mut response = client.execute(request).await?;
+    if response
+        .content_length()
+        .is_some_and(|len| len > TOKEN_RESPONSE_BYTES as u64)
+    {
+        return Err(TokenHttpError::TooLarge);
+    }
+    let mut answer = oauth2::http::Response::builder().status(response.status());
+    for (name, value) in response.headers() {
+        answer = answer.header(name, value);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > TOKEN_RESPONSE_BYTES {
+            return Err(TokenHttpError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    answer
+        .body(body)
+        .map_err(|e| TokenHttpError::Response(e.to_string()))
 }
 
 fn token_error_text<RE: std::error::Error + 'static, T: oauth2::ErrorResponse + 'static>(
