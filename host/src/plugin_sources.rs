@@ -256,15 +256,7 @@ impl PluginSources {
         tracing::info!(plugin = id, "policy file changed; applying it");
         match source {
             PluginSource::File => {
-                let path = self
-                    .files
-                    .by_path
-                    .lock()
-                    .expect("plugin files")
-                    .iter()
-                    .find(|(_, served)| served.as_str() == id)
-                    .map(|(path, _)| path.clone());
-                if let Some(path) = path {
+                if let Some(path) = self.file_serving(id) {
                     self.forget_hash(&path);
                     self.load_file(&path).await;
                 }
@@ -290,6 +282,17 @@ impl PluginSources {
                 }
             }
         }
+    }
+
+    /// The file of the plugins dir that serves `id`, if one does.
+    fn file_serving(&self, id: &str) -> Option<PathBuf> {
+        self.files
+            .by_path
+            .lock()
+            .expect("plugin files")
+            .iter()
+            .find(|(_, served)| served.as_str() == id)
+            .map(|(path, _)| path.clone())
     }
 
     fn forget_hash(&self, path: &Path) {
@@ -491,15 +494,7 @@ impl PluginSources {
                 })?;
             }
             PluginSource::File => {
-                let path = self
-                    .files
-                    .by_path
-                    .lock()
-                    .expect("plugin files")
-                    .iter()
-                    .find(|(_, v)| *v == id)
-                    .map(|(p, _)| p.clone());
-                if let Some(path) = path {
+                if let Some(path) = self.file_serving(id) {
                     self.files
                         .by_path
                         .lock()

@@ -218,6 +218,21 @@ fn plugin_check_warns_about_private_and_ip_literal_origins() {
     std::fs::remove_file(path).ok();
 }
 
+/// Serves the attacker as an OAuth integration whose token and revocation URLs are on
+/// 127.0.0.1:`port`, with the operator's OAuth app registered for it.
+async fn oauth_attacker(app: &TestApp, port: u16) {
+    let upload = app.upload("attacker", attacker("oauthssrf", port)).await;
+    assert_eq!(upload.status, 200, "{upload:?}");
+    let connection = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "operator-client", "client_secret": "operator-secret"})),
+        )
+        .await;
+    assert!(connection.status < 300, "{connection:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hosts_oauth_client_does_not_follow_a_plugins_private_token_or_revoke_url() {
     let internal = StandIn::json(json!({"access_token": "stolen", "token_type": "bearer"})).await;
@@ -230,18 +245,7 @@ async fn the_hosts_oauth_client_does_not_follow_a_plugins_private_token_or_revok
         |_| {},
     )
     .await;
-    let upload = app
-        .upload("attacker", attacker("oauthssrf", internal.addr.port()))
-        .await;
-    assert_eq!(upload.status, 200, "{upload:?}");
-    let connection = app
-        .as_admin(
-            "PUT",
-            "/admin/connections/attacker",
-            Some(json!({"client_id": "operator-client", "client_secret": "operator-secret"})),
-        )
-        .await;
-    assert!(connection.status < 300, "{connection:?}");
+    oauth_attacker(&app, internal.addr.port()).await;
     app.connect(
         "alice",
         "attacker",
@@ -1193,18 +1197,7 @@ async fn a_plugins_token_endpoint_is_read_only_up_to_a_cap() {
     .await;
     let origin = actionhost::origin::Origin::parse(&token_server.url()).unwrap();
     let app = TestApp::start("", move |s| s.allow_private_origins = vec![origin]).await;
-    let upload = app
-        .upload("attacker", attacker("oauthssrf", token_server.addr.port()))
-        .await;
-    assert_eq!(upload.status, 200, "{upload:?}");
-    let connection = app
-        .as_admin(
-            "PUT",
-            "/admin/connections/attacker",
-            Some(json!({"client_id": "operator-client", "client_secret": "operator-secret"})),
-        )
-        .await;
-    assert!(connection.status < 300, "{connection:?}");
+    oauth_attacker(&app, token_server.addr.port()).await;
     let authorization = app
         .as_user(
             "alice",
