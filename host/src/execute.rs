@@ -64,6 +64,25 @@ pub enum ExecuteError {
     },
     #[error(transparent)]
     Credentials(#[from] CredentialError),
+    /// The account lacks OAuth scopes the action declares.
+    #[error(
+        "{action} needs OAuth scopes your {integration} account was not granted: {}; authorize again with them (POST /connected-accounts/{integration}/authorize)",
+        missing.join(", ")
+    )]
+    MissingScopes {
+        integration: String,
+        action: String,
+        /// Each entry: one requirement, as `a` or `a or b`.
+        missing: Vec<String>,
+    },
+    /// A new account was not stored: the plugin's `after-connect` failed or was refused.
+    #[error("the {integration} account was not stored: {reason}")]
+    ConnectFailed {
+        integration: String,
+        reason: String,
+        /// The code the failure maps to.
+        code: &'static str,
+    },
     #[error("{0}")]
     Internal(String),
 }
@@ -79,6 +98,8 @@ impl ExecuteError {
             ExecuteError::Call(error) => error.code(),
             ExecuteError::InvalidDescribedSchema { .. } => "plugin_error",
             ExecuteError::OAuth { error, .. } => error.code(),
+            ExecuteError::MissingScopes { .. } => "forbidden",
+            ExecuteError::ConnectFailed { code, .. } => code,
             ExecuteError::Credentials(_) | ExecuteError::Internal(_) => "internal_error",
         }
     }
@@ -208,9 +229,17 @@ impl Executor {
         }
         let mut credential = secret.injected().cloned();
         let mut refresher: Option<Arc<dyn RefreshCredential>> = None;
-        if let (AuthKind::OAuth2(endpoints), AccountSecret::Oauth2 { refresh_token, .. }) =
+        if let (AuthKind::OAuth2(declared), AccountSecret::Oauth2 { refresh_token, .. }) =
             (&info.auth, &secret)
         {
+            let endpoints = &plugin
+                .loaded
+                .fields
+                .resolve_endpoints(declared, &account.fields)
+                .map_err(|why| ExecuteError::NotConnected {
+                    integration: info.id.clone(),
+                    why: format!("your {} account's fields do not resolve: {why}", info.name),
+                })?;
             let expiring = account.expires_at.is_some_and(|at| {
                 at - time::Duration::seconds(REFRESH_MARGIN.as_secs() as i64)
                     <= OffsetDateTime::now_utc()
@@ -238,9 +267,112 @@ impl Executor {
         Ok(CallContext {
             user: user.into(),
             scopes: account.scopes,
+            fields: account.fields,
+            operator_key: self.operator_key(plugin)?,
             credential,
             refresher,
         })
+    }
+
+    /// The operator's part of a two-part key: the client id of the integration's connection.
+    fn operator_key(&self, plugin: &CatalogPlugin) -> Result<Option<String>, ExecuteError> {
+        if plugin.loaded.info.operator_key().is_none() {
+            return Ok(None);
+        }
+        Ok(self
+            .oauth
+            .connections
+            .get(plugin.id())?
+            .map(|(connection, _)| connection.client_id))
+    }
+
+    /// Connects an account: runs the plugin's `after-connect` with the new credential (and the
+    /// fields known so far), then stores the account with every field and its label. If the
+    /// plugin fails, nothing is stored and the error says why.
+    pub async fn connect(
+        &self,
+        user: &str,
+        plugin: &CatalogPlugin,
+        secret: AccountSecret,
+        mut details: crate::credentials::AccountDetails,
+    ) -> Result<crate::credentials::ConnectedAccount, ExecuteError> {
+        let info = &plugin.loaded.info;
+        let operator_key = self.operator_key(plugin)?;
+        if info.operator_key().is_some() && operator_key.is_none() {
+            return Err(ExecuteError::ConnectFailed {
+                integration: info.id.clone(),
+                reason: format!(
+                    "{} needs the operator's application key first (an operator must PUT \
+                     /admin/connections/{} with the key as `client_id`)",
+                    info.name, info.id
+                ),
+                code: "forbidden",
+            });
+        }
+        let call = CallContext {
+            user: user.into(),
+            scopes: details.scopes.clone(),
+            fields: details.fields.clone(),
+            operator_key,
+            credential: secret.injected().cloned(),
+            refresher: None,
+        };
+        let _permit = plugin
+            .gates
+            .admit(plugin.id(), user)
+            .await
+            .map_err(|refused| ExecuteError::Busy {
+                message: refused.message,
+                retry_after_seconds: refused.retry_after.as_secs_f64().ceil().max(1.0) as u32,
+            })?;
+        let (result, report) = self.runtime.after_connect(&plugin.loaded, &call).await;
+        self.record_upstream(plugin.id(), &report.upstream_statuses);
+        let failed = |reason: String, code: &'static str| ExecuteError::ConnectFailed {
+            integration: info.id.clone(),
+            reason,
+            code,
+        };
+        let found = result.map_err(|error| match error {
+            CallError::Action(ActionError::Unauthorized(message)) => failed(
+                format!("{} refused the credential ({message})", info.name),
+                "invalid_parameters",
+            ),
+            CallError::Action(ActionError::InvalidInput(message)) => {
+                failed(message, "invalid_parameters")
+            }
+            CallError::Action(ActionError::Upstream {
+                status, message, ..
+            }) => failed(
+                format!("{} answered {status}: {message}", info.name),
+                "upstream_error",
+            ),
+            other => {
+                let code = other.code();
+                failed(other.to_string(), code)
+            }
+        })?;
+        details.fields.extend(found.fields);
+        if let Err(problems) = plugin
+            .loaded
+            .fields
+            .check_given(&details.fields, crate::manifest::FieldSource::AfterConnect)
+            .map_err(|p| {
+                // Only the after-connect fields that are missing matter here.
+                p.into_iter()
+                    .filter(|m| m.contains("is required"))
+                    .collect::<Vec<_>>()
+            })
+            && !problems.is_empty()
+        {
+            return Err(failed(
+                format!("the plugin did not find {}", problems.join("; ")),
+                "plugin_error",
+            ));
+        }
+        details.label = found.label;
+        let account = self.accounts.connect(user, &info.id, &secret, details)?;
+        self.user_schemas.drop_user(user);
+        Ok(account)
     }
 
     /// The user's schema of a dynamic action, from the cache or the plugin's `describe`.
@@ -395,6 +527,14 @@ impl Executor {
             return Err(ExecuteError::invalid("`parameters` must be a JSON object"));
         }
         let call = self.call_context(user, &plugin).await?;
+        let missing = entry.definition.missing_scopes(&call.scopes);
+        if !missing.is_empty() {
+            return Err(ExecuteError::MissingScopes {
+                integration: plugin.id().to_string(),
+                action: action.to_string(),
+                missing: missing.iter().map(|any| any.join(" or ")).collect(),
+            });
+        }
         let params = if entry.definition.hints.dynamic_schema {
             let schema = self.user_schema(&plugin, action, &call).await?;
             let light = schema.validator.is_light(&params);
@@ -477,11 +617,11 @@ impl Executor {
             self.user_schemas.drop_user(user);
             self.describe_failures.retain(|(u, _), _| u != user);
         }
-        let accounts: std::collections::HashMap<String, AccountStatus> = self
+        let accounts: std::collections::HashMap<String, (AccountStatus, Vec<String>)> = self
             .accounts
             .list(user)?
             .into_iter()
-            .map(|a| (a.integration, a.status))
+            .map(|a| (a.integration, (a.status, a.scopes)))
             .collect();
         let mut listing = ToolListing {
             tools: Vec::new(),
@@ -504,21 +644,38 @@ impl Executor {
             {
                 continue;
             }
-            let connected = accounts.get(&info.id) == Some(&AccountStatus::Active);
+            let account = accounts.get(&info.id);
+            let connected = account.is_some_and(|(status, _)| *status == AccountStatus::Active);
             if query.limit_to_available && info.needs_account() && !connected {
                 continue;
             }
+            let granted: &[String] = account.map_or(&[], |(_, scopes)| scopes);
             let shadowed = self.registry.shadowed(&info.id);
+            let mut describe_errors = Vec::new();
             let listed: Vec<&crate::catalog::CatalogAction> = plugin
                 .actions
                 .iter()
                 .filter(|a| !shadowed.contains(&a.definition.name))
+                .filter(|a| {
+                    if !query.limit_to_available {
+                        return true;
+                    }
+                    let missing = a.definition.missing_scopes(granted);
+                    if !missing.is_empty() {
+                        let needs: Vec<String> = missing.iter().map(|m| m.join(" or ")).collect();
+                        describe_errors.push(format!(
+                            "{}: left out: the account was not granted the scopes it needs ({})",
+                            a.definition.name,
+                            needs.join(", ")
+                        ));
+                    }
+                    missing.is_empty()
+                })
                 .collect();
             let mut tools: Vec<Box<RawValue>> = listed
                 .iter()
                 .map(|a| a.tools[query.format.index()].clone())
                 .collect();
-            let mut describe_errors = Vec::new();
             let dynamic: Vec<usize> = (0..listed.len())
                 .filter(|i| listed[*i].definition.hints.dynamic_schema)
                 .collect();

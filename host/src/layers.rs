@@ -6,6 +6,7 @@
 const LAYERS: &[&[&str]] = &[
     &["quote", "deadline", "store", "schema", "bundled"],
     &["origin", "manifest"],
+    &["account_fields"],
     &["credentials", "observability", "scaffold"],
     &["capability"],
     &["runtime"],

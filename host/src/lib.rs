@@ -6,6 +6,7 @@
 //! (allowlist, override, credential injection from [`credentials`]) → the provider.
 //! [`store`] holds everything persistent in one sled database under the data dir.
 
+pub mod account_fields;
 pub mod api;
 pub mod app;
 pub mod capability;

@@ -324,6 +324,10 @@ async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
         Ok(plugin) => {
             let info = &plugin.info;
             println!("ok: {} ({}) {}", info.id, info.name, info.version);
+            println!(
+                "  contract: actionhost:provider@{}",
+                plugin.contract.version()
+            );
             println!("  {}", info.description);
             println!("  categories: {}", info.categories.join(", "));
             println!(
@@ -349,9 +353,37 @@ async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
                 };
                 println!("  origin: {origin}{note}");
             }
+            for field in &info.account_fields {
+                let source = serde_json::to_value(field.source)?;
+                println!(
+                    "  account field: {} ({}{}, from {}){}",
+                    field.name,
+                    if field.required {
+                        "required"
+                    } else {
+                        "optional"
+                    },
+                    field
+                        .pattern
+                        .as_ref()
+                        .map(|p| format!(", pattern {p}"))
+                        .unwrap_or_default(),
+                    source.as_str().unwrap_or("?"),
+                    if field.description.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", field.description)
+                    }
+                );
+            }
             println!("  actions ({}):", plugin.actions.len());
             for action in &plugin.actions {
                 println!("    {} - {}", action.name, action.description);
+                if !action.scopes.is_empty() {
+                    let scopes: Vec<String> =
+                        action.scopes.iter().map(|any| any.join(" or ")).collect();
+                    println!("      scopes: {}", scopes.join(", "));
+                }
             }
             for warning in actionhost::runtime::origin_warnings(info) {
                 println!("warning: {warning}");

@@ -66,8 +66,23 @@ impl PluginPolicy {
     pub fn apply(&self, plugin: &mut LoadedPlugin, defaults: CallLimits) -> Vec<String> {
         let mut ignored = Vec::new();
         if let Some(allowed) = &self.origins {
+            // A templated origin is listed as the plugin declares it (`https://{shop}.myshopify.com`).
+            let templates: Vec<String> = allowed
+                .iter()
+                .filter(|o| o.contains(['{', '}']))
+                .cloned()
+                .collect();
+            for template in &templates {
+                if !plugin.fields.templates().any(|t| t == template) {
+                    ignored.push(format!("{template} is not declared by the plugin"));
+                }
+            }
+            let mut fields = (*plugin.fields).clone();
+            fields.retain_templates(&templates);
+            plugin.fields = Arc::new(fields);
             let allowed: Vec<Origin> = allowed
                 .iter()
+                .filter(|o| !o.contains(['{', '}']))
                 .filter_map(|o| match Origin::parse(o) {
                     Ok(origin) => Some(origin),
                     Err(e) => {

@@ -110,6 +110,17 @@ macro_rules! export_provider {
             > {
                 $crate::__private::dispatch::execute(&$provider(), &action, &input, context)
             }
+            fn after_connect(
+                _context: $crate::bindings::actionhost::provider::types::CallContext,
+            ) -> ::std::result::Result<
+                $crate::bindings::actionhost::provider::types::ConnectedAccount,
+                $crate::bindings::actionhost::provider::types::ActionError,
+            > {
+                ::std::result::Result::Ok($crate::bindings::actionhost::provider::types::ConnectedAccount {
+                    fields: ::std::vec::Vec::new(),
+                    label: ::std::option::Option::None,
+                })
+            }
         }
 
         #[cfg(target_arch = "wasm32")]

@@ -333,6 +333,7 @@ impl Action {
             input_schema: input_schema.to_string(),
             output_schema: None,
             hints: self.hints,
+            scopes: Vec::new(),
         }
     }
 }
@@ -485,11 +486,13 @@ pub mod dispatch {
                 placement: wit::ApiKeyPlacement::Header,
                 name: name.clone(),
                 prefix: prefix.clone(),
+                operator_key: None,
             }),
             Auth::ApiKeyQuery { name } => wit::AuthKind::ApiKey(wit::ApiKeyAuth {
                 placement: wit::ApiKeyPlacement::Query,
                 name: name.clone(),
                 prefix: None,
+                operator_key: None,
             }),
             Auth::OAuth2(o) => wit::AuthKind::Oauth2(wit::Oauth2Auth {
                 authorize_url: o.authorize_url.clone(),
@@ -499,6 +502,7 @@ pub mod dispatch {
                 scope_separator: o.scope_separator.clone(),
                 pkce: o.pkce,
                 extra_authorize_params: o.params.clone(),
+                client_auth: wit::ClientAuth::RequestBody,
             }),
         };
         wit::ProviderInfo {
@@ -516,6 +520,7 @@ pub mod dispatch {
                     credentials: *credentials,
                 })
                 .collect(),
+            account_fields: Vec::new(),
         }
     }
 

@@ -179,6 +179,16 @@ async fn handle(
         reply.body,
     )
         .into_response();
+    // The reply's own content type replaces the default one of a byte body.
+    if reply
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+    {
+        response
+            .headers_mut()
+            .remove(axum::http::header::CONTENT_TYPE);
+    }
     for (name, value) in reply.headers {
         response.headers_mut().append(
             axum::http::HeaderName::from_bytes(name.as_bytes()).expect("header name"),

@@ -24,6 +24,8 @@ fn grant(origins: &[(&str, bool)], placement: CredentialPlacement) -> EgressGran
             })
             .collect(),
         placement,
+        operator_key: None,
+        unresolved: Vec::new(),
     }
 }
 

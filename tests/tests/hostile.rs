@@ -503,6 +503,7 @@ async fn an_oversized_describe_is_a_plugin_error_and_the_schema_cache_is_bounded
         input_schema: json!({"type": "object", "properties": {"p": {"type": "string", "description": "x".repeat(4_000)}}}),
         output_schema: None,
         hints: Default::default(),
+        scopes: Vec::new(),
     };
     for user in 0..1_000 {
         let schema = actionhost::catalog::UserSchema::new("hash", &definition).unwrap();

@@ -273,6 +273,8 @@ async fn every_action_sends_requests_that_slacks_api_description_accepts() {
                     credentials: true,
                 }],
                 placement: actionhost::manifest::CredentialPlacement::Bearer,
+                operator_key: None,
+                unresolved: Vec::new(),
             },
             Some(&SecretString::new("xoxb-alice")),
             actionhost::capability::http::OutboundRequest {

@@ -10,10 +10,13 @@ use time::OffsetDateTime;
 
 use super::auth::User;
 use super::error::ApiError;
+use crate::account_fields::FieldValues;
 use crate::app::AppState;
 use crate::catalog::CatalogPlugin;
-use crate::credentials::{AccountSecret, AccountStatus, ConnectedAccount, SecretString};
-use crate::manifest::AuthKind;
+use crate::credentials::{
+    AccountDetails, AccountSecret, AccountStatus, ConnectedAccount, SecretString,
+};
+use crate::manifest::{AuthKind, FieldSource};
 
 /// One integration as agents see it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -85,6 +88,10 @@ pub struct AccountView {
     #[schema(value_type = String)]
     updated_at: OffsetDateTime,
     last_error: Option<String>,
+    /// The integration's account fields (never secret).
+    fields: std::collections::BTreeMap<String, String>,
+    /// The user's login or e-mail at the provider, when the plugin found it.
+    label: Option<String>,
 }
 
 impl From<ConnectedAccount> for AccountView {
@@ -98,6 +105,8 @@ impl From<ConnectedAccount> for AccountView {
             created_at: a.created_at,
             updated_at: a.updated_at,
             last_error: a.last_error,
+            fields: a.fields,
+            label: a.label,
         }
     }
 }
@@ -129,6 +138,29 @@ pub struct PutAccount {
     expires_in: Option<u64>,
     scopes: Option<Vec<String>>,
     api_key: Option<String>,
+    /// HTTP Basic credentials (integrations with `"auth": {"type": "basic"}`).
+    username: Option<String>,
+    password: Option<String>,
+    /// The integration's account fields given by the user (`{"shop": "acme"}`).
+    #[serde(default)]
+    fields: FieldValues,
+}
+
+/// `invalid_parameters` naming every problem with the account fields given.
+pub fn invalid_fields(integration: &str, problems: Vec<String>) -> ApiError {
+    ApiError::InvalidParameters {
+        message: format!(
+            "the {integration} account fields are invalid: {}",
+            problems.join("; ")
+        ),
+        errors: problems
+            .into_iter()
+            .map(|message| crate::catalog::ParameterError {
+                path: "/fields".into(),
+                message,
+            })
+            .collect(),
+    }
 }
 
 fn loaded(state: &AppState, integration: &str) -> Result<Arc<CatalogPlugin>, ApiError> {
@@ -163,7 +195,61 @@ pub async fn put_account(
     let plugin = loaded(&state, &integration)?;
     let access_token = non_empty(body.access_token, "access_token")?;
     let api_key = non_empty(body.api_key, "api_key")?;
+    let username = non_empty(body.username, "username")?;
+    let password = non_empty(body.password, "password")?;
+    plugin
+        .loaded
+        .fields
+        .check_given(&body.fields, FieldSource::User)
+        .map_err(|problems| invalid_fields(&integration, problems))?;
+    let basic = match (&plugin.loaded.info.auth, username, password) {
+        (AuthKind::Basic { .. }, Some(username), Some(password)) => {
+            if username.contains(':') {
+                return Err(ApiError::invalid(
+                    "/username",
+                    "`username` must not contain ':' (HTTP Basic separates it from the password with one)",
+                ));
+            }
+            Some(format!("{username}:{password}"))
+        }
+        (
+            AuthKind::Basic {
+                username_label,
+                password_label,
+            },
+            _,
+            _,
+        ) => {
+            return Err(ApiError::invalid(
+                "/username",
+                format!(
+                    "{integration} uses HTTP Basic: give `username` ({username_label}) and `password` ({password_label})"
+                ),
+            ));
+        }
+        (_, None, None) => None,
+        _ => {
+            return Err(ApiError::invalid(
+                "/username",
+                format!(
+                    "{integration} does not use HTTP Basic: `username` and `password` do not apply"
+                ),
+            ));
+        }
+    };
     let (secret, expires_at) = match (&plugin.loaded.info.auth, access_token, api_key) {
+        (AuthKind::Basic { .. }, None, None) => (
+            AccountSecret::Basic {
+                user_pass: SecretString::new(basic.expect("checked above")),
+            },
+            None,
+        ),
+        (AuthKind::Basic { .. }, _, _) => {
+            return Err(ApiError::invalid(
+                "/username",
+                format!("{integration} uses HTTP Basic: give `username` and `password` only"),
+            ));
+        }
         (AuthKind::None, _, _) => {
             return Err(ApiError::invalid(
                 "",
@@ -202,13 +288,16 @@ pub async fn put_account(
             ));
         }
     };
-    let account = state.accounts.put(
-        &user,
-        &integration,
-        &secret,
-        body.scopes.unwrap_or_default(),
+    let details = AccountDetails {
+        scopes: body.scopes.unwrap_or_default(),
         expires_at,
-    )?;
+        fields: body.fields,
+        label: None,
+    };
+    let account = state
+        .executor
+        .connect(&user, &plugin, secret, details)
+        .await?;
     tracing::info!(user, integration, "connected account stored");
     Ok(Json(account.into()))
 }

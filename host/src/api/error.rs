@@ -217,6 +217,25 @@ impl From<ExecuteError> for ApiError {
             ExecuteError::InvalidDescribedSchema { .. } => ApiError::PluginError(error.to_string()),
             ExecuteError::OAuth { integration, error } => ApiError::from_oauth(&integration, error),
             ExecuteError::Credentials(e) => ApiError::from(e),
+            ExecuteError::MissingScopes { .. } => ApiError::Forbidden(error.to_string()),
+            ExecuteError::ConnectFailed { code, .. } => {
+                let message = error.to_string();
+                match code {
+                    "invalid_parameters" => ApiError::invalid("", message),
+                    "upstream_error" => ApiError::Upstream {
+                        message,
+                        status: 0,
+                        body: None,
+                    },
+                    "timeout" => ApiError::Timeout(message),
+                    "forbidden" => ApiError::Forbidden(message),
+                    "rate_limited" => ApiError::RateLimited {
+                        message,
+                        retry_after_seconds: None,
+                    },
+                    _ => ApiError::PluginError(message),
+                }
+            }
             ExecuteError::Internal(message) => ApiError::Internal(message),
         }
     }

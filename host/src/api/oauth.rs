@@ -13,21 +13,45 @@ use time::OffsetDateTime;
 
 use super::auth::{Operator, User};
 use super::error::ApiError;
+use crate::account_fields::FieldValues;
 use crate::app::AppState;
-use crate::credentials::{Connection, SecretString};
-use crate::manifest::{AuthKind, OAuth2Endpoints};
+use crate::credentials::{AccountDetails, Connection, SecretString};
+use crate::manifest::{AuthKind, FieldSource, OAuth2Endpoints};
 
-fn oauth_endpoints(state: &AppState, integration: &str) -> Result<OAuth2Endpoints, ApiError> {
+/// The integration's OAuth endpoints, resolved with the account fields the user gave (checked
+/// against the plugin's declarations: names, patterns, required fields).
+fn oauth_endpoints(
+    state: &AppState,
+    integration: &str,
+    fields: &FieldValues,
+) -> Result<OAuth2Endpoints, ApiError> {
     let plugin = state.registry.get(integration).ok_or_else(|| {
         ApiError::NotFound(format!("there is no integration named {integration:?}"))
     })?;
-    match &plugin.loaded.info.auth {
-        AuthKind::OAuth2(endpoints) => Ok(endpoints.clone()),
-        _ => Err(ApiError::invalid(
+    let AuthKind::OAuth2(endpoints) = &plugin.loaded.info.auth else {
+        return Err(ApiError::invalid(
             "",
             format!("{integration} does not use OAuth 2"),
-        )),
-    }
+        ));
+    };
+    plugin
+        .loaded
+        .fields
+        .check_given(fields, FieldSource::User)
+        .map_err(|problems| super::accounts::invalid_fields(integration, problems))?;
+    plugin
+        .loaded
+        .fields
+        .resolve_endpoints(endpoints, fields)
+        .map_err(|why| ApiError::invalid("/fields", why))
+}
+
+/// Body of `authorize`: the integration's account fields the user gives (Shopify's `shop`).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizeBody {
+    #[serde(default)]
+    fields: FieldValues,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -46,11 +70,13 @@ pub async fn authorize(
     State(state): State<Arc<AppState>>,
     User(user): User,
     Path(integration): Path<String>,
+    body: Option<Json<AuthorizeBody>>,
 ) -> Result<Json<Authorization>, ApiError> {
-    let endpoints = oauth_endpoints(&state, &integration)?;
+    let fields = body.map(|Json(b)| b.fields).unwrap_or_default();
+    let endpoints = oauth_endpoints(&state, &integration, &fields)?;
     let authorization_url = state
         .oauth
-        .authorize(&user, &integration, &endpoints)
+        .authorize(&user, &integration, &endpoints, fields)
         .map_err(|e| ApiError::from_oauth(&integration, e))?;
     tracing::info!(user, integration, "authorization started");
     Ok(Json(Authorization { authorization_url }))
@@ -88,6 +114,45 @@ pub async fn callback(
     }
 }
 
+/// Stores an exchanged token as the user's account, after the plugin's `after-connect`: the
+/// fields given at authorize and those of the token response the integration declares.
+async fn store_exchanged(
+    state: &AppState,
+    exchanged: &crate::credentials::oauth::Exchanged,
+) -> Result<crate::credentials::ConnectedAccount, ApiError> {
+    let plugin = state.registry.get(&exchanged.integration).ok_or_else(|| {
+        ApiError::NotFound(format!("{} is no longer loaded", exchanged.integration))
+    })?;
+    let mut fields = exchanged.fields.clone();
+    let from_token = plugin
+        .loaded
+        .fields
+        .from_token_response(&exchanged.token_fields);
+    plugin
+        .loaded
+        .fields
+        .check_given(&from_token, FieldSource::TokenResponse)
+        .map_err(|problems| ApiError::Upstream {
+            message: format!(
+                "the token response's account fields are not usable: {}",
+                problems.join("; ")
+            ),
+            status: 0,
+            body: None,
+        })?;
+    fields.extend(from_token);
+    let details = AccountDetails {
+        scopes: exchanged.scopes.clone(),
+        expires_at: exchanged.expires_at,
+        fields,
+        label: None,
+    };
+    Ok(state
+        .executor
+        .connect(&exchanged.user, &plugin, exchanged.secret.clone(), details)
+        .await?)
+}
+
 /// The page a browser gets when the authorization could not be finished.
 fn error_page(error: ApiError) -> Response {
     let page = format!(
@@ -105,12 +170,16 @@ async fn finish_authorization(
     params: CallbackParams,
 ) -> Result<Response, ApiError> {
     let registry = &state.registry;
-    let lookup = |integration: &str| match registry
-        .get(integration)
-        .map(|p| p.loaded.info.auth.clone())
-    {
-        Some(AuthKind::OAuth2(endpoints)) => Some(endpoints),
-        _ => None,
+    let lookup = |integration: &str, fields: &FieldValues| {
+        let plugin = registry
+            .get(integration)
+            .ok_or_else(|| format!("{integration} is no longer loaded"))?;
+        match &plugin.loaded.info.auth {
+            AuthKind::OAuth2(endpoints) => {
+                plugin.loaded.fields.resolve_endpoints(endpoints, fields)
+            }
+            _ => Err(format!("{integration} is no longer an OAuth integration")),
+        }
     };
     let provider_error = params
         .error
@@ -125,17 +194,28 @@ async fn finish_authorization(
             lookup,
         )
         .await;
-    let connected = match result {
-        Ok(connected) => connected,
+    let exchanged = match result {
+        Ok(exchanged) => exchanged,
         Err(e) => {
             tracing::warn!(error = %e, "authorization failed");
             return Err(ApiError::from_oauth("", e));
         }
     };
-    let account = &connected.account;
+    let stored = store_exchanged(state, &exchanged).await;
+    if let Err(e) = &stored {
+        tracing::warn!(user = %exchanged.user, integration = %exchanged.integration, error = %e, "account not stored");
+        state
+            .oauth
+            .abandon(
+                &exchanged.user,
+                &exchanged.integration,
+                exchanged.created_pending,
+            )
+            .map_err(|e| ApiError::from_oauth(&exchanged.integration, e))?;
+    }
+    let account = stored?;
     tracing::info!(user = %account.user, integration = %account.integration, "account connected");
-    state.executor.user_schemas.drop_user(&account.user);
-    if let Some(url) = connected.return_url {
+    if let Some(url) = exchanged.return_url {
         return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response());
     }
     let name = registry
@@ -182,7 +262,18 @@ pub async fn put_connection(
     body: Result<Json<PutConnection>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Connection>, ApiError> {
     let Json(body) = body?;
-    oauth_endpoints(&state, &integration)?;
+    let plugin = state.registry.get(&integration).ok_or_else(|| {
+        ApiError::NotFound(format!("there is no integration named {integration:?}"))
+    })?;
+    // An OAuth app, or the application key of a two-part key (its client id).
+    if !matches!(plugin.loaded.info.auth, AuthKind::OAuth2(_))
+        && plugin.loaded.info.operator_key().is_none()
+    {
+        return Err(ApiError::invalid(
+            "",
+            format!("{integration} uses neither OAuth 2 nor an operator's application key"),
+        ));
+    }
     for (field, value) in [
         ("client_id", &body.client_id),
         ("client_secret", &body.client_secret),

@@ -35,7 +35,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::credentials::SecretString;
-use crate::manifest::CredentialPlacement;
+use crate::manifest::{CredentialPlacement, OperatorKey};
 use crate::origin::{Origin, PrivateAddressRefused, guard, literal_refusal};
 use crate::quote::{QUOTE_LIMIT, clip};
 
@@ -52,6 +52,11 @@ pub struct EgressGrant {
     pub plugin_id: String,
     pub origins: Vec<OriginGrant>,
     pub placement: CredentialPlacement,
+    /// The operator's part of a two-part key and its value (the connection's client id), sent
+    /// beside the credential; `Some((key, None))` when the operator has not configured it.
+    pub operator_key: Option<(OperatorKey, Option<String>)>,
+    /// Why templated origins are not in `origins` for this call (named when one is refused).
+    pub unresolved: Vec<String>,
 }
 
 impl EgressGrant {
@@ -301,20 +306,33 @@ impl Egress {
         })?;
         let origin = Origin::of(&url).map_err(|e| EgressError::InvalidRequest(e.to_string()))?;
         let Some(origin_grant) = grant.find(&origin) else {
-            return Err(EgressError::Denied(format!(
+            let mut message = format!(
                 "origin {} is not declared by plugin {} (or the operator's policy removed it)",
                 clip(&origin.to_string(), QUOTE_LIMIT),
                 grant.plugin_id
-            )));
+            );
+            for why in &grant.unresolved {
+                message.push_str("; ");
+                message.push_str(why);
+            }
+            return Err(EgressError::Denied(message));
         };
-        let headers = plugin_headers(&request.headers, &grant.placement)?;
-        if let CredentialPlacement::Query { name, .. } = &grant.placement
-            && url.query_pairs().any(|(key, _)| key == name.as_str())
-        {
-            return Err(EgressError::InvalidRequest(format!(
-                "query parameter {:?} carries the credential and is set by the host",
-                clip(name, QUOTE_LIMIT)
-            )));
+        let operator_key = grant.operator_key.as_ref().map(|(key, _)| key);
+        let headers = plugin_headers(&request.headers, &grant.placement, operator_key)?;
+        let query_owned = [
+            match &grant.placement {
+                CredentialPlacement::Query { name, .. } => Some(name),
+                _ => None,
+            },
+            operator_key.filter(|k| k.query).map(|k| &k.name),
+        ];
+        for name in query_owned.into_iter().flatten() {
+            if url.query_pairs().any(|(key, _)| key == name.as_str()) {
+                return Err(EgressError::InvalidRequest(format!(
+                    "query parameter {:?} carries the credential and is set by the host",
+                    clip(name, QUOTE_LIMIT)
+                )));
+            }
         }
         let body_len = request.body.as_ref().map_or(0, Vec::len) as u64;
         if body_len > self.limits.max_request_bytes {
@@ -335,6 +353,17 @@ impl Egress {
             }
             (false, _) => None,
         };
+        let operator = match (&grant.operator_key, credential.is_some()) {
+            (Some((key, Some(value))), true) => Some((key, value.as_str())),
+            (Some((_, None)), true) => {
+                return Err(EgressError::NotConnected(format!(
+                    "the operator has not configured the {} connection (its client id is the \
+                     application key sent with every request)",
+                    grant.plugin_id
+                )));
+            }
+            _ => None,
+        };
         let target = self.target(url)?;
 
         let mut timeout = self.limits.timeout;
@@ -346,8 +375,11 @@ impl Egress {
             request.method,
             headers,
             request.body,
-            &grant.placement,
-            credential,
+            Injection {
+                placement: &grant.placement,
+                credential,
+                operator,
+            },
         );
         let mut response = match crate::deadline::limit(timeout, exchange).await {
             Ok(result) => result?,
@@ -391,8 +423,7 @@ impl Egress {
         mut method: HttpMethod,
         headers: HeaderMap,
         mut body: Option<Vec<u8>>,
-        placement: &CredentialPlacement,
-        credential: Option<&SecretString>,
+        injection: Injection<'_>,
     ) -> Result<InboundResponse, EgressError> {
         let client = if target.opened {
             &self.opened
@@ -404,8 +435,16 @@ impl Egress {
         for _ in 0..=MAX_REDIRECTS {
             let mut send_url = url.clone();
             let mut send_headers = headers.clone();
-            if let Some(secret) = credential {
-                inject(placement, secret, &mut send_url, &mut send_headers)?;
+            if let Some(secret) = injection.credential {
+                inject(
+                    injection.placement,
+                    secret,
+                    &mut send_url,
+                    &mut send_headers,
+                )?;
+                if let Some((key, value)) = injection.operator {
+                    inject_operator_key(key, value, &mut send_url, &mut send_headers)?;
+                }
             }
             let mut builder = client
                 .request(method.as_reqwest(), send_url)
@@ -643,10 +682,22 @@ impl SecretScrubber {
             CredentialPlacement::Bearer => format!("Bearer {secret}"),
             CredentialPlacement::Header { prefix, .. }
             | CredentialPlacement::Query { prefix, .. } => format!("{prefix}{secret}"),
+            CredentialPlacement::Basic => format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(secret)
+            ),
             CredentialPlacement::None => secret.to_string(),
         };
+        // With Basic, the password alone is secret too (the username is not).
+        let password = match placement {
+            CredentialPlacement::Basic => secret.split_once(':').map(|(_, p)| p),
+            _ => None,
+        };
         let mut forms: Vec<String> = Vec::new();
-        for text in [secret, sent.as_str()] {
+        for text in [secret, sent.as_str()]
+            .into_iter()
+            .chain(password.filter(|p| p.len() >= 4))
+        {
             forms.push(text.to_string());
             forms.push(url::form_urlencoded::byte_serialize(text.as_bytes()).collect());
             let percent =
@@ -748,7 +799,11 @@ fn unicode_escaped(text: &str, lower: bool) -> String {
 }
 
 /// Headers a plugin may never set: the host owns them.
-fn is_host_owned(name: &str, placement: &CredentialPlacement) -> bool {
+fn is_host_owned(
+    name: &str,
+    placement: &CredentialPlacement,
+    operator: Option<&OperatorKey>,
+) -> bool {
     const OWNED: &[&str] = &[
         "authorization",
         "cookie",
@@ -768,16 +823,18 @@ fn is_host_owned(name: &str, placement: &CredentialPlacement) -> bool {
     OWNED.contains(&lower.as_str())
         || lower.starts_with("proxy-")
         || matches!(placement, CredentialPlacement::Header { name: key, .. } if key.eq_ignore_ascii_case(&lower))
+        || operator.is_some_and(|k| !k.query && k.name.eq_ignore_ascii_case(&lower))
 }
 
 fn plugin_headers(
     headers: &[(String, String)],
     placement: &CredentialPlacement,
+    operator: Option<&OperatorKey>,
 ) -> Result<HeaderMap, EgressError> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
         let quoted = clip(name, QUOTE_LIMIT);
-        if is_host_owned(name, placement) {
+        if is_host_owned(name, placement, operator) {
             return Err(EgressError::ForbiddenHeader(quoted.to_ascii_lowercase()));
         }
         let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
@@ -789,6 +846,30 @@ fn plugin_headers(
         map.append(header_name, header_value);
     }
     Ok(map)
+}
+
+/// What the host adds to a request: the account's credential and the operator's key part.
+struct Injection<'a> {
+    placement: &'a CredentialPlacement,
+    credential: Option<&'a SecretString>,
+    operator: Option<(&'a OperatorKey, &'a str)>,
+}
+
+fn inject_operator_key(
+    key: &OperatorKey,
+    value: &str,
+    url: &mut Url,
+    headers: &mut HeaderMap,
+) -> Result<(), EgressError> {
+    if key.query {
+        url.query_pairs_mut().append_pair(&key.name, value);
+    } else {
+        let invalid =
+            || EgressError::InvalidRequest("the operator key is not a valid header".into());
+        let name = HeaderName::from_bytes(key.name.as_bytes()).map_err(|_| invalid())?;
+        headers.insert(name, HeaderValue::from_str(value).map_err(|_| invalid())?);
+    }
+    Ok(())
 }
 
 fn inject(
@@ -817,6 +898,13 @@ fn inject(
         CredentialPlacement::Query { name, prefix } => {
             url.query_pairs_mut()
                 .append_pair(name, &format!("{prefix}{}", secret.expose()));
+        }
+        CredentialPlacement::Basic => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(secret.expose());
+            let mut value =
+                HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| invalid())?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
         }
     }
     Ok(())

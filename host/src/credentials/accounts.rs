@@ -39,6 +39,21 @@ pub struct ConnectedAccount {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub last_error: Option<String>,
+    /// The integration's account fields (non-secret: Shopify's `shop`, Jira's `cloud_id`).
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// How the account is shown: the user's login or e-mail at the provider.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// What is stored with a newly connected account besides its secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountDetails {
+    pub scopes: Vec<String>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub label: Option<String>,
 }
 
 /// The secret part of an account.
@@ -52,6 +67,8 @@ pub enum AccountSecret {
     },
     /// A static API key.
     ApiKey { api_key: SecretString },
+    /// HTTP Basic: `username:password`, as the header carries it before encoding.
+    Basic { user_pass: SecretString },
     /// Nothing yet: an authorization is under way.
     Pending,
 }
@@ -62,6 +79,7 @@ impl AccountSecret {
         match self {
             AccountSecret::Oauth2 { access_token, .. } => Some(access_token),
             AccountSecret::ApiKey { api_key } => Some(api_key),
+            AccountSecret::Basic { user_pass } => Some(user_pass),
             AccountSecret::Pending => None,
         }
     }
@@ -117,7 +135,8 @@ impl AccountStore {
         })
     }
 
-    /// Stores (or replaces) the user's account for `integration` as active with `secret`.
+    /// Stores (or replaces) the user's account for `integration` as active with `secret`,
+    /// keeping the fields and label it had (a refreshed token changes neither).
     pub fn put(
         &self,
         user: &str,
@@ -126,6 +145,35 @@ impl AccountStore {
         scopes: Vec<String>,
         expires_at: Option<OffsetDateTime>,
     ) -> Result<ConnectedAccount, CredentialError> {
+        let previous = self.get_public(user, integration)?;
+        let (fields, label) = previous.map(|a| (a.fields, a.label)).unwrap_or_default();
+        self.connect(
+            user,
+            integration,
+            secret,
+            AccountDetails {
+                scopes,
+                expires_at,
+                fields,
+                label,
+            },
+        )
+    }
+
+    /// Stores (or replaces) a newly connected account, with its fields and label.
+    pub fn connect(
+        &self,
+        user: &str,
+        integration: &str,
+        secret: &AccountSecret,
+        details: AccountDetails,
+    ) -> Result<ConnectedAccount, CredentialError> {
+        let AccountDetails {
+            scopes,
+            expires_at,
+            fields,
+            label,
+        } = details;
         let key = record_key(user, integration);
         let now = OffsetDateTime::now_utc();
         let previous = self.get_public(user, integration)?;
@@ -142,6 +190,8 @@ impl AccountStore {
             created_at: previous.map(|a| a.created_at).unwrap_or(now),
             updated_at: now,
             last_error: None,
+            fields,
+            label,
         };
         self.write(&key, &account, secret)?;
         Ok(account)

@@ -10,7 +10,7 @@ pub mod oauth;
 mod sealing;
 mod secret_file;
 
-pub use accounts::{AccountSecret, AccountStatus, AccountStore, ConnectedAccount};
+pub use accounts::{AccountDetails, AccountSecret, AccountStatus, AccountStore, ConnectedAccount};
 pub use connections::{Connection, ConnectionStore};
 pub use oauth::{OAuthError, OAuthFlows};
 pub use sealing::{MasterKey, Sealer};

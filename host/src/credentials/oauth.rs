@@ -13,11 +13,14 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
+};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
+    Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -27,7 +30,8 @@ use super::{
     AccountSecret, AccountStatus, AccountStore, ConnectedAccount, CredentialError, Sealer,
     SecretString,
 };
-use crate::manifest::OAuth2Endpoints;
+use crate::account_fields::FieldValues;
+use crate::manifest::{ClientAuth, OAuth2Endpoints};
 use crate::origin::{Origin, check_declared_url, guard};
 use crate::store::{Store, StoreError, trees};
 
@@ -87,13 +91,39 @@ struct PendingAuthorization {
     expires_at: i64,
     /// Whether `authorize` created the account record (removed again if the flow fails).
     created_pending: bool,
+    /// Account fields the user gave at authorize (non-secret; the endpoints may use them).
+    #[serde(default)]
+    fields: FieldValues,
 }
 
-/// The outcome of a successful callback.
-pub struct Connected {
-    pub account: ConnectedAccount,
+/// A finished code exchange, not yet stored: the plugin's `after-connect` runs first.
+#[derive(Debug)]
+pub struct Exchanged {
+    pub user: String,
+    pub integration: String,
+    pub secret: AccountSecret,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<OffsetDateTime>,
+    /// The fields the user gave at authorize.
+    pub fields: FieldValues,
+    /// Every field of the token response besides the token itself (the integration's
+    /// token-response fields are taken from here).
+    pub token_fields: serde_json::Map<String, serde_json::Value>,
     pub return_url: Option<String>,
+    /// Whether `authorize` created a pending record (to remove if the account is not stored).
+    pub created_pending: bool,
 }
+
+/// The token response's fields beyond the standard ones (Salesforce's `instance_url`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ExtraFields {
+    #[serde(flatten)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl oauth2::ExtraTokenFields for ExtraFields {}
+
+type ProviderTokenResponse = StandardTokenResponse<ExtraFields, BasicTokenType>;
 
 type RefreshLocks = Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>;
 
@@ -114,8 +144,18 @@ pub struct OAuthFlows {
 
 /// An OAuth client with authorize and token endpoints (revocation is sent directly, see
 /// [`OAuthFlows::revoke`]).
-type ProviderClient =
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+type ProviderClient = oauth2::Client<
+    BasicErrorResponse,
+    ProviderTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
 
 fn client_for(
     connection: &Connection,
@@ -134,15 +174,24 @@ fn client_for(
         .token_url
         .clone()
         .unwrap_or_else(|| endpoints.token_url.clone());
-    Ok(
-        BasicClient::new(ClientId::new(connection.client_id.clone()))
-            .set_client_secret(ClientSecret::new(secret.expose().to_string()))
-            .set_auth_uri(AuthUrl::new(authorize).map_err(|e| bad("the authorize URL", &e))?)
-            .set_token_uri(TokenUrl::new(token).map_err(|e| bad("the token URL", &e))?)
-            .set_redirect_uri(
-                RedirectUrl::new(redirect.to_string()).map_err(|e| bad("the redirect URL", &e))?,
-            ),
-    )
+    let auth_type = match endpoints.client_auth {
+        ClientAuth::RequestBody => AuthType::RequestBody,
+        ClientAuth::Basic => AuthType::BasicAuth,
+    };
+    Ok(oauth2::Client::<
+        BasicErrorResponse,
+        ProviderTokenResponse,
+        BasicTokenIntrospectionResponse,
+        StandardRevocableToken,
+        BasicRevocationErrorResponse,
+    >::new(ClientId::new(connection.client_id.clone()))
+    .set_auth_type(auth_type)
+    .set_client_secret(ClientSecret::new(secret.expose().to_string()))
+    .set_auth_uri(AuthUrl::new(authorize).map_err(|e| bad("the authorize URL", &e))?)
+    .set_token_uri(TokenUrl::new(token).map_err(|e| bad("the token URL", &e))?)
+    .set_redirect_uri(
+        RedirectUrl::new(redirect.to_string()).map_err(|e| bad("the redirect URL", &e))?,
+    ))
 }
 
 fn now() -> i64 {
@@ -216,11 +265,14 @@ impl OAuthFlows {
 
     /// The provider's authorization URL for `user`; `state` is single use, bound to the user and
     /// expires in 10 minutes.
+    /// `endpoints` are resolved with `fields` (the account fields the user gave), which are
+    /// kept with the authorization for the callback.
     pub fn authorize(
         &self,
         user: &str,
         integration: &str,
         endpoints: &OAuth2Endpoints,
+        fields: FieldValues,
     ) -> Result<String, OAuthError> {
         let (connection, secret) = self.connection(integration)?;
         let client = client_for(&connection, &secret, endpoints, &self.redirect_url)?;
@@ -258,6 +310,7 @@ impl OAuthFlows {
             ),
             expires_at: now() + STATE_TTL.as_secs() as i64,
             created_pending,
+            fields,
         };
         self.states
             .insert(
@@ -268,14 +321,16 @@ impl OAuthFlows {
         Ok(url.to_string())
     }
 
-    /// Finishes an authorization. `endpoints` gives the integration's OAuth endpoints.
+    /// Finishes an authorization's code exchange. `endpoints` gives the integration's OAuth
+    /// endpoints resolved with the fields given at authorize. Nothing is stored: the caller
+    /// stores the account with [`AccountStore::connect`] (or gives up with [`Self::abandon`]).
     pub async fn callback(
         &self,
         state: Option<&str>,
         code: Option<&str>,
         provider_error: Option<(&str, Option<&str>)>,
-        endpoints: impl Fn(&str) -> Option<OAuth2Endpoints>,
-    ) -> Result<Connected, OAuthError> {
+        endpoints: impl Fn(&str, &FieldValues) -> Result<OAuth2Endpoints, String>,
+    ) -> Result<Exchanged, OAuthError> {
         let state = state
             .filter(|s| !s.is_empty())
             .ok_or_else(|| OAuthError::InvalidState("the callback has no `state`".into()))?;
@@ -294,12 +349,24 @@ impl OAuthFlows {
         let result = self
             .finish(state, &pending, code, provider_error, endpoints)
             .await;
-        if result.is_err() && pending.created_pending {
-            // Nothing half-stored: the pending record authorize created goes again.
-            self.accounts
-                .delete_if_pending(&pending.user, &pending.integration)?;
+        if result.is_err() {
+            self.abandon(&pending.user, &pending.integration, pending.created_pending)?;
         }
         result
+    }
+
+    /// Gives up an authorization: nothing half-stored, the pending record `authorize` created
+    /// goes again.
+    pub fn abandon(
+        &self,
+        user: &str,
+        integration: &str,
+        created_pending: bool,
+    ) -> Result<(), OAuthError> {
+        if created_pending {
+            self.accounts.delete_if_pending(user, integration)?;
+        }
+        Ok(())
     }
 
     async fn finish(
@@ -308,8 +375,8 @@ impl OAuthFlows {
         pending: &PendingAuthorization,
         code: Option<&str>,
         provider_error: Option<(&str, Option<&str>)>,
-        endpoints: impl Fn(&str) -> Option<OAuth2Endpoints>,
-    ) -> Result<Connected, OAuthError> {
+        endpoints: impl Fn(&str, &FieldValues) -> Result<OAuth2Endpoints, String>,
+    ) -> Result<Exchanged, OAuthError> {
         if pending.expires_at < now() {
             return Err(OAuthError::InvalidState(
                 "`state` has expired; start the authorization again".into(),
@@ -324,12 +391,8 @@ impl OAuthFlows {
         let code = code
             .filter(|c| !c.is_empty())
             .ok_or_else(|| OAuthError::InvalidState("the callback has no `code`".into()))?;
-        let endpoints = endpoints(&pending.integration).ok_or_else(|| {
-            OAuthError::Configuration(format!(
-                "{} is no longer an OAuth integration",
-                pending.integration
-            ))
-        })?;
+        let endpoints =
+            endpoints(&pending.integration, &pending.fields).map_err(OAuthError::Configuration)?;
         let (connection, secret) = self.connection(&pending.integration)?;
         let client = client_for(&connection, &secret, &endpoints, &self.redirect_url)?;
         let sealed = STANDARD
@@ -351,11 +414,17 @@ impl OAuthFlows {
             .scopes
             .clone()
             .unwrap_or_else(|| endpoints.default_scopes.clone());
-        let account =
-            self.store_tokens(&pending.user, &pending.integration, &token, None, requested)?;
-        Ok(Connected {
-            account,
+        let (secret, scopes, expires_at) = token_parts(&token, None, requested);
+        Ok(Exchanged {
+            user: pending.user.clone(),
+            integration: pending.integration.clone(),
+            secret,
+            scopes,
+            expires_at,
+            fields: pending.fields.clone(),
+            token_fields: token.extra_fields().fields.clone(),
             return_url: connection.return_url,
+            created_pending: pending.created_pending,
         })
     }
 
@@ -363,10 +432,25 @@ impl OAuthFlows {
         &self,
         user: &str,
         integration: &str,
-        token: &impl TokenResponse,
+        token: &ProviderTokenResponse,
         previous_refresh: Option<SecretString>,
         requested_scopes: Vec<String>,
     ) -> Result<ConnectedAccount, OAuthError> {
+        let (secret, scopes, expires_at) = token_parts(token, previous_refresh, requested_scopes);
+        Ok(self
+            .accounts
+            .put(user, integration, &secret, scopes, expires_at)?)
+    }
+}
+
+/// A token response's secret, granted scopes (the requested ones when it names none, RFC 6749
+/// §5.1) and expiry (none: the token does not expire).
+fn token_parts(
+    token: &ProviderTokenResponse,
+    previous_refresh: Option<SecretString>,
+    requested_scopes: Vec<String>,
+) -> (AccountSecret, Vec<String>, Option<OffsetDateTime>) {
+    {
         let secret = AccountSecret::Oauth2 {
             access_token: SecretString::new(token.access_token().secret().clone()),
             // A provider that does not rotate keeps the old refresh token valid.
@@ -389,11 +473,11 @@ impl OAuthFlows {
             OffsetDateTime::now_utc()
                 + time::Duration::seconds(d.as_secs().min(i64::MAX as u64) as i64)
         });
-        Ok(self
-            .accounts
-            .put(user, integration, &secret, scopes, expires_at)?)
+        (secret, scopes, expires_at)
     }
+}
 
+impl OAuthFlows {
     fn lock_for(&self, user: &str, integration: &str) -> Arc<tokio::sync::Mutex<()>> {
         self.refresh_locks
             .lock()
@@ -539,12 +623,18 @@ impl OAuthFlows {
             Some(refresh) => (refresh.expose(), "refresh_token"),
             None => (access_token.expose(), "access_token"),
         };
-        let result = http
-            .post(&url)
-            .basic_auth(&connection.client_id, Some(client_secret.expose()))
-            .form(&[("token", token), ("token_type_hint", hint)])
-            .send()
-            .await;
+        let mut form = vec![("token", token), ("token_type_hint", hint)];
+        let mut request = http.post(&url);
+        match endpoints.client_auth {
+            ClientAuth::Basic => {
+                request = request.basic_auth(&connection.client_id, Some(client_secret.expose()))
+            }
+            ClientAuth::RequestBody => {
+                form.push(("client_id", &connection.client_id));
+                form.push(("client_secret", client_secret.expose()));
+            }
+        }
+        let result = request.form(&form).send().await;
         let problem = match result {
             Ok(response) if response.status().is_success() => return None,
             Ok(response) => format!("the revocation endpoint answered {}", response.status()),

@@ -1,5 +1,6 @@
-//! Host bindings generated from `wit/provider.wit`. Every wasmtime-generated type lives behind
-//! this module so a wasmtime upgrade touches `runtime/` only.
+//! Host bindings generated from the WIT contract: `wit/provider.wit` (0.2.0, the current one)
+//! and `host/wit-0.1.0/provider.wit` (0.1.0, still loaded). Every wasmtime-generated type lives
+//! behind this module so a wasmtime upgrade touches `runtime/` only.
 
 wasmtime::component::bindgen!({
     path: "../wit",
@@ -9,3 +10,15 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::actionhost::provider::{http, log, types};
+
+/// Contract 0.1.0: components built before 0.2.0 keep loading; `guest.rs` adapts them.
+pub mod v01 {
+    wasmtime::component::bindgen!({
+        path: "wit-0.1.0",
+        world: "provider",
+        imports: { default: async | trappable },
+        exports: { default: async },
+    });
+
+    pub use self::actionhost::provider::{http, log, types};
+}

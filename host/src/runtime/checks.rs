@@ -5,6 +5,7 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use super::bindings::types;
+use super::guest::Contract;
 use crate::manifest::{
     ActionDefinition, AuthKind, CredentialPlacement, ProviderInfo, SEED_INTEGRATIONS,
     is_action_name, is_integration_id,
@@ -13,7 +14,7 @@ use crate::origin::Origin;
 
 /// The contract version this host implements (the WIT package version).
 pub const CONTRACT_PACKAGE: &str = "actionhost:provider";
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// How large a plugin's catalog may be (`[limits]` in `actionhost.toml`). Checked on the text
 /// the plugin returned, before the host parses it.
@@ -68,7 +69,10 @@ impl LoadError {
 }
 
 /// Refuses components built against another contract version, naming both versions.
-pub fn check_contract_version(engine: &Engine, component: &Component) -> Result<(), LoadError> {
+pub fn check_contract_version(
+    engine: &Engine,
+    component: &Component,
+) -> Result<Contract, LoadError> {
     let ty = component.component_type();
     let interface = format!("{CONTRACT_PACKAGE}/plugin");
     let exported: Vec<String> = ty
@@ -82,20 +86,28 @@ pub fn check_contract_version(engine: &Engine, component: &Component) -> Result<
         )));
     };
     let version = name.split_once('@').map(|(_, v)| v).unwrap_or("(none)");
-    if !compatible(version) {
+    let Some(contract) = compatible(version) else {
         return Err(LoadError::single(format!(
             "the component was built against {CONTRACT_PACKAGE}@{version}; this host implements \
-             {CONTRACT_PACKAGE}@{CONTRACT_VERSION} (rebuild it with a matching actionhost-sdk)"
+             {CONTRACT_PACKAGE}@{CONTRACT_VERSION} and still loads 0.1.x (rebuild it with a \
+             matching actionhost-sdk)"
         )));
-    }
-    Ok(())
+    };
+    Ok(contract)
 }
 
-/// Same major.minor while the major is 0 (semver's rule for 0.x).
-fn compatible(version: &str) -> bool {
-    let ours: Vec<&str> = CONTRACT_VERSION.split('.').collect();
+/// The contract a component's version belongs to: the same major.minor while the major is 0
+/// (semver's rule for 0.x), of 0.2 (current) or 0.1 (still loaded).
+fn compatible(version: &str) -> Option<Contract> {
     let theirs: Vec<&str> = version.split('.').collect();
-    theirs.len() == 3 && theirs[0] == ours[0] && (ours[0] != "0" || theirs[1] == ours[1])
+    if theirs.len() != 3 || theirs[2].parse::<u32>().is_err() {
+        return None;
+    }
+    match (theirs[0], theirs[1]) {
+        ("0", "2") => Some(Contract::V02),
+        ("0", "1") => Some(Contract::V01),
+        _ => None,
+    }
 }
 
 /// Checks provider info and actions; returns the parsed actions and every problem found (at
@@ -119,6 +131,9 @@ pub fn check_catalog(
     }
     (parsed, reasons)
 }
+
+/// Scope entries per action, and scopes per entry.
+const MAX_ACTION_SCOPES: usize = 16;
 
 /// Text a plugin gave, quoted in a reason: at most 100 bytes.
 fn quote(text: &str) -> std::borrow::Cow<'_, str> {
@@ -144,6 +159,7 @@ fn catalog_problems(
         .iter()
         .map(|a| {
             a.name.len()
+                + a.scopes.iter().flatten().map(String::len).sum::<usize>()
                 + a.description.len()
                 + a.input_schema.len()
                 + a.output_schema.as_ref().map_or(0, String::len)
@@ -211,7 +227,7 @@ fn catalog_problems(
                 .map(|u| ("oauth2 revoke-url", u.as_str())),
         );
     }
-    if let AuthKind::ApiKey { placement } = &info.auth
+    if let AuthKind::ApiKey { placement, .. } = &info.auth
         && let CredentialPlacement::Header { name, prefix }
         | CredentialPlacement::Query { name, prefix } = placement
     {
@@ -251,7 +267,14 @@ fn catalog_problems(
             quote(&info.version)
         ));
     }
+    if let Err(problems) = crate::account_fields::AccountFields::new(info) {
+        reasons.extend(problems);
+    }
     for (origin, _) in &info.origins {
+        // Templates are checked with the account fields.
+        if origin.contains(['{', '}']) {
+            continue;
+        }
         if let Err(e) = Origin::parse(origin) {
             reasons.push(format!(
                 "declared origin {:?} is invalid: {e}",
@@ -261,12 +284,46 @@ fn catalog_problems(
     }
     match &info.auth {
         AuthKind::None => {}
-        AuthKind::ApiKey { placement } => {
+        AuthKind::Basic {
+            username_label,
+            password_label,
+        } => {
+            for label in [username_label, password_label] {
+                if label.len() > MAX_DECLARED_ITEM_BYTES {
+                    reasons.push(format!(
+                        "basic auth label {:?} is {} bytes; at most {MAX_DECLARED_ITEM_BYTES} are allowed",
+                        quote(label),
+                        label.len()
+                    ));
+                }
+            }
+        }
+        AuthKind::ApiKey {
+            placement,
+            operator_key,
+        } => {
             let (CredentialPlacement::Header { name, .. }
             | CredentialPlacement::Query { name, .. }) = placement
             else {
                 unreachable!("api-key auth always has a header or query placement")
             };
+            if let Some(key) = operator_key {
+                let header_ok = key.query
+                    || reqwest::header::HeaderName::from_bytes(key.name.as_bytes()).is_ok();
+                if key.name.is_empty() || !header_ok || key.name.len() > MAX_DECLARED_ITEM_BYTES {
+                    reasons.push(format!(
+                        "api-key operator-key names an invalid header or parameter {:?}",
+                        quote(&key.name)
+                    ));
+                } else if key.name.eq_ignore_ascii_case(name)
+                    && key.query == matches!(placement, CredentialPlacement::Query { .. })
+                {
+                    reasons.push(format!(
+                        "api-key operator-key {:?} is where the user's key goes",
+                        quote(&key.name)
+                    ));
+                }
+            }
             let header_ok = !matches!(placement, CredentialPlacement::Header { .. })
                 || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
             if name.is_empty() || !header_ok {
@@ -284,6 +341,14 @@ fn catalog_problems(
             .into_iter()
             .chain(oauth.revoke_url.iter().map(|u| ("revoke-url", u)))
             {
+                // A template is checked with sample values (its fields by AccountFields).
+                let sample: crate::account_fields::FieldValues = info
+                    .account_fields
+                    .iter()
+                    .map(|f| (f.name.clone(), "x".to_string()))
+                    .collect();
+                let url = &crate::account_fields::substitute(url, &sample)
+                    .unwrap_or_else(|_| url.clone());
                 if url::Url::parse(url).map(|u| u.scheme().starts_with("http")) != Ok(true) {
                     reasons.push(format!(
                         "oauth2 {what} {:?} is not an http(s) URL",
@@ -319,6 +384,25 @@ fn catalog_problems(
         }
         if action.description.trim().is_empty() {
             reasons.push(format!("action {name:?} has no description"));
+        }
+        let scopes = action.scopes.iter().flatten().count();
+        if action.scopes.len() > MAX_ACTION_SCOPES
+            || action
+                .scopes
+                .iter()
+                .any(|any_of| any_of.is_empty() || any_of.len() > MAX_ACTION_SCOPES)
+            || action
+                .scopes
+                .iter()
+                .flatten()
+                .any(|s| s.is_empty() || s.len() > MAX_DECLARED_ITEM_BYTES)
+        {
+            reasons.push(format!(
+                "action {name:?} declares {scopes} scopes in {} entries; each entry needs 1 to \
+                 {MAX_ACTION_SCOPES} scopes of 1 to {MAX_DECLARED_ITEM_BYTES} bytes, at most \
+                 {MAX_ACTION_SCOPES} entries",
+                action.scopes.len()
+            ));
         }
         let oversized = schema_size_problem(&name, &action, limits);
         if let Some(problem) = oversized {
@@ -459,10 +543,11 @@ mod tests {
 
     #[test]
     fn only_the_same_minor_of_a_0_x_contract_is_compatible() {
-        assert!(compatible("0.1.0"));
-        assert!(compatible("0.1.7"));
-        assert!(!compatible("0.2.0"));
-        assert!(!compatible("1.1.0"));
-        assert!(!compatible("garbage"));
+        assert_eq!(compatible("0.2.0"), Some(Contract::V02));
+        assert_eq!(compatible("0.2.7"), Some(Contract::V02));
+        assert_eq!(compatible("0.1.0"), Some(Contract::V01));
+        assert_eq!(compatible("0.3.0"), None);
+        assert_eq!(compatible("1.1.0"), None);
+        assert_eq!(compatible("garbage"), None);
     }
 }

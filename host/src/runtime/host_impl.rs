@@ -48,6 +48,12 @@ impl CallState {
         types::CallContext {
             user_id: self.call.user.clone(),
             scopes: self.call.scopes.clone(),
+            fields: self
+                .call
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         }
     }
 }

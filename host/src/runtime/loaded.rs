@@ -4,12 +4,14 @@
 use std::sync::Arc;
 
 use super::CallLimits;
-use super::bindings::{ProviderPre, types};
-use super::host_impl::CallState;
+use super::bindings::types;
+use super::guest::{Contract, GuestPre};
 use super::spare::Spare;
+use crate::account_fields::AccountFields;
 use crate::capability::http::{EgressGrant, OriginGrant};
 use crate::manifest::{
-    ActionDefinition, ActionHints, AuthKind, CredentialPlacement, OAuth2Endpoints, ProviderInfo,
+    AccountField, ActionDefinition, ActionHints, AuthKind, ClientAuth, CredentialPlacement,
+    FieldSource, OAuth2Endpoints, OperatorKey, ProviderInfo,
 };
 use crate::origin::Origin;
 
@@ -20,6 +22,10 @@ impl From<types::ProviderInfo> for ProviderInfo {
             types::AuthKind::ApiKey(key) => {
                 let prefix = key.prefix.unwrap_or_default();
                 AuthKind::ApiKey {
+                    operator_key: key.operator_key.map(|k| OperatorKey {
+                        query: k.placement == types::ApiKeyPlacement::Query,
+                        name: k.name,
+                    }),
                     placement: match key.placement {
                         types::ApiKeyPlacement::Header => CredentialPlacement::Header {
                             name: key.name,
@@ -32,7 +38,15 @@ impl From<types::ProviderInfo> for ProviderInfo {
                     },
                 }
             }
+            types::AuthKind::Basic(basic) => AuthKind::Basic {
+                username_label: basic.username_label,
+                password_label: basic.password_label,
+            },
             types::AuthKind::Oauth2(o) => AuthKind::OAuth2(OAuth2Endpoints {
+                client_auth: match o.client_auth {
+                    types::ClientAuth::RequestBody => ClientAuth::RequestBody,
+                    types::ClientAuth::Basic => ClientAuth::Basic,
+                },
                 authorize_url: o.authorize_url,
                 token_url: o.token_url,
                 revoke_url: o.revoke_url,
@@ -53,6 +67,21 @@ impl From<types::ProviderInfo> for ProviderInfo {
                 .origins
                 .into_iter()
                 .map(|o| (o.origin, o.credentials))
+                .collect(),
+            account_fields: info
+                .account_fields
+                .into_iter()
+                .map(|f| AccountField {
+                    name: f.name,
+                    description: f.description,
+                    pattern: f.pattern,
+                    required: f.required,
+                    source: match f.source {
+                        types::FieldSource::User => FieldSource::User,
+                        types::FieldSource::TokenResponse => FieldSource::TokenResponse,
+                        types::FieldSource::AfterConnect => FieldSource::AfterConnect,
+                    },
+                })
                 .collect(),
         }
     }
@@ -82,6 +111,7 @@ impl TryFrom<types::ActionDefinition> for ActionDefinition {
             description: action.description,
             input_schema,
             output_schema,
+            scopes: action.scopes,
         })
     }
 }
@@ -96,14 +126,18 @@ pub struct LoadedPlugin {
     pub grant: Arc<EgressGrant>,
     /// Retries of an upstream 429/503 that says `Retry-After`, within the call's deadline.
     pub max_retries: u32,
-    pub(super) pre: ProviderPre<CallState>,
+    /// The contract version the component was built against.
+    pub contract: Contract,
+    /// Account fields' patterns and the origins that use them.
+    pub fields: Arc<AccountFields>,
+    pub(super) pre: GuestPre,
     /// The instance made ahead for the next call (none while loading).
     pub(super) spare: Option<Arc<Spare>>,
 }
 
 impl LoadedPlugin {
     pub(super) fn new(
-        pre: ProviderPre<CallState>,
+        pre: GuestPre,
         hash: String,
         info: ProviderInfo,
         actions: Vec<ActionDefinition>,
@@ -123,7 +157,15 @@ impl LoadedPlugin {
             plugin_id: info.id.clone(),
             origins,
             placement: info.placement(),
+            operator_key: None,
+            unresolved: Vec::new(),
         });
+        let contract = match &pre {
+            GuestPre::V01(_) => Contract::V01,
+            GuestPre::V02(_) => Contract::V02,
+        };
+        // Checked at load (`checks.rs`); a probe or a refused plugin has none that compile.
+        let fields = Arc::new(AccountFields::new(&info).unwrap_or_default());
         LoadedPlugin {
             info,
             actions,
@@ -131,13 +173,15 @@ impl LoadedPlugin {
             limits,
             grant,
             max_retries: 2,
+            contract,
+            fields,
             pre,
             spare: Some(Arc::default()),
         }
     }
 
     /// A stand-in used while loading, before the plugin has said who it is: no origins.
-    pub(super) fn probe(pre: ProviderPre<CallState>, hash: String, limits: CallLimits) -> Self {
+    pub(super) fn probe(pre: GuestPre, hash: String, limits: CallLimits) -> Self {
         let info = ProviderInfo {
             id: "(loading)".into(),
             name: String::new(),
@@ -146,10 +190,33 @@ impl LoadedPlugin {
             categories: Vec::new(),
             auth: AuthKind::None,
             origins: Vec::new(),
+            account_fields: Vec::new(),
         };
         let mut probe = Self::new(pre, hash, info, Vec::new(), limits);
         probe.spare = None;
         probe
+    }
+
+    /// The network grant of one call: the plugin's, plus its templated origins resolved with
+    /// the account's fields and the operator's key part, when it declares either.
+    pub fn call_grant(&self, call: &super::CallContext) -> Arc<EgressGrant> {
+        let operator_key = self.info.operator_key();
+        if !self.fields.has_templates() && operator_key.is_none() {
+            return self.grant.clone();
+        }
+        let mut grant = (*self.grant).clone();
+        let (resolved, unresolved) = self.fields.resolve_origins(&call.fields);
+        for (origin, credentials) in resolved {
+            if !grant.origins.iter().any(|g| g.origin == origin) {
+                grant.origins.push(OriginGrant {
+                    origin,
+                    credentials,
+                });
+            }
+        }
+        grant.unresolved = unresolved;
+        grant.operator_key = operator_key.map(|key| (key.clone(), call.operator_key.clone()));
+        Arc::new(grant)
     }
 
     pub fn action(&self, name: &str) -> Option<&ActionDefinition> {

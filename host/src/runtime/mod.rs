@@ -14,6 +14,7 @@ mod bindings;
 mod cache;
 mod checks;
 mod engine;
+mod guest;
 mod host_impl;
 mod loaded;
 mod spare;
@@ -29,8 +30,10 @@ pub use self::loaded::LoadedPlugin;
 use crate::capability::http::{Egress, RefreshCredential};
 use crate::credentials::SecretString;
 use crate::manifest::{ActionDefinition, ProviderInfo};
-use bindings::{Provider, types};
+use bindings::types;
 pub use cache::sha256_hex;
+pub use guest::Contract;
+use guest::{Guest, GuestPre};
 use host_impl::{CallState, StderrCapture};
 
 /// How often the epoch advances: the granularity of the CPU-time limit.
@@ -65,6 +68,11 @@ impl Default for CallLimits {
 pub struct CallContext {
     pub user: String,
     pub scopes: Vec<String>,
+    /// The account's fields (non-secret, shown to the plugin; templated origins use them).
+    pub fields: crate::account_fields::FieldValues,
+    /// The operator's part of a two-part key (the connection's client id), when the plugin
+    /// declares one.
+    pub operator_key: Option<String>,
     pub credential: Option<SecretString>,
     /// Gets a new credential when the provider answers 401 to the current one (OAuth refresh);
     /// the request is then sent once more.
@@ -76,6 +84,7 @@ impl std::fmt::Debug for CallContext {
         f.debug_struct("CallContext")
             .field("user", &self.user)
             .field("scopes", &self.scopes)
+            .field("fields", &self.fields)
             .field("credential", &self.credential.as_ref().map(|_| "[set]"))
             .field("refresher", &self.refresher.is_some())
             .finish()
@@ -197,12 +206,17 @@ impl Runtime {
             what: "WASI",
             message: e.to_string(),
         })?;
-        Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s).map_err(
-            |e| RuntimeError::Link {
-                what: "the host capabilities",
-                message: e.to_string(),
-            },
-        )?;
+        let link_error = |e: wasmtime::Error| RuntimeError::Link {
+            what: "the host capabilities",
+            message: e.to_string(),
+        };
+        bindings::Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
+            .map_err(link_error)?;
+        bindings::v01::Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
+            &mut linker,
+            |s| s,
+        )
+        .map_err(link_error)?;
         let cache = cache::ComponentCache::new(&engine, cache_dir);
         Ok(Runtime {
             engine,
@@ -240,25 +254,32 @@ impl Runtime {
                 .map_err(|e| LoadError::single(format!("compilation task failed: {e}")))?
                 .map_err(LoadError::single)?
         };
-        checks::check_contract_version(&self.engine, &component)?;
+        let contract = checks::check_contract_version(&self.engine, &component)?;
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
             .map_err(|e| LoadError::single(format!("cannot link the component: {e:#}")))?;
-        let pre = bindings::ProviderPre::new(instance_pre).map_err(|e| {
+        let not_provider = |e: wasmtime::Error| {
             LoadError::single(format!(
                 "the component does not export the provider interface: {e:#}"
             ))
-        })?;
+        };
+        let pre = match contract {
+            Contract::V01 => {
+                GuestPre::V01(bindings::v01::ProviderPre::new(instance_pre).map_err(not_provider)?)
+            }
+            Contract::V02 => {
+                GuestPre::V02(bindings::ProviderPre::new(instance_pre).map_err(not_provider)?)
+            }
+        };
 
         // Read the static catalog once, under the same limits as any call.
         let probe = LoadedPlugin::probe(pre.clone(), hash.clone(), limits);
         let (info, actions) = self
-            .run(&probe, &CallContext::default(), |provider, store| {
+            .run(&probe, &CallContext::default(), |guest, store| {
                 Box::pin(async move {
-                    let plugin = provider.actionhost_provider_plugin();
-                    let info = plugin.call_info(&mut *store).await?;
-                    let actions = plugin.call_list_actions(&mut *store).await?;
+                    let info = guest.info(&mut *store).await?;
+                    let actions = guest.list_actions(&mut *store).await?;
                     Ok(Ok((info, actions)))
                 })
             })
@@ -321,13 +342,12 @@ impl Runtime {
             .is_some_and(|a| a.hints.idempotent || a.hints.read_only);
         let action = action.to_string();
         let (result, report) = self
-            .run(plugin, call, move |provider, store| {
+            .run(plugin, call, move |guest, store| {
                 Box::pin(async move {
                     store.data_mut().recovery.retry_safe = retry_safe;
                     let context = store.data().guest_context();
-                    let output = provider
-                        .actionhost_provider_plugin()
-                        .call_execute(&mut *store, &action, &input, &context)
+                    let output = guest
+                        .execute(&mut *store, &action, &input, &context)
                         .await?;
                     Ok(output.map_err(ActionError::from))
                 })
@@ -361,13 +381,10 @@ impl Runtime {
     ) -> (Result<ActionDefinition, CallError>, CallReport) {
         let asked = action.to_string();
         let (result, report) = self
-            .run(plugin, call, move |provider, store| {
+            .run(plugin, call, move |guest, store| {
                 Box::pin(async move {
                     let context = store.data().guest_context();
-                    let definition = provider
-                        .actionhost_provider_plugin()
-                        .call_describe(&mut *store, &asked, &context)
-                        .await?;
+                    let definition = guest.describe(&mut *store, &asked, &context).await?;
                     Ok(definition.map_err(ActionError::from))
                 })
             })
@@ -394,6 +411,41 @@ impl Runtime {
         (result, report)
     }
 
+    /// Asks the plugin what it finds about a newly connected account (contract 0.2
+    /// `after-connect`): fields of source `after-connect`, checked against their declarations,
+    /// and a display label. `call` carries the new credential and the fields known so far.
+    pub async fn after_connect(
+        &self,
+        plugin: &LoadedPlugin,
+        call: &CallContext,
+    ) -> (Result<Connected, CallError>, CallReport) {
+        let (result, report) = self
+            .run(plugin, call, move |guest, store| {
+                Box::pin(async move {
+                    let context = store.data().guest_context();
+                    let found = guest.after_connect(&mut *store, &context).await?;
+                    Ok(found.map_err(ActionError::from))
+                })
+            })
+            .await;
+        let result = result.and_then(|found| {
+            let fields: crate::account_fields::FieldValues = found.fields.into_iter().collect();
+            plugin
+                .fields
+                .check_given(&fields, crate::manifest::FieldSource::AfterConnect)
+                .map_err(|problems| CallError::InvalidDefinition {
+                    plugin: plugin.info.id.clone(),
+                    message: format!("after-connect returned bad fields: {}", problems.join("; ")),
+                })?;
+            let label = found
+                .label
+                .map(|l| crate::quote::clip(l.trim(), MAX_LABEL).into_owned())
+                .filter(|l| !l.is_empty() && !l.chars().any(char::is_control));
+            Ok(Connected { fields, label })
+        });
+        (result, report)
+    }
+
     fn maker(&self, plugin: &LoadedPlugin) -> spare::Maker {
         spare::Maker::new(&self.engine, &self.egress, plugin)
     }
@@ -414,7 +466,7 @@ impl Runtime {
     where
         T: Send + 'static,
         F: for<'a> FnOnce(
-                &'a Provider,
+                &'a Guest,
                 &'a mut Store<CallState>,
             ) -> std::pin::Pin<
                 Box<dyn Future<Output = wasmtime::Result<Result<T, ActionError>>> + Send + 'a>,
@@ -450,12 +502,12 @@ impl Runtime {
         report.instantiate = prepared.instantiate;
         let spare::Prepared {
             mut store,
-            provider,
+            guest,
             stderr,
             ..
         } = prepared;
         let work = async {
-            let outcome = body(&provider, &mut store).await;
+            let outcome = body(&guest, &mut store).await;
             let result = match outcome {
                 Ok(Ok(value)) => Ok(value),
                 Ok(Err(action_error)) => Err(CallError::Action(action_error)),
@@ -498,6 +550,16 @@ impl Runtime {
         report.duration = started.elapsed();
         (result, report)
     }
+}
+
+/// Longest account label kept from `after-connect`.
+const MAX_LABEL: usize = 200;
+
+/// What `after-connect` found about a new account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Connected {
+    pub fields: crate::account_fields::FieldValues,
+    pub label: Option<String>,
 }
 
 /// Outputs up to this size are checked on the async worker (tens of microseconds at most).

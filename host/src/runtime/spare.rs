@@ -22,7 +22,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 
-use super::bindings::{Provider, ProviderPre};
+use super::guest::{Guest, GuestPre};
 use super::host_impl::{CallState, CallTally, MemoryLimiter, StderrCapture};
 use super::{CallContext, CallError, CallLimits, LoadedPlugin, cpu_ticks};
 use crate::capability::http::{Egress, EgressGrant, Recovery};
@@ -30,7 +30,7 @@ use crate::capability::http::{Egress, EgressGrant, Recovery};
 /// A fresh store with the plugin instantiated in it, not yet bound to a call.
 pub(super) struct Prepared {
     pub store: Store<CallState>,
-    pub provider: Provider,
+    pub guest: Guest,
     pub stderr: StderrCapture,
     /// How long instantiation took (reported to metrics, whenever it happened).
     pub instantiate: Duration,
@@ -52,7 +52,7 @@ impl Prepared {
         state.limiter = MemoryLimiter::new(plugin.limits.memory_bytes);
         state.cpu_ticks_left = cpu_ticks(plugin.limits.cpu_time);
         state.cpu_exceeded = false;
-        state.grant = plugin.grant.clone();
+        state.grant = plugin.call_grant(call);
         state.plugin_id.clone_from(&plugin.info.id);
         state.upstream = CallTally::new(plugin.limits.upstream_requests);
         state.bound = true;
@@ -86,7 +86,7 @@ impl Spare {
 /// own it.
 pub(super) struct Maker {
     engine: Engine,
-    pre: ProviderPre<CallState>,
+    pre: GuestPre,
     egress: Arc<Egress>,
     grant: Arc<EgressGrant>,
     plugin_id: String,
@@ -143,7 +143,7 @@ impl Maker {
         });
         store.set_epoch_deadline(1);
         let started = Instant::now();
-        let provider =
+        let guest =
             self.pre
                 .instantiate_async(&mut store)
                 .await
@@ -153,7 +153,7 @@ impl Maker {
                 })?;
         Ok(Prepared {
             store,
-            provider,
+            guest,
             stderr,
             instantiate: started.elapsed(),
         })

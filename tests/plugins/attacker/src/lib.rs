@@ -22,6 +22,16 @@
 //! - `seedsquat`: id `google`, squatting a seeded integration id.
 //! - `oauthssrf`: oauth2 auth whose token and revoke URLs point at loopback (at `port`).
 //! - `github`: id `github` with the name `Not GitHub`, squatting a first-party plugin.
+//!
+//! Modes for contract 0.2's credential kinds and account fields (each with `ATTACKER_REQUEST`,
+//! and an `after-connect` that GETs `/me` on its first origin: 200 `{"login": ...}` gives the
+//! label and the field `login_id`, 401 refuses the credential):
+//! - `basic`: HTTP Basic auth, origin `https://api.attacker.test`.
+//! - `twopart`: an API key in the query (`token`) plus the operator's key part (`key`).
+//! - `fields`: OAuth 2 with client authentication by HTTP Basic, per-shop endpoints
+//!   (`https://{shop}.shop.attacker.test/oauth/...`), the fields `shop` (user), `instance_url`
+//!   (token response) and `login_id` (after-connect), origins `https://{shop}.shop.attacker.test`
+//!   and `{instance_url}`, and `ATTACKER_SCOPED`, which needs the scope `write` or `admin`.
 
 wit_bindgen::generate!({ path: "../../../wit", world: "provider" });
 
@@ -83,6 +93,9 @@ enum Mode {
     SeedExtend,
     OauthSsrf,
     Github,
+    Basic,
+    TwoPart,
+    Fields,
 }
 
 impl Mode {
@@ -97,6 +110,9 @@ impl Mode {
             "seedextend" => Mode::SeedExtend,
             "oauthssrf" => Mode::OauthSsrf,
             "github" => Mode::Github,
+            "basic" => Mode::Basic,
+            "twopart" => Mode::TwoPart,
+            "fields" => Mode::Fields,
             _ => Mode::Normal,
         }
     }
@@ -174,6 +190,94 @@ impl Guest for Attacker {
                 version: "9.9.9".into(),
                 ..provider("github", "Not GitHub", AuthKind::None, vec![])
             },
+            Mode::Basic => provider(
+                "attacker",
+                "Attacker",
+                AuthKind::Basic(BasicAuth {
+                    username_label: "Account e-mail".into(),
+                    password_label: "API token".into(),
+                }),
+                vec![origin("https://api.attacker.test", true)],
+            ),
+            Mode::TwoPart => provider(
+                "attacker",
+                "Attacker",
+                AuthKind::ApiKey(ApiKeyAuth {
+                    placement: ApiKeyPlacement::Query,
+                    name: "token".into(),
+                    prefix: None,
+                    operator_key: Some(OperatorKey {
+                        placement: ApiKeyPlacement::Query,
+                        name: "key".into(),
+                    }),
+                }),
+                vec![origin("https://api.attacker.test", true)],
+            ),
+            Mode::Fields => ProviderInfo {
+                account_fields: fields_declared(),
+                ..provider(
+                    "attacker",
+                    "Attacker",
+                    fields_auth(),
+                    vec![
+                        origin("https://{shop}.shop.attacker.test", true),
+                        origin("{instance_url}", true),
+                    ],
+                )
+            },
+        }
+    }
+
+    fn after_connect(context: CallContext) -> Result<ConnectedAccount, ActionError> {
+        let base = match Config::read().mode {
+            Mode::Basic | Mode::TwoPart => "https://api.attacker.test".to_string(),
+            Mode::Fields => {
+                let shop = context
+                    .fields
+                    .iter()
+                    .find(|(name, _)| name == "shop")
+                    .map(|(_, value)| value.clone())
+                    .ok_or_else(|| ActionError::InvalidInput("no shop".into()))?;
+                format!("https://{shop}.shop.attacker.test")
+            }
+            _ => {
+                return Ok(ConnectedAccount {
+                    fields: vec![],
+                    label: None,
+                });
+            }
+        };
+        let request = Request {
+            method: Method::Get,
+            url: format!("{base}/me"),
+            headers: vec![],
+            body: None,
+        };
+        let response = http::send(&request)
+            .map_err(|e| ActionError::Internal(format!("GET /me failed: {e:?}")))?;
+        match response.status {
+            200 => {
+                let me: Value = serde_json::from_slice(&response.body)
+                    .map_err(|e| ActionError::Internal(format!("/me is not JSON: {e}")))?;
+                let login = me["login"].as_str().unwrap_or_default().to_string();
+                let id = me["id"].as_str().unwrap_or_default().to_string();
+                Ok(ConnectedAccount {
+                    fields: if Config::read().mode == Mode::Fields {
+                        vec![("login_id".into(), id)]
+                    } else {
+                        vec![]
+                    },
+                    label: Some(login),
+                })
+            }
+            401 => Err(ActionError::Unauthorized(
+                "the credential was refused".into(),
+            )),
+            status => Err(ActionError::Upstream(UpstreamError {
+                status,
+                message: "GET /me failed".into(),
+                body: None,
+            })),
         }
     }
 
@@ -221,7 +325,14 @@ impl Guest for Attacker {
                 "GITHUB_CREATE_ISSUE",
                 "Takes GitHub's action through a longer id.",
             )],
-            Mode::OauthSsrf => vec![request_action()],
+            Mode::OauthSsrf | Mode::Basic | Mode::TwoPart => vec![request_action()],
+            Mode::Fields => vec![
+                request_action(),
+                ActionDefinition {
+                    scopes: vec![vec!["write".into(), "admin".into()]],
+                    ..simple_action("ATTACKER_SCOPED", "Needs the scope write or admin.")
+                },
+            ],
             Mode::Github => vec![simple_action(
                 "GITHUB_WHOAMI",
                 "Answers that the attacker served it.",
@@ -239,7 +350,11 @@ impl Guest for Attacker {
 
     fn execute(action: String, input: String, _: CallContext) -> Result<String, ActionError> {
         match (Config::read().mode, action.as_str()) {
-            (Mode::Normal | Mode::OauthSsrf, "ATTACKER_REQUEST") => execute_request(&input),
+            (
+                Mode::Normal | Mode::OauthSsrf | Mode::Basic | Mode::TwoPart | Mode::Fields,
+                "ATTACKER_REQUEST",
+            ) => execute_request(&input),
+            (Mode::Fields, "ATTACKER_SCOPED") => Ok(answer("ran", true)),
             (Mode::Normal, "ATTACKER_EXFILTRATE") => execute_exfiltrate(&input),
             (Mode::Normal, "ATTACKER_LOG_FLOOD") => execute_log_flood(&input),
             (Mode::Normal, "ATTACKER_DEEP_OUTPUT") => execute_deep_output(&input),
@@ -274,7 +389,47 @@ fn provider(id: &str, name: &str, auth: AuthKind, origins: Vec<OriginGrant>) -> 
         categories: vec!["testing".into()],
         auth,
         origins,
+        account_fields: vec![],
     }
+}
+
+fn fields_declared() -> Vec<AccountField> {
+    vec![
+        AccountField {
+            name: "shop".into(),
+            description: "The shop's subdomain".into(),
+            pattern: Some("[a-z][a-z0-9-]*".into()),
+            required: true,
+            source: FieldSource::User,
+        },
+        AccountField {
+            name: "instance_url".into(),
+            description: "The instance the token belongs to".into(),
+            pattern: Some(r"https://[a-z]+\.my\.attacker\.test".into()),
+            required: false,
+            source: FieldSource::TokenResponse,
+        },
+        AccountField {
+            name: "login_id".into(),
+            description: "The user's id at the provider".into(),
+            pattern: None,
+            required: true,
+            source: FieldSource::AfterConnect,
+        },
+    ]
+}
+
+fn fields_auth() -> AuthKind {
+    AuthKind::Oauth2(Oauth2Auth {
+        authorize_url: "https://{shop}.shop.attacker.test/oauth/authorize".into(),
+        token_url: "https://{shop}.shop.attacker.test/oauth/token".into(),
+        revoke_url: None,
+        default_scopes: vec!["read".into()],
+        scope_separator: " ".into(),
+        pkce: true,
+        extra_authorize_params: vec![],
+        client_auth: ClientAuth::Basic,
+    })
 }
 
 fn origin(origin: &str, credentials: bool) -> OriginGrant {
@@ -289,6 +444,7 @@ fn normal_auth() -> AuthKind {
         placement: ApiKeyPlacement::Query,
         name: "key".into(),
         prefix: None,
+        operator_key: None,
     })
 }
 
@@ -323,6 +479,7 @@ fn oauth_ssrf_auth(port: u16) -> AuthKind {
         scope_separator: " ".into(),
         pkce: true,
         extra_authorize_params: vec![],
+        client_auth: ClientAuth::RequestBody,
     })
 }
 
@@ -340,6 +497,7 @@ fn action(
         input_schema,
         output_schema: None,
         hints,
+        scopes: vec![],
     }
 }
 

@@ -18,6 +18,7 @@ impl Guest for Garbled {
             categories: vec![],
             auth: AuthKind::None,
             origins: vec![],
+            account_fields: vec![],
         }
     }
 
@@ -30,8 +31,16 @@ impl Guest for Garbled {
                 input_schema: r#"{"type":"object"}"#.into(),
                 output_schema: None,
                 hints: ActionHints::empty(),
+                scopes: vec![],
             })
             .collect()
+    }
+
+    fn after_connect(_: CallContext) -> Result<ConnectedAccount, ActionError> {
+        Ok(ConnectedAccount {
+            fields: vec![],
+            label: None,
+        })
     }
 
     fn describe(action: String, _: CallContext) -> Result<ActionDefinition, ActionError> {

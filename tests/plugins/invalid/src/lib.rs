@@ -15,6 +15,7 @@ fn action(name: &str, schema: &str) -> ActionDefinition {
         input_schema: schema.into(),
         output_schema: None,
         hints: ActionHints::empty(),
+        scopes: vec![],
     }
 }
 
@@ -31,6 +32,7 @@ impl Guest for Invalid {
                 origin: "ftp://files.example.com".into(),
                 credentials: true,
             }],
+            account_fields: vec![],
         }
     }
 
@@ -47,6 +49,13 @@ impl Guest for Invalid {
             action("BAD_ID_TWICE", r#"{"type":"object"}"#),
             action("BAD_ID_TWICE", r#"{"type":"object"}"#),
         ]
+    }
+
+    fn after_connect(_: CallContext) -> Result<ConnectedAccount, ActionError> {
+        Ok(ConnectedAccount {
+            fields: vec![],
+            label: None,
+        })
     }
 
     fn describe(action: String, _: CallContext) -> Result<ActionDefinition, ActionError> {

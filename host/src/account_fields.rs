@@ -1,0 +1,569 @@
+//! Account fields: per-account, non-secret settings a plugin declares (Shopify's `shop`,
+//! Salesforce's `instance_url`, Jira's `cloud_id`), checked against the plugin's patterns, and
+//! the origin and OAuth URL templates that use them (`https://{shop}.myshopify.com`).
+//!
+//! A value goes into a template only if it matches its field's pattern (the whole value) and,
+//! where the template has text around it, only if it is made of host-name characters: a value
+//! cannot move a request to another host than the template names. A template that is a field
+//! alone (`{instance_url}`) takes an origin (or URL) as the value, which must parse as one. The
+//! resolved origin then passes every egress check like a declared one.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+
+use crate::manifest::{AccountField, AuthKind, FieldSource, OAuth2Endpoints, ProviderInfo};
+use crate::origin::Origin;
+use crate::quote::clip;
+
+/// Longest value a field may have.
+pub const MAX_FIELD_VALUE: usize = 2048;
+/// Fields a plugin may declare.
+pub const MAX_FIELDS: usize = 16;
+/// Compiled size cap of one field pattern.
+const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
+
+/// An account's field values, by name.
+pub type FieldValues = BTreeMap<String, String>;
+
+/// A plugin's declared fields with their patterns compiled, and its templated origins.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFields {
+    fields: Vec<(AccountField, Option<Regex>)>,
+    /// Origins naming fields, with whether credentials go to them.
+    templates: Vec<(String, bool)>,
+}
+
+/// The `{name}` placeholders of a template, in order; an error for an unclosed brace.
+pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("{:?} has an unclosed '{{'", clip(template, 100)))?;
+        names.push(&after[..close]);
+        rest = &after[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("{:?} has an unopened '}}'", clip(template, 100)));
+    }
+    Ok(names)
+}
+
+fn is_host_text(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+/// Substitutes `values` into `template`. A placeholder with text around it takes only host-name
+/// characters; a template that is one placeholder takes the value as it is.
+pub fn substitute(template: &str, values: &FieldValues) -> Result<String, String> {
+    let names = placeholders(template)?;
+    let alone = names.len() == 1 && template == format!("{{{}}}", names[0]);
+    let mut out = template.to_string();
+    for name in names {
+        let value = values
+            .get(name)
+            .ok_or_else(|| format!("the account has no field {name:?}"))?;
+        if !alone && !is_host_text(value) {
+            return Err(format!(
+                "field {name:?} is used inside {:?} and may hold only letters, digits, '-' and '.'",
+                clip(template, 100)
+            ));
+        }
+        out = out.replacen(&format!("{{{name}}}"), value, 1);
+    }
+    Ok(out)
+}
+
+impl AccountFields {
+    /// Compiles a plugin's declarations; every problem found (names, patterns, templates).
+    pub fn new(info: &ProviderInfo) -> Result<Self, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut fields = Vec::new();
+        if info.account_fields.len() > MAX_FIELDS {
+            problems.push(format!(
+                "the plugin declares {} account fields; at most {MAX_FIELDS} are allowed",
+                info.account_fields.len()
+            ));
+            return Err(problems);
+        }
+        for field in &info.account_fields {
+            if !crate::manifest::is_integration_id(&field.name) {
+                problems.push(format!(
+                    "account field name {:?} must match ^[a-z][a-z0-9_]{{0,31}}$",
+                    clip(&field.name, 100)
+                ));
+            }
+            if field.source == FieldSource::TokenResponse
+                && (field.name.contains("token") || field.name.contains("secret"))
+            {
+                problems.push(format!(
+                    "account field {:?} would copy a secret of the token response into a \
+                     non-secret field",
+                    clip(&field.name, 100)
+                ));
+            }
+            if fields
+                .iter()
+                .any(|(f, _): &(AccountField, _)| f.name == field.name)
+            {
+                problems.push(format!("account field {:?} is declared twice", field.name));
+            }
+            if field.description.len() > 1024 {
+                problems.push(format!(
+                    "account field {:?} has a description over 1024 bytes",
+                    clip(&field.name, 100)
+                ));
+            }
+            let pattern = match &field.pattern {
+                None => None,
+                Some(p) if p.len() > 1024 => {
+                    problems.push(format!(
+                        "account field {:?} has a pattern over 1024 bytes",
+                        clip(&field.name, 100)
+                    ));
+                    None
+                }
+                Some(p) => match regex::RegexBuilder::new(&format!("^(?:{p})$"))
+                    .size_limit(PATTERN_SIZE_LIMIT)
+                    .build()
+                {
+                    Ok(re) => Some(re),
+                    Err(e) => {
+                        problems.push(format!(
+                            "account field {:?} has an invalid pattern: {}",
+                            clip(&field.name, 100),
+                            clip(&e.to_string(), 300)
+                        ));
+                        None
+                    }
+                },
+            };
+            fields.push((field.clone(), pattern));
+        }
+        let this = AccountFields {
+            templates: info
+                .origins
+                .iter()
+                .filter(|(o, _)| o.contains('{') || o.contains('}'))
+                .cloned()
+                .collect(),
+            fields,
+        };
+        let mut templated: Vec<(&str, &str)> = this
+            .templates
+            .iter()
+            .map(|(t, _)| ("origin", t.as_str()))
+            .collect();
+        if let AuthKind::OAuth2(oauth) = &info.auth {
+            templated.push(("oauth2 authorize-url", &oauth.authorize_url));
+            templated.push(("oauth2 token-url", &oauth.token_url));
+            if let Some(revoke) = &oauth.revoke_url {
+                templated.push(("oauth2 revoke-url", revoke));
+            }
+        }
+        for (what, template) in templated {
+            let names = match placeholders(template) {
+                Ok(names) => names,
+                Err(e) => {
+                    problems.push(format!("{what} {e}"));
+                    continue;
+                }
+            };
+            for name in names {
+                match this.fields.iter().find(|(f, _)| f.name == name) {
+                    None => problems.push(format!(
+                        "{what} {:?} names {{{}}}, which is not a declared account field",
+                        clip(template, 100),
+                        clip(name, 40)
+                    )),
+                    Some((_, None)) => problems.push(format!(
+                        "account field {name:?} is used in the {what} {:?} and must declare a pattern",
+                        clip(template, 100)
+                    )),
+                    Some((field, _))
+                        if what.starts_with("oauth2") && field.source != FieldSource::User =>
+                    {
+                        problems.push(format!(
+                            "the {what} uses account field {name:?}, which is not known before \
+                             the authorization (its source must be `user`)"
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if what == "origin" {
+                // With every placeholder as a plain label the template must be an origin.
+                let sample: FieldValues = this
+                    .fields
+                    .iter()
+                    .map(|(f, _)| (f.name.clone(), "x".to_string()))
+                    .collect();
+                let alone = template.starts_with('{') && template.ends_with('}');
+                if !alone
+                    && let Ok(resolved) = substitute(template, &sample)
+                    && let Err(e) = Origin::parse(&resolved)
+                {
+                    problems.push(format!(
+                        "origin template {:?} does not make an origin: {e}",
+                        clip(template, 100)
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(this)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The templated origins as declared.
+    pub fn templates(&self) -> impl Iterator<Item = &str> {
+        self.templates.iter().map(|(t, _)| t.as_str())
+    }
+
+    /// Keeps only the templated origins an operator's policy lists (verbatim).
+    pub fn retain_templates(&mut self, allowed: &[String]) {
+        self.templates.retain(|(t, _)| allowed.contains(t));
+    }
+
+    /// Whether the plugin has origins that depend on an account's fields.
+    pub fn has_templates(&self) -> bool {
+        !self.templates.is_empty()
+    }
+
+    /// The declared fields.
+    pub fn declared(&self) -> impl Iterator<Item = &AccountField> {
+        self.fields.iter().map(|(f, _)| f)
+    }
+
+    /// Checks one value against its field.
+    pub fn check(&self, name: &str, value: &str) -> Result<(), String> {
+        let Some((_, pattern)) = self.fields.iter().find(|(f, _)| f.name == name) else {
+            return Err(format!(
+                "{:?} is not an account field of this integration{}",
+                clip(name, 40),
+                self.known_names()
+            ));
+        };
+        if value.len() > MAX_FIELD_VALUE {
+            return Err(format!(
+                "field {name:?} is {} bytes; at most {MAX_FIELD_VALUE} are allowed",
+                value.len()
+            ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(format!("field {name:?} contains control characters"));
+        }
+        if let Some(re) = pattern
+            && !re.is_match(value)
+        {
+            return Err(format!(
+                "field {name:?} must match {}; {:?} does not",
+                re.as_str()
+                    .trim_start_matches("^(?:")
+                    .trim_end_matches(")$"),
+                clip(value, 100)
+            ));
+        }
+        Ok(())
+    }
+
+    fn known_names(&self) -> String {
+        if self.fields.is_empty() {
+            return " (it has none)".into();
+        }
+        let names: Vec<&str> = self.fields.iter().map(|(f, _)| f.name.as_str()).collect();
+        format!(" (it has {})", names.join(", "))
+    }
+
+    /// Checks the values given from `source` (unknown names, patterns, a value given from the
+    /// wrong source) and that every required field of that source is there.
+    pub fn check_given(&self, given: &FieldValues, source: FieldSource) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        for (name, value) in given {
+            if let Err(e) = self.check(name, value) {
+                problems.push(e);
+                continue;
+            }
+            if let Some((field, _)) = self.fields.iter().find(|(f, _)| &f.name == name)
+                && field.source != source
+            {
+                problems.push(format!(
+                    "field {name:?} is not given by {} (it comes from {})",
+                    source_name(source),
+                    source_name(field.source)
+                ));
+            }
+        }
+        for (field, _) in &self.fields {
+            if field.source == source && field.required && !given.contains_key(&field.name) {
+                problems.push(format!(
+                    "field {:?} is required ({})",
+                    field.name, field.description
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The fields of `source` found in an OAuth token response (strings, numbers and booleans).
+    pub fn from_token_response(
+        &self,
+        extra: &serde_json::Map<String, serde_json::Value>,
+    ) -> FieldValues {
+        self.fields
+            .iter()
+            .filter(|(f, _)| f.source == FieldSource::TokenResponse)
+            .filter_map(|(f, _)| {
+                let value = match extra.get(&f.name)? {
+                    serde_json::Value::String(s) => s.clone(),
+                    v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => {
+                        v.to_string()
+                    }
+                    _ => return None,
+                };
+                Some((f.name.clone(), value))
+            })
+            .collect()
+    }
+
+    /// The templated origins resolved with an account's values: the origins that resolve,
+    /// with whether credentials go to them, and why each other one does not.
+    pub fn resolve_origins(&self, values: &FieldValues) -> (Vec<(Origin, bool)>, Vec<String>) {
+        let mut resolved = Vec::new();
+        let mut unresolved = Vec::new();
+        for (template, credentials) in &self.templates {
+            match self.resolve_origin(template, values) {
+                Ok(origin) => resolved.push((origin, *credentials)),
+                Err(e) => unresolved.push(format!(
+                    "origin {:?} is not available to this account: {e}",
+                    clip(template, 100)
+                )),
+            }
+        }
+        (resolved, unresolved)
+    }
+
+    fn resolve_origin(&self, template: &str, values: &FieldValues) -> Result<Origin, String> {
+        for name in placeholders(template)? {
+            self.check(name, values.get(name).map_or("", String::as_str))
+                .map_err(|e| {
+                    if values.contains_key(name) {
+                        e
+                    } else {
+                        format!("the account has no field {name:?}")
+                    }
+                })?;
+        }
+        let text = substitute(template, values)?;
+        Origin::parse(&text).map_err(|e| e.to_string())
+    }
+
+    /// A URL (an OAuth endpoint) with the account's values substituted, each checked against
+    /// its field's pattern.
+    pub fn resolve_url(&self, template: &str, values: &FieldValues) -> Result<String, String> {
+        for name in placeholders(template)? {
+            match values.get(name) {
+                Some(value) => self.check(name, value)?,
+                None => return Err(format!("field {name:?} is required to connect")),
+            }
+        }
+        let url = substitute(template, values)?;
+        url::Url::parse(&url).map_err(|e| format!("{:?} is not a URL: {e}", clip(&url, 100)))?;
+        Ok(url)
+    }
+}
+
+impl AccountFields {
+    /// A plugin's OAuth endpoints with templates resolved by the account's fields.
+    pub fn resolve_endpoints(
+        &self,
+        endpoints: &OAuth2Endpoints,
+        values: &FieldValues,
+    ) -> Result<OAuth2Endpoints, String> {
+        let mut resolved = endpoints.clone();
+        resolved.authorize_url = self.resolve_url(&endpoints.authorize_url, values)?;
+        resolved.token_url = self.resolve_url(&endpoints.token_url, values)?;
+        resolved.revoke_url = endpoints
+            .revoke_url
+            .as_ref()
+            .map(|u| self.resolve_url(u, values))
+            .transpose()?;
+        Ok(resolved)
+    }
+}
+
+fn source_name(source: FieldSource) -> &'static str {
+    match source {
+        FieldSource::User => "the user",
+        FieldSource::TokenResponse => "the OAuth token response",
+        FieldSource::AfterConnect => "the plugin after connecting",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::AuthKind;
+
+    fn info(origins: &[&str], fields: Vec<AccountField>) -> ProviderInfo {
+        ProviderInfo {
+            id: "shop".into(),
+            name: "Shop".into(),
+            version: "1.0.0".into(),
+            description: String::new(),
+            categories: Vec::new(),
+            auth: AuthKind::None,
+            origins: origins.iter().map(|o| (o.to_string(), true)).collect(),
+            account_fields: fields,
+        }
+    }
+
+    fn field(name: &str, pattern: Option<&str>, source: FieldSource) -> AccountField {
+        AccountField {
+            name: name.into(),
+            description: format!("the {name}"),
+            pattern: pattern.map(str::to_string),
+            required: true,
+            source,
+        }
+    }
+
+    fn values(pairs: &[(&str, &str)]) -> FieldValues {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_templated_origin_resolves_only_with_a_matching_host_label() {
+        let fields = AccountFields::new(&info(
+            &["https://{shop}.myshopify.com"],
+            vec![field("shop", Some("[a-z0-9][a-z0-9-]*"), FieldSource::User)],
+        ))
+        .unwrap();
+        let (ok, _) = fields.resolve_origins(&values(&[("shop", "acme")]));
+        assert_eq!(ok[0].0.to_string(), "https://acme.myshopify.com");
+        for bad in ["evil.com/x?", "acme.evil.com#", "ACME", ""] {
+            let (ok, why) = fields.resolve_origins(&values(&[("shop", bad)]));
+            assert!(ok.is_empty(), "{bad:?} resolved");
+            assert!(why[0].contains("must match"), "{why:?}");
+        }
+        let (_, why) = fields.resolve_origins(&FieldValues::new());
+        assert!(why[0].contains("has no field \"shop\""), "{why:?}");
+    }
+
+    #[test]
+    fn a_sloppy_pattern_still_cannot_move_the_host() {
+        let fields = AccountFields::new(&info(
+            &["https://{shop}.myshopify.com"],
+            vec![field("shop", Some(".*"), FieldSource::User)],
+        ))
+        .unwrap();
+        for bad in ["evil.com/", "evil.com?", "a@evil.com", "evil.com:8080/x#"] {
+            let (ok, why) = fields.resolve_origins(&values(&[("shop", bad)]));
+            assert!(ok.is_empty(), "{bad:?} resolved");
+            assert!(why[0].contains("only letters, digits"), "{why:?}");
+        }
+    }
+
+    #[test]
+    fn a_whole_origin_field_must_be_an_origin() {
+        let fields = AccountFields::new(&info(
+            &["{instance_url}"],
+            vec![field(
+                "instance_url",
+                Some(r"https://[a-z0-9-]+\.my\.salesforce\.com"),
+                FieldSource::TokenResponse,
+            )],
+        ))
+        .unwrap();
+        let (ok, _) = fields.resolve_origins(&values(&[(
+            "instance_url",
+            "https://acme.my.salesforce.com",
+        )]));
+        assert_eq!(ok.len(), 1);
+        let (ok, _) = fields.resolve_origins(&values(&[("instance_url", "https://evil.com")]));
+        assert!(ok.is_empty());
+    }
+
+    #[test]
+    fn load_refuses_templates_without_declared_patterned_fields() {
+        let problems = AccountFields::new(&info(
+            &["https://{shop}.myshopify.com", "https://{site}.example.com"],
+            vec![field("shop", None, FieldSource::User)],
+        ))
+        .unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("must declare a pattern")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("not a declared account field")),
+            "{problems:?}"
+        );
+        let problems = AccountFields::new(&info(
+            &["https://{shop}.myshopify.com/path"],
+            vec![field("shop", Some("[a-z]+"), FieldSource::User)],
+        ))
+        .unwrap_err();
+        assert!(
+            problems[0].contains("does not make an origin"),
+            "{problems:?}"
+        );
+        let problems = AccountFields::new(&info(
+            &[],
+            vec![field("Bad", Some("(["), FieldSource::User)],
+        ))
+        .unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn given_fields_are_checked_by_name_pattern_source_and_requirement() {
+        let fields = AccountFields::new(&info(
+            &[],
+            vec![
+                field("shop", Some("[a-z]+"), FieldSource::User),
+                field("cloud_id", None, FieldSource::AfterConnect),
+            ],
+        ))
+        .unwrap();
+        assert!(
+            fields
+                .check_given(&values(&[("shop", "acme")]), FieldSource::User)
+                .is_ok()
+        );
+        let problems = fields
+            .check_given(
+                &values(&[("shop", "AC"), ("cloud_id", "x"), ("nope", "1")]),
+                FieldSource::User,
+            )
+            .unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        let missing = fields
+            .check_given(&FieldValues::new(), FieldSource::User)
+            .unwrap_err();
+        assert!(missing[0].contains("\"shop\" is required"), "{missing:?}");
+    }
+}

@@ -1,0 +1,308 @@
+//! One guest interface over every contract version the host speaks. A component built against
+//! 0.1.0 is linked with the 0.1.0 imports and its exports are adapted here: its declarations
+//! have no account fields, scopes or operator keys, and its `after-connect` finds nothing.
+
+use super::bindings::{Provider, ProviderPre, http, log, types, v01};
+use super::host_impl::CallState;
+
+/// A contract version the host loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    V01,
+    V02,
+}
+
+impl Contract {
+    /// `major.minor.patch` of the WIT package.
+    pub fn version(self) -> &'static str {
+        match self {
+            Contract::V01 => "0.1.0",
+            Contract::V02 => "0.2.0",
+        }
+    }
+}
+
+/// A linked component, ready to instantiate.
+#[derive(Clone)]
+pub enum GuestPre {
+    V01(v01::ProviderPre<CallState>),
+    V02(ProviderPre<CallState>),
+}
+
+/// An instantiated plugin.
+pub enum Guest {
+    V01(v01::Provider),
+    V02(Provider),
+}
+
+type Call<T> = wasmtime::Result<Result<T, types::ActionError>>;
+
+impl GuestPre {
+    pub async fn instantiate_async(
+        &self,
+        store: &mut wasmtime::Store<CallState>,
+    ) -> wasmtime::Result<Guest> {
+        Ok(match self {
+            GuestPre::V01(pre) => Guest::V01(pre.instantiate_async(store).await?),
+            GuestPre::V02(pre) => Guest::V02(pre.instantiate_async(store).await?),
+        })
+    }
+}
+
+impl Guest {
+    pub async fn info(
+        &self,
+        store: &mut wasmtime::Store<CallState>,
+    ) -> wasmtime::Result<types::ProviderInfo> {
+        match self {
+            Guest::V02(p) => p.actionhost_provider_plugin().call_info(store).await,
+            Guest::V01(p) => Ok(up_info(
+                p.actionhost_provider_plugin().call_info(store).await?,
+            )),
+        }
+    }
+
+    pub async fn list_actions(
+        &self,
+        store: &mut wasmtime::Store<CallState>,
+    ) -> wasmtime::Result<Vec<types::ActionDefinition>> {
+        match self {
+            Guest::V02(p) => {
+                p.actionhost_provider_plugin()
+                    .call_list_actions(store)
+                    .await
+            }
+            Guest::V01(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_list_actions(store)
+                .await?
+                .into_iter()
+                .map(up_action)
+                .collect()),
+        }
+    }
+
+    pub async fn describe(
+        &self,
+        store: &mut wasmtime::Store<CallState>,
+        action: &str,
+        context: &types::CallContext,
+    ) -> Call<types::ActionDefinition> {
+        match self {
+            Guest::V02(p) => {
+                p.actionhost_provider_plugin()
+                    .call_describe(store, action, context)
+                    .await
+            }
+            Guest::V01(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_describe(store, action, &down_context(context))
+                .await?
+                .map(up_action)
+                .map_err(up_error)),
+        }
+    }
+
+    pub async fn execute(
+        &self,
+        store: &mut wasmtime::Store<CallState>,
+        action: &str,
+        input: &str,
+        context: &types::CallContext,
+    ) -> Call<String> {
+        match self {
+            Guest::V02(p) => {
+                p.actionhost_provider_plugin()
+                    .call_execute(store, action, input, context)
+                    .await
+            }
+            Guest::V01(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_execute(store, action, input, &down_context(context))
+                .await?
+                .map_err(up_error)),
+        }
+    }
+
+    pub async fn after_connect(
+        &self,
+        store: &mut wasmtime::Store<CallState>,
+        context: &types::CallContext,
+    ) -> Call<types::ConnectedAccount> {
+        match self {
+            Guest::V02(p) => {
+                p.actionhost_provider_plugin()
+                    .call_after_connect(store, context)
+                    .await
+            }
+            Guest::V01(_) => Ok(Ok(types::ConnectedAccount {
+                fields: Vec::new(),
+                label: None,
+            })),
+        }
+    }
+}
+
+fn down_context(context: &types::CallContext) -> v01::types::CallContext {
+    v01::types::CallContext {
+        user_id: context.user_id.clone(),
+        scopes: context.scopes.clone(),
+    }
+}
+
+fn up_placement(placement: v01::types::ApiKeyPlacement) -> types::ApiKeyPlacement {
+    match placement {
+        v01::types::ApiKeyPlacement::Header => types::ApiKeyPlacement::Header,
+        v01::types::ApiKeyPlacement::Query => types::ApiKeyPlacement::Query,
+    }
+}
+
+fn up_info(info: v01::types::ProviderInfo) -> types::ProviderInfo {
+    let auth = match info.auth {
+        v01::types::AuthKind::None => types::AuthKind::None,
+        v01::types::AuthKind::ApiKey(key) => types::AuthKind::ApiKey(types::ApiKeyAuth {
+            placement: up_placement(key.placement),
+            name: key.name,
+            prefix: key.prefix,
+            operator_key: None,
+        }),
+        v01::types::AuthKind::Oauth2(o) => types::AuthKind::Oauth2(types::Oauth2Auth {
+            authorize_url: o.authorize_url,
+            token_url: o.token_url,
+            revoke_url: o.revoke_url,
+            default_scopes: o.default_scopes,
+            scope_separator: o.scope_separator,
+            pkce: o.pkce,
+            extra_authorize_params: o.extra_authorize_params,
+            client_auth: types::ClientAuth::RequestBody,
+        }),
+    };
+    types::ProviderInfo {
+        id: info.id,
+        name: info.name,
+        version: info.version,
+        description: info.description,
+        categories: info.categories,
+        auth,
+        origins: info
+            .origins
+            .into_iter()
+            .map(|o| types::OriginGrant {
+                origin: o.origin,
+                credentials: o.credentials,
+            })
+            .collect(),
+        account_fields: Vec::new(),
+    }
+}
+
+fn up_action(action: v01::types::ActionDefinition) -> types::ActionDefinition {
+    let mut hints = types::ActionHints::empty();
+    for (old, new) in [
+        (
+            v01::types::ActionHints::READ_ONLY,
+            types::ActionHints::READ_ONLY,
+        ),
+        (
+            v01::types::ActionHints::DESTRUCTIVE,
+            types::ActionHints::DESTRUCTIVE,
+        ),
+        (
+            v01::types::ActionHints::IDEMPOTENT,
+            types::ActionHints::IDEMPOTENT,
+        ),
+        (
+            v01::types::ActionHints::DYNAMIC_SCHEMA,
+            types::ActionHints::DYNAMIC_SCHEMA,
+        ),
+    ] {
+        if action.hints.contains(old) {
+            hints |= new;
+        }
+    }
+    types::ActionDefinition {
+        name: action.name,
+        description: action.description,
+        input_schema: action.input_schema,
+        output_schema: action.output_schema,
+        hints,
+        scopes: Vec::new(),
+    }
+}
+
+fn up_error(error: v01::types::ActionError) -> types::ActionError {
+    use v01::types::ActionError as Old;
+    match error {
+        Old::InvalidInput(m) => types::ActionError::InvalidInput(m),
+        Old::NotFound(m) => types::ActionError::NotFound(m),
+        Old::Unauthorized(m) => types::ActionError::Unauthorized(m),
+        Old::RateLimited(r) => types::ActionError::RateLimited(types::RateLimitedError {
+            message: r.message,
+            retry_after_seconds: r.retry_after_seconds,
+        }),
+        Old::Upstream(u) => types::ActionError::Upstream(types::UpstreamError {
+            status: u.status,
+            message: u.message,
+            body: u.body,
+        }),
+        Old::Internal(m) => types::ActionError::Internal(m),
+    }
+}
+
+// The 0.1.0 imports: the same capabilities, in 0.1.0's types.
+
+impl v01::types::Host for CallState {}
+
+impl v01::http::Host for CallState {
+    async fn send(
+        &mut self,
+        request: v01::http::Request,
+    ) -> wasmtime::Result<Result<v01::http::Response, v01::http::HttpError>> {
+        use v01::http::{HttpError as Old, Method as M};
+        let method = match request.method {
+            M::Get => http::Method::Get,
+            M::Head => http::Method::Head,
+            M::Post => http::Method::Post,
+            M::Put => http::Method::Put,
+            M::Patch => http::Method::Patch,
+            M::Delete => http::Method::Delete,
+            M::Options => http::Method::Options,
+        };
+        let request = http::Request {
+            method,
+            url: request.url,
+            headers: request.headers,
+            body: request.body,
+        };
+        let result = <Self as http::Host>::send(self, request).await?;
+        Ok(result
+            .map(|r| v01::http::Response {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            })
+            .map_err(|e| match e {
+                http::HttpError::Denied(m) => Old::Denied(m),
+                http::HttpError::ForbiddenHeader(m) => Old::ForbiddenHeader(m),
+                http::HttpError::InvalidRequest(m) => Old::InvalidRequest(m),
+                http::HttpError::NotConnected(m) => Old::NotConnected(m),
+                http::HttpError::Timeout => Old::Timeout,
+                http::HttpError::TooLarge(n) => Old::TooLarge(n),
+                http::HttpError::Transport(m) => Old::Transport(m),
+            }))
+    }
+}
+
+impl v01::log::Host for CallState {
+    async fn log(&mut self, level: v01::log::Level, message: String) -> wasmtime::Result<()> {
+        use v01::log::Level as L;
+        let level = match level {
+            L::Trace => log::Level::Trace,
+            L::Debug => log::Level::Debug,
+            L::Info => log::Level::Info,
+            L::Warn => log::Level::Warn,
+            L::Error => log::Level::Error,
+        };
+        <Self as log::Host>::log(self, level, message).await
+    }
+}

@@ -1,0 +1,546 @@
+//! Contract 0.2 end to end: components built against 0.1.0 keep working; HTTP Basic and
+//! two-part keys are injected by the host; account fields are given, checked, captured from the
+//! token response and found by `after-connect`; templated origins and OAuth URLs resolve per
+//! account and nowhere else; scopes per action filter the listing and refuse a run.
+
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use actionhost::credentials::SecretString;
+use actionhost::runtime::{CallContext, CallLimits, Contract};
+use actionhost_e2e::host::{Answer, TestApp, binary};
+use actionhost_e2e::standin::{Recorded, Reply, StandIn};
+use actionhost_e2e::{attacker, bundled, load, runtime};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+/// The GitHub plugin as it was built against contract 0.1.0, before 0.2.0 existed (committed
+/// from main at 4c4380f, built by the wasm-build crate's release profile).
+const GITHUB_0_1_0: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/github-contract-0.1.0.wasm"
+);
+
+#[tokio::test]
+async fn a_component_built_against_0_1_0_loads_and_runs_unchanged() {
+    let upstream = StandIn::json(json!({"number": 7, "title": "Crash"})).await;
+    let runtime = runtime(&format!("https://api.github.com={}", upstream.url()));
+    let old = load(
+        &runtime,
+        &std::fs::read(GITHUB_0_1_0).unwrap(),
+        CallLimits::default(),
+    )
+    .await;
+    assert_eq!(old.contract, Contract::V01);
+    assert_eq!(old.contract.version(), "0.1.0");
+    let current = load(&runtime, bundled("github.wasm"), CallLimits::default()).await;
+    assert_eq!(current.contract, Contract::V02);
+    // The same provider: the old build declares what the current one declares.
+    assert_eq!(old.info.id, "github");
+    assert!(old.info.account_fields.is_empty());
+    let names = |p: &actionhost::runtime::LoadedPlugin| -> Vec<String> {
+        p.actions.iter().map(|a| a.name.clone()).collect()
+    };
+    for name in names(&old) {
+        assert!(names(&current).contains(&name), "{name} is gone");
+    }
+
+    let call = CallContext {
+        user: "alice".into(),
+        credential: Some(SecretString::new("ghp_alice")),
+        ..Default::default()
+    };
+    let (result, report) = runtime
+        .execute(
+            &old,
+            "GITHUB_GET_ISSUE",
+            &json!({"owner": "octo", "repo": "hello", "issue_number": 7}),
+            &call,
+        )
+        .await;
+    assert_eq!(result.unwrap(), json!({"number": 7, "title": "Crash"}));
+    assert_eq!(report.upstream_calls, 1);
+    let sent = upstream.single();
+    assert_eq!(sent.path, "/repos/octo/hello/issues/7");
+    assert_eq!(sent.header("authorization"), Some("Bearer ghp_alice"));
+
+    // A 0.1.0 component has no after-connect: connecting finds nothing and calls nothing.
+    let (found, report) = runtime.after_connect(&old, &call).await;
+    assert_eq!(found.unwrap(), actionhost::runtime::Connected::default());
+    assert_eq!(report.upstream_calls, 0);
+
+    // And `plugin check` says which contract each speaks.
+    for (file, version) in [
+        (GITHUB_0_1_0.to_string(), "0.1.0"),
+        (
+            actionhost_e2e::bundled_path("github.wasm")
+                .display()
+                .to_string(),
+            "0.2.0",
+        ),
+    ] {
+        let out = Command::new(binary())
+            .args(["plugin", "check", &file])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(&format!("  contract: actionhost:provider@{version}\n")),
+            "{text}"
+        );
+    }
+}
+
+/// A stand-in for the attacker's provider: `/me` answers with a login (or 401 once `refuse` is
+/// set), `/oauth/token` issues a token that never expires, and anything else echoes the request.
+struct Provider {
+    standin: StandIn,
+    refuse_me: Arc<Mutex<bool>>,
+}
+
+impl Provider {
+    async fn start() -> Self {
+        let refuse_me = Arc::new(Mutex::new(false));
+        let refuse = refuse_me.clone();
+        let standin = StandIn::start(move |request: &Recorded| match request.path.as_str() {
+            "/me" if *refuse.lock().unwrap() => Reply::json(401, json!({"error": "bad"})),
+            "/me" => Reply::json(200, json!({"login": "ada@example.com", "id": "u-1"})),
+            "/oauth/token" => Reply::json(
+                200,
+                json!({
+                    "access_token": "tok-ada",
+                    "token_type": "bearer",
+                    "scope": "read",
+                    "instance_url": "https://acme.my.attacker.test",
+                }),
+            ),
+            _ => Reply::json(
+                200,
+                json!({
+                    "path": request.path,
+                    "query": request.query,
+                    "authorization": request.header("authorization"),
+                    "echo": String::from_utf8_lossy(&request.body),
+                }),
+            ),
+        })
+        .await;
+        Provider { standin, refuse_me }
+    }
+
+    /// Overrides sending each of the attacker's origins here.
+    fn overrides(&self) -> String {
+        [
+            "https://api.attacker.test",
+            "https://acme.shop.attacker.test",
+            "https://acme.my.attacker.test",
+            "https://bobs.shop.attacker.test",
+        ]
+        .map(|origin| format!("{origin}={}", self.standin.url()))
+        .join(",")
+    }
+}
+
+async fn app_with(mode: &str, provider: &Provider) -> TestApp {
+    let app = TestApp::start(&provider.overrides(), |_| {}).await;
+    let answer = app.upload("attacker", attacker(mode, 0)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    app
+}
+
+async fn request(app: &TestApp, user: &str, url: &str) -> Answer {
+    app.as_user(
+        user,
+        "POST",
+        "/actions",
+        Some(json!({"action": "ATTACKER_REQUEST", "parameters": {"url": url}})),
+    )
+    .await
+}
+
+/// The stand-in's echo inside an `ATTACKER_REQUEST` answer.
+fn echoed(answer: &Answer) -> Value {
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let body = answer.body["body"].as_str().expect("a body came back");
+    serde_json::from_str(body).unwrap()
+}
+
+#[tokio::test]
+async fn basic_credentials_are_injected_scrubbed_and_checked_by_after_connect() {
+    let provider = Provider::start().await;
+    let app = app_with("basic", &provider).await;
+
+    let integrations = app.as_user("ada", "GET", "/integrations", None).await;
+    let entry = integrations.body.as_array().unwrap()[0].clone();
+    assert_eq!(entry["auth"]["type"], "basic", "{entry}");
+    assert_eq!(entry["auth"]["username_label"], "Account e-mail");
+
+    // The wrong kind of credential is refused, naming what to give.
+    let wrong = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"api_key": "k"})),
+        )
+        .await;
+    assert_eq!(wrong.status, 400, "{wrong:?}");
+    assert!(
+        wrong.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("give `username` (Account e-mail) and `password` (API token)"),
+        "{wrong:?}"
+    );
+    let colon = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"username": "a:b", "password": "p"})),
+        )
+        .await;
+    assert_eq!(colon.status, 400, "{colon:?}");
+
+    let stored = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"username": "ada@example.com", "password": "s3cret-token"})),
+        )
+        .await;
+    assert_eq!(stored.status, 200, "{stored:?}");
+    assert_eq!(stored.body["label"], "ada@example.com", "{stored:?}");
+    let me = &provider.standin.requests()[0];
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("ada@example.com:s3cret-token")
+    );
+    assert_eq!(me.path, "/me");
+    assert_eq!(me.header("authorization"), Some(expected.as_str()));
+
+    // Every request carries it; the password echoed back reaches the plugin redacted.
+    let answer = request(&app, "ada", "https://api.attacker.test/echo?q=s3cret-token").await;
+    let echo = echoed(&answer);
+    assert_eq!(echo["authorization"], "[redacted by actionhost]");
+    assert_eq!(echo["query"], "q=[redacted by actionhost]");
+    assert!(!answer.body.to_string().contains("s3cret-token"));
+
+    // A credential the provider refuses in after-connect is not stored, and the account that
+    // was stored stays as it was.
+    *provider.refuse_me.lock().unwrap() = true;
+    let refused = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"username": "ada@example.com", "password": "wrong"})),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{refused:?}");
+    assert_eq!(refused.code(), "invalid_parameters");
+    let message = refused.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("account was not stored") && message.contains("refused the credential"),
+        "{message}"
+    );
+    let accounts = app.as_user("ada", "GET", "/connected-accounts", None).await;
+    assert_eq!(accounts.body.as_array().unwrap().len(), 1, "{accounts:?}");
+    assert_eq!(accounts.body[0]["label"], "ada@example.com");
+    let answer = request(&app, "ada", "https://api.attacker.test/again").await;
+    assert_eq!(echoed(&answer)["authorization"], "[redacted by actionhost]");
+    let last = provider.standin.requests().pop().unwrap();
+    assert_eq!(last.header("authorization"), Some(expected.as_str()));
+
+    // A new user whose credential is refused gets no account at all.
+    let bob = app
+        .as_user(
+            "bob",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"username": "bob", "password": "nope"})),
+        )
+        .await;
+    assert_eq!(bob.status, 400, "{bob:?}");
+    let accounts = app.as_user("bob", "GET", "/connected-accounts", None).await;
+    assert_eq!(accounts.body, json!([]));
+}
+
+#[tokio::test]
+async fn a_two_part_key_sends_the_operators_part_beside_the_users() {
+    let provider = Provider::start().await;
+    let app = app_with("twopart", &provider).await;
+    // Before the operator configures the application key, connecting fails and says why.
+    let early = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"api_key": "user-token-1"})),
+        )
+        .await;
+    assert_eq!(early.status, 403, "{early:?}");
+    assert!(
+        early.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("PUT /admin/connections/attacker"),
+        "{early:?}"
+    );
+    assert!(provider.standin.requests().is_empty());
+
+    let configured = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "app-key-9", "client_secret": "app-secret"})),
+        )
+        .await;
+    assert_eq!(configured.status, 200, "{configured:?}");
+    app.connect("ada", "attacker", json!({"api_key": "user-token-1"}))
+        .await;
+    let answer = request(&app, "ada", "https://api.attacker.test/1/members/me").await;
+    let echo = echoed(&answer);
+    let query = echo["query"].as_str().unwrap();
+    assert_eq!(
+        query, "token=[redacted by actionhost]&key=app-key-9",
+        "{echo}"
+    );
+    let sent = provider.standin.requests().pop().unwrap();
+    assert_eq!(
+        sent.query.as_deref(),
+        Some("token=user-token-1&key=app-key-9")
+    );
+
+    // The plugin cannot set the operator's parameter itself.
+    let answer = request(&app, "ada", "https://api.attacker.test/x?key=mine").await;
+    assert!(
+        answer.body["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("carries the credential and is set by the host"),
+        "{answer:?}"
+    );
+}
+
+fn state_of(authorization_url: &str) -> String {
+    url::Url::parse(authorization_url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("a state")
+}
+
+#[tokio::test]
+async fn account_fields_resolve_endpoints_and_origins_per_account() {
+    let provider = Provider::start().await;
+    let app = app_with("fields", &provider).await;
+    let configured = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({
+                "client_id": "cid",
+                "client_secret": "csecret",
+                "token_url": format!("{}/oauth/token", provider.standin.url()),
+            })),
+        )
+        .await;
+    assert_eq!(configured.status, 200, "{configured:?}");
+
+    // Fields given at authorize are checked against the plugin's declarations.
+    for (fields, expected) in [
+        (json!({}), "field \"shop\" is required"),
+        (json!({"shop": "evil.com/x"}), "must match [a-z][a-z0-9-]*"),
+        (
+            json!({"shop": "acme", "color": "red"}),
+            "\"color\" is not an account field",
+        ),
+        (
+            json!({"shop": "acme", "login_id": "forged"}),
+            "\"login_id\" is not given by the user",
+        ),
+    ] {
+        let answer = app
+            .as_user(
+                "ada",
+                "POST",
+                "/connected-accounts/attacker/authorize",
+                Some(json!({"fields": fields})),
+            )
+            .await;
+        assert_eq!(answer.status, 400, "{fields}: {answer:?}");
+        assert_eq!(
+            answer.body["error"]["details"]["errors"][0]["path"],
+            "/fields"
+        );
+        assert!(
+            answer.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(expected),
+            "{fields}: {answer:?}"
+        );
+    }
+    let started = app
+        .as_user(
+            "ada",
+            "POST",
+            "/connected-accounts/attacker/authorize",
+            Some(json!({"fields": {"shop": "acme"}})),
+        )
+        .await;
+    assert_eq!(started.status, 200, "{started:?}");
+    let authorization_url = started.body["authorization_url"].as_str().unwrap();
+    assert!(
+        authorization_url.starts_with("https://acme.shop.attacker.test/oauth/authorize?"),
+        "{authorization_url}"
+    );
+
+    // The callback exchanges the code with HTTP Basic client authentication, keeps the token
+    // response's instance_url, and runs after-connect before storing anything.
+    let callback = app
+        .call(
+            "GET",
+            &format!(
+                "/oauth/callback?code=code-1&state={}",
+                state_of(authorization_url)
+            ),
+            None,
+            None,
+        )
+        .await;
+    assert!(callback.status == 200, "{callback:?}");
+    let exchange = provider
+        .standin
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/oauth/token")
+        .unwrap();
+    let basic = base64::engine::general_purpose::STANDARD.encode("cid:csecret");
+    assert_eq!(
+        exchange.header("authorization"),
+        Some(format!("Basic {basic}").as_str())
+    );
+    let form = String::from_utf8(exchange.body.clone()).unwrap();
+    assert!(!form.contains("client_secret"), "{form}");
+    let me = provider
+        .standin
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/me")
+        .unwrap();
+    assert_eq!(me.header("authorization"), Some("Bearer tok-ada"));
+
+    let accounts = app.as_user("ada", "GET", "/connected-accounts", None).await;
+    let account = &accounts.body[0];
+    assert_eq!(account["status"], "active", "{accounts:?}");
+    assert_eq!(
+        account["fields"],
+        json!({"shop": "acme", "instance_url": "https://acme.my.attacker.test", "login_id": "u-1"})
+    );
+    assert_eq!(account["label"], "ada@example.com");
+    assert_eq!(
+        account["expires_at"],
+        Value::Null,
+        "a token without expires_in never expires"
+    );
+    assert_eq!(account["scopes"], json!(["read"]));
+
+    // Both templated origins resolve for this account, with its token; others stay closed.
+    for url in [
+        "https://acme.shop.attacker.test/admin/products.json",
+        "https://acme.my.attacker.test/services/data",
+    ] {
+        let echo = echoed(&request(&app, "ada", url).await);
+        assert_eq!(echo["authorization"], "[redacted by actionhost]", "{url}");
+    }
+    let other = request(&app, "ada", "https://other.shop.attacker.test/x").await;
+    let error = other.body["last_error"].as_str().unwrap();
+    assert!(
+        error.contains("is not declared by plugin attacker"),
+        "{error}"
+    );
+
+    // Another user's account resolves to its own shop only; without instance_url (a
+    // bring-your-own token has no token response) that origin is closed and the refusal says why.
+    let bob = app
+        .as_user(
+            "bob",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"access_token": "tok-bob", "scopes": ["read", "admin"], "fields": {"shop": "bobs"}})),
+        )
+        .await;
+    assert_eq!(bob.status, 200, "{bob:?}");
+    let acme = request(&app, "bob", "https://acme.shop.attacker.test/x").await;
+    assert!(
+        acme.body["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("is not declared"),
+        "{acme:?}"
+    );
+    let instance = request(&app, "bob", "https://acme.my.attacker.test/x").await;
+    assert!(
+        instance.body["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("the account has no field \\\"instance_url\\\""),
+        "{instance:?}"
+    );
+
+    // Scopes per action: ada (read) does not see ATTACKER_SCOPED, and cannot run it; bob
+    // (read, admin) can.
+    let listing = app.as_user("ada", "GET", "/actions", None).await;
+    let names: Vec<&str> = listing.body["actions"]["attacker"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["ATTACKER_REQUEST"], "{listing:?}");
+    let why = listing.body["errors"].to_string();
+    assert!(
+        why.contains("ATTACKER_SCOPED: left out") && why.contains("write or admin"),
+        "{why}"
+    );
+    let everything = app
+        .as_user("ada", "GET", "/actions?limit_to_available=false", None)
+        .await;
+    assert_eq!(
+        everything.body["actions"]["attacker"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let refused = app
+        .as_user(
+            "ada",
+            "POST",
+            "/actions",
+            Some(json!({"action": "ATTACKER_SCOPED", "parameters": {}})),
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{refused:?}");
+    assert_eq!(refused.code(), "forbidden");
+    assert!(
+        refused.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("write or admin"),
+        "{refused:?}"
+    );
+    let ran = app
+        .as_user(
+            "bob",
+            "POST",
+            "/actions",
+            Some(json!({"action": "ATTACKER_SCOPED", "parameters": {}})),
+        )
+        .await;
+    assert_eq!(ran.status, 200, "{ran:?}");
+}
