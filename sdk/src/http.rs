@@ -1,37 +1,66 @@
 //! A typed HTTP client over the host's `http` capability.
 //!
 //! The host checks every request against the origins the plugin declared and adds the user's
-//! credential; a plugin must not set `Authorization` itself. [`Request::send`] turns provider
-//! error statuses into [`Error`]s with the provider's own message; [`Request::send_raw`] hands
-//! back any status untouched.
+//! credential; a plugin never sets `Authorization` itself. Most plugins build requests through a
+//! per-provider [`Api`](crate::api::Api) (base URL, default headers, error envelope); a bare
+//! [`Request`] takes an absolute URL. [`Request::send`] turns provider errors into [`Error`]s
+//! with the provider's own message; [`Request::send_raw`] hands back any status untouched.
+//!
+//! On `wasm32` a request goes to the host's `http` import; in a native build (unit tests) it goes
+//! to the thread's [`testing::Transport`](crate::testing::Transport), never to an import stub.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
 use crate::bindings::actionhost::provider::http as wit;
+use crate::multipart::Multipart;
 
 /// Longest provider body kept in an [`Error::Upstream`].
 const ERROR_BODY_LIMIT: usize = 2048;
 
+/// A provider's JSON passed on as it came: checked to be JSON, never rebuilt into a tree (the
+/// fastest path for large bodies). As an action's output it declares no output schema.
+pub type Passthrough = Box<serde_json::value::RawValue>;
+
+/// Looks at every response of a provider and returns the error its envelope stands for, if any
+/// (Slack's HTTP 200 `{"ok": false}`, GraphQL's `errors[]`, GitHub's 403 rate limit). Runs before
+/// the default status mapping; `None` leaves the response to it.
+pub type ErrorHook = fn(&Response) -> Option<Error>;
+
+/// An HTTP method, as the host's capability names it.
+pub use wit::Method;
+
 /// An HTTP request to the provider.
 #[derive(Debug, Clone)]
 pub struct Request {
-    method: wit::Method,
+    method: Method,
     url: String,
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    hook: Option<ErrorHook>,
+    /// A builder step that failed (e.g. a query struct that is not flat), reported by `send`.
+    invalid: Option<String>,
 }
 
 impl Request {
-    fn new(method: wit::Method, url: impl Into<String>) -> Self {
+    /// A request to an absolute URL.
+    ///
+    /// ```
+    /// use actionhost_sdk::http::{Method, Request};
+    /// let r = Request::new(Method::Head, "https://api.example.com/items");
+    /// assert_eq!(r.method_name(), "HEAD");
+    /// ```
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
         Request {
             method,
             url: url.into(),
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            hook: None,
+            invalid: None,
         }
     }
 
@@ -40,7 +69,7 @@ impl Request {
     /// assert_eq!(r.url(), "https://api.example.com/items");
     /// ```
     pub fn get(url: impl Into<String>) -> Self {
-        Self::new(wit::Method::Get, url)
+        Self::new(Method::Get, url)
     }
 
     /// ```
@@ -48,7 +77,7 @@ impl Request {
     /// assert_eq!(r.method_name(), "POST");
     /// ```
     pub fn post(url: impl Into<String>) -> Self {
-        Self::new(wit::Method::Post, url)
+        Self::new(Method::Post, url)
     }
 
     /// ```
@@ -56,7 +85,7 @@ impl Request {
     /// assert_eq!(r.method_name(), "PUT");
     /// ```
     pub fn put(url: impl Into<String>) -> Self {
-        Self::new(wit::Method::Put, url)
+        Self::new(Method::Put, url)
     }
 
     /// ```
@@ -64,7 +93,7 @@ impl Request {
     /// assert_eq!(r.method_name(), "PATCH");
     /// ```
     pub fn patch(url: impl Into<String>) -> Self {
-        Self::new(wit::Method::Patch, url)
+        Self::new(Method::Patch, url)
     }
 
     /// ```
@@ -72,33 +101,28 @@ impl Request {
     /// assert_eq!(r.method_name(), "DELETE");
     /// ```
     pub fn delete(url: impl Into<String>) -> Self {
-        Self::new(wit::Method::Delete, url)
+        Self::new(Method::Delete, url)
     }
 
-    /// Adds a query parameter (percent-encoded).
+    /// Adds query parameters from any flat `Serialize` value: a struct (its `None` fields are
+    /// left out, unit enum variants are their serde names) or a list of pairs. Values are
+    /// percent-encoded, a space as `%20`.
     ///
     /// ```
-    /// let r = actionhost_sdk::http::Request::get("https://api.example.com/search").query("q", "a b&c");
-    /// assert_eq!(r.url(), "https://api.example.com/search?q=a%20b%26c");
+    /// use actionhost_sdk::http::Request;
+    /// #[derive(serde::Serialize)]
+    /// struct Filter { state: Option<&'static str>, labels: Option<String>, per_page: u32 }
+    /// let r = Request::get("https://x.test/issues")
+    ///     .query(&Filter { state: Some("open"), labels: None, per_page: 50 })
+    ///     .query(&[("q", "a b&c")]);
+    /// assert_eq!(r.url(), "https://x.test/issues?state=open&per_page=50&q=a%20b%26c");
     /// ```
-    pub fn query(mut self, name: &str, value: impl ToString) -> Self {
-        self.query.push((name.to_string(), value.to_string()));
-        self
-    }
-
-    /// Adds a query parameter when `value` is `Some`.
-    ///
-    /// ```
-    /// let r = actionhost_sdk::http::Request::get("https://x.test/a")
-    ///     .query_opt("page", Some(2))
-    ///     .query_opt("state", None::<&str>);
-    /// assert_eq!(r.url(), "https://x.test/a?page=2");
-    /// ```
-    pub fn query_opt(self, name: &str, value: Option<impl ToString>) -> Self {
-        match value {
-            Some(value) => self.query(name, value),
-            None => self,
+    pub fn query<T: Serialize + ?Sized>(mut self, query: &T) -> Self {
+        match pairs(query) {
+            Ok(pairs) => self.query.extend(pairs),
+            Err(e) => self.invalid = Some(format!("query parameters: {e}")),
         }
+        self
     }
 
     /// Adds a header.
@@ -118,57 +142,86 @@ impl Request {
     /// let r = actionhost_sdk::http::Request::post("https://x.test/").json(&serde_json::json!({"a": 1}));
     /// assert_eq!(r.body(), Some(&br#"{"a":1}"#[..]));
     /// ```
-    pub fn json<T: Serialize + ?Sized>(self, body: &T) -> Self {
-        let bytes = serde_json::to_vec(body).expect("a JSON value serializes");
-        self.header("Content-Type", "application/json")
-            .body_bytes(bytes)
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self = self.body_bytes("application/json", bytes),
+            Err(e) => self.invalid = Some(format!("JSON body: {e}")),
+        }
+        self
     }
 
-    /// Sets a form body (`application/x-www-form-urlencoded`).
+    /// Sets an `application/x-www-form-urlencoded` body from any flat `Serialize` value, encoded
+    /// like [`query`](Self::query). A field whose value is an array or object (Slack's `blocks`)
+    /// needs [`json_text`] to be sent as JSON text.
     ///
     /// ```
-    /// let r = actionhost_sdk::http::Request::post("https://x.test/").form(&[("a", "1 2")]);
-    /// assert_eq!(r.body(), Some(&b"a=1%202"[..]));
+    /// use actionhost_sdk::http::Request;
+    /// #[derive(serde::Serialize)]
+    /// struct Post { channel: String, unfurl_links: Option<bool>, thread_ts: Option<String> }
+    /// let r = Request::post("https://x.test/chat.postMessage")
+    ///     .form(&Post { channel: "C1 2".into(), unfurl_links: Some(false), thread_ts: None });
+    /// assert_eq!(r.body(), Some(&b"channel=C1%202&unfurl_links=false"[..]));
     /// ```
-    pub fn form(self, fields: &[(&str, &str)]) -> Self {
-        let encoded = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.header("Content-Type", "application/x-www-form-urlencoded")
-            .body_bytes(encoded.into_bytes())
+    pub fn form<T: Serialize + ?Sized>(mut self, fields: &T) -> Self {
+        match pairs(fields) {
+            Ok(pairs) => {
+                let body = encode_pairs(&pairs).into_bytes();
+                self = self.body_bytes("application/x-www-form-urlencoded", body);
+            }
+            Err(e) => self.invalid = Some(format!("form body: {e}")),
+        }
+        self
     }
 
-    /// Sets a raw body.
+    /// Sets a `multipart/form-data` or `multipart/related` body with its boundary.
     ///
     /// ```
-    /// let r = actionhost_sdk::http::Request::put("https://x.test/").body_bytes(b"raw".to_vec());
+    /// use actionhost_sdk::{http::Request, multipart::Multipart};
+    /// let r = Request::post("https://x.test/upload").multipart(Multipart::form_data().text("title", "Q3"));
+    /// assert!(r.headers()[0].1.starts_with("multipart/form-data; boundary="));
+    /// ```
+    pub fn multipart(self, body: Multipart) -> Self {
+        let (content_type, bytes) = body.encode();
+        self.body_bytes(&content_type, bytes)
+    }
+
+    /// Sets a raw body with its content type.
+    ///
+    /// ```
+    /// let r = actionhost_sdk::http::Request::put("https://x.test/").body_bytes("text/plain", b"raw".to_vec());
     /// assert_eq!(r.body(), Some(&b"raw"[..]));
     /// ```
-    pub fn body_bytes(mut self, body: Vec<u8>) -> Self {
+    pub fn body_bytes(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
         self.body = Some(body);
+        self.header("Content-Type", content_type)
+    }
+
+    /// Checks every response with a provider's error envelope hook (set by [`Api`](crate::api::Api)).
+    ///
+    /// ```
+    /// use actionhost_sdk::{Error, http::{Request, Response}};
+    /// fn teapot(r: &Response) -> Option<Error> { (r.status() == 418).then(|| Error::internal("teapot")) }
+    /// let r = Request::get("https://x.test/").errors(teapot);
+    /// ```
+    pub fn errors(mut self, hook: ErrorHook) -> Self {
+        self.hook = Some(hook);
         self
     }
 
     /// The full URL with the query string.
     ///
     /// ```
-    /// let r = actionhost_sdk::http::Request::get("https://x.test/a?b=1").query("c", 2);
+    /// let r = actionhost_sdk::http::Request::get("https://x.test/a?b=1").query(&[("c", 2)]);
     /// assert_eq!(r.url(), "https://x.test/a?b=1&c=2");
     /// ```
     pub fn url(&self) -> String {
         if self.query.is_empty() {
             return self.url.clone();
         }
-        let query = self
-            .query
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
         let separator = if self.url.contains('?') { '&' } else { '?' };
-        format!("{}{separator}{query}", self.url)
+        format!("{}{separator}{}", self.url, encode_pairs(&self.query))
     }
 
     /// `GET`, `POST`, ...
@@ -177,15 +230,7 @@ impl Request {
     /// assert_eq!(actionhost_sdk::http::Request::delete("https://x.test/a").method_name(), "DELETE");
     /// ```
     pub fn method_name(&self) -> &'static str {
-        match self.method {
-            wit::Method::Get => "GET",
-            wit::Method::Head => "HEAD",
-            wit::Method::Post => "POST",
-            wit::Method::Put => "PUT",
-            wit::Method::Patch => "PATCH",
-            wit::Method::Delete => "DELETE",
-            wit::Method::Options => "OPTIONS",
-        }
+        method_name(self.method)
     }
 
     /// ```
@@ -203,10 +248,10 @@ impl Request {
         self.body.as_deref()
     }
 
-    /// Sends the request; a status of 400 or more becomes an [`Error`] (401 → `Unauthorized`,
-    /// 429 → `RateLimited` with `Retry-After`, others → `Upstream` with the provider's message).
+    /// Sends the request. The error hook (if any) sees the response first; then a status of 400
+    /// or more becomes an [`Error`] (see [`Response::into_error`]).
     ///
-    /// ```
+    /// ```no_run
     /// # fn demo() -> Result<(), actionhost_sdk::Error> {
     /// let issue: serde_json::Value = actionhost_sdk::http::Request::get("https://api.github.com/repos/o/r/issues/1")
     ///     .send()?
@@ -214,16 +259,20 @@ impl Request {
     /// # Ok(()) }
     /// ```
     pub fn send(self) -> Result<Response, Error> {
+        let hook = self.hook;
         let response = self.send_raw()?;
+        if let Some(error) = hook.and_then(|hook| hook(&response)) {
+            return Err(error);
+        }
         if response.status >= 400 {
             return Err(response.into_error());
         }
         Ok(response)
     }
 
-    /// Sends the request and returns any response, whatever its status.
+    /// Sends the request and returns any response, whatever its status (the hook is not run).
     ///
-    /// ```
+    /// ```no_run
     /// # fn demo() -> Result<(), actionhost_sdk::Error> {
     /// let response = actionhost_sdk::http::Request::get("https://api.example.com/maybe").send_raw()?;
     /// if response.status() == 404 {
@@ -232,23 +281,56 @@ impl Request {
     /// # Ok(()) }
     /// ```
     pub fn send_raw(self) -> Result<Response, Error> {
+        if let Some(problem) = self.invalid {
+            return Err(Error::internal(format!(
+                "cannot build the request: {problem}"
+            )));
+        }
         let request = wit::Request {
             method: self.method,
             url: self.url(),
             headers: self.headers,
             body: self.body,
         };
-        match wit::send(&request) {
-            Ok(response) => Ok(Response {
-                status: response.status,
-                headers: response.headers,
-                body: response.body,
-            }),
-            Err(error) => Err(http_error(error)),
-        }
+        transport(request)
     }
 }
 
+#[cfg(target_arch = "wasm32")]
+fn transport(request: wit::Request) -> Result<Response, Error> {
+    match wit::send(&request) {
+        Ok(response) => Ok(Response {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        }),
+        Err(error) => Err(http_error(error)),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn transport(request: wit::Request) -> Result<Response, Error> {
+    crate::testing::send(crate::testing::RecordedRequest {
+        method: method_name(request.method).to_string(),
+        url: request.url,
+        headers: request.headers,
+        body: request.body,
+    })
+}
+
+fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Patch => "PATCH",
+        Method::Delete => "DELETE",
+        Method::Options => "OPTIONS",
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn http_error(error: wit::HttpError) -> Error {
     match error {
         wit::HttpError::Denied(m) => Error::Internal(format!("request denied by the host: {m}")),
@@ -276,7 +358,7 @@ pub struct Response {
 }
 
 impl Response {
-    /// Builds a response by hand, for native unit tests of code that reads responses.
+    /// Builds a response by hand (tests, the test transport).
     ///
     /// ```
     /// let r = actionhost_sdk::http::Response::from_parts(200, vec![], br#"{"ok":true}"#.to_vec());
@@ -311,22 +393,39 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The body parsed as JSON; an empty body is `null`.
-    ///
-    /// An action that returns the provider's JSON as it is can ask for a
-    /// `Box<serde_json::value::RawValue>`: the body is checked to be JSON but not built into a
-    /// tree, and the host answers with the same text (the fastest path for large bodies).
+    /// A header parsed as a number of seconds (`Retry-After` in its delay form).
     ///
     /// ```
-    /// use serde_json::value::RawValue;
-    /// let r = actionhost_sdk::http::Response::from_parts(204, vec![], vec![]);
+    /// let r = actionhost_sdk::http::Response::from_parts(429, vec![("retry-after".into(), " 30".into())], vec![]);
+    /// assert_eq!(r.seconds("Retry-After"), Some(30));
+    /// ```
+    pub fn seconds(&self, name: &str) -> Option<u32> {
+        self.header(name).and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The URL of the `Link` header's `rel="next"` entry (RFC 8288), as GitHub pages.
+    ///
+    /// ```
+    /// let link = r#"<https://api.github.com/repositories/1/issues?page=2>; rel="next", <https://api.github.com/repositories/1/issues?page=5>; rel="last""#;
+    /// let r = actionhost_sdk::http::Response::from_parts(200, vec![("link".into(), link.into())], vec![]);
+    /// assert_eq!(r.next_link().as_deref(), Some("https://api.github.com/repositories/1/issues?page=2"));
+    /// ```
+    pub fn next_link(&self) -> Option<String> {
+        self.header("link")
+            .and_then(|value| crate::paginate::link_with_rel(value, "next"))
+    }
+
+    /// The body parsed as JSON; an empty body is `null`. Ask for a [`Passthrough`] to hand the
+    /// provider's JSON on as it came.
+    ///
+    /// ```
+    /// use actionhost_sdk::http::{Passthrough, Response};
+    /// let r = Response::from_parts(204, vec![], vec![]);
     /// assert_eq!(r.json::<serde_json::Value>().unwrap(), serde_json::Value::Null);
     ///
-    /// let r = actionhost_sdk::http::Response::from_parts(200, vec![], br#"{"id": 1}"#.to_vec());
-    /// assert_eq!(r.json::<Box<RawValue>>().unwrap().get(), r#"{"id": 1}"#);
-    /// assert!(actionhost_sdk::http::Response::from_parts(200, vec![], b"{".to_vec())
-    ///     .json::<Box<RawValue>>()
-    ///     .is_err());
+    /// let r = Response::from_parts(200, vec![], br#"{"id": 1}"#.to_vec());
+    /// assert_eq!(r.json::<Passthrough>().unwrap().get(), r#"{"id": 1}"#);
+    /// assert!(Response::from_parts(200, vec![], b"{".to_vec()).json::<Passthrough>().is_err());
     /// ```
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -359,34 +458,43 @@ impl Response {
         &self.body
     }
 
-    /// The error this response stands for, with the provider's own message when the body has one.
+    /// An [`Error::Upstream`] with this response's status, the given message and the body
+    /// (truncated): for error hooks that recognise an envelope but keep it an upstream error.
+    ///
+    /// ```
+    /// use actionhost_sdk::{Error, http::Response};
+    /// let r = Response::from_parts(200, vec![], br#"{"ok":false,"error":"channel_not_found"}"#.to_vec());
+    /// let e = r.upstream_error("channel_not_found");
+    /// assert!(matches!(e, Error::Upstream { status: 200, body: Some(_), .. }));
+    /// ```
+    pub fn upstream_error(&self, message: impl Into<String>) -> Error {
+        let text = self.text();
+        Error::Upstream {
+            status: self.status,
+            message: message.into(),
+            body: (!text.is_empty()).then(|| truncate(&text, ERROR_BODY_LIMIT).to_string()),
+        }
+    }
+
+    /// The error an error status stands for, with the provider's own message when the body has
+    /// one: 401 → `Unauthorized`, 404 → `NotFound`, 429 → `RateLimited` with `Retry-After`,
+    /// anything else → `Upstream` with status and body.
     ///
     /// ```
     /// use actionhost_sdk::{Error, http::Response};
     /// let r = Response::from_parts(422, vec![], br#"{"message":"Validation Failed"}"#.to_vec());
     /// assert!(matches!(r.into_error(), Error::Upstream { status: 422, message, .. } if message == "Validation Failed"));
+    /// let r = Response::from_parts(404, vec![], br#"{"message":"Not Found"}"#.to_vec());
+    /// assert_eq!(r.into_error(), Error::not_found("Not Found"));
     /// ```
     pub fn into_error(self) -> Error {
         let message =
             provider_message(&self.body).unwrap_or_else(|| format!("HTTP {}", self.status));
         match self.status {
             401 => Error::Unauthorized(message),
-            429 => Error::RateLimited {
-                message,
-                retry_after_seconds: self
-                    .header("retry-after")
-                    .and_then(|v| v.trim().parse().ok()),
-            },
-            status => {
-                let text = self.text();
-                let body =
-                    (!text.is_empty()).then(|| truncate(&text, ERROR_BODY_LIMIT).to_string());
-                Error::Upstream {
-                    status,
-                    message,
-                    body,
-                }
-            }
+            404 => Error::NotFound(message),
+            429 => Error::rate_limited(message, self.seconds("retry-after")),
+            _ => self.upstream_error(message),
         }
     }
 }
@@ -418,47 +526,6 @@ pub fn provider_message(body: &[u8]) -> Option<String> {
         .filter(|m| !m.is_empty())
 }
 
-/// Sends a GraphQL operation and returns its `data`; GraphQL `errors` become an `Upstream`
-/// error with the first message.
-///
-/// ```no_run
-/// let data = actionhost_sdk::http::graphql(
-///     "https://api.linear.app/graphql",
-///     "query { viewer { id } }",
-///     serde_json::json!({}),
-/// ).unwrap();
-/// ```
-pub fn graphql(
-    url: &str,
-    query: &str,
-    variables: serde_json::Value,
-) -> Result<serde_json::Value, Error> {
-    let response = Request::post(url)
-        .json(&serde_json::json!({ "query": query, "variables": variables }))
-        .send()?;
-    let mut body: serde_json::Value = response.json()?;
-    if let Some(errors) = body
-        .get("errors")
-        .and_then(|e| e.as_array())
-        .filter(|e| !e.is_empty())
-    {
-        let message = errors[0]
-            .get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or("GraphQL error")
-            .to_string();
-        return Err(Error::Upstream {
-            status: response.status(),
-            message,
-            body: Some(truncate(&response.text(), ERROR_BODY_LIMIT).to_string()),
-        });
-    }
-    Ok(body
-        .get_mut("data")
-        .map(serde_json::Value::take)
-        .unwrap_or_default())
-}
-
 fn truncate(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
@@ -470,6 +537,47 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// Serde `serialize_with` for a form or query field whose value is an array or object: sends it
+/// as JSON text (Slack's `blocks`, `attachments`).
+///
+/// ```
+/// use actionhost_sdk::http::{Request, json_text};
+/// #[derive(serde::Serialize)]
+/// struct Post {
+///     channel: String,
+///     #[serde(serialize_with = "json_text", skip_serializing_if = "Option::is_none")]
+///     blocks: Option<Vec<serde_json::Value>>,
+/// }
+/// let blocks = vec![serde_json::json!({"type": "divider"})];
+/// let r = Request::post("https://x.test/").form(&Post { channel: "C1".into(), blocks: Some(blocks) });
+/// assert_eq!(r.body(), Some(&b"channel=C1&blocks=%5B%7B%22type%22%3A%22divider%22%7D%5D"[..]));
+/// ```
+pub fn json_text<T: Serialize, S: serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+    serializer.serialize_str(&text)
+}
+
+/// Flat name/value pairs of a `Serialize` value: `serde_urlencoded` serialises it, and the
+/// result is read back into pairs so that one encoder (ours, `%20` for a space) writes queries
+/// and forms alike.
+fn pairs<T: Serialize + ?Sized>(value: &T) -> Result<Vec<(String, String)>, String> {
+    let encoded = serde_urlencoded::to_string(value).map_err(|e| e.to_string())?;
+    Ok(form_urlencoded::parse(encoded.as_bytes())
+        .into_owned()
+        .collect())
+}
+
+fn encode_pairs(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", segment(k), segment(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// RFC 3986 unreserved characters stay; everything else is percent-encoded.
 const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -477,15 +585,69 @@ const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMER
     .remove(b'_')
     .remove(b'~');
 
-/// Percent-encodes one URL path segment, e.g. a repository name.
+/// Percent-encodes one URL path segment or query component, e.g. a repository name. The
+/// [`path!`](crate::path) macro applies it to every argument of a path.
 ///
 /// ```
 /// assert_eq!(actionhost_sdk::http::segment("a b/c"), "a%20b%2Fc");
 /// ```
 pub fn segment(text: &str) -> String {
-    encode(text)
+    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
 }
 
-fn encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_struct_that_is_not_flat_fails_at_send_not_at_build() {
+        #[derive(Serialize)]
+        struct Nested {
+            list: Vec<u32>,
+        }
+        let error = Request::get("https://x.test/")
+            .query(&Nested { list: vec![1] })
+            .send_raw()
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::Internal(m) if m.starts_with("cannot build the request: query parameters")),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn unit_enum_variants_are_sent_by_their_serde_names() {
+        #[derive(Serialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Sort {
+            FullName,
+        }
+        #[derive(Serialize)]
+        struct Q {
+            sort: Sort,
+            plus: &'static str,
+        }
+        let r = Request::get("https://x.test/r").query(&Q {
+            sort: Sort::FullName,
+            plus: "a+b ~c*",
+        });
+        assert_eq!(
+            r.url(),
+            "https://x.test/r?sort=full_name&plus=a%2Bb%20~c%2A"
+        );
+    }
+
+    #[test]
+    fn a_later_body_replaces_the_content_type() {
+        let r = Request::post("https://x.test/")
+            .json(&1)
+            .form(&[("a", "b")]);
+        assert_eq!(
+            r.headers(),
+            &[(
+                "Content-Type".to_string(),
+                "application/x-www-form-urlencoded".to_string()
+            )]
+        );
+    }
 }

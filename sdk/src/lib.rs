@@ -1,10 +1,12 @@
 //! Write actionhost provider plugins in plain Rust.
 //!
 //! A plugin is a `cdylib` crate built for `wasm32-wasip2`. Its author describes the provider
-//! with [`Provider`], adds typed [`Action`]s — functions whose input is a `serde` struct, its
-//! JSON Schema derived with `schemars` (doc comments become descriptions) — and registers it
-//! with one [`export_provider!`] line. Actions call the provider with [`http::Request`]; the
-//! host adds the user's credential, so a plugin never handles tokens.
+//! with [`Provider`] (auth, origins, account fields, an `after_connect` step), adds typed
+//! [`Action`]s — functions whose input is a `serde` struct, its JSON Schema derived with
+//! `schemars` (doc comments become descriptions), and whose typed output gets a schema too — and
+//! registers it with one [`export_provider!`] line. Actions call the provider through an
+//! [`api::Api`] (base URL, headers, the provider's error envelope); the host adds the user's
+//! credential, so a plugin never handles tokens.
 //!
 //! ```no_run
 //! use actionhost_sdk::prelude::*;
@@ -16,8 +18,12 @@
 //!     id: String,
 //! }
 //!
-//! fn get_thing(input: GetThing, _ctx: &Context) -> Result<Value, Error> {
-//!     Request::get(format!("https://api.example.com/things/{}", input.id)).send()?.json()
+//! fn api() -> Api {
+//!     Api::new("https://api.example.com").header("Accept", "application/json")
+//! }
+//!
+//! fn get_thing(input: GetThing, _ctx: &Context) -> Result<Passthrough, Error> {
+//!     api().get(&path!("/things/{}", input.id)).send()?.json()
 //! }
 //!
 //! fn provider() -> Provider {
@@ -28,28 +34,46 @@
 //!             OAuth2::new("https://example.com/oauth/authorize", "https://example.com/oauth/token"),
 //!         ))
 //!         .origin("https://api.example.com")
-//!         .action(Action::new("EXAMPLE_GET_THING", "Get one thing by id.", get_thing).read_only())
+//!         .action(Action::new("EXAMPLE_GET_THING", "Get one thing by id.", get_thing).read_only().scopes(&["things:read"]))
 //! }
 //!
 //! actionhost_sdk::export_provider!(provider);
 //! ```
 //!
-//! The SDK's version follows the WIT contract it implements (`actionhost:provider@0.1.0`).
+//! Beside that: [`paginate`] (several pages up to a cap, with the next cursor), [`multipart`]
+//! bodies, [`files`] (base64 content in and out, with size caps), [`mail`] (RFC 5322 messages)
+//! and, in native builds, [`testing`] (a transport that records requests, and a runner).
+//!
+//! The SDK implements the WIT contract `actionhost:provider@0.2.0`.
 
 extern crate self as actionhost_sdk;
 
+pub mod api;
 mod error;
+pub mod files;
 pub mod http;
 pub mod log;
+pub mod mail;
+pub mod multipart;
+pub mod paginate;
 mod provider;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
 
+pub use base64;
 pub use error::Error;
-pub use provider::{Action, Auth, Context, OAuth2, Provider};
+pub use provider::{
+    Action, ApiKey, Auth, ConnectedAccount, Context, Field, Hints, OAuth2, Placement, Provider,
+};
 
 /// Everything an action file usually needs.
 pub mod prelude {
-    pub use crate::http::{Request, Response};
-    pub use crate::{Action, Auth, Context, Error, OAuth2, Provider};
+    pub use crate::api::Api;
+    pub use crate::http::{Passthrough, Request, Response};
+    pub use crate::path;
+    pub use crate::{
+        Action, ApiKey, Auth, ConnectedAccount, Context, Error, Field, OAuth2, Provider,
+    };
     pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};
     pub use serde_json::{Value, json};
@@ -75,7 +99,15 @@ pub mod __private {
     pub use wit_bindgen;
 }
 
-/// Registers a provider: `export_provider!(provider)` where `fn provider() -> Provider`.
+/// Registers a provider: `export_provider!(provider)` where `fn provider() -> Provider`. Exports
+/// `info`, `list-actions`, `describe`, `execute` and `after-connect`.
+///
+/// ```
+/// fn provider() -> actionhost_sdk::Provider {
+///     actionhost_sdk::Provider::new("demo", "Demo")
+/// }
+/// actionhost_sdk::export_provider!(provider);
+/// ```
 #[macro_export]
 macro_rules! export_provider {
     ($provider:path) => {
@@ -111,15 +143,12 @@ macro_rules! export_provider {
                 $crate::__private::dispatch::execute(&$provider(), &action, &input, context)
             }
             fn after_connect(
-                _context: $crate::bindings::actionhost::provider::types::CallContext,
+                context: $crate::bindings::actionhost::provider::types::CallContext,
             ) -> ::std::result::Result<
                 $crate::bindings::actionhost::provider::types::ConnectedAccount,
                 $crate::bindings::actionhost::provider::types::ActionError,
             > {
-                ::std::result::Result::Ok($crate::bindings::actionhost::provider::types::ConnectedAccount {
-                    fields: ::std::vec::Vec::new(),
-                    label: ::std::option::Option::None,
-                })
+                $crate::__private::dispatch::after_connect(&$provider(), context)
             }
         }
 

@@ -1,5 +1,7 @@
 //! Describing a provider and its actions, and dispatching the WIT exports to them.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,6 +17,58 @@ pub struct Context {
     pub user_id: String,
     /// Scopes granted to the user's connected account.
     pub scopes: Vec<String>,
+    /// The account's fields (see [`Provider::field`]), by name.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl Context {
+    /// A context for `user_id` with no scopes and no fields (tests build theirs this way).
+    ///
+    /// ```
+    /// let ctx = actionhost_sdk::Context::new("u1").with_scopes(&["repo"]).with_field("shop", "acme");
+    /// assert_eq!((ctx.user_id.as_str(), ctx.scopes.len()), ("u1", 1));
+    /// ```
+    pub fn new(user_id: &str) -> Self {
+        Context {
+            user_id: user_id.into(),
+            ..Context::default()
+        }
+    }
+
+    /// ```
+    /// let ctx = actionhost_sdk::Context::new("u1").with_scopes(&["chat:write", "channels:read"]);
+    /// assert_eq!(ctx.scopes, ["chat:write", "channels:read"]);
+    /// ```
+    pub fn with_scopes(mut self, scopes: &[&str]) -> Self {
+        self.scopes = scopes.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// ```
+    /// let ctx = actionhost_sdk::Context::new("u1").with_field("shop", "acme");
+    /// assert_eq!(ctx.field("shop").unwrap(), "acme");
+    /// ```
+    pub fn with_field(mut self, name: &str, value: &str) -> Self {
+        self.fields.insert(name.into(), value.into());
+        self
+    }
+
+    /// The account field `name`. Missing, it is an error that asks for the account to be
+    /// connected again (`not_connected`): the host stores no account without its required fields.
+    ///
+    /// ```
+    /// use actionhost_sdk::{Context, Error};
+    /// let ctx = Context::new("u1").with_field("shop", "acme");
+    /// assert_eq!(ctx.field("shop").unwrap(), "acme");
+    /// assert!(matches!(ctx.field("cloud_id"), Err(Error::Unauthorized(_))));
+    /// ```
+    pub fn field(&self, name: &str) -> Result<&str, Error> {
+        self.fields.get(name).map(String::as_str).ok_or_else(|| {
+            Error::unauthorized(format!(
+                "the connected account has no `{name}` field; connect it again"
+            ))
+        })
+    }
 }
 
 /// OAuth 2 endpoints of a provider.
@@ -34,6 +88,7 @@ pub struct OAuth2 {
     scope_separator: String,
     pkce: bool,
     params: Vec<(String, String)>,
+    client_auth_basic: bool,
 }
 
 impl OAuth2 {
@@ -51,6 +106,7 @@ impl OAuth2 {
             scope_separator: " ".into(),
             pkce: true,
             params: Vec::new(),
+            client_auth_basic: false,
         }
     }
 
@@ -107,6 +163,218 @@ impl OAuth2 {
         self.params.push((name.into(), value.into()));
         self
     }
+
+    /// The client authenticates at the token and revocation endpoints with HTTP Basic
+    /// (`client_id:client_secret`) instead of form fields (Notion, Reddit).
+    ///
+    /// ```
+    /// let notion = actionhost_sdk::OAuth2::new("https://api.notion.com/v1/oauth/authorize", "https://api.notion.com/v1/oauth/token")
+    ///     .client_auth_basic();
+    /// ```
+    pub fn client_auth_basic(mut self) -> Self {
+        self.client_auth_basic = true;
+        self
+    }
+}
+
+/// Where an API key (or the operator's part of one) goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Header,
+    Query,
+}
+
+/// A static key the user brings, sent as `name: prefix + key` in a header or a query parameter.
+///
+/// ```
+/// use actionhost_sdk::{ApiKey, Auth};
+/// // Discord's custom scheme: `Authorization: Bot <token>`.
+/// let discord = Auth::ApiKey(ApiKey::header("Authorization").prefix("Bot "));
+/// // Trello: `?key=<operator's app key>&token=<user's token>`.
+/// let trello = Auth::ApiKey(ApiKey::query("token").operator_key_in_query("key"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ApiKey {
+    placement: Placement,
+    name: String,
+    prefix: Option<String>,
+    operator_key: Option<(Placement, String)>,
+}
+
+impl ApiKey {
+    /// ```
+    /// let key = actionhost_sdk::ApiKey::header("X-Api-Key");
+    /// ```
+    pub fn header(name: &str) -> Self {
+        ApiKey {
+            placement: Placement::Header,
+            name: name.into(),
+            prefix: None,
+            operator_key: None,
+        }
+    }
+
+    /// ```
+    /// let key = actionhost_sdk::ApiKey::query("api_key");
+    /// ```
+    pub fn query(name: &str) -> Self {
+        ApiKey {
+            placement: Placement::Query,
+            ..ApiKey::header(name)
+        }
+    }
+
+    /// Text before the key: a scheme such as `"Bearer "`, `"Token "` or Discord's `"Bot "`.
+    ///
+    /// ```
+    /// let key = actionhost_sdk::ApiKey::header("Authorization").prefix("Token ");
+    /// ```
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// The operator's part of a two-part key (the `client_id` of the operator's connection),
+    /// sent in the query parameter `name` beside the user's key.
+    ///
+    /// ```
+    /// let trello = actionhost_sdk::ApiKey::query("token").operator_key_in_query("key");
+    /// ```
+    pub fn operator_key_in_query(mut self, name: &str) -> Self {
+        self.operator_key = Some((Placement::Query, name.into()));
+        self
+    }
+
+    /// The operator's part of a two-part key, sent in the header `name`.
+    ///
+    /// ```
+    /// let key = actionhost_sdk::ApiKey::header("X-User-Key").operator_key_in_header("X-App-Key");
+    /// ```
+    pub fn operator_key_in_header(mut self, name: &str) -> Self {
+        self.operator_key = Some((Placement::Header, name.into()));
+        self
+    }
+}
+
+/// Where an account field's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldSource {
+    User,
+    TokenResponse,
+    AfterConnect,
+}
+
+/// A per-account, non-secret setting (Shopify's `shop`, Salesforce's `instance_url`, Jira's
+/// `cloud_id`), read in actions with [`Context::field`] and usable in origins and OAuth URLs as
+/// `{name}`.
+///
+/// ```
+/// use actionhost_sdk::Field;
+/// let shop = Field::user("shop", "Your shop's subdomain: `acme` for acme.myshopify.com.")
+///     .pattern("[a-z0-9][a-z0-9-]*")
+///     .required();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Field {
+    name: String,
+    description: String,
+    pattern: Option<String>,
+    required: bool,
+    source: FieldSource,
+}
+
+impl Field {
+    fn new(name: &str, description: &str, source: FieldSource) -> Self {
+        Field {
+            name: name.into(),
+            description: description.into(),
+            pattern: None,
+            required: false,
+            source,
+        }
+    }
+
+    /// A field the user gives when connecting.
+    ///
+    /// ```
+    /// let base = actionhost_sdk::Field::user("base_url", "Your GitLab's URL, e.g. https://gitlab.example.com.");
+    /// ```
+    pub fn user(name: &str, description: &str) -> Self {
+        Self::new(name, description, FieldSource::User)
+    }
+
+    /// A field copied from the OAuth token response's member of the same name.
+    ///
+    /// ```
+    /// let instance = actionhost_sdk::Field::token_response("instance_url", "Your Salesforce instance.");
+    /// ```
+    pub fn token_response(name: &str, description: &str) -> Self {
+        Self::new(name, description, FieldSource::TokenResponse)
+    }
+
+    /// A field the plugin finds in its [`after_connect`](Provider::after_connect) handler.
+    ///
+    /// ```
+    /// let cloud = actionhost_sdk::Field::after_connect("cloud_id", "The Atlassian site's cloud id.");
+    /// ```
+    pub fn after_connect(name: &str, description: &str) -> Self {
+        Self::new(name, description, FieldSource::AfterConnect)
+    }
+
+    /// A regular expression the whole value must match; needed for a field used in an origin.
+    ///
+    /// ```
+    /// let shop = actionhost_sdk::Field::user("shop", "Shop subdomain.").pattern("[a-z0-9-]+");
+    /// ```
+    pub fn pattern(mut self, pattern: &str) -> Self {
+        self.pattern = Some(pattern.into());
+        self
+    }
+
+    /// An account cannot be stored without this field.
+    ///
+    /// ```
+    /// let shop = actionhost_sdk::Field::user("shop", "Shop subdomain.").required();
+    /// ```
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+}
+
+/// What [`after_connect`](Provider::after_connect) found about a newly connected account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectedAccount {
+    /// Fields of source `after_connect`, by name.
+    pub fields: Vec<(String, String)>,
+    /// How the account is shown: the user's login or e-mail at the provider.
+    pub label: Option<String>,
+}
+
+impl ConnectedAccount {
+    /// An account shown as `label`.
+    ///
+    /// ```
+    /// let account = actionhost_sdk::ConnectedAccount::labelled("octocat");
+    /// assert_eq!(account.label.as_deref(), Some("octocat"));
+    /// ```
+    pub fn labelled(label: impl Into<String>) -> Self {
+        ConnectedAccount {
+            fields: Vec::new(),
+            label: Some(label.into()),
+        }
+    }
+
+    /// Adds a field found for the account.
+    ///
+    /// ```
+    /// let account = actionhost_sdk::ConnectedAccount::default().field("cloud_id", "1324a887");
+    /// assert_eq!(account.fields, [("cloud_id".to_string(), "1324a887".to_string())]);
+    /// ```
+    pub fn field(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.fields.push((name.into(), value.into()));
+        self
+    }
 }
 
 /// How the host authenticates to the provider.
@@ -114,13 +382,14 @@ impl OAuth2 {
 pub enum Auth {
     /// A public API.
     None,
-    /// An API key in a header: `name: prefix + key`.
-    ApiKeyHeader {
-        name: String,
-        prefix: Option<String>,
+    /// A static key the user brings.
+    ApiKey(ApiKey),
+    /// HTTP Basic with a username and password (often an API token) the user brings; the labels
+    /// tell the user what each is.
+    Basic {
+        username_label: String,
+        password_label: String,
     },
-    /// An API key in a query parameter.
-    ApiKeyQuery { name: String },
     /// OAuth 2; the host sends `Authorization: Bearer <token>`.
     OAuth2(OAuth2),
 }
@@ -132,12 +401,23 @@ impl Auth {
     pub fn bearer_oauth2(oauth: OAuth2) -> Self {
         Auth::OAuth2(oauth)
     }
+
+    /// ```
+    /// let jira = actionhost_sdk::Auth::basic("Atlassian account e-mail", "API token (id.atlassian.com → Security)");
+    /// ```
+    pub fn basic(username_label: &str, password_label: &str) -> Self {
+        Auth::Basic {
+            username_label: username_label.into(),
+            password_label: password_label.into(),
+        }
+    }
 }
 
 /// Runs an action on its JSON input and writes its output as JSON text (never through a
 /// `Value`, so an output of `Box<RawValue>` is passed on as it is).
 type Handler = Box<dyn Fn(&str, &Context) -> Result<String, Error>>;
 type Describer = Box<dyn Fn(Value, &Context) -> Result<Value, Error>>;
+type Connector = Box<dyn Fn(&Context) -> Result<ConnectedAccount, Error>>;
 
 /// One typed action.
 pub struct Action {
@@ -145,14 +425,17 @@ pub struct Action {
     description: String,
     /// Derived on demand: `execute` never pays for schema generation.
     input_schema: fn() -> Value,
+    output_schema: fn() -> Option<Value>,
     hints: wit::ActionHints,
+    scopes: Vec<Vec<String>>,
     handler: Handler,
     describer: Option<Describer>,
 }
 
 impl Action {
     /// An action whose input is `I` (schema derived from it, doc comments included) and whose
-    /// output is any serializable value — usually the provider's JSON as it came.
+    /// output is `O`. A typed output gets its schema derived too; the provider's JSON passed on
+    /// as it came ([`Value`] or [`Passthrough`](crate::http::Passthrough)) declares none.
     ///
     /// ```
     /// use actionhost_sdk::prelude::*;
@@ -169,11 +452,23 @@ impl Action {
     /// let output = action.run(r#"{"text":"hi"}"#, &Context::default()).unwrap();
     /// assert_eq!(output, json!({"text": "hi"}));
     /// assert_eq!(action.input_schema()["properties"]["text"]["description"], "What to echo.");
+    /// assert_eq!(action.output_schema(), None);
+    ///
+    /// /// What `DEMO_COUNT_WORDS` returns.
+    /// #[derive(Serialize, JsonSchema)]
+    /// struct Count {
+    ///     /// Number of words.
+    ///     words: usize,
+    /// }
+    /// let typed = Action::new("DEMO_COUNT_WORDS", "Count words.", |input: Echo, _ctx: &Context| {
+    ///     Ok(Count { words: input.text.split_whitespace().count() })
+    /// });
+    /// assert_eq!(typed.output_schema().unwrap()["properties"]["words"]["description"], "Number of words.");
     /// ```
     pub fn new<I, O, F>(name: &str, description: &str, handler: F) -> Self
     where
         I: DeserializeOwned + JsonSchema,
-        O: Serialize,
+        O: Serialize + JsonSchema,
         F: Fn(I, &Context) -> Result<O, Error> + 'static,
     {
         let handler: Handler = Box::new(move |input, ctx| {
@@ -186,7 +481,9 @@ impl Action {
             name: name.into(),
             description: description.into(),
             input_schema: schema_of::<I>,
+            output_schema: output_schema_of::<O>,
             hints: wit::ActionHints::empty(),
+            scopes: Vec::new(),
             handler,
             describer: None,
         }
@@ -229,6 +526,70 @@ impl Action {
     pub fn idempotent(mut self) -> Self {
         self.hints |= wit::ActionHints::IDEMPOTENT;
         self
+    }
+
+    /// OAuth scopes the action needs, every one of them.
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { channel: String }
+    /// let action = Action::new("DEMO_POST", "Post.", |i: Input, _: &Context| Ok(json!(i.channel))).scopes(&["chat:write"]);
+    /// assert_eq!(action.required_scopes(), [vec!["chat:write".to_string()]]);
+    /// ```
+    pub fn scopes(mut self, scopes: &[&str]) -> Self {
+        self.scopes
+            .extend(scopes.iter().map(|scope| vec![scope.to_string()]));
+        self
+    }
+
+    /// One requirement met by any one of `scopes` (GitHub: `repo` or `public_repo`).
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { repo: String }
+    /// let action = Action::new("DEMO_STAR", "Star.", |i: Input, _: &Context| Ok(json!(i.repo)))
+    ///     .any_scope(&["repo", "public_repo"])
+    ///     .scopes(&["read:user"]);
+    /// assert_eq!(action.required_scopes().len(), 2);
+    /// assert_eq!(action.required_scopes()[0], ["repo", "public_repo"]);
+    /// ```
+    pub fn any_scope(mut self, scopes: &[&str]) -> Self {
+        self.scopes
+            .push(scopes.iter().map(|scope| scope.to_string()).collect());
+        self
+    }
+
+    /// The scope requirements: each inner list is met by any one of its scopes.
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input {}
+    /// let action = Action::new("DEMO_PING", "Ping.", |_: Input, _: &Context| Ok(json!(true)));
+    /// assert!(action.required_scopes().is_empty());
+    /// ```
+    pub fn required_scopes(&self) -> &[Vec<String>] {
+        &self.scopes
+    }
+
+    /// The hints the action declares.
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input {}
+    /// let action = Action::new("DEMO_PING", "Ping.", |_: Input, _: &Context| Ok(json!(true))).read_only();
+    /// assert!(action.hints().read_only && action.hints().idempotent && !action.hints().destructive);
+    /// ```
+    pub fn hints(&self) -> Hints {
+        Hints {
+            read_only: self.hints.contains(wit::ActionHints::READ_ONLY),
+            destructive: self.hints.contains(wit::ActionHints::DESTRUCTIVE),
+            idempotent: self.hints.contains(wit::ActionHints::IDEMPOTENT),
+            dynamic_schema: self.hints.contains(wit::ActionHints::DYNAMIC_SCHEMA),
+        }
     }
 
     /// Completes the schema per user (custom fields): `describe` gets the static schema and may
@@ -277,6 +638,19 @@ impl Action {
     /// ```
     pub fn input_schema(&self) -> Value {
         (self.input_schema)()
+    }
+
+    /// The derived JSON Schema of a typed output; `None` for raw JSON outputs.
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Input { id: String }
+    /// let action = Action::new("DEMO_GET_THING", "Get a thing.", |i: Input, _: &Context| Ok(json!(i.id)));
+    /// assert_eq!(action.output_schema(), None);
+    /// ```
+    pub fn output_schema(&self) -> Option<Value> {
+        (self.output_schema)()
     }
 
     /// Runs the action on JSON input, as the host would (natively, for unit tests of pure logic).
@@ -331,17 +705,39 @@ impl Action {
             name: self.name.clone(),
             description: self.description.clone(),
             input_schema: input_schema.to_string(),
-            output_schema: None,
+            output_schema: self.output_schema().map(|schema| schema.to_string()),
             hints: self.hints,
-            scopes: Vec::new(),
+            scopes: self.scopes.clone(),
         }
     }
 }
 
+/// An action's hints, as [`Action::hints`] reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hints {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub dynamic_schema: bool,
+}
+
 fn schema_of<T: JsonSchema>() -> Value {
-    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    let mut schema =
-        serde_json::to_value(generator.into_root_schema_for::<T>()).expect("schemas serialize");
+    root_schema::<T>(schemars::generate::SchemaSettings::draft2020_12())
+}
+
+/// The schema of what the action writes (serialize side); `None` when it says nothing (`true`
+/// or `{}`, the schema of `Value` and raw JSON), which is no use to an agent.
+fn output_schema_of<T: JsonSchema>() -> Option<Value> {
+    let schema =
+        root_schema::<T>(schemars::generate::SchemaSettings::draft2020_12().for_serialize());
+    let says_nothing =
+        schema == Value::Bool(true) || schema.as_object().is_some_and(|o| o.is_empty());
+    (!says_nothing).then_some(schema)
+}
+
+fn root_schema<T: JsonSchema>(settings: schemars::generate::SchemaSettings) -> Value {
+    let mut schema = serde_json::to_value(settings.into_generator().into_root_schema_for::<T>())
+        .expect("schemas serialize");
     if let Some(object) = schema.as_object_mut() {
         // The host knows the draft; LLM tool formats do not want these keys.
         object.remove("$schema");
@@ -359,7 +755,9 @@ pub struct Provider {
     categories: Vec<String>,
     auth: Auth,
     origins: Vec<(String, bool)>,
+    fields: Vec<Field>,
     actions: Vec<Action>,
+    after_connect: Option<Connector>,
 }
 
 impl Provider {
@@ -377,7 +775,9 @@ impl Provider {
             categories: Vec::new(),
             auth: Auth::None,
             origins: Vec::new(),
+            fields: Vec::new(),
             actions: Vec::new(),
+            after_connect: None,
         }
     }
 
@@ -408,15 +808,16 @@ impl Provider {
     }
 
     /// ```
-    /// use actionhost_sdk::{Auth, Provider};
-    /// let provider = Provider::new("acme", "Acme").auth(Auth::ApiKeyHeader { name: "X-Api-Key".into(), prefix: None });
+    /// use actionhost_sdk::{ApiKey, Auth, Provider};
+    /// let provider = Provider::new("acme", "Acme").auth(Auth::ApiKey(ApiKey::header("X-Api-Key")));
     /// ```
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
         self
     }
 
-    /// An origin the plugin may call with the user's credential, e.g. `https://api.github.com`.
+    /// An origin the plugin may call with the user's credential, e.g. `https://api.github.com`,
+    /// or one built from account fields, e.g. `https://{shop}.myshopify.com`.
     ///
     /// ```
     /// let provider = actionhost_sdk::Provider::new("acme", "Acme").origin("https://api.acme.example");
@@ -436,6 +837,54 @@ impl Provider {
     pub fn origin_without_credentials(mut self, origin: &str) -> Self {
         self.origins.push((origin.into(), false));
         self
+    }
+
+    /// A per-account setting, asked for in the order fields are added.
+    ///
+    /// ```
+    /// use actionhost_sdk::{Field, Provider};
+    /// let shopify = Provider::new("shopify", "Shopify")
+    ///     .field(Field::user("shop", "Shop subdomain, e.g. `acme`.").pattern("[a-z0-9][a-z0-9-]*").required())
+    ///     .origin("https://{shop}.myshopify.com");
+    /// ```
+    pub fn field(mut self, field: Field) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    /// What to do once when an account connects, with its credential usable: find fields of
+    /// source `after_connect` and a label for the account. Without one, the account gets no
+    /// fields and no label, and nothing is sent.
+    ///
+    /// ```no_run
+    /// use actionhost_sdk::prelude::*;
+    /// let provider = Provider::new("github", "GitHub").after_connect(|_ctx| {
+    ///     let user: Value = Request::get("https://api.github.com/user").send()?.json()?;
+    ///     Ok(ConnectedAccount::labelled(user["login"].as_str().unwrap_or_default()))
+    /// });
+    /// ```
+    pub fn after_connect(
+        mut self,
+        handler: impl Fn(&Context) -> Result<ConnectedAccount, Error> + 'static,
+    ) -> Self {
+        self.after_connect = Some(Box::new(handler));
+        self
+    }
+
+    /// Runs the `after_connect` handler (an empty account without one).
+    ///
+    /// ```
+    /// use actionhost_sdk::prelude::*;
+    /// let provider = Provider::new("demo", "Demo")
+    ///     .after_connect(|ctx| Ok(ConnectedAccount::labelled(ctx.user_id.clone())));
+    /// assert_eq!(provider.connect(&Context::new("u1")).unwrap().label.as_deref(), Some("u1"));
+    /// assert_eq!(Provider::new("demo", "Demo").connect(&Context::new("u1")).unwrap(), ConnectedAccount::default());
+    /// ```
+    pub fn connect(&self, ctx: &Context) -> Result<ConnectedAccount, Error> {
+        match &self.after_connect {
+            Some(handler) => handler(ctx),
+            None => Ok(ConnectedAccount::default()),
+        }
     }
 
     /// ```
@@ -480,19 +929,27 @@ pub mod dispatch {
     use super::*;
 
     pub fn info(provider: &Provider) -> wit::ProviderInfo {
+        let placement = |p: Placement| match p {
+            Placement::Header => wit::ApiKeyPlacement::Header,
+            Placement::Query => wit::ApiKeyPlacement::Query,
+        };
         let auth = match &provider.auth {
             Auth::None => wit::AuthKind::None,
-            Auth::ApiKeyHeader { name, prefix } => wit::AuthKind::ApiKey(wit::ApiKeyAuth {
-                placement: wit::ApiKeyPlacement::Header,
-                name: name.clone(),
-                prefix: prefix.clone(),
-                operator_key: None,
+            Auth::ApiKey(key) => wit::AuthKind::ApiKey(wit::ApiKeyAuth {
+                placement: placement(key.placement),
+                name: key.name.clone(),
+                prefix: key.prefix.clone(),
+                operator_key: key.operator_key.as_ref().map(|(p, name)| wit::OperatorKey {
+                    placement: placement(*p),
+                    name: name.clone(),
+                }),
             }),
-            Auth::ApiKeyQuery { name } => wit::AuthKind::ApiKey(wit::ApiKeyAuth {
-                placement: wit::ApiKeyPlacement::Query,
-                name: name.clone(),
-                prefix: None,
-                operator_key: None,
+            Auth::Basic {
+                username_label,
+                password_label,
+            } => wit::AuthKind::Basic(wit::BasicAuth {
+                username_label: username_label.clone(),
+                password_label: password_label.clone(),
             }),
             Auth::OAuth2(o) => wit::AuthKind::Oauth2(wit::Oauth2Auth {
                 authorize_url: o.authorize_url.clone(),
@@ -502,7 +959,11 @@ pub mod dispatch {
                 scope_separator: o.scope_separator.clone(),
                 pkce: o.pkce,
                 extra_authorize_params: o.params.clone(),
-                client_auth: wit::ClientAuth::RequestBody,
+                client_auth: if o.client_auth_basic {
+                    wit::ClientAuth::Basic
+                } else {
+                    wit::ClientAuth::RequestBody
+                },
             }),
         };
         wit::ProviderInfo {
@@ -520,7 +981,21 @@ pub mod dispatch {
                     credentials: *credentials,
                 })
                 .collect(),
-            account_fields: Vec::new(),
+            account_fields: provider
+                .fields
+                .iter()
+                .map(|f| wit::AccountField {
+                    name: f.name.clone(),
+                    description: f.description.clone(),
+                    pattern: f.pattern.clone(),
+                    required: f.required,
+                    source: match f.source {
+                        FieldSource::User => wit::FieldSource::User,
+                        FieldSource::TokenResponse => wit::FieldSource::TokenResponse,
+                        FieldSource::AfterConnect => wit::FieldSource::AfterConnect,
+                    },
+                })
+                .collect(),
         }
     }
 
@@ -536,6 +1011,7 @@ pub mod dispatch {
         Context {
             user_id: ctx.user_id,
             scopes: ctx.scopes,
+            fields: ctx.fields.into_iter().collect(),
         }
     }
 
@@ -567,5 +1043,179 @@ pub mod dispatch {
         action
             .run_json(input, &context(ctx))
             .map_err(wit::ActionError::from)
+    }
+
+    pub fn after_connect(
+        provider: &Provider,
+        ctx: wit::CallContext,
+    ) -> Result<wit::ConnectedAccount, wit::ActionError> {
+        let account = provider
+            .connect(&context(ctx))
+            .map_err(wit::ActionError::from)?;
+        Ok(wit::ConnectedAccount {
+            fields: account.fields,
+            label: account.label,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    #[derive(Deserialize, JsonSchema)]
+    struct Nothing {}
+
+    fn noop(_: Nothing, _: &Context) -> Result<Value, Error> {
+        Ok(json!(null))
+    }
+
+    #[test]
+    fn info_carries_the_0_2_surface() {
+        let provider = Provider::new("shopify", "Shopify")
+            .auth(Auth::bearer_oauth2(
+                OAuth2::new(
+                    "https://{shop}.myshopify.com/admin/oauth/authorize",
+                    "https://{shop}.myshopify.com/admin/oauth/access_token",
+                )
+                .client_auth_basic(),
+            ))
+            .field(
+                Field::user("shop", "Shop subdomain.")
+                    .pattern("[a-z0-9-]+")
+                    .required(),
+            )
+            .field(Field::after_connect("plan", "The shop's plan."))
+            .origin("https://{shop}.myshopify.com");
+        let info = dispatch::info(&provider);
+        assert_eq!(info.origins[0].origin, "https://{shop}.myshopify.com");
+        let wit::AuthKind::Oauth2(oauth) = info.auth else {
+            panic!("oauth2")
+        };
+        assert_eq!(oauth.client_auth, wit::ClientAuth::Basic);
+        let fields: Vec<_> = info
+            .account_fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.pattern.as_deref(), f.required, f.source))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("shop", Some("[a-z0-9-]+"), true, wit::FieldSource::User),
+                ("plan", None, false, wit::FieldSource::AfterConnect)
+            ]
+        );
+    }
+
+    #[test]
+    fn api_keys_and_basic_credentials_reach_the_wit_types() {
+        let discord = dispatch::info(
+            &Provider::new("discord", "Discord")
+                .auth(Auth::ApiKey(ApiKey::header("Authorization").prefix("Bot "))),
+        );
+        let wit::AuthKind::ApiKey(key) = discord.auth else {
+            panic!("api key")
+        };
+        assert_eq!(
+            (key.placement, key.name.as_str(), key.prefix.as_deref()),
+            (wit::ApiKeyPlacement::Header, "Authorization", Some("Bot "))
+        );
+        assert!(key.operator_key.is_none());
+
+        let trello = dispatch::info(&Provider::new("trello", "Trello").auth(Auth::ApiKey(
+            ApiKey::query("token").operator_key_in_query("key"),
+        )));
+        let wit::AuthKind::ApiKey(key) = trello.auth else {
+            panic!("api key")
+        };
+        let operator = key.operator_key.expect("operator key");
+        assert_eq!(
+            (key.placement, operator.placement, operator.name.as_str()),
+            (
+                wit::ApiKeyPlacement::Query,
+                wit::ApiKeyPlacement::Query,
+                "key"
+            )
+        );
+
+        let jira =
+            dispatch::info(&Provider::new("jira", "Jira").auth(Auth::basic("E-mail", "API token")));
+        let wit::AuthKind::Basic(basic) = jira.auth else {
+            panic!("basic")
+        };
+        assert_eq!(
+            (basic.username_label.as_str(), basic.password_label.as_str()),
+            ("E-mail", "API token")
+        );
+    }
+
+    #[test]
+    fn definitions_carry_scopes_and_only_useful_output_schemas() {
+        #[derive(Serialize, JsonSchema)]
+        struct Out {
+            id: u64,
+        }
+        let provider = Provider::new("demo", "Demo")
+            .action(Action::new("DEMO_RAW", "Raw.", noop).scopes(&["a", "b"]))
+            .action(Action::new(
+                "DEMO_PASS",
+                "Pass.",
+                |_: Nothing, _: &Context| -> Result<Passthrough, Error> {
+                    Ok(serde_json::value::RawValue::from_string("1".into())?)
+                },
+            ))
+            .action(
+                Action::new("DEMO_TYPED", "Typed.", |_: Nothing, _: &Context| {
+                    Ok(Out { id: 1 })
+                })
+                .any_scope(&["repo", "public_repo"]),
+            );
+        let definitions = dispatch::list_actions(&provider);
+        assert_eq!(
+            definitions[0].scopes,
+            [vec!["a".to_string()], vec!["b".to_string()]]
+        );
+        assert_eq!(definitions[0].output_schema, None);
+        assert_eq!(definitions[1].output_schema, None);
+        assert_eq!(
+            definitions[2].scopes,
+            [vec!["repo".to_string(), "public_repo".to_string()]]
+        );
+        let typed: Value =
+            serde_json::from_str(definitions[2].output_schema.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            typed,
+            json!({"type": "object", "properties": {"id": {"type": "integer", "format": "uint64", "minimum": 0}}, "required": ["id"]})
+        );
+        let input: Value = serde_json::from_str(&definitions[0].input_schema).unwrap();
+        assert_eq!(input, json!({"type": "object"}));
+    }
+
+    #[test]
+    fn the_call_context_fields_reach_the_action_and_after_connect() {
+        let provider = Provider::new("demo", "Demo")
+            .action(Action::new(
+                "DEMO_SHOP",
+                "Shop.",
+                |_: Nothing, ctx: &Context| Ok(json!(ctx.field("shop")?)),
+            ))
+            .after_connect(|ctx| {
+                Ok(ConnectedAccount::labelled(ctx.field("shop")?).field("plan", "basic"))
+            });
+        let ctx = || wit::CallContext {
+            user_id: "u1".into(),
+            scopes: vec![],
+            fields: vec![("shop".into(), "acme".into())],
+        };
+        assert_eq!(
+            dispatch::execute(&provider, "DEMO_SHOP", "{}", ctx()).unwrap(),
+            "\"acme\""
+        );
+        let account = dispatch::after_connect(&provider, ctx()).unwrap();
+        assert_eq!(account.label.as_deref(), Some("acme"));
+        assert_eq!(account.fields, [("plan".to_string(), "basic".to_string())]);
+        let empty = dispatch::after_connect(&Provider::new("x", "X"), ctx()).unwrap();
+        assert_eq!((empty.fields.len(), empty.label), (0, None));
     }
 }

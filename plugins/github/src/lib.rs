@@ -1,27 +1,44 @@
 //! GitHub provider: issues, comments, repositories, pull requests and issue search through
 //! GitHub's REST API (<https://docs.github.com/rest>), API version 2022-11-28.
 
-use actionhost_sdk::http::segment;
 use actionhost_sdk::prelude::*;
 
-/// GitHub's JSON answered as it is: checked to be JSON, never rebuilt (fast for large bodies).
-type Passthrough = Box<serde_json::value::RawValue>;
-
-const API: &str = "https://api.github.com";
-
 /// Every GitHub request carries these (GitHub's REST docs ask for all three).
-fn github(request: Request) -> Request {
-    request
+fn api() -> Api {
+    Api::new("https://api.github.com")
         .header("Accept", "application/vnd.github+json")
         .header("X-GitHub-Api-Version", "2022-11-28")
         .header("User-Agent", "actionhost-github")
+        .errors(rate_limit)
 }
 
-fn repo_url(owner: &str, repo: &str, rest: &str) -> String {
-    format!("{API}/repos/{}/{}{rest}", segment(owner), segment(repo))
+/// GitHub signals an exhausted rate limit with 403 (or 429) and `x-ratelimit-remaining: 0`
+/// (primary limit, reset at the epoch second `x-ratelimit-reset`) or with `retry-after`
+/// (secondary limit). Other statuses keep the SDK's mapping.
+fn rate_limit(response: &Response) -> Option<Error> {
+    let status = response.status();
+    let exhausted = response.header("x-ratelimit-remaining") == Some("0");
+    let retry_after = response.seconds("retry-after");
+    if !(status == 403 || status == 429) || !(exhausted || retry_after.is_some()) {
+        return None;
+    }
+    let until_reset = || {
+        let reset = u64::from(response.seconds("x-ratelimit-reset")?);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs();
+        u32::try_from(reset.saturating_sub(now)).ok()
+    };
+    let message = actionhost_sdk::http::provider_message(response.bytes())
+        .unwrap_or_else(|| "GitHub rate limit exceeded".into());
+    Some(Error::rate_limited(
+        message,
+        retry_after.or_else(until_reset),
+    ))
 }
 
-/// A repository, named by its owner and name.
+// A repository, named by its owner and name (no doc comment: flattened into inputs).
 #[derive(Deserialize, JsonSchema)]
 struct Repo {
     /// Account that owns the repository (user or organization), e.g. `octocat`.
@@ -30,58 +47,61 @@ struct Repo {
     repo: String,
 }
 
-#[derive(Deserialize, JsonSchema)]
+impl Repo {
+    fn path(&self, rest: &str) -> String {
+        path!("/repos/{}/{}", self.owner, self.repo) + rest
+    }
+}
+
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct CreateIssue {
-    /// Account that owns the repository, e.g. `octocat`.
-    owner: String,
-    /// Repository name, e.g. `hello-world`.
-    repo: String,
+    #[serde(flatten, skip_serializing)]
+    at: Repo,
     /// Title of the issue.
     title: String,
     /// Body of the issue, in GitHub Markdown.
+    #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<String>,
     /// Logins of users to assign.
+    #[serde(skip_serializing_if = "Option::is_none")]
     assignees: Option<Vec<String>>,
     /// Label names to add.
+    #[serde(skip_serializing_if = "Option::is_none")]
     labels: Option<Vec<String>>,
     /// Number of the milestone to associate.
+    #[serde(skip_serializing_if = "Option::is_none")]
     milestone: Option<u64>,
 }
 
 fn create_issue(input: CreateIssue, _: &Context) -> Result<Passthrough, Error> {
-    let mut body = json!({ "title": input.title });
-    insert_opt(&mut body, "body", input.body);
-    insert_opt(&mut body, "assignees", input.assignees);
-    insert_opt(&mut body, "labels", input.labels);
-    insert_opt(&mut body, "milestone", input.milestone);
-    github(Request::post(repo_url(
-        &input.owner,
-        &input.repo,
-        "/issues",
-    )))
-    .json(&body)
-    .send()?
-    .json()
-}
-
-#[derive(Deserialize, JsonSchema)]
-struct IssueRef {
-    /// Account that owns the repository.
-    owner: String,
-    /// Repository name.
-    repo: String,
-    /// The issue's number in the repository (as shown after `#`).
-    issue_number: u64,
-}
-
-fn get_issue(input: IssueRef, _: &Context) -> Result<Passthrough, Error> {
-    let path = format!("/issues/{}", input.issue_number);
-    github(Request::get(repo_url(&input.owner, &input.repo, &path)))
+    api()
+        .post(&input.at.path("/issues"))
+        .json(&input)
         .send()?
         .json()
 }
 
+// An issue or pull request, named by its repository and number.
 #[derive(Deserialize, JsonSchema)]
+struct IssueRef {
+    #[serde(flatten)]
+    at: Repo,
+    /// The issue's number in the repository (as shown after `#`).
+    issue_number: u64,
+}
+
+impl IssueRef {
+    fn path(&self, rest: &str) -> String {
+        self.at
+            .path(&format!("/issues/{}{rest}", self.issue_number))
+    }
+}
+
+fn get_issue(input: IssueRef, _: &Context) -> Result<Passthrough, Error> {
+    api().get(&input.path("")).send()?.json()
+}
+
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 enum IssueState {
     Open,
@@ -89,22 +109,10 @@ enum IssueState {
     All,
 }
 
-impl IssueState {
-    fn as_str(&self) -> &'static str {
-        match self {
-            IssueState::Open => "open",
-            IssueState::Closed => "closed",
-            IssueState::All => "all",
-        }
-    }
-}
-
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct ListIssues {
-    /// Account that owns the repository.
-    owner: String,
-    /// Repository name.
-    repo: String,
+    #[serde(flatten, skip_serializing)]
+    at: Repo,
     /// Which issues to list by state; GitHub's default is `open`.
     state: Option<IssueState>,
     /// Comma-separated label names; only issues with all of them are listed.
@@ -122,13 +130,9 @@ struct ListIssues {
 }
 
 fn list_issues(input: ListIssues, _: &Context) -> Result<Passthrough, Error> {
-    github(Request::get(repo_url(&input.owner, &input.repo, "/issues")))
-        .query_opt("state", input.state.as_ref().map(IssueState::as_str))
-        .query_opt("labels", input.labels)
-        .query_opt("assignee", input.assignee)
-        .query_opt("since", input.since)
-        .query_opt("per_page", input.per_page)
-        .query_opt("page", input.page)
+    api()
+        .get(&input.at.path("/issues"))
+        .query(&input)
         .send()?
         .json()
 }
@@ -148,70 +152,59 @@ enum StateReason {
     Reopened,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct UpdateIssue {
-    /// Account that owns the repository.
-    owner: String,
-    /// Repository name.
-    repo: String,
-    /// The issue's number.
-    issue_number: u64,
+    #[serde(flatten, skip_serializing)]
+    issue: IssueRef,
     /// New title.
+    #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<String>,
     /// New body (replaces the old one).
+    #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<String>,
     /// `closed` to close the issue, `open` to reopen it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<OpenOrClosed>,
     /// Why the state changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     state_reason: Option<StateReason>,
     /// Replaces all labels with these names.
+    #[serde(skip_serializing_if = "Option::is_none")]
     labels: Option<Vec<String>>,
     /// Replaces all assignees with these logins.
+    #[serde(skip_serializing_if = "Option::is_none")]
     assignees: Option<Vec<String>>,
 }
 
 fn update_issue(input: UpdateIssue, _: &Context) -> Result<Passthrough, Error> {
-    let mut body = json!({});
-    insert_opt(&mut body, "title", input.title);
-    insert_opt(&mut body, "body", input.body);
-    insert_opt(&mut body, "state", input.state);
-    insert_opt(&mut body, "state_reason", input.state_reason);
-    insert_opt(&mut body, "labels", input.labels);
-    insert_opt(&mut body, "assignees", input.assignees);
-    let path = format!("/issues/{}", input.issue_number);
-    github(Request::patch(repo_url(&input.owner, &input.repo, &path)))
-        .json(&body)
+    api()
+        .patch(&input.issue.path(""))
+        .json(&input)
         .send()?
         .json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct CreateComment {
-    /// Account that owns the repository.
-    owner: String,
-    /// Repository name.
-    repo: String,
-    /// Number of the issue or pull request to comment on.
-    issue_number: u64,
+    #[serde(flatten, skip_serializing)]
+    issue: IssueRef,
     /// The comment, in GitHub Markdown.
     body: String,
 }
 
 fn create_issue_comment(input: CreateComment, _: &Context) -> Result<Passthrough, Error> {
-    let path = format!("/issues/{}/comments", input.issue_number);
-    github(Request::post(repo_url(&input.owner, &input.repo, &path)))
-        .json(&json!({ "body": input.body }))
+    api()
+        .post(&input.issue.path("/comments"))
+        .json(&input)
         .send()?
         .json()
 }
 
 fn get_repository(input: Repo, _: &Context) -> Result<Passthrough, Error> {
-    github(Request::get(repo_url(&input.owner, &input.repo, "")))
-        .send()?
-        .json()
+    api().get(&input.path("")).send()?.json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 enum RepoSort {
     Created,
@@ -220,7 +213,7 @@ enum RepoSort {
     FullName,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct ListRepositories {
     /// `all`, `public` or `private`.
     visibility: Option<String>,
@@ -237,28 +230,13 @@ struct ListRepositories {
 }
 
 fn list_repositories(input: ListRepositories, _: &Context) -> Result<Passthrough, Error> {
-    let sort = input.sort.map(|s| match s {
-        RepoSort::Created => "created",
-        RepoSort::Updated => "updated",
-        RepoSort::Pushed => "pushed",
-        RepoSort::FullName => "full_name",
-    });
-    github(Request::get(format!("{API}/user/repos")))
-        .query_opt("visibility", input.visibility)
-        .query_opt("affiliation", input.affiliation)
-        .query_opt("sort", sort)
-        .query_opt("per_page", input.per_page)
-        .query_opt("page", input.page)
-        .send()?
-        .json()
+    api().get("/user/repos").query(&input).send()?.json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct CreatePullRequest {
-    /// Account that owns the repository.
-    owner: String,
-    /// Repository name.
-    repo: String,
+    #[serde(flatten, skip_serializing)]
+    at: Repo,
     /// Title of the pull request.
     title: String,
     /// Branch with the changes; `username:branch` for a branch in a fork.
@@ -266,36 +244,32 @@ struct CreatePullRequest {
     /// Branch to merge into, e.g. `main`.
     base: String,
     /// Description, in GitHub Markdown.
+    #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<String>,
     /// Open as a draft pull request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     draft: Option<bool>,
     /// Let maintainers push to the head branch.
+    #[serde(skip_serializing_if = "Option::is_none")]
     maintainer_can_modify: Option<bool>,
 }
 
 fn create_pull_request(input: CreatePullRequest, _: &Context) -> Result<Passthrough, Error> {
-    let mut body = json!({ "title": input.title, "head": input.head, "base": input.base });
-    insert_opt(&mut body, "body", input.body);
-    insert_opt(&mut body, "draft", input.draft);
-    insert_opt(
-        &mut body,
-        "maintainer_can_modify",
-        input.maintainer_can_modify,
-    );
-    github(Request::post(repo_url(&input.owner, &input.repo, "/pulls")))
-        .json(&body)
+    api()
+        .post(&input.at.path("/pulls"))
+        .json(&input)
         .send()?
         .json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 enum Order {
     Asc,
     Desc,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct SearchIssues {
     /// GitHub search query with qualifiers, e.g. `repo:octocat/hello-world is:open label:bug crash`.
     q: String,
@@ -312,25 +286,22 @@ struct SearchIssues {
 }
 
 fn search_issues(input: SearchIssues, _: &Context) -> Result<Passthrough, Error> {
-    let order = input.order.map(|o| match o {
-        Order::Asc => "asc",
-        Order::Desc => "desc",
-    });
-    github(Request::get(format!("{API}/search/issues")))
-        .query("q", input.q)
-        .query_opt("sort", input.sort)
-        .query_opt("order", order)
-        .query_opt("per_page", input.per_page)
-        .query_opt("page", input.page)
-        .send()?
-        .json()
+    api().get("/search/issues").query(&input).send()?.json()
 }
 
-fn insert_opt<T: Serialize>(body: &mut Value, key: &str, value: Option<T>) {
-    if let Some(value) = value {
-        body[key] = serde_json::to_value(value).expect("plain values serialize");
+/// The account is shown by its GitHub login.
+fn after_connect(_: &Context) -> Result<ConnectedAccount, Error> {
+    #[derive(Deserialize)]
+    struct User {
+        login: String,
     }
+    let user: User = api().get("/user").send()?.json()?;
+    Ok(ConnectedAccount::labelled(user.login))
 }
+
+/// Writing to a repository needs `repo`, or `public_repo` for public repositories only.
+/// Reads need no scope for public repositories (`repo` for private ones), so they declare none.
+const WRITE: &[&str] = &["repo", "public_repo"];
 
 pub fn provider() -> Provider {
     Provider::new("github", "GitHub")
@@ -341,12 +312,13 @@ pub fn provider() -> Provider {
             OAuth2::new("https://github.com/login/oauth/authorize", "https://github.com/login/oauth/access_token")
                 .scopes(&["repo", "read:user"]),
         ))
-        .origin(API)
+        .origin("https://api.github.com")
+        .after_connect(after_connect)
         .action(Action::new(
             "GITHUB_CREATE_ISSUE",
             "Create a new issue in a GitHub repository. Use to report a bug, request a feature or track a task; returns the created issue with its number and URL.",
             create_issue,
-        ))
+        ).any_scope(WRITE))
         .action(Action::new(
             "GITHUB_GET_ISSUE",
             "Get one issue (or pull request) of a repository by its number, with its title, body, state, labels and assignees.",
@@ -361,12 +333,12 @@ pub fn provider() -> Provider {
             "GITHUB_UPDATE_ISSUE",
             "Change an existing issue: its title, body, labels or assignees, or close/reopen it with `state`. Only the fields given are changed.",
             update_issue,
-        ).idempotent())
+        ).idempotent().any_scope(WRITE))
         .action(Action::new(
             "GITHUB_CREATE_ISSUE_COMMENT",
             "Add a comment to an issue or pull request. Use to reply in a discussion or leave a status update.",
             create_issue_comment,
-        ))
+        ).any_scope(WRITE))
         .action(Action::new(
             "GITHUB_GET_REPOSITORY",
             "Get a repository's details: description, default branch, visibility, stars, open issue count and URLs.",
@@ -381,7 +353,7 @@ pub fn provider() -> Provider {
             "GITHUB_CREATE_PULL_REQUEST",
             "Open a pull request to merge `head` into `base` in a repository. The head branch must already exist and differ from base.",
             create_pull_request,
-        ))
+        ).any_scope(WRITE))
         .action(Action::new(
             "GITHUB_SEARCH_ISSUES",
             "Search issues and pull requests across GitHub with GitHub's search syntax (qualifiers like `repo:`, `is:open`, `label:`, `author:`). Use to find issues when the number is not known.",

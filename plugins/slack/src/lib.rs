@@ -1,10 +1,14 @@
 //! Slack provider: messages, channels, history, reactions and user lookup through the Slack Web
 //! API (<https://api.slack.com/web>). Slack answers HTTP 200 with `{"ok": false, "error": ...}`
-//! for most failures; [`call`] turns those into errors with Slack's own error code.
+//! for most failures; [`slack_errors`] turns those into errors with Slack's own error code.
 
+use actionhost_sdk::http::json_text;
 use actionhost_sdk::prelude::*;
 
-const API: &str = "https://slack.com/api";
+/// Write methods take a form body (Slack's classic encoding, accepted by every method).
+fn api() -> Api {
+    Api::new("https://slack.com/api").errors(slack_errors)
+}
 
 /// Slack errors that mean the token is no longer good.
 const AUTH_ERRORS: &[&str] = &[
@@ -15,58 +19,27 @@ const AUTH_ERRORS: &[&str] = &[
     "token_expired",
 ];
 
-/// Sends a Web API request and checks Slack's `ok` flag.
-fn call(request: Request) -> Result<Value, Error> {
-    let response = request.send()?;
-    let body: Value = response.json()?;
-    if body.get("ok").and_then(Value::as_bool) == Some(true) {
-        return Ok(body);
+/// Slack's envelope: `ok: false` with an error code, whatever the HTTP status.
+fn slack_errors(response: &Response) -> Option<Error> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        ok: bool,
+        error: Option<String>,
     }
-    let code = body
-        .get("error")
-        .and_then(Value::as_str)
-        .unwrap_or("unknown_error")
-        .to_string();
-    if AUTH_ERRORS.contains(&code.as_str()) {
-        return Err(Error::unauthorized(code));
+    let envelope: Envelope = response.json().ok()?;
+    if envelope.ok {
+        return None;
     }
-    if code == "ratelimited" {
-        let retry = response
-            .header("retry-after")
-            .and_then(|v| v.trim().parse().ok());
-        return Err(Error::rate_limited(code, retry));
-    }
-    Err(Error::Upstream {
-        status: response.status(),
-        message: code,
-        body: Some(response.text()),
+    let code = envelope.error.unwrap_or_else(|| "unknown_error".into());
+    Some(match code.as_str() {
+        code if AUTH_ERRORS.contains(&code) => Error::unauthorized(code),
+        "ratelimited" => Error::rate_limited(code, response.seconds("retry-after")),
+        code if code.ends_with("_not_found") => Error::not_found(code),
+        _ => response.upstream_error(code),
     })
 }
 
-fn get(method: &str) -> Request {
-    Request::get(format!("{API}/{method}"))
-}
-
-/// Write methods take a form body (Slack's classic encoding, accepted by every method); values
-/// that are not strings (e.g. `blocks`) are sent as JSON text, as Slack expects.
-fn post(method: &str, fields: &[(&str, Value)]) -> Request {
-    let encoded: Vec<(&str, String)> = fields
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| {
-            (
-                *k,
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string()),
-            )
-        })
-        .collect();
-    let borrowed: Vec<(&str, &str)> = encoded.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    Request::post(format!("{API}/{method}")).form(&borrowed)
-}
-
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct SendMessage {
     /// Channel id (`C0123ABCD`), channel name (`#general`) or user id for a direct message.
     channel: String,
@@ -75,25 +48,17 @@ struct SendMessage {
     /// Timestamp (`ts`) of a parent message, to reply in its thread.
     thread_ts: Option<String>,
     /// Block Kit blocks for a rich layout.
+    #[serde(serialize_with = "json_text", skip_serializing_if = "Option::is_none")]
     blocks: Option<Vec<Value>>,
     /// Whether to unfurl links to text-based content.
     unfurl_links: Option<bool>,
 }
 
 fn send_message(input: SendMessage, _: &Context) -> Result<Value, Error> {
-    call(post(
-        "chat.postMessage",
-        &[
-            ("channel", json!(input.channel)),
-            ("text", json!(input.text)),
-            ("thread_ts", json!(input.thread_ts)),
-            ("blocks", json!(input.blocks)),
-            ("unfurl_links", json!(input.unfurl_links)),
-        ],
-    ))
+    api().post("/chat.postMessage").form(&input).send()?.json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct ListChannels {
     /// Comma-separated conversation types: `public_channel`, `private_channel`, `mpim`, `im`
     /// (default `public_channel`).
@@ -108,16 +73,14 @@ struct ListChannels {
 }
 
 fn list_channels(input: ListChannels, _: &Context) -> Result<Value, Error> {
-    call(
-        get("conversations.list")
-            .query_opt("types", input.types)
-            .query_opt("exclude_archived", input.exclude_archived)
-            .query_opt("limit", input.limit)
-            .query_opt("cursor", input.cursor),
-    )
+    api()
+        .get("/conversations.list")
+        .query(&input)
+        .send()?
+        .json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct CreateChannel {
     /// Channel name: lower case letters, digits, hyphens and underscores, at most 80 characters.
     #[schemars(length(min = 1, max = 80), regex(pattern = r"^[a-z0-9_-]+$"))]
@@ -127,16 +90,14 @@ struct CreateChannel {
 }
 
 fn create_channel(input: CreateChannel, _: &Context) -> Result<Value, Error> {
-    call(post(
-        "conversations.create",
-        &[
-            ("name", json!(input.name)),
-            ("is_private", json!(input.is_private)),
-        ],
-    ))
+    api()
+        .post("/conversations.create")
+        .form(&input)
+        .send()?
+        .json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct ChannelHistory {
     /// Channel id, e.g. `C0123ABCD`.
     channel: String,
@@ -152,17 +113,14 @@ struct ChannelHistory {
 }
 
 fn channel_history(input: ChannelHistory, _: &Context) -> Result<Value, Error> {
-    call(
-        get("conversations.history")
-            .query("channel", input.channel)
-            .query_opt("limit", input.limit)
-            .query_opt("oldest", input.oldest)
-            .query_opt("latest", input.latest)
-            .query_opt("cursor", input.cursor),
-    )
+    api()
+        .get("/conversations.history")
+        .query(&input)
+        .send()?
+        .json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct AddReaction {
     /// Channel id of the message.
     channel: String,
@@ -173,24 +131,37 @@ struct AddReaction {
 }
 
 fn add_reaction(input: AddReaction, _: &Context) -> Result<Value, Error> {
-    call(post(
-        "reactions.add",
-        &[
-            ("channel", json!(input.channel)),
-            ("timestamp", json!(input.timestamp)),
-            ("name", json!(input.name.trim_matches(':'))),
-        ],
-    ))
+    let name = input.name.trim_matches(':').to_string();
+    let input = AddReaction { name, ..input };
+    api().post("/reactions.add").form(&input).send()?.json()
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 struct FindUserByEmail {
     /// Email address of the workspace member.
     email: String,
 }
 
 fn find_user_by_email(input: FindUserByEmail, _: &Context) -> Result<Value, Error> {
-    call(get("users.lookupByEmail").query("email", input.email))
+    api()
+        .get("/users.lookupByEmail")
+        .query(&input)
+        .send()?
+        .json()
+}
+
+/// The account is shown as `user (team)`, from `auth.test` (no scope needed).
+fn after_connect(_: &Context) -> Result<ConnectedAccount, Error> {
+    #[derive(Deserialize)]
+    struct Identity {
+        user: String,
+        team: String,
+    }
+    let who: Identity = api().post("/auth.test").send()?.json()?;
+    Ok(ConnectedAccount::labelled(format!(
+        "{} ({})",
+        who.user, who.team
+    )))
 }
 
 pub fn provider() -> Provider {
@@ -205,36 +176,37 @@ pub fn provider() -> Provider {
                 .revoke_url("https://slack.com/api/auth.revoke"),
         ))
         .origin("https://slack.com")
+        .after_connect(after_connect)
         .action(Action::new(
             "SLACK_SEND_MESSAGE",
             "Post a message to a Slack channel, direct message or thread. Use to notify people or reply in a conversation; returns the message with its `ts`.",
             send_message,
-        ))
+        ).scopes(&["chat:write"]))
         .action(Action::new(
             "SLACK_LIST_CHANNELS",
             "List channels in the workspace with their ids and names. Use to find a channel id before posting or reading history. Paginate with `cursor`.",
             list_channels,
-        ).read_only())
+        ).read_only().scopes(&["channels:read"]))
         .action(Action::new(
             "SLACK_CREATE_CHANNEL",
             "Create a new public or private channel.",
             create_channel,
-        ))
+        ).any_scope(&["channels:manage", "groups:write", "channels:write"]))
         .action(Action::new(
             "SLACK_GET_CHANNEL_HISTORY",
             "Read recent messages of a channel, newest first, optionally between two timestamps. Use to catch up on or summarize a conversation.",
             channel_history,
-        ).read_only())
+        ).read_only().any_scope(&["channels:history", "groups:history", "im:history", "mpim:history"]))
         .action(Action::new(
             "SLACK_ADD_REACTION",
             "Add an emoji reaction to a message, e.g. to acknowledge it.",
             add_reaction,
-        ).idempotent())
+        ).idempotent().scopes(&["reactions:write"]))
         .action(Action::new(
             "SLACK_FIND_USER_BY_EMAIL",
             "Find a workspace member by email address; returns their user id, name and profile. Use before sending a direct message.",
             find_user_by_email,
-        ).read_only())
+        ).read_only().scopes(&["users:read.email"]))
 }
 
 actionhost_sdk::export_provider!(provider);

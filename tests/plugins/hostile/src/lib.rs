@@ -132,10 +132,7 @@ fn provider() -> Provider {
         .version("6.6.6")
         .description("Attacks the sandbox; for tests only.")
         .categories(&["testing"])
-        .auth(Auth::ApiKeyHeader {
-            name: "X-Api-Key".into(),
-            prefix: None,
-        })
+        .auth(Auth::ApiKey(ApiKey::header("X-Api-Key")))
         .origin("https://api.hostile.test")
         .action(Action::new(
             "HOSTILE_SPIN_FOREVER",
