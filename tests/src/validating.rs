@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -80,13 +79,6 @@ impl Description {
             client: reqwest::Client::new(),
         }
     }
-
-    /// How long this description's stand-in took to start in this test binary (starting it if
-    /// needed): until it answered, and the part spent loading the description.
-    pub fn startup(&'static self) -> (Duration, Duration) {
-        let process = running(self);
-        (process.started_in, process.loaded_in)
-    }
 }
 
 /// `../shared` beside the project.
@@ -96,8 +88,6 @@ pub fn shared_dir() -> PathBuf {
 
 struct Process {
     port: u16,
-    started_in: Duration,
-    loaded_in: Duration,
     // Never dropped (the stand-in lives as long as the binary); holding stdin open keeps it up.
     _child: Child,
     _stdin: ChildStdin,
@@ -122,7 +112,6 @@ fn start(description: &Description) -> Process {
     );
     let spec = description.path();
     assert!(spec.exists(), "no description at {}", spec.display());
-    let started = Instant::now();
     let mut command = Command::new(python);
     command
         .arg(tools_dir().join("standin/standin.py"))
@@ -140,11 +129,8 @@ fn start(description: &Description) -> Process {
         .expect("read the stand-in's first line");
     // `listening PORT loaded_in_ms MS`
     let words: Vec<&str> = line.split_whitespace().collect();
-    let (port, loaded_ms) = match words.as_slice() {
-        ["listening", port, "loaded_in_ms", ms] => (
-            port.parse().expect("port"),
-            ms.parse().expect("milliseconds"),
-        ),
+    let port = match words.as_slice() {
+        ["listening", port, "loaded_in_ms", _] => port.parse().expect("port"),
         _ => panic!(
             "the {} stand-in did not start (it said {line:?}; its errors are above)",
             description.name
@@ -153,8 +139,6 @@ fn start(description: &Description) -> Process {
     let stdin = child.stdin.take().expect("stdin");
     Process {
         port,
-        started_in: started.elapsed(),
-        loaded_in: Duration::from_millis(loaded_ms),
         _child: child,
         _stdin: stdin,
     }
@@ -275,7 +259,11 @@ impl Session {
     /// Every request of this session, in order; fails the test if one broke the description.
     pub async fn requests(&self) -> Vec<Recorded> {
         self.assert_no_violations().await;
-        self.checked().await.into_iter().map(|c| c.request).collect()
+        self.checked()
+            .await
+            .into_iter()
+            .map(|c| c.request)
+            .collect()
     }
 
     /// The only request of this session, which the description accepts.

@@ -134,7 +134,12 @@ async fn list_channels_passes_the_cursor_for_the_next_page() {
         .await;
     let (runtime, plugin) = slack(&standin).await;
     let (first, _) = runtime
-        .execute(&plugin, "SLACK_LIST_CHANNELS", &json!({"limit": 1}), &alice())
+        .execute(
+            &plugin,
+            "SLACK_LIST_CHANNELS",
+            &json!({"limit": 1}),
+            &alice(),
+        )
         .await;
     let first = first.unwrap();
     assert_eq!(first["channels"], json!([{"id": "C1"}]));
@@ -215,7 +220,11 @@ async fn add_reaction_strips_colons_from_the_emoji_name() {
         "add_reaction",
         "SLACK_ADD_REACTION",
         json!({"channel": "C1", "timestamp": "1700000000.000100", "name": ":thumbsup:"}),
-        Fixture::new("POST", "/reactions.add", Reply::json(200, json!({"ok": true}))),
+        Fixture::new(
+            "POST",
+            "/reactions.add",
+            Reply::json(200, json!({"ok": true})),
+        ),
     )
     .await;
     assert_eq!(result.unwrap(), json!({"ok": true}));
