@@ -20,6 +20,9 @@ it). Every test works in its own session, named by the test:
                                         body_base64, operation, violations
   GET  /__standin/SESSION/violations    [{"request": "METHOD /path?query", "violation": "..."}]
   POST /__standin/SESSION/reset         forgets the session's fixtures and requests
+
+A failure of the stand-in itself is answered 598 {"standin_error": traceback}, never as a
+provider's answer.
 """
 
 import argparse
