@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
 # Runs every test of actionhost from a fresh clone: installs what the tests need (the wasm
-# target, the npm test tools, Debian's Chromium), builds the release binary the end-to-end
-# tests start, and runs the whole suite in release mode (wasmtime's compiler is ~20x slower
-# unoptimized).
+# target, the npm test tools, the validating stand-in's Python environment, Debian's Chromium),
+# builds the release binary the end-to-end tests start, and runs the whole suite in release mode
+# (wasmtime's compiler is ~20x slower unoptimized).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "==> wasm32-wasip2 target"
 rustup target add wasm32-wasip2
 
-echo "==> npm test tools (Prism, oauth2-mock-server)"
+echo "==> npm test tools (GitHub's API description, swagger2openapi, oauth2-mock-server)"
 npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+
+echo "==> Python test tools (the validating stand-in: openapi-core, graphql-core)"
+# Kept while it was made from the same pinned requirements; made anew otherwise.
+venv=tests/tools/.venv
+requirements=tests/tools/standin/requirements.txt
+if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/installed-requirements.txt"
+fi
 
 echo "==> Chromium (the browser tests open the OAuth pages in it)"
 if ! command -v chromium >/dev/null; then

@@ -1,11 +1,12 @@
 //! Shared pieces of the end-to-end tests: the test plugins' paths, a recording loopback
-//! stand-in for a provider, and helpers to build a runtime.
+//! stand-in for a provider, the validating stand-in that checks requests against a provider's
+//! own API description, and helpers to build a runtime.
 
 pub mod host;
 pub mod oauth_server;
-pub mod prism;
 pub mod sockets;
 pub mod standin;
+pub mod validating;
 
 use std::sync::Arc;
 
@@ -15,6 +16,11 @@ use actionhost::runtime::{CallLimits, LoadedPlugin, Runtime};
 /// Paths of the test plugins, built by this crate's build script.
 pub mod components {
     include!(concat!(env!("OUT_DIR"), "/components.rs"));
+}
+
+/// `tests/tools`: the npm test tools and the validating stand-in (installed by `tests/run.sh`).
+pub fn tools_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools")
 }
 
 /// The bundled component named `file` (`github.wasm`, `slack.wasm`).

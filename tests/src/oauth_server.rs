@@ -224,7 +224,7 @@ pub struct MockOAuthServer {
 
 impl MockOAuthServer {
     pub async fn start() -> Self {
-        let tools = crate::prism::tools_dir();
+        let tools = crate::tools_dir();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("a free port")
             .local_addr()

@@ -1,0 +1,381 @@
+//! The validating stand-in for a provider (`tests/tools/standin`, Python): it checks every
+//! request against the provider's own API description (`../shared/specs/README.md`), answers a
+//! request that breaks it with 599 and records why, and answers valid ones from the test's
+//! fixtures.
+//!
+//! One stand-in process serves each description for the whole test binary (started on first
+//! use, gone when the binary exits: it stops when its stdin closes). Tests share it through
+//! sessions: each test gets its own path prefix `/__s/<session>`, and its runtime's upstream
+//! override maps the provider's base URL there (`https://slack.com/api=http://127.0.0.1:P/__s/s`),
+//! so fixtures, recorded requests and violations never mix between tests running at once.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::standin::{Recorded, Reply};
+use crate::tools_dir;
+
+/// The status the stand-in answers a request with when it breaks the description.
+pub const VIOLATION_STATUS: u16 = 599;
+
+/// Where a description file comes from.
+pub enum Source {
+    /// A file in an npm package of `tests/tools` (installed by the test script).
+    Npm(&'static str),
+    /// A file under `../shared/specs` (beside the project, for every developer and CI).
+    Shared(&'static str),
+}
+
+/// One provider's API description and where the provider serves it.
+pub struct Description {
+    /// Names the stand-in process in messages.
+    pub name: &'static str,
+    /// The URL the description's paths are relative to; the session's override replaces it.
+    pub base_url: &'static str,
+    pub source: Source,
+    /// A module of `tests/tools/standin/overlays` that corrects the description.
+    pub overlay: Option<&'static str>,
+}
+
+/// GitHub's official OpenAPI 3.0 description, from npm `@octokit/openapi`.
+pub const GITHUB: Description = Description {
+    name: "github",
+    base_url: "https://api.github.com",
+    source: Source::Npm("@octokit/openapi/generated/api.github.com.json"),
+    overlay: None,
+};
+
+/// Slack's Web API description (Swagger 2.0; its paths lack the `/api` prefix).
+pub const SLACK: Description = Description {
+    name: "slack",
+    base_url: "https://slack.com/api",
+    source: Source::Shared("specs/slack/slack_web_openapi_v2.json"),
+    overlay: Some("slack"),
+};
+
+impl Description {
+    pub fn path(&self) -> PathBuf {
+        match self.source {
+            Source::Npm(file) => tools_dir().join("node_modules").join(file),
+            Source::Shared(file) => shared_dir().join(file),
+        }
+    }
+
+    /// A fresh session on this description's stand-in (started if it is not running yet);
+    /// `test` names it in messages.
+    pub fn session(&'static self, test: &str) -> Session {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let process = running(self);
+        Session {
+            base: format!("http://127.0.0.1:{}", process.port),
+            name: format!("{test}-{}", NEXT.fetch_add(1, Ordering::Relaxed)),
+            description: self,
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+/// `../shared` beside the project.
+pub fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+struct Process {
+    port: u16,
+    // Never dropped (the stand-in lives as long as the binary); holding stdin open keeps it up.
+    _child: Child,
+    _stdin: ChildStdin,
+}
+
+fn running(description: &'static Description) -> Arc<Process> {
+    static RUNNING: Mutex<Vec<(&str, Arc<Process>)>> = Mutex::new(Vec::new());
+    let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, process)) = running.iter().find(|(name, _)| *name == description.name) {
+        return process.clone();
+    }
+    let process = Arc::new(start(description));
+    running.push((description.name, process.clone()));
+    process
+}
+
+fn start(description: &Description) -> Process {
+    let python = tools_dir().join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "the stand-in's Python is not installed: run tests/run.sh (it creates tests/tools/.venv)"
+    );
+    let spec = description.path();
+    assert!(spec.exists(), "no description at {}", spec.display());
+    let mut command = Command::new(python);
+    command
+        .arg(tools_dir().join("standin/standin.py"))
+        .arg(&spec)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(overlay) = description.overlay {
+        command.args(["--overlay", overlay]);
+    }
+    let mut child = command.spawn().expect("start the stand-in");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read the stand-in's first line");
+    // `listening PORT loaded_in_ms MS`
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let port = match words.as_slice() {
+        ["listening", port, "loaded_in_ms", _] => port.parse().expect("port"),
+        _ => panic!(
+            "the {} stand-in did not start (it said {line:?}; its errors are above)",
+            description.name
+        ),
+    };
+    let stdin = child.stdin.take().expect("stdin");
+    Process {
+        port,
+        _child: child,
+        _stdin: stdin,
+    }
+}
+
+/// One test's view of a stand-in: its own fixtures, requests and violations.
+pub struct Session {
+    base: String,
+    name: String,
+    description: &'static Description,
+    client: reqwest::Client,
+}
+
+/// What the stand-in answers to the requests a fixture matches.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    method: Option<String>,
+    path: Option<String>,
+    query: Vec<(String, String)>,
+    once: bool,
+    reply: Reply,
+}
+
+impl Fixture {
+    /// Answers `method` requests to `path` (a pattern: `{name}` matches one segment).
+    pub fn new(method: &str, path: &str, reply: Reply) -> Self {
+        Fixture {
+            method: Some(method.into()),
+            path: Some(path.into()),
+            query: Vec::new(),
+            once: false,
+            reply,
+        }
+    }
+
+    /// Answers every request.
+    pub fn any(reply: Reply) -> Self {
+        Fixture {
+            method: None,
+            path: None,
+            query: Vec::new(),
+            once: false,
+            reply,
+        }
+    }
+
+    /// Only requests whose query has `name=value`.
+    pub fn with_query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Answers one request only (then the next matching fixture does).
+    pub fn once(mut self) -> Self {
+        self.once = true;
+        self
+    }
+}
+
+/// A request as the stand-in received it, with its verdict.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub request: Recorded,
+    /// The description's operation it reached (`POST /repos/{owner}/{repo}/issues`).
+    pub operation: Option<String>,
+    pub violations: Vec<String>,
+}
+
+impl Session {
+    /// The prefix the provider's base URL is rewritten to.
+    pub fn upstream(&self) -> String {
+        format!("{}/__s/{}", self.base, self.name)
+    }
+
+    /// `ACTIONHOST_UPSTREAM_OVERRIDES` for this session.
+    pub fn overrides(&self) -> String {
+        format!("{}={}", self.description.base_url, self.upstream())
+    }
+
+    fn control(&self, what: &str) -> String {
+        format!("{}/__standin/{}/{what}", self.base, self.name)
+    }
+
+    pub async fn answer(&self, fixture: Fixture) {
+        let mut body = json!({
+            "method": fixture.method,
+            "path": fixture.path,
+            "query": fixture.query,
+            "once": fixture.once,
+            "status": fixture.reply.status,
+            "headers": fixture.reply.headers,
+            "text": String::from_utf8(fixture.reply.body).expect("a UTF-8 fixture body"),
+            "delay_ms": fixture.reply.delay.as_millis() as u64,
+        });
+        if body["query"] == json!([]) {
+            body.as_object_mut().expect("object").remove("query");
+        }
+        let status = self
+            .client
+            .post(self.control("fixtures"))
+            .json(&body)
+            .send()
+            .await
+            .expect("register a fixture")
+            .status();
+        assert_eq!(status, 201, "the stand-in refused the fixture");
+    }
+
+    /// Every request of this session, in order.
+    pub async fn checked(&self) -> Vec<Checked> {
+        self.list(&self.control("requests"))
+            .await
+            .into_iter()
+            .map(checked)
+            .collect()
+    }
+
+    /// Every request of this session, in order; fails the test if one broke the description.
+    pub async fn requests(&self) -> Vec<Recorded> {
+        self.assert_no_violations().await;
+        self.checked()
+            .await
+            .into_iter()
+            .map(|c| c.request)
+            .collect()
+    }
+
+    /// The only request of this session, which the description accepts.
+    pub async fn single(&self) -> Recorded {
+        let requests = self.requests().await;
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request, got {requests:#?}"
+        );
+        requests.into_iter().next().expect("one request")
+    }
+
+    /// Every way this session's requests broke the description: `METHOD /path?query: why`.
+    pub async fn violations(&self) -> Vec<String> {
+        self.list(&self.control("violations"))
+            .await
+            .iter()
+            .map(|v| format!("{}: {}", str_of(&v["request"]), str_of(&v["violation"])))
+            .collect()
+    }
+
+    pub async fn assert_no_violations(&self) {
+        let violations = self.violations().await;
+        assert!(
+            violations.is_empty(),
+            "{}'s API description refuses what was sent:\n{}",
+            self.description.name,
+            violations.join("\n")
+        );
+    }
+
+    /// Forgets this session's fixtures and requests.
+    pub async fn reset(&self) {
+        let status = self
+            .client
+            .post(self.control("reset"))
+            .send()
+            .await
+            .expect("reset")
+            .status();
+        assert_eq!(status, 204);
+    }
+
+    /// Sends a request straight to the stand-in (no plugin, no host), `path_and_query` relative
+    /// to the provider's base URL; returns the status and the body as JSON.
+    pub async fn send(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self
+            .client
+            .request(method, format!("{}{path_and_query}", self.upstream()))
+            .body(body.to_vec());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("send to the stand-in");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn list(&self, url: &str) -> Vec<Value> {
+        let answer: Value = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .expect("ask the stand-in")
+            .json()
+            .await
+            .expect("the stand-in's JSON");
+        answer.as_array().cloned().expect("a list")
+    }
+}
+
+fn str_of(value: &Value) -> String {
+    value.as_str().map(str::to_string).unwrap_or_default()
+}
+
+fn checked(value: Value) -> Checked {
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(str_of(&value["body_base64"]))
+        .expect("base64 body");
+    let headers = value["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .map(|pair| (str_of(&pair[0]).to_lowercase(), str_of(&pair[1])))
+        .collect();
+    Checked {
+        request: Recorded {
+            method: str_of(&value["method"]),
+            path: str_of(&value["path"]),
+            query: value["query"].as_str().map(str::to_string),
+            headers,
+            body,
+        },
+        operation: value["operation"].as_str().map(str::to_string),
+        violations: value["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .map(str_of)
+            .collect(),
+    }
+}

@@ -1,0 +1,90 @@
+//! Every provider plugin through the real runtime, against a validating stand-in for its
+//! provider (`actionhost_e2e::validating`): each request the plugin sends is checked against the
+//! provider's own API description, answered from the test's fixtures, and asserted exactly; and
+//! each description's check is itself tested, with requests it must refuse (so a validator that
+//! accepts everything fails) and a known-good request from the provider's docs it must accept.
+//!
+//! One module per provider; they share one stand-in process per description.
+
+#[path = "providers/github.rs"]
+mod github;
+#[path = "providers/slack.rs"]
+mod slack;
+
+use actionhost::runtime::LoadedPlugin;
+use actionhost_e2e::validating::{Description, Session, VIOLATION_STATUS};
+
+/// Fails unless `covered` names exactly the plugin's actions.
+fn assert_covers_every_action(plugin: &LoadedPlugin, covered: &[&str]) {
+    let mut covered = covered.to_vec();
+    covered.sort();
+    let mut declared: Vec<&str> = plugin.actions.iter().map(|a| a.name.as_str()).collect();
+    declared.sort();
+    assert_eq!(covered, declared, "every action is checked");
+}
+
+/// A request the description must refuse, sent straight to the stand-in, and a fragment of the
+/// reason the stand-in must give.
+struct Refused<'a> {
+    method: &'a str,
+    path_and_query: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+    body: &'a str,
+    because: &'a str,
+}
+
+/// Sends each request straight to `description`'s stand-in and asserts that it is refused with
+/// the violation status, for the stated reason, and recorded as a violation.
+async fn assert_refused(description: &'static Description, test: &str, cases: &[Refused<'_>]) {
+    let standin: Session = description.session(test);
+    for case in cases {
+        let (status, answer) = standin
+            .send(
+                case.method,
+                case.path_and_query,
+                case.headers,
+                case.body.as_bytes(),
+            )
+            .await;
+        let what = format!("{} {}", case.method, case.path_and_query);
+        assert_eq!(status, VIOLATION_STATUS, "{what} was accepted: {answer}");
+        let why = answer["standin_violation"].as_str().unwrap_or_default();
+        assert!(
+            why.contains(case.because),
+            "{what} was refused for another reason than {:?}: {why}",
+            case.because
+        );
+    }
+    assert_eq!(
+        standin.checked().await.len(),
+        cases.len(),
+        "every refused request is recorded"
+    );
+    assert!(
+        standin.violations().await.len() >= cases.len(),
+        "every refused request is recorded as a violation"
+    );
+}
+
+/// Sends a known-good request straight to `description`'s stand-in and asserts that it is
+/// accepted and reaches `operation`.
+async fn assert_accepted(
+    description: &'static Description,
+    test: &str,
+    request: (&str, &str, &[(&str, &str)], &str),
+    operation: &str,
+) {
+    let standin = description.session(test);
+    let (method, path_and_query, headers, body) = request;
+    let (status, answer) = standin
+        .send(method, path_and_query, headers, body.as_bytes())
+        .await;
+    assert!(
+        (200..300).contains(&status),
+        "{method} {path_and_query} was refused: {status} {answer}"
+    );
+    standin.assert_no_violations().await;
+    let checked = standin.checked().await;
+    assert_eq!(checked.len(), 1);
+    assert_eq!(checked[0].operation.as_deref(), Some(operation));
+}
