@@ -116,6 +116,12 @@ impl StandIn {
         self.requests.lock().expect("lock").clone()
     }
 
+    /// Every request received so far, forgotten here (a test takes what came before the part
+    /// it checks).
+    pub fn take(&self) -> Vec<Recorded> {
+        std::mem::take(&mut *self.requests.lock().expect("lock"))
+    }
+
     /// The only request received; fails if there were none or several.
     pub fn single(&self) -> Recorded {
         let requests = self.requests();

@@ -20,6 +20,21 @@ async fn app_with_github(upstream: &StandIn) -> TestApp {
     .await
 }
 
+/// Connects `user`'s GitHub account with `token`. GitHub's after-connect checks the token with
+/// one `GET /user`, taken from the stand-in's record here so the test sees only what follows.
+async fn connect_github(app: &TestApp, upstream: &StandIn, user: &str, token: &str) {
+    app.connect(user, "github", json!({"access_token": token}))
+        .await;
+    let checks = upstream.take();
+    let bearer = format!("Bearer {token}");
+    assert!(
+        checks.len() == 1
+            && checks[0].path == "/user"
+            && checks[0].header("authorization") == Some(bearer.as_str()),
+        "{checks:#?}"
+    );
+}
+
 fn names(tools: &Value) -> Vec<String> {
     tools
         .as_array()
@@ -77,8 +92,7 @@ async fn health_metrics_and_the_openapi_description_are_served_without_auth() {
 async fn listing_shows_connected_integrations_by_default_and_filters_by_id_and_category() {
     let upstream = StandIn::json(json!({})).await;
     let app = app_with_github(&upstream).await;
-    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
-        .await;
+    connect_github(&app, &upstream, "alice", "gho_alice").await;
 
     let default = app.as_user("alice", "GET", "/actions", None).await;
     assert_eq!(default.status, 200);
@@ -144,8 +158,7 @@ async fn listing_shows_connected_integrations_by_default_and_filters_by_id_and_c
 async fn tools_come_in_openai_anthropic_and_mcp_shapes_with_valid_2020_12_object_schemas() {
     let upstream = StandIn::json(json!({})).await;
     let app = app_with_github(&upstream).await;
-    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
-        .await;
+    connect_github(&app, &upstream, "alice", "gho_alice").await;
 
     let openai = app
         .as_user("alice", "GET", "/actions?format=json_schema", None)
@@ -218,8 +231,7 @@ async fn an_execute_runs_the_plugin_with_the_callers_own_credential_and_returns_
     })
     .await;
     let app = app_with_github(&upstream).await;
-    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
-        .await;
+    connect_github(&app, &upstream, "alice", "gho_alice").await;
 
     let body = json!({"action": "GITHUB_CREATE_ISSUE", "parameters": {"owner": "o", "repo": "r", "title": "Bug"}});
     let answer = app.as_user("alice", "POST", "/actions", Some(body)).await;
@@ -245,8 +257,7 @@ async fn the_providers_json_is_answered_byte_for_byte() {
     })
     .await;
     let app = app_with_github(&upstream).await;
-    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
-        .await;
+    connect_github(&app, &upstream, "alice", "gho_alice").await;
     let response = app
         .client
         .post(format!("{}/actions", app.url))
@@ -269,8 +280,7 @@ async fn the_providers_json_is_answered_byte_for_byte() {
 async fn parameters_are_validated_before_any_plugin_runs_and_every_violation_is_listed() {
     let upstream = StandIn::json(json!({})).await;
     let app = app_with_github(&upstream).await;
-    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
-        .await;
+    connect_github(&app, &upstream, "alice", "gho_alice").await;
     let body = json!({"action": "GITHUB_CREATE_ISSUE", "parameters": {"owner": "o", "title": 5, "labels": ["ok", 7]}});
     let answer = app.as_user("alice", "POST", "/actions", Some(body)).await;
     assert_eq!((answer.status, answer.code()), (400, "invalid_parameters"));
@@ -358,10 +368,8 @@ async fn a_user_without_an_account_is_not_connected_and_told_how_to_connect() {
 async fn one_user_can_never_act_with_another_users_credentials() {
     let upstream = StandIn::json(json!({"ok": true})).await;
     let app = app_with_github(&upstream).await;
-    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
-        .await;
-    app.connect("bob", "github", json!({"access_token": "gho_bob"}))
-        .await;
+    connect_github(&app, &upstream, "alice", "gho_alice").await;
+    connect_github(&app, &upstream, "bob", "gho_bob").await;
 
     // Nothing in the body selects the user.
     let smuggled = json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}, "user": "alice"});
@@ -395,12 +403,7 @@ async fn many_users_execute_at_once_and_each_request_carries_its_own_users_token
     let app = app_with_github(&upstream).await;
     let users: Vec<String> = (0..40).map(|i| format!("user{i}")).collect();
     for user in &users {
-        app.connect(
-            user,
-            "github",
-            json!({"access_token": format!("gho_{user}")}),
-        )
-        .await;
+        connect_github(&app, &upstream, user, &format!("gho_{user}")).await;
     }
     let app = &app;
     let calls = users.iter().flat_map(|user| {
@@ -430,23 +433,30 @@ async fn upstream_errors_keep_the_providers_status_and_message() {
         "/repos/o/limited" => Reply::json(429, json!({"message": "API rate limit exceeded"}))
             .header("retry-after", "30"),
         "/repos/o/revoked" => Reply::json(401, json!({"message": "Bad credentials"})),
+        "/repos/o/unprocessable" => Reply::json(422, json!({"message": "Validation Failed"})),
         _ => Reply::json(200, json!({})),
     })
     .await;
     let app = app_with_github(&upstream).await;
-    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
-        .await;
+    connect_github(&app, &upstream, "alice", "gho_alice").await;
     let run = |repo: &str| json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": repo}});
 
     let missing = app
         .as_user("alice", "POST", "/actions", Some(run("missing")))
         .await;
-    assert_eq!((missing.status, missing.code()), (502, "upstream_error"));
+    // A missing object is not_found (the SDK maps a provider's 404); other refusals keep the
+    // provider's status, message and body.
+    assert_eq!((missing.status, missing.code()), (404, "not_found"));
     assert_eq!(missing.body["error"]["message"], "Not Found");
-    assert_eq!(missing.body["error"]["details"]["status"], 404);
+    let refused = app
+        .as_user("alice", "POST", "/actions", Some(run("unprocessable")))
+        .await;
+    assert_eq!((refused.status, refused.code()), (502, "upstream_error"));
+    assert_eq!(refused.body["error"]["message"], "Validation Failed");
+    assert_eq!(refused.body["error"]["details"]["status"], 422);
     assert_eq!(
-        missing.body["error"]["details"]["body"],
-        r#"{"message":"Not Found"}"#
+        refused.body["error"]["details"]["body"],
+        r#"{"message":"Validation Failed"}"#
     );
 
     let limited = app
@@ -681,12 +691,7 @@ async fn operators_execute_for_a_user_and_read_the_audit_log_newest_first_withou
     })
     .await;
     let app = app_with_github(&upstream).await;
-    app.connect(
-        "alice",
-        "github",
-        json!({"access_token": "gho_secret_alice"}),
-    )
-    .await;
+    connect_github(&app, &upstream, "alice", "gho_secret_alice").await;
 
     let run = app
         .as_admin(

@@ -290,13 +290,14 @@ fn search_issues(input: SearchIssues, _: &Context) -> Result<Passthrough, Error>
 }
 
 /// The account is shown by its GitHub login.
+/// Checks the new credential with `GET /user` (a refused one is not stored) and labels the
+/// account with the user's login.
 fn after_connect(_: &Context) -> Result<ConnectedAccount, Error> {
-    #[derive(Deserialize)]
-    struct User {
-        login: String,
-    }
-    let user: User = api().get("/user").send()?.json()?;
-    Ok(ConnectedAccount::labelled(user.login))
+    let user: Value = api().get("/user").send()?.json()?;
+    Ok(match user.get("login").and_then(Value::as_str) {
+        Some(login) => ConnectedAccount::labelled(login),
+        None => ConnectedAccount::default(),
+    })
 }
 
 /// Writing to a repository needs `repo`, or `public_repo` for public repositories only.

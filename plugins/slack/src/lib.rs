@@ -151,17 +151,16 @@ fn find_user_by_email(input: FindUserByEmail, _: &Context) -> Result<Value, Erro
 }
 
 /// The account is shown as `user (team)`, from `auth.test` (no scope needed).
+/// Checks the new token with `auth.test` (Slack's `invalid_auth` refuses it) and labels the
+/// account `user (team)`.
 fn after_connect(_: &Context) -> Result<ConnectedAccount, Error> {
-    #[derive(Deserialize)]
-    struct Identity {
-        user: String,
-        team: String,
-    }
-    let who: Identity = api().post("/auth.test").send()?.json()?;
-    Ok(ConnectedAccount::labelled(format!(
-        "{} ({})",
-        who.user, who.team
-    )))
+    let who: Value = api().post("/auth.test").send()?.json()?;
+    let text = |key: &str| who.get(key).and_then(Value::as_str);
+    Ok(match (text("user"), text("team")) {
+        (Some(user), Some(team)) => ConnectedAccount::labelled(format!("{user} ({team})")),
+        (Some(user), None) => ConnectedAccount::labelled(user),
+        _ => ConnectedAccount::default(),
+    })
 }
 
 pub fn provider() -> Provider {
