@@ -319,7 +319,7 @@ impl Executor {
         };
         let _permit = plugin
             .gates
-            .admit(plugin.id(), user)
+            .running_slot(plugin.id())
             .await
             .map_err(|refused| ExecuteError::Busy {
                 message: refused.message,

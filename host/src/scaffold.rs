@@ -34,7 +34,10 @@ const LIB_RS: &str = r#"//! {Name} provider for actionhost.
 
 use actionhost_sdk::prelude::*;
 
-const API: &str = "https://api.{id}.example";
+/// Every request goes to {Name}'s API and asks for JSON.
+fn api() -> Api {
+    Api::new("https://api.{id}.example").header("Accept", "application/json")
+}
 
 /// Input of `{ID}_GET_ITEM`.
 #[derive(Deserialize, JsonSchema)]
@@ -43,11 +46,8 @@ struct GetItem {
     id: String,
 }
 
-fn get_item(input: GetItem, _ctx: &Context) -> Result<Value, Error> {
-    Request::get(format!("{API}/items/{}", actionhost_sdk::http::segment(&input.id)))
-        .header("Accept", "application/json")
-        .send()?
-        .json()
+fn get_item(input: GetItem, _ctx: &Context) -> Result<Passthrough, Error> {
+    api().get(&path!("/items/{}", input.id)).send()?.json()
 }
 
 pub fn provider() -> Provider {
@@ -55,8 +55,8 @@ pub fn provider() -> Provider {
         .version(env!("CARGO_PKG_VERSION"))
         .description("Items in {Name}.")
         .categories(&["productivity"])
-        .auth(Auth::ApiKeyHeader { name: "Authorization".into(), prefix: Some("Bearer ".into()) })
-        .origin(API)
+        .auth(Auth::ApiKey(ApiKey::header("Authorization").prefix("Bearer ")))
+        .origin("https://api.{id}.example")
         .action(Action::new("{ID}_GET_ITEM", "Get one item by its id.", get_item).read_only())
 }
 
@@ -64,11 +64,20 @@ actionhost_sdk::export_provider!(provider);
 
 #[cfg(test)]
 mod tests {
+    use actionhost_sdk::testing::{self, Transport};
+    use actionhost_sdk::Context;
+    use serde_json::json;
+
     #[test]
-    fn every_action_has_an_object_schema() {
-        for action in super::provider().actions() {
-            assert_eq!(action.input_schema()["type"], "object", "{}", action.name());
-        }
+    fn get_item_sends_one_get_for_the_item() {
+        let transport = Transport::install();
+        transport.reply_json(200, json!({"id": "a/b"}));
+        let item = testing::run(&super::provider(), "{ID}_GET_ITEM", json!({"id": "a/b"}), &Context::new("alice"));
+        assert_eq!(item.unwrap(), json!({"id": "a/b"}));
+        let request = transport.only_request();
+        assert_eq!(request.method, "GET");
+        assert_eq!(request.url, "https://api.{id}.example/items/a%2Fb");
+        assert_eq!(request.header("accept"), Some("application/json"));
     }
 }
 "#;

@@ -122,6 +122,17 @@ impl StandIn {
         std::mem::take(&mut *self.requests.lock().expect("lock"))
     }
 
+    /// Takes the requests received so far (see [`Self::take`]), asserting there was one and it
+    /// went to `path`: a plugin's after-connect check, before what the test looks at.
+    pub fn take_check(&self, path: &str) -> Recorded {
+        let taken = self.take();
+        assert!(
+            taken.len() == 1 && taken[0].path == path,
+            "expected one check of {path}, got {taken:#?}"
+        );
+        taken.into_iter().next().expect("one request")
+    }
+
     /// The only request received; fails if there were none or several.
     pub fn single(&self) -> Recorded {
         let requests = self.requests();

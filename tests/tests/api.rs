@@ -728,7 +728,7 @@ async fn operators_execute_for_a_user_and_read_the_audit_log_newest_first_withou
         summary,
         [
             ("bob", "not_connected"),
-            ("alice", "upstream_error"),
+            ("alice", "not_found"),
             ("alice", "ok")
         ]
     );
@@ -742,7 +742,7 @@ async fn operators_execute_for_a_user_and_read_the_audit_log_newest_first_withou
         .as_admin("GET", "/admin/audit?user=alice&limit=1", None)
         .await;
     assert_eq!(alice.body["records"].as_array().unwrap().len(), 1);
-    assert_eq!(alice.body["records"][0]["outcome"], "upstream_error");
+    assert_eq!(alice.body["records"][0]["outcome"], "not_found");
     let next = alice.body["next"].as_str().unwrap().to_string();
     let page2 = app
         .as_admin(

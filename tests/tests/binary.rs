@@ -135,6 +135,8 @@ async fn accounts_and_audit_survive_a_restart_and_secrets_stay_out_of_logs_and_f
         .await
         .unwrap();
     assert_eq!(put.status(), 200);
+    // GitHub's after-connect checked the token once.
+    upstream.take_check("/user");
     assert!(host.stop().success());
 
     let host = HostProcess::start(&data, &env);

@@ -60,6 +60,8 @@ async fn a_person_connects_github_in_a_real_browser_and_failures_show_a_page_say
         .await;
     assert_eq!(accounts.body[0]["integration"], "github");
     assert_eq!(accounts.body[0]["status"], "active");
+    // GitHub's after-connect checked the new token before the account was stored.
+    upstream.take_check("/user");
     let run = app
         .as_user(
             "alice",

@@ -181,6 +181,11 @@ async fn the_code_flow_with_pkce_connects_the_account_and_its_token_is_used() {
     assert_eq!(accounts.body[0]["status"], "active");
     assert_eq!(accounts.body[0]["scopes"], json!(["repo", "read:user"]));
     assert!(accounts.body[0]["expires_at"].is_string());
+    // GitHub's after-connect checked the new token before the account was stored.
+    assert_eq!(
+        upstream.take_check("/user").header("authorization"),
+        Some("Bearer strict-access-1")
+    );
 
     let run = app.as_user("alice", "POST", "/actions", get_repo()).await;
     assert_eq!(run.status, 200, "{run:?}");
@@ -300,6 +305,7 @@ async fn fifty_concurrent_executes_on_an_expired_account_cause_one_refresh() {
         json!({"access_token": "old", "refresh_token": "seed-refresh", "expires_in": 10}),
     )
     .await;
+    upstream.take_check("/user");
 
     let app = &app;
     let runs = (0..50).map(|_| async move {
@@ -335,6 +341,7 @@ async fn a_refused_refresh_marks_the_account_expired_and_says_how_to_reconnect()
         json!({"access_token": "old", "refresh_token": "gone", "expires_in": 10}),
     )
     .await;
+    upstream.take_check("/user");
 
     let run = app.as_user("alice", "POST", "/actions", get_repo()).await;
     assert_eq!((run.status, run.code()), (403, "not_connected"));
@@ -406,8 +413,9 @@ async fn an_unreachable_token_endpoint_is_an_upstream_error_and_the_account_stay
 
 #[tokio::test]
 async fn a_401_from_the_provider_refreshes_once_and_retries() {
+    // The token is good when the account connects (after-connect's GET /user) and stale later.
     let upstream = StandIn::start(|r| {
-        if r.header("authorization") == Some("Bearer stale") {
+        if r.header("authorization") == Some("Bearer stale") && r.path != "/user" {
             Reply::json(401, json!({"message": "Bad credentials"}))
         } else {
             Reply::json(200, json!({"full_name": "o/r"}))
@@ -424,6 +432,7 @@ async fn a_401_from_the_provider_refreshes_once_and_retries() {
         json!({"access_token": "stale", "refresh_token": "seed", "expires_in": 3600}),
     )
     .await;
+    upstream.take_check("/user");
 
     let run = app.as_user("alice", "POST", "/actions", get_repo()).await;
     assert_eq!(run.status, 200, "{run:?}");
@@ -499,6 +508,7 @@ async fn the_whole_flow_works_against_oauth2_mock_server() {
     );
     let finished = client.get(&back).send().await.unwrap();
     assert_eq!(finished.status(), 200);
+    upstream.take_check("/user");
 
     let run = app.as_user("alice", "POST", "/actions", get_repo()).await;
     assert_eq!(run.status, 200, "{run:?}");
@@ -601,6 +611,7 @@ async fn a_restart_between_authorize_and_callback_and_between_refresh_and_use_lo
         .await
         .unwrap();
     assert_eq!(finished.status(), 200, "{:?}", finished.text().await);
+    upstream.take_check("/user");
 
     // Refresh (rotating the refresh token), restart, use again: the rotated token was persisted.
     let run = |url: String| {

@@ -194,13 +194,17 @@ async fn upstream_503_with_retry_after_is_retried_for_idempotent_requests_only()
     assert_eq!(audit.body["records"][0]["upstream_calls"], 2);
 
     // A POST (creating an issue is not idempotent) is not retried.
+    // GitHub's after-connect check (GET /user) is a read: its 503 is retried too.
+    upstream.take();
     app.connect("alice", "github", json!({"access_token": "gho"}))
         .await;
+    let checks: Vec<String> = upstream.take().into_iter().map(|r| r.path).collect();
+    assert_eq!(checks, ["/user", "/user"]);
     let create = json!({"action": "GITHUB_CREATE_ISSUE", "parameters": {"owner": "o", "repo": "r", "title": "t"}});
     let answer = app.as_user("alice", "POST", "/actions", Some(create)).await;
     assert_eq!((answer.status, answer.code()), (502, "upstream_error"));
     assert_eq!(answer.body["error"]["details"]["status"], 503);
-    assert_eq!(upstream.requests().len(), 3);
+    assert_eq!(upstream.requests().len(), 1);
 }
 
 #[tokio::test]

@@ -422,6 +422,8 @@ impl Runtime {
         let (result, report) = self
             .run(plugin, call, move |guest, store| {
                 Box::pin(async move {
+                    // It finds things out: its requests are reads, safe to retry.
+                    store.data_mut().recovery.retry_safe = true;
                     let context = store.data().guest_context();
                     let found = guest.after_connect(&mut *store, &context).await?;
                     Ok(found.map_err(ActionError::from))

@@ -364,7 +364,7 @@ async fn githubs_errors_keep_their_status_and_message() {
     assert!(
         matches!(
             result,
-            Err(CallError::Action(ActionError::Upstream { status: 404, ref message, .. })) if message == "Not Found"
+            Err(CallError::Action(ActionError::NotFound(ref message))) if message == "Not Found"
         ),
         "{result:?}"
     );

@@ -273,13 +273,10 @@ async fn slacks_ok_false_answers_become_errors_with_slacks_code() {
         Fixture::new("POST", "/chat.postMessage", Reply::json(200, body.clone())),
     )
     .await;
+    // Slack's `*_not_found` codes name a missing object.
     assert_eq!(
         result.unwrap_err(),
-        CallError::Action(ActionError::Upstream {
-            status: 200,
-            message: "channel_not_found".into(),
-            body: Some(body.to_string())
-        })
+        CallError::Action(ActionError::NotFound("channel_not_found".into()))
     );
     assert_eq!(
         form(&standin.single().await),
