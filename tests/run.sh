@@ -41,4 +41,4 @@ echo "==> release build (binary and bundled plugins)"
 cargo build --release --locked
 
 echo "==> tests"
-cargo test --release --locked -- --test-threads="${ACTIONHOST_TEST_THREADS:-4}"
+cargo test --release --locked --workspace -- --test-threads="${ACTIONHOST_TEST_THREADS:-4}"

@@ -321,7 +321,7 @@ impl AccountFields {
         }
     }
 
-    /// The fields of `source` found in an OAuth token response (strings, numbers and booleans).
+    /// The token-response fields found in an OAuth token response (strings, numbers and booleans).
     pub fn from_token_response(
         &self,
         extra: &serde_json::Map<String, serde_json::Value>,
@@ -537,6 +537,29 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn a_token_response_field_may_not_copy_a_secret() {
+        for name in ["id_token", "refresh_token_copy", "client_secret"] {
+            let problems = AccountFields::new(&info(
+                &[],
+                vec![field(name, None, FieldSource::TokenResponse)],
+            ))
+            .unwrap_err();
+            assert!(problems[0].contains("would copy a secret"), "{problems:?}");
+        }
+        let values = AccountFields::new(&info(
+            &[],
+            vec![field("instance_url", None, FieldSource::TokenResponse)],
+        ))
+        .unwrap()
+        .from_token_response(
+            serde_json::json!({"instance_url": "https://x.test", "other": 1})
+                .as_object()
+                .unwrap(),
+        );
+        assert_eq!(values, self::values(&[("instance_url", "https://x.test")]));
     }
 
     #[test]

@@ -54,6 +54,9 @@ enum PluginCommand {
         /// The `.wasm` component.
         file: PathBuf,
     },
+    /// Print the catalog of the bundled plugins (integrations, auth, account fields, actions) as
+    /// Markdown: `docs/providers.md` is its output.
+    Catalog,
     /// Scaffold a new plugin crate that builds with `cargo build --release --target wasm32-wasip2`.
     New {
         /// The integration id, e.g. `acme` (`^[a-z][a-z0-9_]{0,31}$`).
@@ -158,6 +161,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Plugin { command } => match command {
             PluginCommand::Check { file } => plugin_check(&file).await,
+            PluginCommand::Catalog => plugin_catalog().await,
             PluginCommand::New { name, dir, sdk } => {
                 let sdk = sdk.unwrap_or_else(|| {
                     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk")
@@ -313,6 +317,23 @@ async fn plugin_run(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `plugin catalog`: every bundled plugin loaded as the host would, printed as Markdown.
+async fn plugin_catalog() -> anyhow::Result<ExitCode> {
+    use actionhost::capability::http::{Egress, EgressLimits, UpstreamOverrides};
+    let egress = Egress::new(UpstreamOverrides::default(), EgressLimits::default())?;
+    let runtime = actionhost::runtime::Runtime::new(std::sync::Arc::new(egress), None)?;
+    let mut loaded = Vec::new();
+    for (file, bytes) in actionhost::bundled::PLUGINS {
+        let plugin = runtime.load(bytes, Default::default()).await.map_err(|e| {
+            anyhow::anyhow!("the bundled {file} is refused: {}", e.reasons.join("; "))
+        })?;
+        loaded.push(plugin);
+    }
+    let plugins: Vec<&actionhost::runtime::LoadedPlugin> = loaded.iter().collect();
+    print!("{}", actionhost::catalog::markdown::render(&plugins));
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {

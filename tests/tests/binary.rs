@@ -330,3 +330,31 @@ fn answers_are_sent_without_waiting_for_the_clients_acks() {
         "the host's end of an accepted connection waits for ACKs (TCP_NODELAY is off)"
     );
 }
+
+#[test]
+fn docs_providers_md_is_the_catalog_commands_output() {
+    let out = Command::new(binary())
+        .args(["plugin", "catalog"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/providers.md"),
+    )
+    .unwrap();
+    assert!(
+        generated == committed,
+        "docs/providers.md is stale: regenerate it with \
+         `cargo run --release -- plugin catalog > docs/providers.md`"
+    );
+    // Every bundled integration and each of its actions is in it, one line each.
+    for (file, _) in actionhost::bundled::PLUGINS {
+        let id = file.trim_end_matches(".wasm");
+        assert!(generated.contains(&format!("| `{id}` |")), "{id}");
+    }
+    assert!(
+        generated
+            .contains("| `GITHUB_CREATE_ISSUE` | Create a new issue in a GitHub repository. |")
+    );
+}

@@ -10,6 +10,7 @@
 //! *shadowed*: neither listed nor run under it, and shown to operators.
 
 mod dynamic;
+pub mod markdown;
 mod parameters;
 mod tools;
 

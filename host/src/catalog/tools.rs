@@ -14,7 +14,8 @@ pub enum ToolFormat {
     JsonSchema,
     /// Anthropic tool use: `{"name","description","input_schema"}`.
     Anthropic,
-    /// Model Context Protocol: `{"name","description","inputSchema"}`.
+    /// Model Context Protocol: `{"name","description","inputSchema"}`, and `outputSchema` when
+    /// the action's output schema describes an object.
     Mcp,
 }
 
@@ -40,9 +41,20 @@ pub fn render(action: &ActionDefinition, schema: &Value, format: ToolFormat) -> 
         ToolFormat::Anthropic => json!({
             "name": action.name, "description": action.description, "input_schema": schema,
         }),
-        ToolFormat::Mcp => json!({
-            "name": action.name, "description": action.description, "inputSchema": schema,
-        }),
+        ToolFormat::Mcp => {
+            let mut tool = json!({
+                "name": action.name, "description": action.description, "inputSchema": schema,
+            });
+            // MCP carries an output schema when it describes an object (its structured content).
+            if let Some(output) = action
+                .output_schema
+                .as_ref()
+                .filter(|o| o.get("type").and_then(Value::as_str) == Some("object"))
+            {
+                tool["outputSchema"] = output.clone();
+            }
+            tool
+        }
     };
     serde_json::value::to_raw_value(&tool).expect("tool definitions serialize")
 }
