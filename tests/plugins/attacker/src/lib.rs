@@ -915,7 +915,7 @@ mod tests {
             .as_array()
             .unwrap();
         assert_eq!(branches.len(), 250);
-        assert_eq!(branches[399]["pattern"], "^(a|b)*c399$");
+        assert_eq!(branches[249]["pattern"], "^(a|b)*c249$");
         assert!(big_describe_schema().len() > BIG_DESCRIBE_BYTES);
     }
 

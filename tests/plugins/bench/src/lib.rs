@@ -5,6 +5,8 @@
 use actionhost_sdk::prelude::*;
 
 /// A typical create/update input: a few required strings, optional fields, a list and an enum.
+// Only its schema matters: the bench measures validation and the catalog, not the fields.
+#[allow(dead_code)]
 #[derive(Deserialize, JsonSchema)]
 struct Input {
     /// Workspace or account the object belongs to.
@@ -42,7 +44,7 @@ macro_rules! actions {
     };
 }
 
-fn provider() -> Provider {
+pub fn provider() -> Provider {
     let provider = Provider::new("benchqq", "Benchmark")
         .version("1.0.0")
         .description("Twenty actions for benchmarks.")

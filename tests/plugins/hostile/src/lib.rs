@@ -39,6 +39,8 @@ fn eat_memory(_: Nothing, _: &Context) -> Result<Value, Error> {
     }
 }
 
+// Recursing without end is the attack: the host must stop it.
+#[allow(unconditional_recursion)]
 fn recurse(depth: u64) -> u64 {
     let padding = std::hint::black_box([depth; 16]);
     recurse(depth + 1) + padding[3]
@@ -127,7 +129,7 @@ fn custom_fields(mut schema: Value, _: &Context) -> Result<Value, Error> {
     Ok(schema)
 }
 
-fn provider() -> Provider {
+pub fn provider() -> Provider {
     Provider::new("hostile", "Hostile")
         .version("6.6.6")
         .description("Attacks the sandbox; for tests only.")

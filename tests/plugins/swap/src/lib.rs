@@ -12,7 +12,7 @@ fn which(_: Nothing, _: &Context) -> Result<Value, Error> {
     Ok(json!({ "marker": "swap-version-1" }))
 }
 
-fn provider() -> Provider {
+pub fn provider() -> Provider {
     Provider::new("swap", "Swap")
         .version("1.0.0")
         .description("Says which version answered; for hot-reload tests.")
