@@ -52,6 +52,85 @@ pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
     Ok(names)
 }
 
+/// Where a template may name fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shape<'a> {
+    /// `{name}`: the whole origin (a token-response field).
+    Whole(&'a str),
+    /// `scheme://[{name}.]suffix[:port][/path with {names}]`: at most the leftmost host label(s)
+    /// before a fixed suffix of two labels or more, and path segments.
+    Parts {
+        host: Option<&'a str>,
+        path: Vec<&'a str>,
+    },
+}
+
+impl Shape<'_> {
+    fn names(&self) -> Vec<&str> {
+        match self {
+            Shape::Whole(name) => vec![name],
+            Shape::Parts { host, path } => host.iter().chain(path).copied().collect(),
+        }
+    }
+}
+
+/// Checks where `template` names fields: a value may choose the leading labels of a host under
+/// the plugin's own fixed suffix (`https://{shop}.myshopify.com`), path segments of an OAuth URL
+/// (`…/{tenant}/oauth2/…`), or, for an origin, be the whole origin (`{instance_url}`); nothing
+/// else, so no value can move a request to a host the plugin did not name.
+fn template_shape(template: &str, origin: bool) -> Result<Shape<'_>, String> {
+    let names = placeholders(template)?;
+    if names.len() == 1 && template == format!("{{{}}}", names[0]) {
+        if !origin {
+            return Err("a URL may not be one field; name fields in the host or path".into());
+        }
+        return Ok(Shape::Whole(names[0]));
+    }
+    let rest = template
+        .strip_prefix("https://")
+        .or_else(|| template.strip_prefix("http://"))
+        .ok_or("must start with https:// (or http://)")?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if origin && !path.is_empty() {
+        return Err("an origin has no path".into());
+    }
+    let host = match authority.strip_prefix('{') {
+        None => None,
+        Some(after) => {
+            let (name, suffix) = after.split_once('}').ok_or("has an unclosed '{'")?;
+            let fixed = suffix.split(':').next().unwrap_or_default();
+            if !fixed.starts_with('.')
+                || fixed[1..].split('.').filter(|l| !l.is_empty()).count() < 2
+            {
+                return Err(format!(
+                    "{{{name}}} must be followed by a fixed domain of two labels or more \
+                     (`{{{name}}}.example.com`)"
+                ));
+            }
+            Some(name)
+        }
+    };
+    let fixed_authority = match host {
+        Some(name) => &authority[name.len() + 2..],
+        None => authority,
+    };
+    if fixed_authority.contains(['{', '}']) {
+        return Err("a field may only be the leading label(s) of the host".into());
+    }
+    let path_names = placeholders(path)?;
+    for segment in path.split(['/', '?', '&', '=']) {
+        if segment.contains('{') && !(segment.starts_with('{') && segment.ends_with('}')) {
+            return Err(format!(
+                "{segment:?}: a field in a path must be a whole segment"
+            ));
+        }
+    }
+    Ok(Shape::Parts {
+        host,
+        path: path_names,
+    })
+}
+
 fn is_host_text(value: &str) -> bool {
     !value.is_empty()
         && value
@@ -92,6 +171,13 @@ impl AccountFields {
             ));
             return Err(problems);
         }
+        if !info.account_fields.is_empty() && !info.needs_account() {
+            problems.push(
+                "the plugin declares account fields but no auth kind: without accounts they \
+                 could never be given"
+                    .into(),
+            );
+        }
         for field in &info.account_fields {
             if !crate::manifest::is_integration_id(&field.name) {
                 problems.push(format!(
@@ -129,10 +215,16 @@ impl AccountFields {
                     ));
                     None
                 }
-                Some(p) => match regex::RegexBuilder::new(&format!("^(?:{p})$"))
+                // Compiled alone first: a pattern that closes the group it is wrapped in
+                // (`a)|(?:.*`) would otherwise escape the anchors.
+                Some(p) => match regex::RegexBuilder::new(p)
                     .size_limit(PATTERN_SIZE_LIMIT)
                     .build()
-                {
+                    .and_then(|_| {
+                        regex::RegexBuilder::new(&format!(r"\A(?:{p})\z"))
+                            .size_limit(PATTERN_SIZE_LIMIT)
+                            .build()
+                    }) {
                     Ok(re) => Some(re),
                     Err(e) => {
                         problems.push(format!(
@@ -168,50 +260,51 @@ impl AccountFields {
             }
         }
         for (what, template) in templated {
-            let names = match placeholders(template) {
-                Ok(names) => names,
+            if !template.contains(['{', '}']) {
+                continue;
+            }
+            let shape = match template_shape(template, what == "origin") {
+                Ok(shape) => shape,
                 Err(e) => {
-                    problems.push(format!("{what} {e}"));
+                    problems.push(format!("{what} {:?}: {e}", clip(template, 100)));
                     continue;
                 }
             };
-            for name in names {
-                match this.fields.iter().find(|(f, _)| f.name == name) {
-                    None => problems.push(format!(
+            for name in shape.names() {
+                let Some((field, pattern)) = this.fields.iter().find(|(f, _)| f.name == name)
+                else {
+                    problems.push(format!(
                         "{what} {:?} names {{{}}}, which is not a declared account field",
                         clip(template, 100),
                         clip(name, 40)
-                    )),
-                    Some((_, None)) => problems.push(format!(
+                    ));
+                    continue;
+                };
+                if pattern.is_none() {
+                    problems.push(format!(
                         "account field {name:?} is used in the {what} {:?} and must declare a pattern",
                         clip(template, 100)
-                    )),
-                    Some((field, _))
-                        if what.starts_with("oauth2") && field.source != FieldSource::User =>
-                    {
-                        problems.push(format!(
-                            "the {what} uses account field {name:?}, which is not known before \
-                             the authorization (its source must be `user`)"
-                        ))
-                    }
-                    Some(_) => {}
+                    ));
                 }
-            }
-            if what == "origin" {
-                // With every placeholder as a plain label the template must be an origin.
-                let sample: FieldValues = this
-                    .fields
-                    .iter()
-                    .map(|(f, _)| (f.name.clone(), "x".to_string()))
-                    .collect();
-                let alone = template.starts_with('{') && template.ends_with('}');
-                if !alone
-                    && let Ok(resolved) = substitute(template, &sample)
-                    && let Err(e) = Origin::parse(&resolved)
-                {
+                let allowed: &[FieldSource] = match (&shape, what == "origin") {
+                    // Known before the authorization.
+                    (_, false) => &[FieldSource::User],
+                    // A whole origin comes from the provider's own token response.
+                    (Shape::Whole(_), true) => &[FieldSource::TokenResponse],
+                    // A leading host label: the user's or the provider's, never the plugin's.
+                    (_, true) => &[FieldSource::User, FieldSource::TokenResponse],
+                };
+                if !allowed.contains(&field.source) {
                     problems.push(format!(
-                        "origin template {:?} does not make an origin: {e}",
-                        clip(template, 100)
+                        "the {what} {:?} uses account field {name:?}, whose source is {}; here it \
+                         may only come from {}",
+                        clip(template, 100),
+                        source_name(field.source),
+                        allowed
+                            .iter()
+                            .map(|s| source_name(*s))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
                     ));
                 }
             }
@@ -271,8 +364,9 @@ impl AccountFields {
             return Err(format!(
                 "field {name:?} must match {}; {:?} does not",
                 re.as_str()
-                    .trim_start_matches("^(?:")
-                    .trim_end_matches(")$"),
+                    .strip_prefix(r"\A(?:")
+                    .and_then(|p| p.strip_suffix(r")\z"))
+                    .unwrap_or(re.as_str()),
                 clip(value, 100)
             ));
         }
@@ -287,9 +381,13 @@ impl AccountFields {
         format!(" (it has {})", names.join(", "))
     }
 
-    /// Checks the values given from `source` (unknown names, patterns, a value given from the
-    /// wrong source) and that every required field of that source is there.
-    pub fn check_given(&self, given: &FieldValues, source: FieldSource) -> Result<(), Vec<String>> {
+    /// Checks the values given from `sources` (unknown names, patterns, a value given from
+    /// another source) and that every required field of those sources is there.
+    pub fn check_given(
+        &self,
+        given: &FieldValues,
+        sources: &[FieldSource],
+    ) -> Result<(), Vec<String>> {
         let mut problems = Vec::new();
         for (name, value) in given {
             if let Err(e) = self.check(name, value) {
@@ -297,17 +395,18 @@ impl AccountFields {
                 continue;
             }
             if let Some((field, _)) = self.fields.iter().find(|(f, _)| &f.name == name)
-                && field.source != source
+                && !sources.contains(&field.source)
             {
                 problems.push(format!(
                     "field {name:?} is not given by {} (it comes from {})",
-                    source_name(source),
+                    source_name(sources[0]),
                     source_name(field.source)
                 ));
             }
         }
         for (field, _) in &self.fields {
-            if field.source == source && field.required && !given.contains_key(&field.name) {
+            if sources.contains(&field.source) && field.required && !given.contains_key(&field.name)
+            {
                 problems.push(format!(
                     "field {:?} is required ({})",
                     field.name, field.description
@@ -371,7 +470,11 @@ impl AccountFields {
                 })?;
         }
         let text = substitute(template, values)?;
-        Origin::parse(&text).map_err(|e| e.to_string())
+        let origin = Origin::parse(&text).map_err(|e| e.to_string())?;
+        if matches!(template_shape(template, true)?, Shape::Whole(_)) && origin.scheme != "https" {
+            return Err(format!("{:?} is not an https origin", clip(&text, 100)));
+        }
+        Ok(origin)
     }
 
     /// A URL (an OAuth endpoint) with the account's values substituted, each checked against
@@ -428,7 +531,13 @@ mod tests {
             version: "1.0.0".into(),
             description: String::new(),
             categories: Vec::new(),
-            auth: AuthKind::None,
+            auth: AuthKind::ApiKey {
+                placement: crate::manifest::CredentialPlacement::Header {
+                    name: "x-key".into(),
+                    prefix: String::new(),
+                },
+                operator_key: None,
+            },
             origins: origins.iter().map(|o| (o.to_string(), true)).collect(),
             account_fields: fields,
         }
@@ -527,16 +636,124 @@ mod tests {
             vec![field("shop", Some("[a-z]+"), FieldSource::User)],
         ))
         .unwrap_err();
-        assert!(
-            problems[0].contains("does not make an origin"),
-            "{problems:?}"
-        );
+        assert!(problems[0].contains("an origin has no path"), "{problems:?}");
         let problems = AccountFields::new(&info(
             &[],
             vec![field("Bad", Some("(["), FieldSource::User)],
         ))
         .unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn a_template_names_fields_only_where_they_cannot_move_the_host() {
+        let user = |name: &str| field(name, Some("[a-z]+"), FieldSource::User);
+        for (origin, fields, why) in [
+            (
+                "https://login.{domain}",
+                vec![user("domain")],
+                "leading label",
+            ),
+            (
+                "https://{shop}.com",
+                vec![user("shop")],
+                "two labels or more",
+            ),
+            (
+                "https://{a}{b}.example.com",
+                vec![user("a"), user("b")],
+                "fixed domain",
+            ),
+            (
+                "{base_url}",
+                vec![user("base_url")],
+                "may only come from the OAuth token response",
+            ),
+            (
+                "https://{site}.example.com",
+                vec![field("site", Some("[a-z]+"), FieldSource::AfterConnect)],
+                "may only come from the user or the OAuth token response",
+            ),
+        ] {
+            let problems = AccountFields::new(&info(&[origin], fields)).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.contains(why)),
+                "{origin}: {problems:?}"
+            );
+        }
+        // A pattern cannot close the group it is wrapped in and so escape the anchors.
+        let problems = AccountFields::new(&info(
+            &["https://{shop}.example.com"],
+            vec![field("shop", Some("a)|(?:.*"), FieldSource::User)],
+        ))
+        .unwrap_err();
+        assert!(problems[0].contains("invalid pattern"), "{problems:?}");
+        // A whole origin from the token response must be https.
+        let whole = AccountFields::new(&info(
+            &["{instance_url}"],
+            vec![field(
+                "instance_url",
+                Some("https?://[a-z.]+"),
+                FieldSource::TokenResponse,
+            )],
+        ))
+        .unwrap();
+        let (ok, why) = whole.resolve_origins(&values(&[("instance_url", "http://a.example.com")]));
+        assert!(
+            ok.is_empty() && why[0].contains("not an https origin"),
+            "{why:?}"
+        );
+        let (ok, _) =
+            whole.resolve_origins(&values(&[("instance_url", "https://a.example.com#x")]));
+        assert!(ok.is_empty());
+    }
+
+    #[test]
+    fn an_oauth_url_may_name_user_fields_in_the_host_or_a_path_segment() {
+        let mut declared = info(
+            &[],
+            vec![field("tenant", Some("[a-z0-9-]+"), FieldSource::User)],
+        );
+        declared.auth = AuthKind::OAuth2(OAuth2Endpoints {
+            authorize_url: "https://login.example.com/{tenant}/oauth2/authorize".into(),
+            token_url: "https://login.example.com/{tenant}/oauth2/token".into(),
+            revoke_url: None,
+            default_scopes: vec![],
+            scope_separator: " ".into(),
+            pkce: true,
+            extra_authorize_params: vec![],
+            client_auth: crate::manifest::ClientAuth::RequestBody,
+        });
+        let fields = AccountFields::new(&declared).unwrap();
+        let AuthKind::OAuth2(endpoints) = &declared.auth else {
+            unreachable!()
+        };
+        let resolved = fields
+            .resolve_endpoints(endpoints, &values(&[("tenant", "contoso")]))
+            .unwrap();
+        assert_eq!(
+            resolved.token_url,
+            "https://login.example.com/contoso/oauth2/token"
+        );
+        assert!(
+            fields
+                .resolve_endpoints(endpoints, &values(&[("tenant", "a/b")]))
+                .is_err()
+        );
+        declared.auth = AuthKind::OAuth2(OAuth2Endpoints {
+            token_url: "https://login.example.com/x{tenant}/token".into(),
+            ..endpoints.clone()
+        });
+        let problems = AccountFields::new(&declared).unwrap_err();
+        assert!(problems[0].contains("whole segment"), "{problems:?}");
+    }
+
+    #[test]
+    fn fields_need_accounts() {
+        let mut declared = info(&[], vec![field("shop", None, FieldSource::User)]);
+        declared.auth = AuthKind::None;
+        let problems = AccountFields::new(&declared).unwrap_err();
+        assert!(problems[0].contains("no auth kind"), "{problems:?}");
     }
 
     #[test]
@@ -574,18 +791,18 @@ mod tests {
         .unwrap();
         assert!(
             fields
-                .check_given(&values(&[("shop", "acme")]), FieldSource::User)
+                .check_given(&values(&[("shop", "acme")]), &[FieldSource::User])
                 .is_ok()
         );
         let problems = fields
             .check_given(
                 &values(&[("shop", "AC"), ("cloud_id", "x"), ("nope", "1")]),
-                FieldSource::User,
+                &[FieldSource::User],
             )
             .unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");
         let missing = fields
-            .check_given(&FieldValues::new(), FieldSource::User)
+            .check_given(&FieldValues::new(), &[FieldSource::User])
             .unwrap_err();
         assert!(missing[0].contains("\"shop\" is required"), "{missing:?}");
     }

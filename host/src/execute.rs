@@ -317,9 +317,10 @@ impl Executor {
             credential: secret.injected().cloned(),
             refresher: None,
         };
+        // It runs the plugin with the user's credential: the same gates as an action.
         let _permit = plugin
             .gates
-            .running_slot(plugin.id())
+            .admit(plugin.id(), user)
             .await
             .map_err(|refused| ExecuteError::Busy {
                 message: refused.message,
@@ -355,7 +356,10 @@ impl Executor {
         if let Err(problems) = plugin
             .loaded
             .fields
-            .check_given(&details.fields, crate::manifest::FieldSource::AfterConnect)
+            .check_given(
+                &details.fields,
+                &[crate::manifest::FieldSource::AfterConnect],
+            )
             .map_err(|p| {
                 // Only the after-connect fields that are missing matter here.
                 p.into_iter()
@@ -370,6 +374,8 @@ impl Executor {
             ));
         }
         details.label = found.label;
+        let lock = self.oauth.account_lock(user, &info.id);
+        let _stored_alone = lock.lock().await;
         let account = self.accounts.connect(user, &info.id, &secret, details)?;
         self.user_schemas.drop_user(user);
         Ok(account)

@@ -33,7 +33,10 @@ impl Origin {
         let quoted = clip(text, QUOTE_LIMIT);
         let url =
             Url::parse(text).map_err(|e| OriginError(format!("{quoted:?} is not a URL: {e}")))?;
-        if url.path() != "/" && !url.path().is_empty() || url.query().is_some() {
+        if url.path() != "/" && !url.path().is_empty()
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
             return Err(OriginError(format!(
                 "{quoted:?} must be an origin (scheme://host[:port]) with no path"
             )));

@@ -190,15 +190,6 @@ impl Gates {
                 retry_after: not_until.wait_time_from(limiter.clock().now()),
             });
         }
-        self.running_slot(plugin).await
-    }
-
-    /// A running slot only, outside the per-minute budgets (which count actions and describes):
-    /// for connecting an account, whose `after-connect` still runs the plugin.
-    pub async fn running_slot(
-        &self,
-        plugin: &str,
-    ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, Refused> {
         let Some(semaphore) = &self.concurrency else {
             return Ok(None);
         };

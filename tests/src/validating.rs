@@ -59,6 +59,14 @@ pub const SLACK: Description = Description {
     overlay: Some("slack"),
 };
 
+/// Linear's GraphQL schema (SDL); every request is a POST of `{query, variables}`.
+pub const LINEAR: Description = Description {
+    name: "linear",
+    base_url: "https://api.linear.app",
+    source: Source::Shared("specs/linear/schema.graphql"),
+    overlay: None,
+};
+
 impl Description {
     pub fn path(&self) -> PathBuf {
         match self.source {

@@ -21,6 +21,7 @@ fn grant(origins: &[(&str, bool)], placement: CredentialPlacement) -> EgressGran
             .map(|(o, credentials)| OriginGrant {
                 origin: Origin::parse(o).unwrap(),
                 credentials: *credentials,
+                from_account: false,
             })
             .collect(),
         placement,
@@ -149,6 +150,21 @@ async fn credentials_are_injected_as_the_auth_kind_says() {
             ("authorization", ""),
             "a=1&api_key=tok-123",
         ),
+        // A custom scheme: Discord's bot tokens.
+        (
+            CredentialPlacement::Header {
+                name: "Authorization".into(),
+                prefix: "Bot ".into(),
+            },
+            ("authorization", "Bot tok-123"),
+            "a=1",
+        ),
+        // HTTP Basic: the stored secret is `username:password`.
+        (
+            CredentialPlacement::Basic,
+            ("authorization", "Basic dG9rLTEyMw=="),
+            "a=1",
+        ),
     ];
     for (placement, (header, value), query) in cases {
         let declared = grant(&[(&server.url(), true)], placement);
@@ -164,6 +180,27 @@ async fn credentials_are_injected_as_the_auth_kind_says() {
         }
         assert_eq!(request.query.as_deref(), Some(query));
     }
+}
+
+#[tokio::test]
+async fn a_custom_scheme_header_is_the_hosts_and_the_plugin_cannot_set_it() {
+    let server = StandIn::json(json!({})).await;
+    let egress = opened(&server);
+    let declared = grant(
+        &[(&server.url(), true)],
+        CredentialPlacement::Header {
+            name: "Authorization".into(),
+            prefix: "Bot ".into(),
+        },
+    );
+    let mut request = get(&format!("{}/users/@me", server.url()));
+    request.headers = vec![("Authorization".into(), "Bot stolen".into())];
+    let error = egress
+        .send(&declared, Some(&token()), request, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error, EgressError::ForbiddenHeader("authorization".into()));
+    assert!(server.requests().is_empty());
 }
 
 #[tokio::test]

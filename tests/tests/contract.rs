@@ -475,6 +475,35 @@ async fn account_fields_resolve_endpoints_and_origins_per_account() {
         )
         .await;
     assert_eq!(bob.status, 200, "{bob:?}");
+    // Bring-your-own may give a token-response field (the caller is the token response), checked
+    // like any other; never one the plugin finds.
+    for (fields, expected) in [
+        (
+            json!({"shop": "bobs", "instance_url": "https://evil.test"}),
+            "must match",
+        ),
+        (
+            json!({"shop": "bobs", "login_id": "forged"}),
+            "is not given by the user",
+        ),
+    ] {
+        let refused = app
+            .as_user(
+                "carol",
+                "PUT",
+                "/connected-accounts/attacker",
+                Some(json!({"access_token": "tok-carol", "fields": fields})),
+            )
+            .await;
+        assert_eq!(refused.status, 400, "{refused:?}");
+        assert!(
+            refused.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(expected),
+            "{refused:?}"
+        );
+    }
     let acme = request(&app, "bob", "https://acme.shop.attacker.test/x").await;
     assert!(
         acme.body["last_error"]

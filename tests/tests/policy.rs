@@ -106,11 +106,12 @@ async fn a_rate_limit_per_account_answers_429_with_retry_after_and_spares_other_
     let app = hostile_app(
         &upstream,
         PluginPolicy {
-            calls_per_minute_per_account: Some(2),
+            calls_per_minute_per_account: Some(3),
             ..Default::default()
         },
     )
     .await;
+    // Connecting ran the plugin (its after-connect) once for each: one of their 3 a minute.
     for _ in 0..2 {
         assert_eq!(
             app.as_user("alice", "POST", "/actions", fetch())

@@ -200,7 +200,11 @@ pub async fn put_account(
     plugin
         .loaded
         .fields
-        .check_given(&body.fields, FieldSource::User)
+        .check_given(
+            &body.fields,
+            // Bring-your-own: the caller is also the token response (Salesforce's instance_url).
+            &[FieldSource::User, FieldSource::TokenResponse],
+        )
         .map_err(|problems| invalid_fields(&integration, problems))?;
     let basic = match (&plugin.loaded.info.auth, username, password) {
         (AuthKind::Basic { .. }, Some(username), Some(password)) => {
@@ -318,11 +322,20 @@ pub async fn delete_account(
     };
     // Revoke at the provider first (RFC 7009) where it supports it; the credentials are deleted
     // here whatever the provider says.
-    let auth = state
-        .registry
-        .get(&integration)
-        .map(|p| p.loaded.info.auth.clone());
-    if let Some(AuthKind::OAuth2(endpoints)) = auth {
+    if let Some(plugin) = state.registry.get(&integration)
+        && let AuthKind::OAuth2(declared) = &plugin.loaded.info.auth
+    {
+        // A templated revocation URL resolves with the account's own fields.
+        let fields = state
+            .accounts
+            .get_public(&user, &integration)?
+            .map(|a| a.fields)
+            .unwrap_or_default();
+        let endpoints = plugin
+            .loaded
+            .fields
+            .resolve_endpoints(declared, &fields)
+            .unwrap_or_else(|_| declared.clone());
         state.oauth.revoke(&secret, &integration, &endpoints).await;
     }
     state.accounts.delete(&user, &integration)?;

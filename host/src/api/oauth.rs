@@ -37,7 +37,7 @@ fn oauth_endpoints(
     plugin
         .loaded
         .fields
-        .check_given(fields, FieldSource::User)
+        .check_given(fields, &[FieldSource::User])
         .map_err(|problems| super::accounts::invalid_fields(integration, problems))?;
     plugin
         .loaded
@@ -131,7 +131,7 @@ async fn store_exchanged(
     plugin
         .loaded
         .fields
-        .check_given(&from_token, FieldSource::TokenResponse)
+        .check_given(&from_token, &[FieldSource::TokenResponse])
         .map_err(|problems| ApiError::Upstream {
             message: format!(
                 "the token response's account fields are not usable: {}",

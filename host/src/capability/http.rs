@@ -44,6 +44,9 @@ use crate::quote::{QUOTE_LIMIT, clip};
 pub struct OriginGrant {
     pub origin: Origin,
     pub credentials: bool,
+    /// Resolved from an account's value rather than declared as it is: never one of the
+    /// operator's opened private origins (an operator's rewrite of it still applies).
+    pub from_account: bool,
 }
 
 /// What one plugin may do on the network, after operator policy narrowed it.
@@ -364,7 +367,7 @@ impl Egress {
             }
             _ => None,
         };
-        let target = self.target(url)?;
+        let target = self.target(url, origin_grant.from_account)?;
 
         let mut timeout = self.limits.timeout;
         if let Some(deadline) = deadline {
@@ -403,11 +406,12 @@ impl Egress {
 
     /// Applies the operator's rewrite, then refuses a non-public IP literal no operator opened
     /// (host names are checked by the guarded client's resolver, at every DNS answer).
-    fn target(&self, url: Url) -> Result<Target, EgressError> {
+    fn target(&self, url: Url, from_account: bool) -> Result<Target, EgressError> {
         let (url, opened) = match self.overrides.apply(&url) {
             Some(rewritten) => (rewritten, true),
             None => {
-                let opened = Origin::of(&url).is_ok_and(|o| self.open_origins.contains(&o));
+                let opened =
+                    !from_account && Origin::of(&url).is_ok_and(|o| self.open_origins.contains(&o));
                 (url, opened)
             }
         };

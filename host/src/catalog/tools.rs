@@ -58,3 +58,41 @@ pub fn render(action: &ActionDefinition, schema: &Value, format: ToolFormat) -> 
     };
     serde_json::value::to_raw_value(&tool).expect("tool definitions serialize")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(output: Option<Value>) -> ActionDefinition {
+        ActionDefinition {
+            name: "DEMO_GET".into(),
+            description: "Gets.".into(),
+            input_schema: json!({"type": "object"}),
+            output_schema: output,
+            hints: Default::default(),
+            scopes: Vec::new(),
+        }
+    }
+
+    fn tool(action: &ActionDefinition, format: ToolFormat) -> Value {
+        serde_json::from_str(render(action, &action.input_schema, format).get()).unwrap()
+    }
+
+    #[test]
+    fn mcp_tools_carry_an_object_output_schema_and_the_others_do_not() {
+        let output = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+        let typed = action(Some(output.clone()));
+        assert_eq!(tool(&typed, ToolFormat::Mcp)["outputSchema"], output);
+        // OpenAI's and Anthropic's tool shapes have no such field (Anthropic refuses unknown ones).
+        for format in [ToolFormat::JsonSchema, ToolFormat::Anthropic] {
+            assert!(!tool(&typed, format).to_string().contains("outputSchema"));
+        }
+        // MCP's structured content is an object: another output schema is left out.
+        let list = action(Some(json!({"type": "array"})));
+        assert_eq!(tool(&list, ToolFormat::Mcp).get("outputSchema"), None);
+        assert_eq!(
+            tool(&action(None), ToolFormat::Mcp).get("outputSchema"),
+            None
+        );
+    }
+}

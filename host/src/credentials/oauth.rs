@@ -97,7 +97,6 @@ struct PendingAuthorization {
 }
 
 /// A finished code exchange, not yet stored: the plugin's `after-connect` runs first.
-#[derive(Debug)]
 pub struct Exchanged {
     pub user: String,
     pub integration: String,
@@ -112,6 +111,22 @@ pub struct Exchanged {
     pub return_url: Option<String>,
     /// Whether `authorize` created a pending record (to remove if the account is not stored).
     pub created_pending: bool,
+}
+
+impl std::fmt::Debug for Exchanged {
+    /// Names the token response's extra fields without their values (an `id_token` may be one).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchanged")
+            .field("user", &self.user)
+            .field("integration", &self.integration)
+            .field("scopes", &self.scopes)
+            .field("fields", &self.fields)
+            .field(
+                "token_fields",
+                &self.token_fields.keys().collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 /// The token response's fields beyond the standard ones (Salesforce's `instance_url`).
@@ -478,7 +493,9 @@ fn token_parts(
 }
 
 impl OAuthFlows {
-    fn lock_for(&self, user: &str, integration: &str) -> Arc<tokio::sync::Mutex<()>> {
+    /// The lock of one account: a refresh holds it throughout, and storing a newly connected
+    /// account takes it, so a refresh never writes its token beside another connection's fields.
+    pub fn account_lock(&self, user: &str, integration: &str) -> Arc<tokio::sync::Mutex<()>> {
         self.refresh_locks
             .lock()
             .expect("refresh locks")
@@ -497,7 +514,7 @@ impl OAuthFlows {
         endpoints: &OAuth2Endpoints,
         rejected: Option<&SecretString>,
     ) -> Result<SecretString, OAuthError> {
-        let lock = self.lock_for(user, integration);
+        let lock = self.account_lock(user, integration);
         let _guard = lock.lock().await;
         let Some((account, secret)) = self.accounts.get(user, integration)? else {
             return Err(OAuthError::GrantGone(format!(

@@ -174,7 +174,8 @@ fn up_info(info: v01::types::ProviderInfo) -> types::ProviderInfo {
             scope_separator: o.scope_separator,
             pkce: o.pkce,
             extra_authorize_params: o.extra_authorize_params,
-            client_auth: types::ClientAuth::RequestBody,
+            // What the host did for every 0.1.0 plugin: the oauth2 crate's default.
+            client_auth: types::ClientAuth::Basic,
         }),
     };
     types::ProviderInfo {

@@ -146,10 +146,13 @@ impl LoadedPlugin {
         let origins = info
             .origins
             .iter()
+            // Templates resolve per call (`call_grant`); `{`/`}` may parse as a host otherwise.
+            .filter(|(origin, _)| !origin.contains(['{', '}']))
             .filter_map(|(origin, credentials)| {
                 Some(OriginGrant {
                     origin: Origin::parse(origin).ok()?,
                     credentials: *credentials,
+                    from_account: false,
                 })
             })
             .collect();
@@ -211,6 +214,7 @@ impl LoadedPlugin {
                 grant.origins.push(OriginGrant {
                     origin,
                     credentials,
+                    from_account: true,
                 });
             }
         }

@@ -434,7 +434,7 @@ impl Runtime {
             let fields: crate::account_fields::FieldValues = found.fields.into_iter().collect();
             plugin
                 .fields
-                .check_given(&fields, crate::manifest::FieldSource::AfterConnect)
+                .check_given(&fields, &[crate::manifest::FieldSource::AfterConnect])
                 .map_err(|problems| CallError::InvalidDefinition {
                     plugin: plugin.info.id.clone(),
                     message: format!("after-connect returned bad fields: {}", problems.join("; ")),

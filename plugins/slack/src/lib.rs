@@ -172,7 +172,9 @@ pub fn provider() -> Provider {
             OAuth2::new("https://slack.com/oauth/v2/authorize", "https://slack.com/api/oauth.v2.access")
                 .scopes(&["chat:write", "channels:read", "channels:manage", "channels:history", "reactions:write", "users:read.email"])
                 .scope_separator(",")
-                .revoke_url("https://slack.com/api/auth.revoke"),
+                .revoke_url("https://slack.com/api/auth.revoke")
+                // Slack takes the client credentials either way and recommends HTTP Basic.
+                .client_auth_basic(),
         ))
         .origin("https://slack.com")
         .after_connect(after_connect)
