@@ -636,7 +636,10 @@ mod tests {
             vec![field("shop", Some("[a-z]+"), FieldSource::User)],
         ))
         .unwrap_err();
-        assert!(problems[0].contains("an origin has no path"), "{problems:?}");
+        assert!(
+            problems[0].contains("an origin has no path"),
+            "{problems:?}"
+        );
         let problems = AccountFields::new(&info(
             &[],
             vec![field("Bad", Some("(["), FieldSource::User)],

@@ -60,6 +60,15 @@ pub enum StartError {
 }
 
 impl AppState {
+    /// The base of the host's public URLs: `ACTIONHOST_PUBLIC_URL`, else `http://` + the
+    /// bound address.
+    pub fn public_url(&self) -> String {
+        self.settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.settings.listen))
+    }
+
     /// Opens the store, keys and runtime, and loads the plugins.
     pub async fn start(settings: Settings) -> Result<Arc<Self>, StartError> {
         std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartError::DataDir {

@@ -94,7 +94,7 @@ impl ApiError {
         }
     }
 
-    fn details(&self) -> Value {
+    pub(super) fn details(&self) -> Value {
         match self {
             ApiError::NotConnected { integration, .. } => json!({
                 "integration": integration,

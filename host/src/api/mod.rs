@@ -7,6 +7,7 @@ pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod error;
+pub mod mcp;
 pub mod oauth;
 
 use std::sync::Arc;
@@ -77,7 +78,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(metrics))
         .split_for_parts();
     let openapi = Arc::new(openapi);
+    let mcp = axum::Router::new()
+        .fallback_service(mcp::service(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mcp::require_user,
+        ));
     let routes = router
+        .nest_service("/mcp", mcp)
+        .route(
+            "/.well-known/oauth-protected-resource",
+            axum::routing::get(mcp::protected_resource),
+        )
         .route(
             "/openapi.json",
             axum::routing::get(move || {

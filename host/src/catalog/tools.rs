@@ -42,8 +42,16 @@ pub fn render(action: &ActionDefinition, schema: &Value, format: ToolFormat) -> 
             "name": action.name, "description": action.description, "input_schema": schema,
         }),
         ToolFormat::Mcp => {
+            let h = action.hints;
             let mut tool = json!({
                 "name": action.name, "description": action.description, "inputSchema": schema,
+                // Every hint stated: MCP's defaults assume a tool is destructive.
+                "annotations": {
+                    "readOnlyHint": h.read_only,
+                    "destructiveHint": h.destructive,
+                    "idempotentHint": h.idempotent || h.read_only,
+                    "openWorldHint": true,
+                },
             });
             // MCP carries an output schema when it describes an object (its structured content).
             if let Some(output) = action
