@@ -26,6 +26,28 @@ async fn python_client(app: &TestApp, user: &str, call: Option<(&str, Value)>) -
     serde_json::from_slice(&output.stdout).expect("the client prints JSON")
 }
 
+/// Runs the TypeScript SDK client (2025-11-25: initialize, a session) as `user`.
+async fn typescript_client(app: &TestApp, user: &str, call: Option<(&str, Value)>) -> Value {
+    let mut command = tokio::process::Command::new("node");
+    command
+        .arg(tools_dir().join("mcp/client.mjs"))
+        .arg(format!("{}/mcp", app.url))
+        .arg(app.token(user));
+    if let Some((tool, arguments)) = call {
+        command.arg(tool).arg(arguments.to_string());
+    }
+    let output = command
+        .output()
+        .await
+        .expect("run the TypeScript MCP client");
+    assert!(
+        output.status.success(),
+        "the MCP client failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the client prints JSON")
+}
+
 async fn github_app(upstream: &StandIn) -> TestApp {
     let app = TestApp::start(
         &format!("https://api.github.com={}", upstream.url()),
@@ -105,6 +127,37 @@ async fn the_python_sdk_lists_and_calls_the_users_tools_with_the_users_credentia
     let audit = app.as_admin("GET", "/admin/audit?limit=1", None).await;
     assert_eq!(audit.body["records"][0]["action"], "GITHUB_GET_REPOSITORY");
     assert_eq!(audit.body["records"][0]["user"], "alice");
+}
+
+#[tokio::test]
+async fn the_typescript_sdk_on_2025_11_25_lists_and_calls_in_a_session() {
+    let upstream = StandIn::start(|_| Reply::json(200, json!({"full_name": "octo/hello"}))).await;
+    let app = github_app(&upstream).await;
+    let report = typescript_client(
+        &app,
+        "alice",
+        Some((
+            "GITHUB_GET_REPOSITORY",
+            json!({"owner": "octo", "repo": "hello"}),
+        )),
+    )
+    .await;
+    assert_eq!(report["protocol_version"], "2025-11-25", "{report}");
+    assert_eq!(report["session"], true);
+    assert_eq!(report["server"]["name"], "actionhost");
+    assert_eq!(
+        tool(&report, "GITHUB_GET_REPOSITORY")["annotations"]["readOnlyHint"],
+        true
+    );
+    let call = &report["call"];
+    assert_eq!(call["isError"], false, "{call}");
+    assert_eq!(
+        serde_json::from_str::<Value>(call["content"][0]["text"].as_str().unwrap()).unwrap(),
+        json!({"full_name": "octo/hello"})
+    );
+    let sent = upstream.single();
+    assert_eq!(sent.path, "/repos/octo/hello");
+    assert_eq!(sent.header("authorization"), Some("Bearer gho_alice"));
 }
 
 #[tokio::test]
@@ -275,8 +328,7 @@ async fn json_rpc_result(response: reqwest::Response) -> Value {
         .lines()
         .filter_map(|l| l.strip_prefix("data:"))
         .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .last()
+        .rfind(|d| !d.is_empty())
         .unwrap_or(text.as_str())
         .to_string();
     let message: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {text}"));
