@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 echo "==> wasm32-wasip2 target"
 rustup target add wasm32-wasip2
 
-echo "==> npm test tools (GitHub's API description, swagger2openapi, oauth2-mock-server)"
+echo "==> npm test tools (GitHub's API description, swagger2openapi, oauth2-mock-server, the TypeScript MCP SDK)"
 npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 
-echo "==> Python test tools (the validating stand-in: openapi-core, graphql-core)"
+echo "==> Python test tools (the validating stand-in: openapi-core, graphql-core; the Python MCP SDK)"
 # Kept while it was made from the same pinned requirements; made anew otherwise.
 venv=tests/tools/.venv
 requirements=tests/tools/standin/requirements.txt
