@@ -196,7 +196,12 @@ async fn tools_come_in_openai_anthropic_and_mcp_shapes_with_valid_2020_12_object
     let tool = &mcp.body["actions"]["github"][0];
     assert_eq!(
         tool.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["description", "inputSchema", "name"]
+        ["annotations", "description", "inputSchema", "name"]
+    );
+    // GITHUB_CREATE_ISSUE: not read-only, not destructive, not idempotent; every hint stated.
+    assert_eq!(
+        tool["annotations"],
+        json!({"readOnlyHint": false, "destructiveHint": false, "idempotentHint": false, "openWorldHint": true})
     );
 
     let all = app
