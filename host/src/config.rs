@@ -99,7 +99,12 @@ struct FileLimits {
     schema_kib: Option<usize>,
     actions_per_plugin: Option<usize>,
     schema_cache_mib: Option<u64>,
+    mcp_result_kib: Option<usize>,
 }
+
+/// Largest tool result the MCP server hands a model by default (`[limits] mcp_result_kib`):
+/// about 25,000 tokens; a larger one is cut with a note.
+pub const DEFAULT_MCP_RESULT_BYTES: usize = 100 * 1024;
 
 /// Calls one plugin may run at once by default (`[limits] max_concurrent_calls`, or a plugin's
 /// policy): with the per-call caps, it bounds the memory one plugin's calls can hold.
@@ -126,6 +131,8 @@ pub struct Settings {
     pub max_concurrent_calls: u32,
     /// Byte budget of the per-user dynamic schema cache.
     pub schema_cache_bytes: u64,
+    /// Largest MCP tool result given whole; a larger one is truncated with a note.
+    pub mcp_result_bytes: usize,
     pub plugin_policies: std::collections::HashMap<String, crate::policy::PluginPolicy>,
 }
 
@@ -245,6 +252,10 @@ impl Settings {
                 .schema_cache_mib
                 .map(|m| m * 1024 * 1024)
                 .unwrap_or(crate::catalog::USER_SCHEMA_CACHE_BYTES),
+            mcp_result_bytes: limits
+                .mcp_result_kib
+                .map(|k| k.max(1) * 1024)
+                .unwrap_or(DEFAULT_MCP_RESULT_BYTES),
             plugin_policies: file.plugins,
             data_dir,
         })

@@ -219,6 +219,37 @@ async fn failures_the_model_can_act_on_are_tool_results_with_is_error() {
 }
 
 #[tokio::test]
+async fn an_oversized_result_is_cut_with_a_note_saying_how_much() {
+    let app = TestApp::start("", |s| s.mcp_result_bytes = 1024).await;
+    app.load(actionhost_e2e::components::HOSTILE).await;
+    app.connect("alice", "hostile", json!({"api_key": "k"}))
+        .await;
+    let report = python_client(
+        &app,
+        "alice",
+        Some(("HOSTILE_HUGE_OUTPUT", json!({"bytes": 5000}))),
+    )
+    .await;
+    let content = report["call"]["content"].as_array().unwrap();
+    assert_eq!(content[0]["text"].as_str().unwrap().len(), 1024);
+    let note = content[1]["text"].as_str().unwrap();
+    assert!(
+        note.contains("the result is 5002 bytes; only the first 1024 are shown"),
+        "{note}"
+    );
+    // The REST API still answers with the whole output.
+    let whole = app
+        .as_user(
+            "alice",
+            "POST",
+            "/actions",
+            Some(json!({"action": "HOSTILE_HUGE_OUTPUT", "parameters": {"bytes": 5000}})),
+        )
+        .await;
+    assert_eq!(whole.body.as_str().unwrap().len(), 5000);
+}
+
+#[tokio::test]
 async fn without_a_token_mcp_answers_401_naming_the_resource_metadata() {
     let app = TestApp::start("", |_| {}).await;
     let response = app

@@ -186,6 +186,22 @@ impl ServerHandler for McpServer {
         let result = match outcome {
             Ok(raw) => {
                 let text = raw.get().to_string();
+                let limit = self.state.settings.mcp_result_bytes;
+                if text.len() > limit {
+                    // Never silently: the model is told how much it did not get.
+                    let kept = crate::quote::truncate(&text, limit);
+                    let note = format!(
+                        "[actionhost: the result is {} bytes; only the first {} are shown. \
+                         Ask for less (filters, a smaller page) to see the rest.]",
+                        text.len(),
+                        kept.len()
+                    );
+                    return Ok(CallToolResult::success(vec![
+                        ContentBlock::text(kept.to_string()),
+                        ContentBlock::text(note),
+                    ])
+                    .into());
+                }
                 let mut result = CallToolResult::success(vec![ContentBlock::text(text.clone())]);
                 // With an output schema (an object), the same JSON is the structured content.
                 let typed = self
