@@ -100,11 +100,15 @@ struct FileLimits {
     actions_per_plugin: Option<usize>,
     schema_cache_mib: Option<u64>,
     mcp_result_kib: Option<usize>,
+    mcp_tools_per_page: Option<usize>,
 }
 
 /// Largest tool result the MCP server hands a model by default (`[limits] mcp_result_kib`):
 /// about 25,000 tokens; a larger one is cut with a note.
 pub const DEFAULT_MCP_RESULT_BYTES: usize = 100 * 1024;
+
+/// Tools in one page of the MCP server's `tools/list` by default (`[limits] mcp_tools_per_page`).
+pub const DEFAULT_MCP_TOOLS_PER_PAGE: usize = 500;
 
 /// Calls one plugin may run at once by default (`[limits] max_concurrent_calls`, or a plugin's
 /// policy): with the per-call caps, it bounds the memory one plugin's calls can hold.
@@ -133,6 +137,8 @@ pub struct Settings {
     pub schema_cache_bytes: u64,
     /// Largest MCP tool result given whole; a larger one is truncated with a note.
     pub mcp_result_bytes: usize,
+    /// Tools per page of MCP `tools/list`.
+    pub mcp_tools_per_page: usize,
     pub plugin_policies: std::collections::HashMap<String, crate::policy::PluginPolicy>,
 }
 
@@ -256,6 +262,10 @@ impl Settings {
                 .mcp_result_kib
                 .map(|k| k.max(1) * 1024)
                 .unwrap_or(DEFAULT_MCP_RESULT_BYTES),
+            mcp_tools_per_page: limits
+                .mcp_tools_per_page
+                .map(|n| n.max(1))
+                .unwrap_or(DEFAULT_MCP_TOOLS_PER_PAGE),
             plugin_policies: file.plugins,
             data_dir,
         })

@@ -350,6 +350,66 @@ async fn a_2025_11_25_client_initializes_a_session_and_lists_tools() {
             .any(|t| t["name"] == "GITHUB_CREATE_ISSUE"),
         "{listed}"
     );
+    assert_eq!(listed.get("nextCursor"), None, "one page holds them all");
+}
+
+#[tokio::test]
+async fn tools_list_pages_with_a_cursor_in_a_stable_order() {
+    let upstream = StandIn::json(json!({})).await;
+    let app = TestApp::start(&format!("https://api.github.com={}", upstream.url()), |s| {
+        s.mcp_tools_per_page = 4
+    })
+    .await;
+    app.connect("alice", "github", json!({"access_token": "gho_alice"}))
+        .await;
+    let token = app.token("alice");
+    let list = |cursor: Option<String>| {
+        let mut params = json!({"_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "by-hand", "version": "1.0.0"}
+        }});
+        if let Some(cursor) = cursor {
+            params["cursor"] = json!(cursor);
+        }
+        app.client
+            .post(format!("{}/mcp", app.url))
+            .bearer_auth(&token)
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/list")
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": params}))
+            .send()
+    };
+    let mut names = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = json_rpc_result(list(cursor.clone()).await.unwrap()).await;
+        pages += 1;
+        let tools = page["tools"].as_array().unwrap_or_else(|| panic!("{page}"));
+        assert!(tools.len() <= 4);
+        names.extend(
+            tools
+                .iter()
+                .map(|t| t["name"].as_str().unwrap().to_string()),
+        );
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    let listed = app
+        .as_user("alice", "GET", "/actions?format=mcp", None)
+        .await;
+    let expected: Vec<String> = listed.body["actions"]["github"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, expected);
+    assert_eq!(pages, expected.len().div_ceil(4));
 }
 
 /// The `result` of a JSON-RPC answer sent as JSON or as one SSE event.

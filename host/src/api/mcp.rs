@@ -148,10 +148,20 @@ impl ServerHandler for McpServer {
 
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let user = user_of(&context)?;
+        // The cursor is the index of the page's first tool in the (stable) listing order.
+        let start = match request.and_then(|r| r.cursor) {
+            None => 0,
+            Some(cursor) => cursor
+                .strip_prefix("tools:")
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| {
+                    McpError::invalid_params(format!("{cursor:?} is not a tools/list cursor"), None)
+                })?,
+        };
         let query = ToolQuery {
             format: ToolFormat::Mcp,
             limit_to_available: true,
@@ -163,15 +173,20 @@ impl ServerHandler for McpServer {
             .list_tools(&user, &query)
             .await
             .map_err(|e| McpError::internal_error(e.to_string(), None))?;
-        let tools: Vec<Value> = listing
-            .tools
+        let page = self.state.settings.mcp_tools_per_page;
+        let all: Vec<_> = listing.tools.iter().flat_map(|(_, tools)| tools).collect();
+        let tools: Vec<Value> = all
             .iter()
-            .flat_map(|(_, tools)| tools)
+            .skip(start)
+            .take(page)
             .filter_map(|raw| serde_json::from_str(raw.get()).ok())
             .collect();
+        let next = (start + page < all.len()).then(|| format!("tools:{}", start + page));
         // `resultType` is what rmcp's constructors set (and clear for older revisions).
-        serde_json::from_value(json!({ "resultType": "complete", "tools": tools }))
-            .map_err(|e| McpError::internal_error(format!("a tool does not fit MCP: {e}"), None))
+        serde_json::from_value(
+            json!({ "resultType": "complete", "tools": tools, "nextCursor": next }),
+        )
+        .map_err(|e| McpError::internal_error(format!("a tool does not fit MCP: {e}"), None))
     }
 
     async fn call_tool(
