@@ -7,7 +7,7 @@
 //!    mediation), at concurrency 1 and 32, with the CPU each mediator spent per request; also
 //!    through a bare axum handler that forwards with reqwest (the floor of the chosen stack), and
 //!    `POST /actions` of an action that makes no upstream call (the host and its wasm instance
-//!    without the upstream hop);
+//!    without the upstream hop), and the same action as an MCP `tools/call` on `/mcp`;
 //! 2. `GET /actions` over 50 plugins × 20 actions;
 //! 3. one call at a time in this process, stage by stage, and a wasm call whose instance is
 //!    ready, run warm and after the process sat idle (what every request at concurrency 1 pays
@@ -400,6 +400,34 @@ fn main() {
         "post.lua",
         json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}}),
     );
+    // The same call as an MCP `tools/call` (the stateless 2026-07-28 revision, as the Python SDK
+    // sends it): JSON-RPC in, one SSE event out.
+    let mcp_script = {
+        let path = script_dir.path().join("mcp.lua");
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+            "name": "GITHUB_GET_REPOSITORY", "arguments": {"owner": "o", "repo": "r"},
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "1.0.0"}
+            }
+        }});
+        std::fs::write(
+            &path,
+            format!(
+                "wrk.method = \"POST\"\n\
+                 wrk.body = '{body}'\n\
+                 wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+                 wrk.headers[\"Accept\"] = \"application/json, text/event-stream\"\n\
+                 wrk.headers[\"MCP-Protocol-Version\"] = \"2026-07-28\"\n\
+                 wrk.headers[\"Mcp-Method\"] = \"tools/call\"\n\
+                 wrk.headers[\"Mcp-Name\"] = \"GITHUB_GET_REPOSITORY\"\n\
+                 wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
     // A generated plugin's action: no account, no upstream call, the same fresh instance.
     let local_script = post_script(
         "local.lua",
@@ -436,12 +464,13 @@ fn main() {
         "| path | concurrency | p50 | p99 | req/s | p50 − proxy p50 | req/s ÷ proxy req/s | mediator CPU per request |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    const ROWS: [&str; 5] = [
+    const ROWS: [&str; 6] = [
         "direct to the stand-in",
         "nginx keep-alive proxy_pass",
         "axum + reqwest forwarding only",
         "actionhost POST /actions",
         "actionhost POST /actions, an action with no upstream call",
+        "actionhost MCP tools/call (2026-07-28), the same action",
     ];
     for connections in [1, 32] {
         // Per row: one (measure, mediator CPU per request) per round.
@@ -479,11 +508,13 @@ fn main() {
             );
             let (local, local_cpu) =
                 measured(&format!("{url}/actions"), Some(&local_script), &host_usage);
+            let (mcp, mcp_cpu) = measured(&format!("{url}/mcp"), Some(&mcp_script), &host_usage);
             runs[0].push((direct, None));
             runs[1].push((proxy, Some(proxy_cpu)));
             runs[2].push((floored, Some(floor_cpu)));
             runs[3].push((hosted, Some(host_cpu)));
             runs[4].push((local, Some(local_cpu)));
+            runs[5].push((mcp, Some(mcp_cpu)));
         }
         for (row, name) in ROWS.iter().enumerate() {
             let of = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..rounds).map(f).collect() };
