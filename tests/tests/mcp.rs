@@ -7,45 +7,41 @@ use actionhost_e2e::standin::{Reply, StandIn};
 use actionhost_e2e::tools_dir;
 use serde_json::{Value, json};
 
-/// Runs the Python SDK client as `user`: lists tools, and calls `call` when given.
-async fn python_client(app: &TestApp, user: &str, call: Option<(&str, Value)>) -> Value {
-    let mut command = tokio::process::Command::new(tools_dir().join(".venv/bin/python"));
+/// Runs one of the official SDK clients in `tests/tools/mcp` (`program script`) as `user`: it
+/// lists the tools, calls `call` when given, and prints what it saw as JSON.
+async fn sdk_client(
+    program: &std::path::Path,
+    script: &str,
+    app: &TestApp,
+    user: &str,
+    call: Option<(&str, Value)>,
+) -> Value {
+    let mut command = tokio::process::Command::new(program);
     command
-        .arg(tools_dir().join("mcp/client.py"))
+        .arg(tools_dir().join("mcp").join(script))
         .arg(format!("{}/mcp", app.url))
         .arg(app.token(user));
     if let Some((tool, arguments)) = call {
         command.arg(tool).arg(arguments.to_string());
     }
-    let output = command.output().await.expect("run the Python MCP client");
+    let output = command.output().await.expect("run the MCP client");
     assert!(
         output.status.success(),
-        "the MCP client failed:\n{}",
+        "the {script} MCP client failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("the client prints JSON")
 }
 
-/// Runs the TypeScript SDK client (2025-11-25: initialize, a session) as `user`.
+/// The Python SDK (2026-07-28: stateless, `server/discover`).
+async fn python_client(app: &TestApp, user: &str, call: Option<(&str, Value)>) -> Value {
+    let python = tools_dir().join(".venv/bin/python");
+    sdk_client(&python, "client.py", app, user, call).await
+}
+
+/// The TypeScript SDK (2025-11-25: initialize, a session).
 async fn typescript_client(app: &TestApp, user: &str, call: Option<(&str, Value)>) -> Value {
-    let mut command = tokio::process::Command::new("node");
-    command
-        .arg(tools_dir().join("mcp/client.mjs"))
-        .arg(format!("{}/mcp", app.url))
-        .arg(app.token(user));
-    if let Some((tool, arguments)) = call {
-        command.arg(tool).arg(arguments.to_string());
-    }
-    let output = command
-        .output()
-        .await
-        .expect("run the TypeScript MCP client");
-    assert!(
-        output.status.success(),
-        "the MCP client failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("the client prints JSON")
+    sdk_client(std::path::Path::new("node"), "client.mjs", app, user, call).await
 }
 
 async fn github_app(upstream: &StandIn) -> TestApp {

@@ -13,8 +13,44 @@ mod graphql;
 #[path = "providers/slack.rs"]
 mod slack;
 
-use actionhost::runtime::LoadedPlugin;
-use actionhost_e2e::validating::{Description, Session, VIOLATION_STATUS};
+use actionhost::credentials::SecretString;
+use actionhost::runtime::{CallContext, CallError, CallLimits, LoadedPlugin, Runtime};
+use actionhost_e2e::validating::{Description, Fixture, Session, VIOLATION_STATUS};
+use actionhost_e2e::{bundled, load, runtime};
+use serde_json::Value;
+
+/// The bundled plugin `file` in a runtime whose overrides send its provider to `standin`.
+async fn load_against(standin: &Session, file: &str) -> (Runtime, LoadedPlugin) {
+    let runtime = runtime(&standin.overrides());
+    let plugin = load(&runtime, bundled(file), CallLimits::default()).await;
+    (runtime, plugin)
+}
+
+/// A call for alice with `credential` and the granted `scopes`.
+fn alice_with(credential: &str, scopes: &[&str]) -> CallContext {
+    CallContext {
+        user: "alice".into(),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        credential: Some(SecretString::new(credential)),
+        ..Default::default()
+    }
+}
+
+/// Runs one action of the bundled plugin `file` for `call`, in a fresh session of `description`
+/// whose stand-in answers with `fixture`.
+async fn run_once(
+    description: &'static Description,
+    file: &str,
+    call: &CallContext,
+    (test, action, params): (&str, &str, Value),
+    fixture: Fixture,
+) -> (Result<Value, CallError>, Session) {
+    let standin = description.session(test);
+    standin.answer(fixture).await;
+    let (runtime, plugin) = load_against(&standin, file).await;
+    let (result, _) = runtime.execute(&plugin, action, &params, call).await;
+    (result, standin)
+}
 
 /// Fails unless `covered` names exactly the plugin's actions.
 fn assert_covers_every_action(plugin: &LoadedPlugin, covered: &[&str]) {

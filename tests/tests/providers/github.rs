@@ -2,28 +2,22 @@
 //! OpenAPI description (npm `@octokit/openapi`): the exact requests it sends and how GitHub's
 //! errors reach the caller.
 
-use actionhost::credentials::SecretString;
-use actionhost::runtime::{ActionError, CallContext, CallError, CallLimits, LoadedPlugin, Runtime};
+use actionhost::runtime::{ActionError, CallContext, CallError, LoadedPlugin, Runtime};
 use actionhost_e2e::standin::{Recorded, Reply};
 use actionhost_e2e::validating::{Fixture, GITHUB, Session, VIOLATION_STATUS};
-use actionhost_e2e::{bundled, load, runtime};
 use serde_json::{Value, json};
 
-use super::{Refused, assert_accepted, assert_covers_every_action, assert_refused};
+use super::{
+    Refused, alice_with, assert_accepted, assert_covers_every_action, assert_refused, load_against,
+    run_once,
+};
 
 async fn github(standin: &Session) -> (Runtime, LoadedPlugin) {
-    let runtime = runtime(&standin.overrides());
-    let plugin = load(&runtime, bundled("github.wasm"), CallLimits::default()).await;
-    (runtime, plugin)
+    load_against(standin, "github.wasm").await
 }
 
 fn alice() -> CallContext {
-    CallContext {
-        user: "alice".into(),
-        scopes: vec!["repo".into()],
-        credential: Some(SecretString::new("gho_alice_token")),
-        ..Default::default()
-    }
+    alice_with("gho_alice_token", &["repo"])
 }
 
 /// Runs one action in a fresh session whose stand-in answers with `fixture`.
@@ -33,11 +27,14 @@ async fn run(
     params: Value,
     fixture: Fixture,
 ) -> (Result<Value, CallError>, Session) {
-    let standin = GITHUB.session(test);
-    standin.answer(fixture).await;
-    let (runtime, plugin) = github(&standin).await;
-    let (result, _) = runtime.execute(&plugin, action, &params, &alice()).await;
-    (result, standin)
+    run_once(
+        &GITHUB,
+        "github.wasm",
+        &alice(),
+        (test, action, params),
+        fixture,
+    )
+    .await
 }
 
 fn assert_github_headers(request: &Recorded) {

@@ -2,28 +2,22 @@
 //! description (Swagger 2.0, converted; overlay `slack`): the exact requests it sends and how
 //! Slack's `{"ok": false, "error": ...}` answers reach the caller.
 
-use actionhost::credentials::SecretString;
-use actionhost::runtime::{ActionError, CallContext, CallError, CallLimits, LoadedPlugin, Runtime};
+use actionhost::runtime::{ActionError, CallContext, CallError, LoadedPlugin, Runtime};
 use actionhost_e2e::standin::{Recorded, Reply};
 use actionhost_e2e::validating::{Fixture, SLACK, Session};
-use actionhost_e2e::{bundled, load, runtime};
 use serde_json::{Value, json};
 
-use super::{Refused, assert_accepted, assert_covers_every_action, assert_refused};
+use super::{
+    Refused, alice_with, assert_accepted, assert_covers_every_action, assert_refused, load_against,
+    run_once,
+};
 
 async fn slack(standin: &Session) -> (Runtime, LoadedPlugin) {
-    let runtime = runtime(&standin.overrides());
-    let plugin = load(&runtime, bundled("slack.wasm"), CallLimits::default()).await;
-    (runtime, plugin)
+    load_against(standin, "slack.wasm").await
 }
 
 fn alice() -> CallContext {
-    CallContext {
-        user: "alice".into(),
-        scopes: vec![],
-        credential: Some(SecretString::new("xoxb-alice")),
-        ..Default::default()
-    }
+    alice_with("xoxb-alice", &[])
 }
 
 /// Runs one action in a fresh session whose stand-in answers with `fixture`.
@@ -33,11 +27,14 @@ async fn run(
     params: Value,
     fixture: Fixture,
 ) -> (Result<Value, CallError>, Session) {
-    let standin = SLACK.session(test);
-    standin.answer(fixture).await;
-    let (runtime, plugin) = slack(&standin).await;
-    let (result, _) = runtime.execute(&plugin, action, &params, &alice()).await;
-    (result, standin)
+    run_once(
+        &SLACK,
+        "slack.wasm",
+        &alice(),
+        (test, action, params),
+        fixture,
+    )
+    .await
 }
 
 fn form(request: &Recorded) -> Vec<(String, String)> {
