@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::capability::http::{Egress, EgressSetupError};
 use crate::catalog::{PluginRegistry, UserSchemas};
+use crate::changes::Changes;
 use crate::config::Settings;
 use crate::credentials::{AccountStore, MasterKey, OAuthError, OAuthFlows, Sealer};
 use crate::execute::Executor;
@@ -33,6 +34,10 @@ pub struct AppState {
     pub executor: Executor,
     pub audit: AuditLog,
     pub metrics: Arc<Metrics>,
+    /// Changes to users' tool lists (plugins loaded, accounts connected).
+    pub changes: Changes,
+    /// Which user owns each MCP session.
+    pub mcp_sessions: crate::api::mcp::Sessions,
 }
 
 /// Errors that stop the host from starting; each says what to fix.
@@ -79,7 +84,8 @@ impl AppState {
         let master =
             MasterKey::load_or_generate(settings.master_key.as_deref(), &settings.data_dir)?;
         let sealer = Sealer::new(&master);
-        let accounts = AccountStore::open(&store, sealer.clone())?;
+        let changes = Changes::default();
+        let accounts = AccountStore::open(&store, sealer.clone())?.with_changes(changes.clone());
         let public_url = settings
             .public_url
             .clone()
@@ -112,7 +118,7 @@ impl AppState {
         }
         let audit = AuditLog::open(&store)?;
         let metrics = Arc::new(Metrics::new());
-        let registry = Arc::new(PluginRegistry::new());
+        let registry = Arc::new(PluginRegistry::with_changes(changes.clone()));
         let executor = Executor::new(
             registry.clone(),
             accounts.clone(),
@@ -142,6 +148,8 @@ impl AppState {
             executor,
             audit,
             metrics,
+            changes,
+            mcp_sessions: crate::api::mcp::Sessions::default(),
         }))
     }
 }

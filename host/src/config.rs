@@ -62,6 +62,14 @@ pub struct SettingsArgs {
     /// `https://gitlab.internal:8443,...`: private origins plugins may reach (each exactly).
     #[arg(long, env = "ACTIONHOST_ALLOW_PRIVATE_ORIGINS")]
     pub allow_private_origins: Option<String>,
+    /// `https://app.example.com,http://localhost:*`: browser origins the MCP server accepts
+    /// besides the public URL's own (a request with another `Origin` gets 403).
+    #[arg(long, env = "ACTIONHOST_MCP_ALLOWED_ORIGINS")]
+    pub mcp_allowed_origins: Option<String>,
+    /// `mcp.example.com,10.0.0.5:8080`: `Host` values the MCP server accepts besides loopback,
+    /// the public URL's host and the listen address (DNS-rebinding protection).
+    #[arg(long, env = "ACTIONHOST_MCP_ALLOWED_HOSTS")]
+    pub mcp_allowed_hosts: Option<String>,
 }
 
 /// The optional settings file.
@@ -78,6 +86,8 @@ struct FileSettings {
     allow_private_origins: Option<Vec<String>>,
     #[serde(default)]
     limits: FileLimits,
+    #[serde(default)]
+    mcp: FileMcp,
     /// `[plugins.<id>]`: operator policy per plugin.
     #[serde(default)]
     plugins: std::collections::HashMap<String, crate::policy::PluginPolicy>,
@@ -102,6 +112,24 @@ struct FileLimits {
     mcp_result_kib: Option<usize>,
     mcp_tools_per_page: Option<usize>,
 }
+
+/// `[mcp]` in the settings file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMcp {
+    allowed_origins: Option<Vec<String>>,
+    allowed_hosts: Option<Vec<String>>,
+    connect_wait_seconds: Option<f64>,
+}
+
+/// Browser origins the MCP server accepts by default, besides the public URL's: pages served
+/// from this machine (a local MCP inspector).
+pub const DEFAULT_MCP_ALLOWED_ORIGINS: [&str; 3] =
+    ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
+
+/// How long a tool call that asked the user to connect an account waits for the connection to
+/// finish before answering how to connect (`[mcp] connect_wait_seconds`).
+pub const DEFAULT_MCP_CONNECT_WAIT: Duration = Duration::from_secs(120);
 
 /// Largest tool result the MCP server hands a model by default (`[limits] mcp_result_kib`):
 /// about 25,000 tokens; a larger one is cut with a note.
@@ -139,6 +167,14 @@ pub struct Settings {
     pub mcp_result_bytes: usize,
     /// Tools per page of MCP `tools/list`.
     pub mcp_tools_per_page: usize,
+    /// Browser origins the MCP server accepts besides the public URL's
+    /// (`scheme://host[:port|:*]`, or `null`).
+    pub mcp_allowed_origins: Vec<String>,
+    /// `Host` values the MCP server accepts besides loopback, the public URL's host and the
+    /// listen address.
+    pub mcp_allowed_hosts: Vec<String>,
+    /// How long a tool call that asked the user to connect waits for the connection.
+    pub mcp_connect_wait: Duration,
     pub plugin_policies: std::collections::HashMap<String, crate::policy::PluginPolicy>,
 }
 
@@ -232,7 +268,40 @@ impl Settings {
             });
         }
 
+        let mcp_allowed_origins = match args.mcp_allowed_origins.clone() {
+            Some(text) => split_list(&text),
+            None => file.mcp.allowed_origins.clone().unwrap_or_else(|| {
+                DEFAULT_MCP_ALLOWED_ORIGINS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            }),
+        };
+        for origin in &mcp_allowed_origins {
+            check_browser_origin(origin).map_err(|message| ConfigError::Invalid {
+                name: "ACTIONHOST_MCP_ALLOWED_ORIGINS",
+                message,
+            })?;
+        }
+        let mcp_allowed_hosts = match args.mcp_allowed_hosts.clone() {
+            Some(text) => split_list(&text),
+            None => file.mcp.allowed_hosts.clone().unwrap_or_default(),
+        };
+        for host in &mcp_allowed_hosts {
+            if host.contains(['/', ' ', '@']) || host.is_empty() {
+                return Err(ConfigError::Invalid {
+                    name: "ACTIONHOST_MCP_ALLOWED_HOSTS",
+                    message: format!("{host:?} is not a host or host:port"),
+                });
+            }
+        }
+        let mcp_connect_wait = seconds(file.mcp.connect_wait_seconds, "mcp.connect_wait_seconds")?
+            .unwrap_or(DEFAULT_MCP_CONNECT_WAIT);
+
         Ok(Settings {
+            mcp_allowed_origins,
+            mcp_allowed_hosts,
+            mcp_connect_wait,
             listen: args
                 .listen
                 .clone()
@@ -291,6 +360,38 @@ fn load_file(explicit: Option<&Path>, data_dir: &Path) -> Result<FileSettings, C
         path,
         message: e.message().to_string(),
     })
+}
+
+/// The non-empty items of a comma-separated list.
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A browser origin as the MCP server matches it: `null`, or `scheme://host` with an optional
+/// `:port` or `:*`, and nothing else (no path, no user info).
+fn check_browser_origin(origin: &str) -> Result<(), String> {
+    if origin == "null" {
+        return Ok(());
+    }
+    let (scheme, rest) = origin
+        .split_once("://")
+        .ok_or_else(|| format!("{origin:?} has no scheme (write https://{origin})"))?;
+    if !matches!(scheme, "http" | "https") {
+        return Err(format!("{origin:?}: the scheme must be http or https"));
+    }
+    let concrete = rest.strip_suffix(":*").unwrap_or(rest);
+    let parsed = url::Url::parse(&format!("{scheme}://{concrete}"))
+        .map_err(|e| format!("{origin:?} is not an origin: {e}"))?;
+    if parsed.path() != "/" || concrete.ends_with('/') || !parsed.username().is_empty() {
+        return Err(format!(
+            "{origin:?} is not an origin: only scheme://host[:port], no path"
+        ));
+    }
+    Ok(())
 }
 
 fn seconds(value: Option<f64>, name: &'static str) -> Result<Option<Duration>, ConfigError> {

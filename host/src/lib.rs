@@ -11,6 +11,7 @@ pub mod api;
 pub mod app;
 pub mod capability;
 pub mod catalog;
+pub mod changes;
 pub mod config;
 pub mod credentials;
 pub mod deadline;

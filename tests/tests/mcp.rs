@@ -3,24 +3,28 @@
 //! what happens without a token.
 
 use actionhost_e2e::host::TestApp;
+use actionhost_e2e::oauth_server::MockOAuthServer;
 use actionhost_e2e::standin::{Reply, StandIn};
 use actionhost_e2e::tools_dir;
 use serde_json::{Value, json};
 
-/// Runs one of the official SDK clients in `tests/tools/mcp` (`program script`) as `user`: it
-/// lists the tools, calls `call` when given, and prints what it saw as JSON.
+/// Runs one of the official SDK clients in `tests/tools/mcp` (`program script`) as `user` in a
+/// scenario (`call`, `connect`, `decline`; see the scripts): it lists the tools, calls `call`
+/// when given, and prints what it saw as JSON.
 async fn sdk_client(
     program: &std::path::Path,
     script: &str,
     app: &TestApp,
     user: &str,
+    scenario: &str,
     call: Option<(&str, Value)>,
 ) -> Value {
     let mut command = tokio::process::Command::new(program);
     command
         .arg(tools_dir().join("mcp").join(script))
         .arg(format!("{}/mcp", app.url))
-        .arg(app.token(user));
+        .arg(app.token(user))
+        .arg(scenario);
     if let Some((tool, arguments)) = call {
         command.arg(tool).arg(arguments.to_string());
     }
@@ -35,13 +39,85 @@ async fn sdk_client(
 
 /// The Python SDK (2026-07-28: stateless, `server/discover`).
 async fn python_client(app: &TestApp, user: &str, call: Option<(&str, Value)>) -> Value {
-    let python = tools_dir().join(".venv/bin/python");
-    sdk_client(&python, "client.py", app, user, call).await
+    sdk_client(&python(), "client.py", app, user, "call", call).await
 }
 
 /// The TypeScript SDK (2025-11-25: initialize, a session).
 async fn typescript_client(app: &TestApp, user: &str, call: Option<(&str, Value)>) -> Value {
-    sdk_client(std::path::Path::new("node"), "client.mjs", app, user, call).await
+    sdk_client(&node(), "client.mjs", app, user, "call", call).await
+}
+
+fn python() -> std::path::PathBuf {
+    tools_dir().join(".venv/bin/python")
+}
+
+fn node() -> std::path::PathBuf {
+    std::path::PathBuf::from("node")
+}
+
+/// Both official SDKs: (program, script, the revision it speaks).
+fn both_sdks() -> [(std::path::PathBuf, &'static str, &'static str); 2] {
+    [
+        (python(), "client.py", "2026-07-28"),
+        (node(), "client.mjs", "2025-11-25"),
+    ]
+}
+
+/// Starts an SDK client listening for tool-list changes as `user`; returns once it listens.
+async fn listening_client(
+    program: &std::path::Path,
+    script: &str,
+    app: &TestApp,
+    user: &str,
+) -> (
+    tokio::process::Child,
+    tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(program)
+        .arg(tools_dir().join("mcp").join(script))
+        .arg(format!("{}/mcp", app.url))
+        .arg(app.token(user))
+        .arg("listen")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run the MCP client");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("the client listens within 30 s")
+        .unwrap()
+        .unwrap_or_else(|| panic!("the {script} client ended before listening"));
+    let ready: Value = serde_json::from_str(&ready).unwrap();
+    assert_eq!(ready, json!({"ready": true}), "{script}");
+    (child, lines)
+}
+
+/// What a listening client printed after the change it heard.
+async fn heard(
+    script: &str,
+    (mut child, mut lines): (
+        tokio::process::Child,
+        tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    ),
+) -> Value {
+    let line = tokio::time::timeout(std::time::Duration::from_secs(40), lines.next_line())
+        .await
+        .unwrap_or_else(|_| panic!("the {script} client heard no change within 40 s"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("the {script} client ended without a report"));
+    assert!(child.wait().await.unwrap().success(), "{script}");
+    serde_json::from_str(&line).unwrap()
+}
+
+fn names(report: &Value) -> Vec<String> {
+    report["tools"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report}"))
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn github_app(upstream: &StandIn) -> TestApp {
@@ -201,13 +277,14 @@ async fn failures_the_model_can_act_on_are_tool_results_with_is_error() {
     let error: Value =
         serde_json::from_str(report["call"]["content"][0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(error["error"]["code"], "not_connected");
+    // No OAuth app is registered for GitHub here, so there is no link, and the text says why.
+    let message = error["error"]["message"].as_str().unwrap();
     assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("/connected-accounts/github/authorize"),
+        message.contains("github cannot be connected from here")
+            && message.contains("PUT /connected-accounts/github"),
         "{error}"
     );
+    assert_eq!(error["error"]["details"].get("connect_url"), None);
     assert!(
         upstream.requests().is_empty(),
         "bob never acts with alice's account"
@@ -420,4 +497,249 @@ async fn json_rpc_result(response: reqwest::Response) -> Value {
         .to_string();
     let message: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {text}"));
     message["result"].clone()
+}
+
+#[tokio::test]
+async fn both_sdks_hear_tools_list_changed_after_a_hot_load_and_see_the_new_tools() {
+    let upstream = StandIn::json(json!({})).await;
+    let app = github_app(&upstream).await;
+    for (n, (program, script, _)) in both_sdks().into_iter().enumerate() {
+        let listener = listening_client(&program, script, &app, "alice").await;
+        // A plugin uploaded while the client listens (no auth: every user sees its tools).
+        let id = 10 + n;
+        let bytes = actionhost_e2e::bench_plugin(id);
+        assert!(
+            app.state
+                .sources
+                .load(
+                    &format!("bench{id}.wasm"),
+                    &bytes,
+                    actionhost::catalog::PluginSource::Uploaded
+                )
+                .await
+        );
+        let report = heard(script, listener).await;
+        let listed = names(&report);
+        assert!(
+            listed.contains(&format!("BENCH{id}_CREATE_OBJECT_01")),
+            "{script} re-listed after the change: {listed:?}"
+        );
+        assert!(listed.contains(&"GITHUB_CREATE_ISSUE".to_string()));
+    }
+}
+
+#[tokio::test]
+async fn connecting_an_account_changes_that_users_list_only() {
+    let upstream = StandIn::json(json!({"login": "bob"})).await;
+    let app = github_app(&upstream).await;
+    for (program, script, _) in both_sdks() {
+        let bob = listening_client(&program, script, &app, "bob").await;
+        let carol = listening_client(&program, script, &app, "carol").await;
+        app.connect("bob", "github", json!({"access_token": "gho_bob"}))
+            .await;
+        let report = heard(script, bob).await;
+        assert!(
+            names(&report).contains(&"GITHUB_CREATE_ISSUE".to_string()),
+            "{script}: bob's list after he connected GitHub: {report}"
+        );
+        // Carol hears of nothing: her client is still waiting (killed on drop). Had she been
+        // told, her client would have re-listed and ended by now.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let (mut child, _lines) = carol;
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{script}: carol's client heard bob's change"
+        );
+        assert!(
+            app.state.accounts.delete("bob", "github").unwrap(),
+            "reset for the next SDK"
+        );
+    }
+}
+
+/// GitHub with an OAuth app at oauth2-mock-server, and the stand-in answering as GitHub.
+async fn github_with_oauth(mock: &MockOAuthServer, upstream: &StandIn) -> TestApp {
+    let app = TestApp::start(
+        &format!("https://api.github.com={}", upstream.url()),
+        |_| {},
+    )
+    .await;
+    let base = &mock.base;
+    let answer = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/github",
+            Some(
+                json!({"client_id": "mock-client", "client_secret": "mock-secret",
+                        "authorize_url": format!("{base}/authorize"),
+                        "token_url": format!("{base}/token")}),
+            ),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    app
+}
+
+#[tokio::test]
+async fn a_not_connected_tool_asks_the_client_to_open_the_connect_link_and_then_runs() {
+    let mock = MockOAuthServer::start().await;
+    let upstream =
+        StandIn::start(|_| Reply::json(200, json!({"login": "dana", "full_name": "o/r"}))).await;
+    let app = github_with_oauth(&mock, &upstream).await;
+    for (n, (program, script, revision)) in both_sdks().into_iter().enumerate() {
+        let user = format!("dana{n}");
+        let report = sdk_client(
+            &program,
+            script,
+            &app,
+            &user,
+            "connect",
+            Some(("GITHUB_GET_REPOSITORY", json!({"owner": "o", "repo": "r"}))),
+        )
+        .await;
+        assert_eq!(report["protocol_version"], revision);
+        // One URL elicitation, to the authorization server, bound to this user's flow.
+        let asked = report["elicitations"].as_array().unwrap();
+        assert_eq!(asked.len(), 1, "{script}: {report}");
+        assert_eq!(asked[0]["mode"], "url");
+        let url = asked[0]["url"].as_str().unwrap();
+        assert!(
+            url.starts_with(&format!("{}/authorize?", mock.base)),
+            "{url}"
+        );
+        assert_eq!(report["connect_page_status"], 200, "{script}: {report}");
+        // The user connected in the "browser"; the call went on and ran with the new token.
+        let call = &report["call"];
+        assert_eq!(call["isError"], false, "{script}: {call}");
+        let account = app.state.accounts.get_public(&user, "github").unwrap();
+        assert!(account.is_some(), "{script}: {user} is connected");
+        let requests = upstream.requests();
+        let run = requests.last().unwrap();
+        assert_eq!(run.path, "/repos/o/r");
+        assert!(
+            run.header("authorization")
+                .unwrap()
+                .starts_with("Bearer ey"),
+            "the mock's token"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_declined_or_unsupported_elicitation_answers_with_the_users_own_link() {
+    let mock = MockOAuthServer::start().await;
+    let upstream = StandIn::json(json!({"login": "erin"})).await;
+    let app = github_with_oauth(&mock, &upstream).await;
+    for (program, script, _) in both_sdks() {
+        for scenario in ["decline", "call"] {
+            let report = sdk_client(
+                &program,
+                script,
+                &app,
+                "erin",
+                scenario,
+                Some(("GITHUB_GET_REPOSITORY", json!({"owner": "o", "repo": "r"}))),
+            )
+            .await;
+            let call = &report["call"];
+            assert_eq!(call["isError"], true, "{script} {scenario}: {call}");
+            let error: Value =
+                serde_json::from_str(call["content"][0]["text"].as_str().unwrap()).unwrap();
+            assert_eq!(error["error"]["code"], "not_connected");
+            let link = error["error"]["details"]["connect_url"].as_str().unwrap();
+            assert!(link.starts_with(&format!("{}/authorize?", mock.base)));
+            assert!(
+                error["error"]["message"].as_str().unwrap().contains(link),
+                "the text carries the link: {error}"
+            );
+            // The link's flow belongs to erin: finishing it connects erin, nobody else.
+            if scenario == "call" && script == "client.py" {
+                let finished = reqwest::get(link).await.unwrap();
+                assert_eq!(finished.status(), 200);
+                assert!(
+                    app.state
+                        .accounts
+                        .get_public("erin", "github")
+                        .unwrap()
+                        .is_some()
+                );
+                assert!(
+                    app.state
+                        .accounts
+                        .get_public("alice", "github")
+                        .unwrap()
+                        .is_none()
+                );
+                app.state.accounts.delete("erin", "github").unwrap();
+            }
+        }
+    }
+    assert!(
+        upstream.requests().iter().all(|r| r.path == "/user"),
+        "nothing but the after-connect lookup reached GitHub"
+    );
+}
+
+#[tokio::test]
+async fn a_session_belongs_to_its_user_and_a_foreign_origin_is_refused() {
+    let upstream = StandIn::json(json!({})).await;
+    let app = github_app(&upstream).await;
+    let initialize = |user: &str, origin: Option<&str>| {
+        let mut request = app
+            .client
+            .post(format!("{}/mcp", app.url))
+            .bearer_auth(app.token(user))
+            .header("accept", "application/json, text/event-stream")
+            .json(
+                &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "clientInfo": {"name": "by-hand", "version": "1.0.0"}}}),
+            );
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    let alices = initialize("alice", None).await.unwrap();
+    assert_eq!(alices.status(), 200);
+    let session = alices.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    // Bob with alice's session id: as if there were no such session.
+    let hijack = app
+        .client
+        .post(format!("{}/mcp", app.url))
+        .bearer_auth(app.token("bob"))
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-11-25")
+        .json(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hijack.status(), 404);
+    let stream = app
+        .client
+        .get(format!("{}/mcp", app.url))
+        .bearer_auth(app.token("bob"))
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 404, "bob cannot read alice's GET stream");
+
+    // A page from another site may not talk to the server; the host's own origin and a local
+    // page may.
+    let foreign = initialize("alice", Some("https://evil.example"))
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
+    let own = initialize("alice", Some(&app.url)).await.unwrap();
+    assert_eq!(own.status(), 200);
+    let local = initialize("alice", Some("http://localhost:5173"))
+        .await
+        .unwrap();
+    assert_eq!(local.status(), 200);
 }

@@ -8,14 +8,15 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ElicitRequest,
+    ElicitRequestParams, ElicitationAction, Implementation, InputRequest, InputRequiredResult,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, SubscriptionFilter,
 };
-use rmcp::service::{RequestContext, RoleServer};
+use rmcp::service::{NotificationContext, RequestContext, RoleServer, SubscriptionContext};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData as McpError, ServerHandler};
@@ -24,6 +25,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::catalog::ToolFormat;
+use crate::credentials::AccountStatus;
 use crate::execute::{ExecuteError, ToolQuery};
 
 /// The authenticated user of an MCP request, put in the request by [`require_user`].
@@ -32,30 +34,69 @@ pub struct McpUser(pub String);
 
 /// The tower service mounted at `/mcp`.
 pub fn service(state: Arc<AppState>) -> StreamableHttpService<McpServer, LocalSessionManager> {
-    let mut config = StreamableHttpServerConfig::default();
+    let public = url::Url::parse(&state.public_url()).ok();
     // Host validation guards a server on loopback against DNS rebinding; the host also answers
-    // on its public URL's host and the address it is bound to.
+    // on its public URL's host, the address it is bound to, and the hosts the operator adds.
     let mut hosts = vec![
         "localhost".to_string(),
         "127.0.0.1".to_string(),
         "::1".to_string(),
     ];
-    if let Ok(parsed) = url::Url::parse(&state.public_url())
-        && let Some(host) = parsed.host_str()
-    {
+    if let Some(host) = public.as_ref().and_then(|u| u.host_str()) {
         hosts.push(host.to_string());
     }
     hosts.push(state.settings.listen.clone());
-    config.allowed_hosts = hosts;
+    hosts.extend(state.settings.mcp_allowed_hosts.iter().cloned());
+    // Origin validation: a browser page from any other origin gets 403 (requests without an
+    // `Origin`, from programs rather than pages, pass).
+    let mut origins = state.settings.mcp_allowed_origins.clone();
+    if let Some(public) = &public
+        && let Some(port) = public.port_or_known_default()
+        && let Some(host) = public.host_str()
+    {
+        origins.push(format!("{}://{host}:{port}", public.scheme()));
+    }
+    let config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(hosts)
+        .with_allowed_origins(origins)
+        .enforce_origin_validation();
     StreamableHttpService::new(
-        move || {
-            Ok(McpServer {
-                state: state.clone(),
-            })
-        },
+        move || Ok(McpServer::new(state.clone())),
         LocalSessionManager::default().into(),
         config,
     )
+}
+
+/// Which user owns each MCP session (2025-11-25 revision): a session id is no use to any other
+/// user, whose requests under it are answered as for an unknown session.
+pub struct Sessions {
+    owners: quick_cache::sync::Cache<String, String>,
+}
+
+/// Sessions remembered at once; a client whose session was forgotten gets 404 and starts a new
+/// one, as the protocol has it do for any session the server ended.
+const SESSIONS: usize = 100_000;
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions {
+            owners: quick_cache::sync::Cache::new(SESSIONS),
+        }
+    }
+}
+
+const SESSION_HEADER: &str = "mcp-session-id";
+
+fn unknown_session() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": { "code": -32600, "message": "Session not found; start a new session" }
+        })),
+    )
+        .into_response()
 }
 
 /// Answers an MCP request without a valid user token with 401 and where to get one (RFC 9728);
@@ -78,8 +119,35 @@ pub async fn require_user(
     };
     match verified {
         Ok(user) => {
-            request.extensions_mut().insert(McpUser(user));
-            next.run(request).await
+            let session = request
+                .headers()
+                .get(SESSION_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            if let Some(id) = &session
+                && state.mcp_sessions.owners.get(id).as_deref() != Some(user.as_str())
+            {
+                return unknown_session();
+            }
+            let closing = request.method() == Method::DELETE;
+            request.extensions_mut().insert(McpUser(user.clone()));
+            let response = next.run(request).await;
+            match &session {
+                None => {
+                    if let Some(id) = response
+                        .headers()
+                        .get(SESSION_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        state.mcp_sessions.owners.insert(id.to_string(), user);
+                    }
+                }
+                Some(id) if closing && response.status().is_success() => {
+                    state.mcp_sessions.owners.remove(id);
+                }
+                Some(_) => {}
+            }
+            response
         }
         Err(why) => {
             let mut response = ApiError::Unauthorized(why).into_response();
@@ -112,16 +180,33 @@ pub async fn protected_resource(State(state): State<Arc<AppState>>) -> impl Into
 /// One MCP server per connection (rmcp makes one per session or stateless request).
 pub struct McpServer {
     state: Arc<AppState>,
+    /// Dropped with the server (the session's end): stops its change listener.
+    alive: tokio::sync::watch::Sender<()>,
 }
 
-fn user_of(context: &RequestContext<RoleServer>) -> Result<String, McpError> {
-    context
-        .extensions
+impl McpServer {
+    fn new(state: Arc<AppState>) -> Self {
+        McpServer {
+            state,
+            alive: tokio::sync::watch::channel(()).0,
+        }
+    }
+}
+
+fn user_in(extensions: &rmcp::model::Extensions) -> Result<String, McpError> {
+    extensions
         .get::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<McpUser>())
         .map(|user| user.0.clone())
         .ok_or_else(|| McpError::internal_error("the request carries no authenticated user", None))
 }
+
+fn user_of(context: &RequestContext<RoleServer>) -> Result<String, McpError> {
+    user_in(&context.extensions)
+}
+
+/// The key of the one input request a not-connected tool call makes (2026-07-28).
+const CONNECT_INPUT: &str = "connect";
 
 /// An error the model can act on, as a tool result: the REST API's error body as text.
 fn tool_error(error: ApiError) -> CallToolResult {
@@ -129,6 +214,241 @@ fn tool_error(error: ApiError) -> CallToolResult {
         "error": { "code": error.code(), "message": error.to_string(), "details": error.details() }
     });
     CallToolResult::error(vec![ContentBlock::text(body.to_string())])
+}
+
+/// The answer to a call of a tool whose integration the user has not connected: what is wrong,
+/// and the link that connects it (for this user only) when there is one, else why there is none.
+fn not_connected_result(
+    tool: &str,
+    integration: &str,
+    why: &str,
+    link: &Result<String, ApiError>,
+) -> CallToolResult {
+    let (message, details) = match link {
+        Ok(url) => (
+            format!(
+                "{why}. To connect {integration}, the user opens this link in a browser (it is \
+                 theirs alone and works for {} minutes), then {tool} can be called again: {url}",
+                crate::credentials::oauth::STATE_TTL.as_secs() / 60
+            ),
+            json!({ "integration": integration, "connect_url": url }),
+        ),
+        Err(error) => (
+            format!(
+                "{why}. {integration} cannot be connected from here ({error}); the application \
+                 connects it with PUT /connected-accounts/{integration}"
+            ),
+            json!({ "integration": integration }),
+        ),
+    };
+    let body = json!({
+        "error": { "code": "not_connected", "message": message, "details": details }
+    });
+    CallToolResult::error(vec![ContentBlock::text(body.to_string())])
+}
+
+impl McpServer {
+    /// A tool call's result: the action's JSON as text (and as structured content when the
+    /// action has an object output schema), cut with a note past the size limit; an error the
+    /// model can act on as an `isError` result; an unknown tool as a protocol error.
+    fn tool_result(
+        &self,
+        name: &str,
+        outcome: Result<Box<serde_json::value::RawValue>, ExecuteError>,
+    ) -> Result<CallToolResult, McpError> {
+        let raw = match outcome {
+            Ok(raw) => raw,
+            Err(ExecuteError::UnknownAction(_)) => {
+                return Err(McpError::invalid_params(
+                    format!("unknown tool: {name}"),
+                    None,
+                ));
+            }
+            Err(error) => return Ok(tool_error(ApiError::from(error))),
+        };
+        let text = raw.get().to_string();
+        let limit = self.state.settings.mcp_result_bytes;
+        if text.len() > limit {
+            // Never silently: the model is told how much it did not get.
+            let kept = crate::quote::truncate(&text, limit);
+            let note = format!(
+                "[actionhost: the result is {} bytes; only the first {} are shown. \
+                 Ask for less (filters, a smaller page) to see the rest.]",
+                text.len(),
+                kept.len()
+            );
+            return Ok(CallToolResult::success(vec![
+                ContentBlock::text(kept.to_string()),
+                ContentBlock::text(note),
+            ]));
+        }
+        let mut result = CallToolResult::success(vec![ContentBlock::text(text.clone())]);
+        // With an output schema (an object), the same JSON is the structured content.
+        let typed = self.state.registry.find_action(name).is_some_and(|plugin| {
+            plugin
+                .action(name)
+                .and_then(|a| a.definition.output_schema.as_ref())
+                .is_some_and(|s| s.get("type").and_then(Value::as_str) == Some("object"))
+        });
+        if typed {
+            result.structured_content = serde_json::from_str(&text).ok();
+        }
+        Ok(result)
+    }
+
+    /// Whether `user`'s account for `integration` became active within the connect wait (or
+    /// before `cancelled`).
+    async fn connected_within_wait(
+        &self,
+        user: &str,
+        integration: &str,
+        cancelled: &tokio_util::sync::CancellationToken,
+    ) -> bool {
+        // Listening before looking: a connection finished in between is not missed.
+        let mut changes = self.state.changes.listen();
+        let until = tokio::time::Instant::now() + self.state.settings.mcp_connect_wait;
+        loop {
+            let active = self
+                .state
+                .accounts
+                .get_public(user, integration)
+                .ok()
+                .flatten()
+                .is_some_and(|a| a.status == AccountStatus::Active);
+            if active {
+                return true;
+            }
+            tokio::select! {
+                change = tokio::time::timeout_at(until, changes.next()) => match change {
+                    Ok(Some(_)) => continue,
+                    _ => return false,
+                },
+                _ = cancelled.cancelled() => return false,
+            }
+        }
+    }
+
+    /// A call of a tool whose integration the user has not connected. A client that declared
+    /// URL-mode elicitation is asked to send the user to the connect link (2025-11-25: an
+    /// `elicitation/create` request; 2026-07-28: an `input_required` result the client answers
+    /// by calling again); once the user accepts, the call waits for the connection to finish
+    /// and then runs. Otherwise, or when the user declines or does not finish in time, the
+    /// answer is an `isError` result that carries the link.
+    async fn connect_first(
+        &self,
+        user: &str,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+        integration: String,
+        why: String,
+    ) -> Result<CallToolResponse, McpError> {
+        let name = request.name.to_string();
+        let link = super::oauth::start_authorization(
+            &self.state,
+            user,
+            &integration,
+            crate::account_fields::FieldValues::default(),
+        );
+        let fallback = not_connected_result(&name, &integration, &why, &link);
+        let url = match (&link, url::Url::parse(link.as_deref().unwrap_or_default())) {
+            (Ok(_), Ok(url)) => url,
+            _ => return Ok(fallback.into()),
+        };
+        let url_mode = context
+            .client_capabilities()
+            .and_then(|c| c.elicitation)
+            .is_some_and(|e| e.url.is_some());
+        if !url_mode {
+            return Ok(fallback.into());
+        }
+        let message = format!(
+            "{name} acts on the user's {integration} account, which is not connected yet. \
+             Open the link to connect it; the call goes on once it is connected."
+        );
+        let stateless = context
+            .protocol_version()
+            .is_some_and(|version| !version.has_initialize());
+        let accepted = if stateless {
+            match &request.input_responses {
+                // The first call: ask for the connection and to be called again.
+                None => {
+                    let elicitation_id = crate::credentials::random_token(16);
+                    let ask = ElicitRequest::new(ElicitRequestParams::UrlElicitationParams {
+                        meta: None,
+                        message,
+                        url: url.to_string(),
+                        elicitation_id,
+                    });
+                    let requests = [(CONNECT_INPUT.to_string(), InputRequest::Elicitation(ask))]
+                        .into_iter()
+                        .collect();
+                    return Ok(InputRequiredResult::new(
+                        Some(requests),
+                        Some(format!("connect:{integration}")),
+                    )
+                    .into());
+                }
+                // Called again with the user's answer.
+                Some(responses) => {
+                    responses
+                        .get(CONNECT_INPUT)
+                        .and_then(|answer| answer.get("action"))
+                        .and_then(Value::as_str)
+                        == Some("accept")
+                }
+            }
+        } else {
+            let elicitation_id = crate::credentials::random_token(16);
+            let answer = context
+                .peer
+                .elicit_url_with_timeout(
+                    message,
+                    url,
+                    elicitation_id,
+                    Some(self.state.settings.mcp_connect_wait),
+                )
+                .await;
+            matches!(answer, Ok(ElicitationAction::Accept))
+        };
+        if accepted
+            && self
+                .connected_within_wait(user, &integration, &context.ct)
+                .await
+        {
+            let parameters = Value::Object(request.arguments.unwrap_or_default());
+            let outcome = self.state.executor.execute(user, &name, parameters).await;
+            return self.tool_result(&name, outcome).map(Into::into);
+        }
+        Ok(fallback.into())
+    }
+}
+
+/// Runs until `alive` is dropped (or the feed ends), calling `notify` for each change of
+/// `user`'s tools; stops when `notify` fails (the client is gone).
+async fn relay_changes<F, Fut>(
+    state: &AppState,
+    user: &str,
+    mut alive: tokio::sync::watch::Receiver<()>,
+    mut notify: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let mut changes = state.changes.listen();
+    loop {
+        tokio::select! {
+            change = changes.next() => match change {
+                Some(change) if change.concerns(user) => {
+                    if !notify().await {
+                        return;
+                    }
+                }
+                Some(_) => {}
+                None => return,
+            },
+            _ = alive.changed() => return,
+        }
+    }
 }
 
 impl ServerHandler for McpServer {
@@ -144,6 +464,48 @@ impl ServerHandler for McpServer {
             "Tools act on the SaaS accounts the user connected to actionhost. A tool whose \
              integration is not connected answers with how to connect it.",
         )
+    }
+
+    /// 2025-11-25: a session hears `notifications/tools/list_changed` (on its GET stream) for
+    /// as long as it lives.
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let Ok(user) = user_in(&context.extensions) else {
+            return;
+        };
+        let state = self.state.clone();
+        let alive = self.alive.subscribe();
+        let peer = context.peer;
+        tokio::spawn(async move {
+            relay_changes(&state, &user, alive, || async {
+                peer.notify_tool_list_changed().await.is_ok()
+            })
+            .await;
+        });
+    }
+
+    /// 2026-07-28: `subscriptions/listen` may ask for tool-list changes.
+    fn accepted_subscription_filter(
+        &self,
+        _requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        Some(SubscriptionFilter::builder().tools_list_changed().build())
+    }
+
+    async fn listen(&self, subscription: SubscriptionContext) -> Result<(), McpError> {
+        let user = user_of(subscription.request_context())?;
+        if subscription.accepted().tools_list_changed != Some(true) {
+            subscription.cancelled().await;
+            return Ok(());
+        }
+        let sink = subscription.sink().clone();
+        let alive = self.alive.subscribe();
+        tokio::select! {
+            _ = relay_changes(&self.state, &user, alive, || async {
+                sink.notify_tool_list_changed().await.is_ok()
+            }) => {}
+            _ = subscription.cancelled() => {}
+        }
+        Ok(())
     }
 
     async fn list_tools(
@@ -196,54 +558,13 @@ impl ServerHandler for McpServer {
     ) -> Result<CallToolResponse, McpError> {
         let user = user_of(&context)?;
         let name = request.name.to_string();
-        let parameters = Value::Object(request.arguments.unwrap_or_default());
-        let outcome = self.state.executor.execute(&user, &name, parameters).await;
-        let result = match outcome {
-            Ok(raw) => {
-                let text = raw.get().to_string();
-                let limit = self.state.settings.mcp_result_bytes;
-                if text.len() > limit {
-                    // Never silently: the model is told how much it did not get.
-                    let kept = crate::quote::truncate(&text, limit);
-                    let note = format!(
-                        "[actionhost: the result is {} bytes; only the first {} are shown. \
-                         Ask for less (filters, a smaller page) to see the rest.]",
-                        text.len(),
-                        kept.len()
-                    );
-                    return Ok(CallToolResult::success(vec![
-                        ContentBlock::text(kept.to_string()),
-                        ContentBlock::text(note),
-                    ])
-                    .into());
-                }
-                let mut result = CallToolResult::success(vec![ContentBlock::text(text.clone())]);
-                // With an output schema (an object), the same JSON is the structured content.
-                let typed = self
-                    .state
-                    .registry
-                    .find_action(&name)
-                    .is_some_and(|plugin| {
-                        plugin
-                            .action(&name)
-                            .and_then(|a| a.definition.output_schema.as_ref())
-                            .is_some_and(|s| {
-                                s.get("type").and_then(Value::as_str) == Some("object")
-                            })
-                    });
-                if typed {
-                    result.structured_content = serde_json::from_str(&text).ok();
-                }
-                result
+        let parameters = Value::Object(request.arguments.clone().unwrap_or_default());
+        match self.state.executor.execute(&user, &name, parameters).await {
+            Err(ExecuteError::NotConnected { integration, why }) => {
+                self.connect_first(&user, request, &context, integration, why)
+                    .await
             }
-            Err(ExecuteError::UnknownAction(_)) => {
-                return Err(McpError::invalid_params(
-                    format!("unknown tool: {name}"),
-                    None,
-                ));
-            }
-            Err(error) => tool_error(ApiError::from(error)),
-        };
-        Ok(result.into())
+            outcome => self.tool_result(&name, outcome).map(Into::into),
+        }
     }
 }

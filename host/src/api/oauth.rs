@@ -73,13 +73,25 @@ pub async fn authorize(
     body: Option<Json<AuthorizeBody>>,
 ) -> Result<Json<Authorization>, ApiError> {
     let fields = body.map(|Json(b)| b.fields).unwrap_or_default();
-    let endpoints = oauth_endpoints(&state, &integration, &fields)?;
+    let authorization_url = start_authorization(&state, &user, &integration, fields)?;
+    Ok(Json(Authorization { authorization_url }))
+}
+
+/// Starts connecting `user`'s account for `integration` with the given fields: the provider's
+/// authorization URL, whose single-use `state` binds the flow to `user`.
+pub(crate) fn start_authorization(
+    state: &AppState,
+    user: &str,
+    integration: &str,
+    fields: FieldValues,
+) -> Result<String, ApiError> {
+    let endpoints = oauth_endpoints(state, integration, &fields)?;
     let authorization_url = state
         .oauth
-        .authorize(&user, &integration, &endpoints, fields)
-        .map_err(|e| ApiError::from_oauth(&integration, e))?;
+        .authorize(user, integration, &endpoints, fields)
+        .map_err(|e| ApiError::from_oauth(integration, e))?;
     tracing::info!(user, integration, "authorization started");
-    Ok(Json(Authorization { authorization_url }))
+    Ok(authorization_url)
 }
 
 /// Query of the provider's redirect back to us.

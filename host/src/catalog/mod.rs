@@ -157,6 +157,8 @@ pub struct PluginRegistry {
     failed: RwLock<BTreeMap<String, PluginStatus>>,
     /// Plugin id → its actions another loaded plugin owns; recomputed on every change.
     shadowed: RwLock<BTreeMap<String, std::collections::BTreeSet<String>>>,
+    /// Told of every plugin loaded, replaced or removed.
+    changes: crate::changes::Changes,
 }
 
 /// The loaded plugin that owns `action`: the one with the longest id that prefixes it.
@@ -173,6 +175,14 @@ impl PluginRegistry {
         Self::default()
     }
 
+    /// A registry that tells `changes` of every plugin loaded, replaced or removed.
+    pub fn with_changes(changes: crate::changes::Changes) -> Self {
+        PluginRegistry {
+            changes,
+            ..Self::default()
+        }
+    }
+
     /// Serves a prepared plugin from now on (replacing any version with the same id) and
     /// returns the version it replaced.
     pub fn insert(&self, plugin: CatalogPlugin) -> Option<Arc<CatalogPlugin>> {
@@ -184,6 +194,7 @@ impl PluginRegistry {
             .expect("registry lock")
             .insert(id, Arc::new(plugin));
         self.reassign_owners();
+        self.changes.send(crate::changes::ToolsChanged::Catalog);
         old
     }
 
@@ -264,6 +275,9 @@ impl PluginRegistry {
         self.failed.write().expect("registry lock").remove(id);
         let removed = self.loaded.write().expect("registry lock").remove(id);
         self.reassign_owners();
+        if removed.is_some() {
+            self.changes.send(crate::changes::ToolsChanged::Catalog);
+        }
         removed
     }
 

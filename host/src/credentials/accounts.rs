@@ -103,6 +103,8 @@ pub struct AccountStore {
     tree: sled::Tree,
     sealer: Sealer,
     opened: Arc<Opened>,
+    /// Told when an account appears, goes, or changes in status, scopes or fields.
+    changes: crate::changes::Changes,
 }
 
 /// Accounts remembered at once.
@@ -132,7 +134,15 @@ impl AccountStore {
                 cache: quick_cache::sync::Cache::new(OPENED),
                 writes: std::sync::Mutex::new(0),
             }),
+            changes: crate::changes::Changes::default(),
         })
+    }
+
+    /// Tells `changes` when an account appears, goes, or changes in what decides its user's
+    /// tools (status, scopes, fields); a refreshed token alone tells nothing.
+    pub fn with_changes(mut self, changes: crate::changes::Changes) -> Self {
+        self.changes = changes;
+        self
     }
 
     /// Stores (or replaces) the user's account for `integration` as active with `secret`,
@@ -213,7 +223,17 @@ impl AccountStore {
         let bytes = serde_json::to_vec(&stored).expect("accounts serialize");
         let result = self.tree.insert(key, bytes);
         self.forget(key);
-        result.map_err(StoreError::from)?;
+        let previous = result.map_err(StoreError::from)?;
+        let before = previous
+            .and_then(|bytes| serde_json::from_slice::<StoredAccount>(&bytes).ok())
+            .map(|stored| stored.account);
+        let same_tools = before.is_some_and(|b| {
+            b.status == account.status && b.scopes == account.scopes && b.fields == account.fields
+        });
+        if !same_tools {
+            self.changes
+                .send(crate::changes::ToolsChanged::User(account.user.clone()));
+        }
         Ok(())
     }
 
@@ -339,7 +359,12 @@ impl AccountStore {
         let key = record_key(user, integration);
         let removed = self.tree.remove(&key);
         self.forget(&key);
-        Ok(removed.map_err(StoreError::from)?.is_some())
+        let removed = removed.map_err(StoreError::from)?.is_some();
+        if removed {
+            self.changes
+                .send(crate::changes::ToolsChanged::User(user.to_string()));
+        }
+        Ok(removed)
     }
 }
 

@@ -1,14 +1,24 @@
 """An MCP client for the tests, on the official Python SDK (`mcp` on PyPI, which speaks the
-2026-07-28 revision): lists the tools and calls one, and prints what it saw as JSON.
+2026-07-28 revision). It prints what it saw as JSON.
 
-    client.py URL TOKEN [TOOL ARGUMENTS_JSON]
+    client.py URL TOKEN call [TOOL ARGUMENTS_JSON]   list the tools, call TOOL
+    client.py URL TOKEN listen                       list, then `subscriptions/listen` for
+                                                     tool-list changes: prints {"ready": true}
+                                                     once listening, then the list after the
+                                                     first change
+    client.py URL TOKEN connect TOOL ARGUMENTS_JSON  call TOOL declaring URL-mode elicitation;
+                                                     a URL elicitation is followed like a
+                                                     browser would (the OAuth consent), then
+                                                     accepted
+    client.py URL TOKEN decline TOOL ARGUMENTS_JSON  the same, but the user declines
 """
 
 import asyncio
 import json
 import sys
 
-from mcp import ClientSession
+import httpx2
+from mcp import Client, types
 from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
 
 
@@ -16,20 +26,43 @@ def dump(model):
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-async def main(url, token, tool=None, arguments=None):
+def emit(report):
+    print(json.dumps(report), flush=True)
+
+
+async def main(url, token, scenario, tool=None, arguments=None):
     report = {}
+    elicitations = []
+
+    async def elicit(_context, params):
+        elicitations.append(dump(params))
+        if scenario == "decline":
+            return types.ElicitResult(action="decline")
+        # The "browser": the authorization server consents at once and redirects back to the
+        # host's callback, which stores the account.
+        async with httpx2.AsyncClient(follow_redirects=True) as browser:
+            page = await browser.get(params.url)
+            report["connect_page_status"] = page.status_code
+        return types.ElicitResult(action="accept")
+
+    callback = elicit if scenario in ("connect", "decline") else None
     async with create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http:
-        async with streamable_http_client(url, http_client=http) as streams:
-            async with ClientSession(streams[0], streams[1]) as session:
-                # 2026-07-28 is stateless: the client learns the server with `server/discover`.
-                await session.discover()
-                report["protocol_version"] = str(session.protocol_version)
-                listed = await session.list_tools()
-                report["tools"] = [dump(t) for t in listed.tools]
-                if tool is not None:
-                    result = await session.call_tool(tool, json.loads(arguments))
-                    report["call"] = dump(result)
-    print(json.dumps(report))
+        transport = streamable_http_client(url, http_client=http)
+        async with Client(transport, elicitation_callback=callback, cache=None) as client:
+            report["protocol_version"] = str(client.session.protocol_version)
+            report["tools"] = [dump(t) for t in (await client.list_tools()).tools]
+            if scenario == "listen":
+                async with client.listen(tools_list_changed=True) as subscription:
+                    report["honored"] = dump(subscription.honored)
+                    emit({"ready": True})
+                    event = await asyncio.wait_for(subscription.__anext__(), 30)
+                    report["event"] = type(event).__name__
+                    report["tools"] = [dump(t) for t in (await client.list_tools()).tools]
+            elif tool is not None:
+                result = await client.call_tool(tool, json.loads(arguments))
+                report["call"] = dump(result)
+                report["elicitations"] = elicitations
+    emit(report)
 
 
 if __name__ == "__main__":
