@@ -400,12 +400,15 @@ async fn after_a_rotation_new_keys_are_accepted_and_dropped_ones_refused_without
     for token in [&unseen, &seen] {
         let answer = get_actions(&app, token).await;
         assert_eq!(answer.status, 401, "{answer:?}");
-        assert_eq!(
-            answer.body["error"]["message"],
-            format!(
-                "the token's key id \"{old_kid}\" is not in the identity provider's key set \
-                 (fetched 0 s ago)"
-            )
+        assert!(
+            answer.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!(
+                    "the token's key id \"{old_kid}\" is not in the identity provider's key set \
+                     (fetched "
+                )),
+            "{answer:?}"
         );
     }
     // Within the cooldown, those refusals did not fetch again.
