@@ -107,6 +107,7 @@ impl AppState {
             tracing::warn!("serving with on-demand instance allocation (slower instantiation)");
         }
         let auth = Authenticator::from_settings(&settings)?;
+        auth.start();
         let (admin_key, generated) = AdminKey::from_settings(&settings)?;
         if let Some(key) = generated {
             // Printed once, on the console only (never logged), as the CONTRACT says.

@@ -50,6 +50,16 @@ pub struct SettingsArgs {
     /// RS256 public key (PEM) for user tokens, instead of the HS256 secret.
     #[arg(long, env = "ACTIONHOST_JWT_PUBLIC_KEY", hide_env_values = true)]
     pub jwt_public_key: Option<String>,
+    /// The identity provider's JSON Web Key Set (http or https URL): user tokens are RS256 or
+    /// ES256, signed by one of its keys, instead of the HS256 secret or a PEM key.
+    #[arg(long, env = "ACTIONHOST_JWT_JWKS_URL")]
+    pub jwt_jwks_url: Option<String>,
+    /// When set, a user token's `iss` must be exactly this.
+    #[arg(long, env = "ACTIONHOST_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// When set, a user token's `aud` must name this (RFC 8707: the resource, `{public_url}/mcp`).
+    #[arg(long, env = "ACTIONHOST_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
     /// 32 bytes in standard base64: encrypts every stored secret.
     #[arg(long, env = "ACTIONHOST_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
@@ -81,6 +91,11 @@ struct FileSettings {
     admin_key: Option<String>,
     jwt_secret: Option<String>,
     jwt_public_key: Option<String>,
+    jwt_jwks_url: Option<String>,
+    jwt_issuer: Option<String>,
+    jwt_audience: Option<String>,
+    jwt_jwks_cooldown_seconds: Option<f64>,
+    jwt_jwks_max_age_seconds: Option<f64>,
     public_url: Option<String>,
     upstream_overrides: Option<String>,
     allow_private_origins: Option<Vec<String>>,
@@ -138,6 +153,15 @@ pub const DEFAULT_MCP_RESULT_BYTES: usize = 100 * 1024;
 /// Tools in one page of the MCP server's `tools/list` by default (`[limits] mcp_tools_per_page`).
 pub const DEFAULT_MCP_TOOLS_PER_PAGE: usize = 500;
 
+/// Least time between two fetches of the identity provider's key set prompted by tokens naming
+/// a key id it does not have (`jwt_jwks_cooldown_seconds`): however many such tokens arrive, the
+/// host asks the provider at most this often. jose's `createRemoteJWKSet` uses the same 30 s.
+pub const DEFAULT_JWKS_COOLDOWN: Duration = Duration::from_secs(30);
+
+/// Age after which the key set is fetched again even if every token names a known key
+/// (`jwt_jwks_max_age_seconds`), so that a key the provider withdrew stops being trusted.
+pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(600);
+
 /// Calls one plugin may run at once by default (`[limits] max_concurrent_calls`, or a plugin's
 /// policy): with the per-call caps, it bounds the memory one plugin's calls can hold.
 pub const DEFAULT_MAX_CONCURRENT_CALLS: u32 = 64;
@@ -151,6 +175,16 @@ pub struct Settings {
     pub admin_key: Option<String>,
     pub jwt_secret: Option<String>,
     pub jwt_public_key: Option<String>,
+    /// The identity provider's key set; when set, user tokens are verified against it only.
+    pub jwt_jwks_url: Option<url::Url>,
+    /// Required `iss` of user tokens, in every mode.
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` of user tokens, in every mode.
+    pub jwt_audience: Option<String>,
+    /// Least time between two key set fetches prompted by unknown key ids.
+    pub jwks_cooldown: Duration,
+    /// Age after which the key set is fetched again on the next token.
+    pub jwks_max_age: Duration,
     pub master_key: Option<String>,
     pub public_url: Option<String>,
     pub upstream_overrides: UpstreamOverrides,
@@ -297,6 +331,43 @@ impl Settings {
         }
         let mcp_connect_wait = seconds(file.mcp.connect_wait_seconds, "mcp.connect_wait_seconds")?
             .unwrap_or(DEFAULT_MCP_CONNECT_WAIT);
+        let jwt_public_key = args.jwt_public_key.clone().or(file.jwt_public_key);
+        let jwt_jwks_url = args
+            .jwt_jwks_url
+            .clone()
+            .or(file.jwt_jwks_url)
+            .map(|text| jwks_url(&text))
+            .transpose()?;
+        if jwt_jwks_url.is_some() {
+            // One way to verify user tokens: a token signed with the secret or the PEM key must
+            // not be accepted beside the identity provider's, nor the other way round.
+            for (name, set) in [
+                ("ACTIONHOST_JWT_PUBLIC_KEY", jwt_public_key.is_some()),
+                ("ACTIONHOST_JWT_SECRET", jwt_secret.is_some()),
+            ] {
+                if set {
+                    return Err(ConfigError::Invalid {
+                        name: "ACTIONHOST_JWT_JWKS_URL",
+                        message: format!(
+                            "cannot be used together with {name}: user tokens are verified one \
+                             way; unset one of them"
+                        ),
+                    });
+                }
+            }
+        }
+        let jwt_issuer = non_empty(
+            args.jwt_issuer.clone().or(file.jwt_issuer),
+            "ACTIONHOST_JWT_ISSUER",
+        )?;
+        let jwt_audience = non_empty(
+            args.jwt_audience.clone().or(file.jwt_audience),
+            "ACTIONHOST_JWT_AUDIENCE",
+        )?;
+        let jwks_cooldown = seconds(file.jwt_jwks_cooldown_seconds, "jwt_jwks_cooldown_seconds")?
+            .unwrap_or(DEFAULT_JWKS_COOLDOWN);
+        let jwks_max_age = seconds(file.jwt_jwks_max_age_seconds, "jwt_jwks_max_age_seconds")?
+            .unwrap_or(DEFAULT_JWKS_MAX_AGE);
 
         Ok(Settings {
             mcp_allowed_origins,
@@ -310,7 +381,12 @@ impl Settings {
             plugins_dir: args.plugins_dir.clone().or(file.plugins_dir),
             admin_key: args.admin_key.clone().or(file.admin_key),
             jwt_secret,
-            jwt_public_key: args.jwt_public_key.clone().or(file.jwt_public_key),
+            jwt_public_key,
+            jwt_jwks_url,
+            jwt_issuer,
+            jwt_audience,
+            jwks_cooldown,
+            jwks_max_age,
             // The master key is never read from a file we might print or copy: flags/env only,
             // or the generated key file in the data dir.
             master_key: args.master_key.clone(),
@@ -394,6 +470,48 @@ fn check_browser_origin(origin: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The key set's URL: http or https, with a host, without credentials (they would be logged
+/// with the URL).
+fn jwks_url(text: &str) -> Result<url::Url, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        name: "ACTIONHOST_JWT_JWKS_URL",
+        message,
+    };
+    let url = url::Url::parse(text.trim()).map_err(|e| invalid(format!("is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "must be an http or https URL, not `{}:`",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host".into()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "must not carry a user name or password: a key set is public".into(),
+        ));
+    }
+    Ok(url)
+}
+
+/// An optional setting that, when given, must say something.
+fn non_empty(value: Option<String>, name: &'static str) -> Result<Option<String>, ConfigError> {
+    match value {
+        Some(text) if text.trim().is_empty() => Err(ConfigError::Invalid {
+            name,
+            message: "is empty; unset it to not check this claim".into(),
+        }),
+        Some(text) if text.trim() != text => Err(ConfigError::Invalid {
+            name,
+            message: "has leading or trailing white space, which a token's claim would never \
+                      match"
+                .into(),
+        }),
+        other => Ok(other),
+    }
+}
+
 fn seconds(value: Option<f64>, name: &'static str) -> Result<Option<Duration>, ConfigError> {
     match value {
         None => Ok(None),
@@ -402,5 +520,107 @@ fn seconds(value: Option<f64>, name: &'static str) -> Result<Option<Duration>, C
             name,
             message: format!("must be a positive number of seconds, got {s}"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(args: SettingsArgs) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        Settings::resolve(&SettingsArgs {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..args
+        })
+    }
+
+    fn refusal(args: SettingsArgs) -> String {
+        resolve(args).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn identity_provider_settings_are_checked_at_startup_without_echoing_values() {
+        let jwks = |url: &str| SettingsArgs {
+            jwt_jwks_url: Some(url.into()),
+            ..SettingsArgs::default()
+        };
+        let settings = resolve(SettingsArgs {
+            jwt_issuer: Some("https://idp.example".into()),
+            jwt_audience: Some("https://host.example/mcp".into()),
+            ..jwks("https://idp.example/.well-known/jwks.json")
+        })
+        .unwrap();
+        assert_eq!(
+            settings.jwt_jwks_url.unwrap().as_str(),
+            "https://idp.example/.well-known/jwks.json"
+        );
+        assert_eq!(settings.jwks_cooldown, DEFAULT_JWKS_COOLDOWN);
+
+        assert_eq!(
+            refusal(jwks("ftp://idp.example/jwks")),
+            "setting ACTIONHOST_JWT_JWKS_URL is invalid: must be an http or https URL, not `ftp:`"
+        );
+        assert_eq!(
+            refusal(jwks("idp.example/jwks")),
+            "setting ACTIONHOST_JWT_JWKS_URL is invalid: is not a URL (relative URL without a base)"
+        );
+        assert_eq!(
+            refusal(jwks("https://user:hunter2@idp.example/jwks")),
+            "setting ACTIONHOST_JWT_JWKS_URL is invalid: must not carry a user name or password: \
+             a key set is public"
+        );
+        assert_eq!(
+            refusal(SettingsArgs {
+                jwt_public_key: Some("-----BEGIN PUBLIC KEY-----".into()),
+                ..jwks("https://idp.example/jwks")
+            }),
+            "setting ACTIONHOST_JWT_JWKS_URL is invalid: cannot be used together with \
+             ACTIONHOST_JWT_PUBLIC_KEY: user tokens are verified one way; unset one of them"
+        );
+        let secret = "a-secret-of-at-least-thirty-two-bytes!!";
+        let together = refusal(SettingsArgs {
+            jwt_secret: Some(secret.into()),
+            ..jwks("https://idp.example/jwks")
+        });
+        assert!(
+            together.contains("cannot be used together with ACTIONHOST_JWT_SECRET"),
+            "{together}"
+        );
+        assert!(!together.contains(secret));
+        assert_eq!(
+            refusal(SettingsArgs {
+                jwt_issuer: Some(" ".into()),
+                ..SettingsArgs::default()
+            }),
+            "setting ACTIONHOST_JWT_ISSUER is invalid: is empty; unset it to not check this claim"
+        );
+        assert_eq!(
+            refusal(SettingsArgs {
+                jwt_audience: Some("https://host.example/mcp ".into()),
+                ..SettingsArgs::default()
+            }),
+            "setting ACTIONHOST_JWT_AUDIENCE is invalid: has leading or trailing white space, \
+             which a token's claim would never match"
+        );
+    }
+
+    #[test]
+    fn the_key_set_timings_come_from_the_settings_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("actionhost.toml"),
+            "jwt_jwks_url = \"http://127.0.0.1:9/jwks\"\njwt_jwks_cooldown_seconds = 0.5\n\
+             jwt_jwks_max_age_seconds = 60\n",
+        )
+        .unwrap();
+        let settings = Settings::resolve(&SettingsArgs {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..SettingsArgs::default()
+        })
+        .unwrap();
+        assert_eq!(settings.jwks_cooldown, Duration::from_millis(500));
+        assert_eq!(settings.jwks_max_age, Duration::from_secs(60));
+        assert!(settings.jwt_jwks_url.is_some());
     }
 }

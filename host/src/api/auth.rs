@@ -44,8 +44,9 @@ impl FromRequestParts<Arc<AppState>> for User {
         state
             .auth
             .verify(token)
+            .await
             .map(User)
-            .map_err(|e| ApiError::Unauthorized(e.to_string()))
+            .map_err(ApiError::from)
     }
 }
 

@@ -262,6 +262,25 @@ impl ApiError {
     }
 }
 
+/// A refused user token. When the identity provider's keys could not be fetched, the token was
+/// not judged at all: a 401 would tell an OAuth client (an MCP client, say) to drop the token
+/// and sign the user in again, which cannot help while the host cannot reach the provider. So
+/// that case is `upstream_error` (502, no upstream status), which says "not you; retry", as for
+/// any other upstream the host could not reach.
+impl From<crate::identity::TokenRefused> for ApiError {
+    fn from(refused: crate::identity::TokenRefused) -> Self {
+        use crate::identity::TokenRefused;
+        match refused {
+            TokenRefused::Invalid(message) => ApiError::Unauthorized(message),
+            TokenRefused::KeysUnavailable(message) => ApiError::Upstream {
+                message,
+                status: 0,
+                body: None,
+            },
+        }
+    }
+}
+
 impl From<crate::credentials::CredentialError> for ApiError {
     fn from(error: crate::credentials::CredentialError) -> Self {
         ApiError::Internal(error.to_string())

@@ -114,7 +114,13 @@ pub async fn require_user(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim().to_string());
     let verified = match token {
-        Some(token) => state.auth.verify(&token).map_err(|e| e.to_string()),
+        Some(token) => match state.auth.verify(&token).await {
+            Ok(user) => Ok(user),
+            Err(crate::identity::TokenRefused::Invalid(why)) => Err(why),
+            // The identity provider's keys cannot be fetched: as on the REST API, not a reason
+            // for the client to drop its token and sign in again.
+            Err(unavailable) => return ApiError::from(unavailable).into_response(),
+        },
         None => Err("missing `Authorization: Bearer <token>` header".to_string()),
     };
     match verified {
@@ -166,14 +172,19 @@ pub async fn require_user(
     }
 }
 
-/// RFC 9728 protected-resource metadata for `/mcp`.
+/// RFC 9728 protected-resource metadata for `/mcp`. With `ACTIONHOST_JWT_ISSUER` set it names
+/// that identity provider as the authorization server, so that MCP clients that only do OAuth
+/// sign the user in there. No `scopes_supported`: the host asks for no scope of its own.
 pub async fn protected_resource(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let base = state.public_url().trim_end_matches('/').to_string();
-    let metadata = json!({
+    let mut metadata = json!({
         "resource": format!("{base}/mcp"),
         "bearer_methods_supported": ["header"],
         "resource_name": "actionhost",
     });
+    if let Some(issuer) = &state.settings.jwt_issuer {
+        metadata["authorization_servers"] = json!([issuer]);
+    }
     axum::Json(metadata)
 }
 
