@@ -540,6 +540,50 @@ mod tests {
     }
 
     #[test]
+    fn mcp_origins_and_hosts_are_checked_and_default_to_this_machines_pages() {
+        let defaults = resolve(SettingsArgs::default()).unwrap();
+        assert_eq!(defaults.mcp_allowed_origins, DEFAULT_MCP_ALLOWED_ORIGINS);
+        assert!(defaults.mcp_allowed_hosts.is_empty());
+        assert_eq!(defaults.mcp_connect_wait, DEFAULT_MCP_CONNECT_WAIT);
+
+        let set = resolve(SettingsArgs {
+            mcp_allowed_origins: Some(" https://app.example.com , http://10.0.0.5:*,null".into()),
+            mcp_allowed_hosts: Some("mcp.example.com,10.0.0.5:8080".into()),
+            ..SettingsArgs::default()
+        })
+        .unwrap();
+        assert_eq!(
+            set.mcp_allowed_origins,
+            ["https://app.example.com", "http://10.0.0.5:*", "null"]
+        );
+        assert_eq!(set.mcp_allowed_hosts, ["mcp.example.com", "10.0.0.5:8080"]);
+
+        for (origin, why) in [
+            ("app.example.com", "has no scheme"),
+            ("ftp://app.example.com", "the scheme must be http or https"),
+            ("https://app.example.com/path", "no path"),
+            ("https://user@app.example.com", "no path"),
+        ] {
+            let refused = refusal(SettingsArgs {
+                mcp_allowed_origins: Some(origin.into()),
+                ..SettingsArgs::default()
+            });
+            assert!(
+                refused.contains("ACTIONHOST_MCP_ALLOWED_ORIGINS") && refused.contains(why),
+                "{origin}: {refused}"
+            );
+        }
+        let refused = refusal(SettingsArgs {
+            mcp_allowed_hosts: Some("https://mcp.example.com".into()),
+            ..SettingsArgs::default()
+        });
+        assert!(
+            refused.contains("ACTIONHOST_MCP_ALLOWED_HOSTS") && refused.contains("not a host"),
+            "{refused}"
+        );
+    }
+
+    #[test]
     fn identity_provider_settings_are_checked_at_startup_without_echoing_values() {
         let jwks = |url: &str| SettingsArgs {
             jwt_jwks_url: Some(url.into()),
