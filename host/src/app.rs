@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::capability::http::{Egress, EgressSetupError};
+use crate::catalog::search::ActionIndex;
 use crate::catalog::{PluginRegistry, UserSchemas};
 use crate::config::Settings;
 use crate::credentials::{AccountStore, MasterKey, OAuthError, OAuthFlows, Sealer};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub sources: Arc<PluginSources>,
     /// Runs actions and lists tools.
     pub executor: Executor,
+    /// The catalog's search index (the MCP server's search mode).
+    pub action_index: ActionIndex,
     pub audit: AuditLog,
     pub metrics: Arc<Metrics>,
 }
@@ -130,6 +133,7 @@ impl AppState {
             metrics.clone(),
         )
         .await?;
+        let action_index = ActionIndex::new(registry.clone());
         Ok(Arc::new(AppState {
             settings,
             store,
@@ -140,6 +144,7 @@ impl AppState {
             registry,
             sources,
             executor,
+            action_index,
             audit,
             metrics,
         }))

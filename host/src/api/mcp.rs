@@ -19,6 +19,7 @@ use rmcp::service::{RequestContext, RoleServer};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData as McpError, ServerHandler};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
@@ -124,11 +125,54 @@ fn user_of(context: &RequestContext<RoleServer>) -> Result<String, McpError> {
 }
 
 /// An error the model can act on, as a tool result: the REST API's error body as text.
-fn tool_error(error: ApiError) -> CallToolResult {
+pub(crate) fn tool_error(error: ApiError) -> CallToolResult {
     let body = json!({
         "error": { "code": error.code(), "message": error.to_string(), "details": error.details() }
     });
     CallToolResult::error(vec![ContentBlock::text(body.to_string())])
+}
+
+/// What running action `name` gave, as a `tools/call` result: the output as text, cut at
+/// `[limits] mcp_result_kib` with a note saying so, and as `structuredContent` when the action's
+/// output schema describes an object; a failure (an unknown action too) as an `isError` result.
+/// The direct call and the search mode's `run_action` both answer with it.
+pub(crate) fn call_result(
+    state: &AppState,
+    name: &str,
+    outcome: Result<Box<RawValue>, ExecuteError>,
+) -> CallToolResult {
+    let raw = match outcome {
+        Ok(raw) => raw,
+        Err(error) => return tool_error(ApiError::from(error)),
+    };
+    let text = raw.get().to_string();
+    let limit = state.settings.mcp_result_bytes;
+    if text.len() > limit {
+        // Never silently: the model is told how much it did not get.
+        let kept = crate::quote::truncate(&text, limit);
+        let note = format!(
+            "[actionhost: the result is {} bytes; only the first {} are shown. \
+             Ask for less (filters, a smaller page) to see the rest.]",
+            text.len(),
+            kept.len()
+        );
+        return CallToolResult::success(vec![
+            ContentBlock::text(kept.to_string()),
+            ContentBlock::text(note),
+        ]);
+    }
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text.clone())]);
+    // With an output schema (an object), the same JSON is the structured content.
+    let typed = state.registry.find_action(name).is_some_and(|plugin| {
+        plugin
+            .action(name)
+            .and_then(|a| a.definition.output_schema.as_ref())
+            .is_some_and(|s| s.get("type").and_then(Value::as_str) == Some("object"))
+    });
+    if typed {
+        result.structured_content = serde_json::from_str(&text).ok();
+    }
+    result
 }
 
 impl ServerHandler for McpServer {
@@ -152,6 +196,9 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let user = user_of(&context)?;
+        if super::mcp_search::requested(&context) {
+            return super::mcp_search::list_tools(request);
+        }
         // The cursor is the index of the page's first tool in the (stable) listing order.
         let start = match request.and_then(|r| r.cursor) {
             None => 0,
@@ -195,55 +242,20 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let user = user_of(&context)?;
+        if super::mcp_search::requested(&context) {
+            return super::mcp_search::call_tool(&self.state, &user, request)
+                .await
+                .map(Into::into);
+        }
         let name = request.name.to_string();
         let parameters = Value::Object(request.arguments.unwrap_or_default());
         let outcome = self.state.executor.execute(&user, &name, parameters).await;
-        let result = match outcome {
-            Ok(raw) => {
-                let text = raw.get().to_string();
-                let limit = self.state.settings.mcp_result_bytes;
-                if text.len() > limit {
-                    // Never silently: the model is told how much it did not get.
-                    let kept = crate::quote::truncate(&text, limit);
-                    let note = format!(
-                        "[actionhost: the result is {} bytes; only the first {} are shown. \
-                         Ask for less (filters, a smaller page) to see the rest.]",
-                        text.len(),
-                        kept.len()
-                    );
-                    return Ok(CallToolResult::success(vec![
-                        ContentBlock::text(kept.to_string()),
-                        ContentBlock::text(note),
-                    ])
-                    .into());
-                }
-                let mut result = CallToolResult::success(vec![ContentBlock::text(text.clone())]);
-                // With an output schema (an object), the same JSON is the structured content.
-                let typed = self
-                    .state
-                    .registry
-                    .find_action(&name)
-                    .is_some_and(|plugin| {
-                        plugin
-                            .action(&name)
-                            .and_then(|a| a.definition.output_schema.as_ref())
-                            .is_some_and(|s| {
-                                s.get("type").and_then(Value::as_str) == Some("object")
-                            })
-                    });
-                if typed {
-                    result.structured_content = serde_json::from_str(&text).ok();
-                }
-                result
-            }
-            Err(ExecuteError::UnknownAction(_)) => {
-                return Err(McpError::invalid_params(
-                    format!("unknown tool: {name}"),
-                    None,
-                ));
-            }
-            Err(error) => tool_error(ApiError::from(error)),
-        };
-        Ok(result.into())
+        if let Err(ExecuteError::UnknownAction(_)) = outcome {
+            return Err(McpError::invalid_params(
+                format!("unknown tool: {name}"),
+                None,
+            ));
+        }
+        Ok(call_result(&self.state, &name, outcome).into())
     }
 }
