@@ -2,8 +2,8 @@
 //! scorer): what the MCP server's search mode (`api/mcp_search.rs`) answers `search_actions`
 //! with, so that an agent finds one action among thousands without listing them all.
 //!
-//! Every served action is one document: its name split into words (twice, so that the name
-//! weighs more than the prose), its integration's id and name, its description, and its
+//! Every served action is indexed in two fields, scored apart and added up: its name with its
+//! integration's id and name (counted [`NAME_WEIGHT`] times), and its description with its
 //! parameters' names and descriptions. Words are split at every character that is not a letter
 //! or digit and where a lower-case letter meets an upper-case one (`GITHUB_CREATE_ISSUE`,
 //! `per_page` and `perPage` give the same words as prose), lower-cased and stemmed (Snowball
@@ -14,6 +14,7 @@
 //! see is decided per query by the caller (`keep`), as the user's available actions change with
 //! their accounts, not with the catalog.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use bm25::{Embedder, EmbedderBuilder, Scorer, Tokenizer};
@@ -54,9 +55,38 @@ pub struct ActionIndex {
 /// The index of one generation of the catalog.
 pub struct IndexedCatalog {
     generation: u64,
+    /// Each action's name, integration id and integration name.
+    names: Field,
+    /// Each action's description and parameters.
+    texts: Field,
+    actions: Vec<IndexedAction>,
+}
+
+/// How much more a query word found in an action's name counts than one in its prose.
+const NAME_WEIGHT: f32 = 2.0;
+
+/// One field of every action, scored on its own (BM25's length normalization then compares
+/// names with names: a long parameter list does not push an action down).
+struct Field {
     embedder: Embedder<u32, Words>,
     scorer: Scorer<u32, u32>,
-    actions: Vec<IndexedAction>,
+}
+
+impl Field {
+    /// Fits the field's average length to `documents` and embeds each, its id its position.
+    fn index(documents: &[String]) -> Self {
+        let corpus: Vec<&str> = documents.iter().map(String::as_str).collect();
+        let embedder = EmbedderBuilder::<u32, Words>::with_tokenizer_and_fit_to_corpus(
+            Words::english(),
+            &corpus,
+        )
+        .build();
+        let mut scorer = Scorer::new();
+        for (id, document) in documents.iter().enumerate() {
+            scorer.upsert(&(id as u32), embedder.embed(document));
+        }
+        Field { embedder, scorer }
+    }
 }
 
 impl ActionIndex {
@@ -104,7 +134,7 @@ impl IndexedCatalog {
         // build again, never keeps an index older than its generation says.
         let generation = registry.generation();
         let mut actions = Vec::new();
-        let mut documents = Vec::new();
+        let (mut names, mut texts) = (Vec::new(), Vec::new());
         for plugin in registry.plugins() {
             let info = &plugin.loaded.info;
             let shadowed = registry.shadowed(&info.id);
@@ -114,35 +144,22 @@ impl IndexedCatalog {
                 .filter(|a| !shadowed.contains(&a.definition.name))
             {
                 let definition = &action.definition;
-                let name = &definition.name;
-                let mut document = format!(
-                    "{name} {name} {} {} {}",
-                    info.id, info.name, definition.description
-                );
-                parameter_words(&definition.input_schema, &mut document);
-                documents.push(document);
+                names.push(format!("{} {} {}", definition.name, info.id, info.name));
+                let mut text = definition.description.clone();
+                parameter_words(&definition.input_schema, &mut text);
+                texts.push(text);
                 actions.push(IndexedAction {
                     integration: info.id.clone(),
-                    name: name.clone(),
+                    name: definition.name.clone(),
                     summary: summary(&definition.description),
                     hints: definition.hints,
                 });
             }
         }
-        let corpus: Vec<&str> = documents.iter().map(String::as_str).collect();
-        let embedder = EmbedderBuilder::<u32, Words>::with_tokenizer_and_fit_to_corpus(
-            Words::english(),
-            &corpus,
-        )
-        .build();
-        let mut scorer = Scorer::new();
-        for (id, document) in documents.iter().enumerate() {
-            scorer.upsert(&(id as u32), embedder.embed(document));
-        }
         IndexedCatalog {
             generation,
-            embedder,
-            scorer,
+            names: Field::index(&names),
+            texts: Field::index(&texts),
             actions,
         }
     }
@@ -164,15 +181,21 @@ impl IndexedCatalog {
         limit: usize,
         mut keep: impl FnMut(&IndexedAction) -> bool,
     ) -> Vec<SearchHit> {
-        let mut matches = self.scorer.matches(&self.embedder.embed(query));
-        matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        matches
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        for (field, weight) in [(&self.names, NAME_WEIGHT), (&self.texts, 1.0)] {
+            for found in field.scorer.matches(&field.embedder.embed(query)) {
+                *scores.entry(found.id).or_default() += weight * found.score;
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = scores.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
             .into_iter()
-            .filter_map(|m| {
-                let action = &self.actions[m.id as usize];
+            .filter_map(|(id, score)| {
+                let action = &self.actions[id as usize];
                 keep(action).then(|| SearchHit {
                     action: action.clone(),
-                    score: m.score,
+                    score,
                 })
             })
             .take(limit)
