@@ -188,6 +188,35 @@ async fn a_not_connected_integrations_actions_are_not_found() {
     )
     .await;
     assert_eq!(matched(&bob["calls"][0]), Vec::<&str>::new());
+
+    // Carol's GitHub account may only read: the actions that write are left out, as in the
+    // direct listing.
+    app.connect(
+        "carol",
+        "github",
+        json!({"access_token": "gho_carol", "scopes": ["read:user"]}),
+    )
+    .await;
+    let carol = search_session(
+        &app,
+        "carol",
+        &[("search_actions", json!({"query": "create issue", "limit": 50}))],
+    )
+    .await;
+    let found = matched(&carol["calls"][0]);
+    assert!(found.contains(&"GITHUB_GET_ISSUE"), "{found:?}");
+    assert!(
+        !found.iter().any(|n| n.starts_with("GITHUB_CREATE")),
+        "{found:?}"
+    );
+    let direct = session(&app, "", "carol", &[]).await;
+    let direct_names: Vec<&str> = direct["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(found.iter().all(|n| direct_names.contains(n)), "{found:?}");
 }
 
 #[tokio::test]
