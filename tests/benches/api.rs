@@ -795,10 +795,10 @@ const SEARCH_QUERIES: [&str; 10] = [
     "who unsubscribed from the newsletter",
 ];
 
-/// 4. Tool search (`/mcp?tools=search`, issue #14): on a host serving the bundled plugins and
-/// the ten generated catalog providers (`tests/plugins/catalog`, 100 actions each), (a) the
-/// tokens of the full `tools/list` against the search mode's, for a user with every bundled
-/// integration connected and for one with every integration connected, counted with
+/// Section 4, tool search (`/mcp?tools=search`, issue #14), on a host serving the bundled
+/// plugins and the ten generated catalog providers (`tests/plugins/catalog`, 100 actions each):
+/// (a) the tokens of the full `tools/list` against the search mode's, for a user with every
+/// bundled integration connected and for one with every integration connected, counted with
 /// `tiktoken-rs` (o200k_base); (b) `search_actions` over the 1,015 actions, end to end through
 /// `/mcp` and in process, against the search mode's `tools/list` as the floor of an MCP request.
 fn tool_search(upstream: std::net::SocketAddr) {

@@ -6,15 +6,15 @@
 //! value is refused with 400 before the MCP layer ([`tools_mode`]).
 //!
 //! Ranking: the `bm25` crate (BM25 embedder and scorer; `catalog::search` holds the index),
-//! without its default tokenizer, and `rust-stemmers` for Snowball stemming. Chosen over
-//! `tantivy` (a full search engine: dozens of crates and minutes of build for a catalog of a few
-//! thousand short documents kept in memory) and `probly-search` (multi-field boosts, but one
-//! release in two years and far fewer users): `bm25` is small (about 1,500 lines, one
-//! dependency, `fxhash`, without default features), released regularly and widely used, and
-//! its scorer takes precomputed document embeddings, so the index is built once per catalog
-//! change and a search only embeds the query. Its default tokenizer was left out because it
-//! pulls `cached` (with proc macros) and the stop-word lists of many languages, and cannot split
-//! `GITHUB_CREATE_ISSUE` or `per_page` into words.
+//! without its default tokenizer, and `rust-stemmers` (the Snowball stemmers tantivy uses too).
+//! Chosen over `tantivy` (a full search engine with its own storage: dozens of crates and
+//! minutes of CI build for a few thousand short documents kept in memory) and `probly-search`
+//! (per-field boosts, but last released mid-2024, with about a tenth of `bm25`'s downloads):
+//! `bm25` is small (about 1,500 lines; without default features its one dependency, `fxhash`,
+//! is already in the build), maintained, and its scorer keeps precomputed document embeddings,
+//! so the index is built once per catalog change and a search only embeds the query. Its
+//! default tokenizer was left out: it pulls `cached` (with proc macros) and stop-word lists,
+//! and keeps `GITHUB_CREATE_ISSUE` or `per_page` as one word.
 //!
 //! Only the user's available actions are found, gotten or run, by the same rules as the direct
 //! listing ([`crate::execute::Availability`]); `get_action` answers with the direct listing's
