@@ -200,7 +200,10 @@ async fn a_not_connected_integrations_actions_are_not_found() {
     let carol = search_session(
         &app,
         "carol",
-        &[("search_actions", json!({"query": "create issue", "limit": 50}))],
+        &[(
+            "search_actions",
+            json!({"query": "create issue", "limit": 50}),
+        )],
     )
     .await;
     let found = matched(&carol["calls"][0]);
