@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::capability::http::{Egress, EgressSetupError};
+use crate::catalog::search::ActionIndex;
 use crate::catalog::{PluginRegistry, UserSchemas};
 use crate::changes::Changes;
 use crate::config::Settings;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub sources: Arc<PluginSources>,
     /// Runs actions and lists tools.
     pub executor: Executor,
+    /// The catalog's search index (the MCP server's search mode).
+    pub action_index: ActionIndex,
     pub audit: AuditLog,
     pub metrics: Arc<Metrics>,
     /// Changes to users' tool lists (plugins loaded, accounts connected).
@@ -137,6 +140,7 @@ impl AppState {
             metrics.clone(),
         )
         .await?;
+        let action_index = ActionIndex::new(registry.clone());
         Ok(Arc::new(AppState {
             settings,
             store,
@@ -147,6 +151,7 @@ impl AppState {
             registry,
             sources,
             executor,
+            action_index,
             audit,
             metrics,
             changes,

@@ -166,6 +166,40 @@ pub struct ToolQuery {
     pub categories: Option<Vec<String>>,
 }
 
+/// The rules of a user's available actions, for the listing and the search alike: the
+/// integrations the user has an active account for, plus those needing no account; of those,
+/// the actions whose OAuth scopes the account was granted.
+pub struct Availability {
+    accounts: std::collections::HashMap<String, (AccountStatus, Vec<String>)>,
+}
+
+impl Availability {
+    /// Whether the user has an active account for `integration`.
+    pub fn connected(&self, integration: &str) -> bool {
+        self.accounts
+            .get(integration)
+            .is_some_and(|(status, _)| *status == AccountStatus::Active)
+    }
+
+    /// Whether the integration's actions are available at all: it needs no account, or the
+    /// user has an active one.
+    pub fn offers(&self, info: &crate::manifest::ProviderInfo) -> bool {
+        !info.needs_account() || self.connected(&info.id)
+    }
+
+    /// The scopes the user's account for `integration` was granted (none when unknown).
+    pub fn granted(&self, integration: &str) -> &[String] {
+        self.accounts
+            .get(integration)
+            .map_or(&[], |(_, scopes)| scopes.as_slice())
+    }
+
+    /// Whether `action` of an offered `integration` is available: its scopes were granted.
+    pub fn allows(&self, integration: &str, action: &crate::manifest::ActionDefinition) -> bool {
+        action.missing_scopes(self.granted(integration)).is_empty()
+    }
+}
+
 /// Tools by integration, and integrations whose dynamic schemas could not be completed.
 pub struct ToolListing {
     pub tools: Vec<(String, Vec<Box<RawValue>>)>,
@@ -612,6 +646,17 @@ impl Executor {
         }
     }
 
+    /// What `user` may list and search, read once from their accounts.
+    pub fn availability(&self, user: &str) -> Result<Availability, ExecuteError> {
+        let accounts = self
+            .accounts
+            .list(user)?
+            .into_iter()
+            .map(|a| (a.integration, (a.status, a.scopes)))
+            .collect();
+        Ok(Availability { accounts })
+    }
+
     /// The tools `user` can use, in `query.format`. Static definitions come prepared from the
     /// catalog; only dynamic actions call into wasm (once per user per 8 hours).
     pub async fn list_tools(
@@ -623,12 +668,7 @@ impl Executor {
             self.user_schemas.drop_user(user);
             self.describe_failures.retain(|(u, _), _| u != user);
         }
-        let accounts: std::collections::HashMap<String, (AccountStatus, Vec<String>)> = self
-            .accounts
-            .list(user)?
-            .into_iter()
-            .map(|a| (a.integration, (a.status, a.scopes)))
-            .collect();
+        let available = self.availability(user)?;
         let mut listing = ToolListing {
             tools: Vec::new(),
             errors: Vec::new(),
@@ -650,12 +690,11 @@ impl Executor {
             {
                 continue;
             }
-            let account = accounts.get(&info.id);
-            let connected = account.is_some_and(|(status, _)| *status == AccountStatus::Active);
-            if query.limit_to_available && info.needs_account() && !connected {
+            let connected = available.connected(&info.id);
+            if query.limit_to_available && !available.offers(info) {
                 continue;
             }
-            let granted: &[String] = account.map_or(&[], |(_, scopes)| scopes);
+            let granted = available.granted(&info.id);
             let shadowed = self.registry.shadowed(&info.id);
             let mut describe_errors = Vec::new();
             let listed: Vec<&crate::catalog::CatalogAction> = plugin
@@ -737,7 +776,7 @@ async fn off_worker_unless<T: Send + 'static>(
 }
 
 /// `params` if they satisfy the schema, else every violation.
-fn check(
+pub(crate) fn check(
     validator: &crate::catalog::ParameterValidator,
     params: Value,
 ) -> Result<Value, ExecuteError> {

@@ -13,6 +13,10 @@
 //!    ready, run warm and after the process sat idle (what every request at concurrency 1 pays
 //!    on these machines).
 //!
+//! 4. tool search (`/mcp?tools=search`): the tokens of the full MCP `tools/list` against the
+//!    search mode's, and `search_actions` over 1,015 actions, end to end and in process
+//!    ([`tool_search`]; `BENCH_TOOL_SEARCH_ONLY=1` runs only this part);
+//!
 //! and prints a table with ratios against the proxy measured in the same run.
 //!
 //! `BENCH_PROFILE_SECONDS=N` instead runs only `POST /actions` (at concurrency
@@ -317,6 +321,10 @@ fn fixed_work() -> u64 {
 
 fn main() {
     let upstream = start_upstream();
+    if std::env::var_os("BENCH_TOOL_SEARCH_ONLY").is_some() {
+        tool_search(upstream);
+        return;
+    }
     let (nginx, nginx_port) = start_nginx(upstream);
     let floor = start_floor_proxy(upstream);
     let nginx_pid = nginx.0.id();
@@ -713,4 +721,270 @@ fn main() {
     );
     drop(host);
     drop(nginx);
+    tool_search(upstream);
+}
+
+/// The JSON-RPC result of one MCP request to `url` as the Python SDK sends it on the stateless
+/// 2026-07-28 revision (headers and `_meta`), answered as JSON or as one SSE event.
+async fn mcp_result(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    method: &str,
+    mut params: serde_json::Value,
+) -> serde_json::Value {
+    params["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "1.0.0"}
+    });
+    let mut request = client
+        .post(url)
+        .bearer_auth(token)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", method);
+    if let Some(name) = params["name"].as_str() {
+        request = request.header("mcp-name", name);
+    }
+    let text = request
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let body = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .map(str::trim)
+        .rfind(|d| !d.is_empty())
+        .unwrap_or(text.as_str());
+    let message: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert!(message.get("error").is_none(), "{method}: {message}");
+    message["result"].clone()
+}
+
+/// Every tool of a `tools/list` at `url`, page after page.
+async fn all_tools(client: &reqwest::Client, url: &str, token: &str) -> Vec<serde_json::Value> {
+    let mut tools = Vec::new();
+    let mut params = json!({});
+    loop {
+        let page = mcp_result(client, url, token, "tools/list", params).await;
+        tools.extend(page["tools"].as_array().unwrap().iter().cloned());
+        match page["nextCursor"].as_str() {
+            Some(next) => params = json!({"cursor": next}),
+            None => return tools,
+        }
+    }
+}
+
+/// Queries an agent might send, over every domain of the benchmark catalog.
+const SEARCH_QUERIES: [&str; 10] = [
+    "create issue",
+    "send a message to a slack channel",
+    "refund a payment",
+    "export invoices to csv",
+    "schedule an interview with a candidate",
+    "archive old wiki pages",
+    "list open support tickets",
+    "approve an expense claim",
+    "upload a file to a shared drive",
+    "who unsubscribed from the newsletter",
+];
+
+/// Section 4, tool search (`/mcp?tools=search`, issue #14), on a host serving the bundled
+/// plugins and the ten generated catalog providers (`tests/plugins/catalog`, 100 actions each):
+/// (a) the tokens of the full `tools/list` against the search mode's, for a user with every
+/// bundled integration connected and for one with every integration connected, counted with
+/// `tiktoken-rs` (o200k_base); (b) `search_actions` over the 1,015 actions, end to end through
+/// `/mcp` and in process, against the search mode's `tools/list` as the floor of an MCP request.
+fn tool_search(upstream: std::net::SocketAddr) {
+    let data = tempfile::tempdir().unwrap();
+    let uploads = data.path().join("plugins");
+    std::fs::create_dir_all(&uploads).unwrap();
+    for id in actionhost_e2e::CATALOG_IDS {
+        std::fs::write(
+            uploads.join(format!("{id}.wasm")),
+            actionhost_e2e::catalog_plugin(id),
+        )
+        .unwrap();
+    }
+    let overrides =
+        format!("https://api.github.com=http://{upstream},https://slack.com=http://{upstream}");
+    let host = HostProcess::start(
+        data.path(),
+        &[
+            ("ACTIONHOST_ADMIN_KEY", ADMIN_KEY),
+            ("ACTIONHOST_UPSTREAM_OVERRIDES", &overrides),
+        ],
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let bundled_user = mint_token(data.path(), "bundled");
+    let every_user = mint_token(data.path(), "everything");
+    let url = host.url.clone();
+    let all_url = format!("{url}/mcp");
+    let search_url = format!("{url}/mcp?tools=search");
+    let bpe = tiktoken_rs::o200k_base().expect("o200k_base");
+    let tokens = |tools: &[serde_json::Value]| {
+        bpe.encode_ordinary(&json!({ "tools": tools }).to_string())
+            .len()
+    };
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let connect = |token: String, integration: &'static str, secret: serde_json::Value| {
+            let client = client.clone();
+            let url = url.clone();
+            async move {
+                let connected = client
+                    .put(format!("{url}/connected-accounts/{integration}"))
+                    .bearer_auth(token)
+                    .json(&secret)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(connected.status(), 200, "{integration}");
+            }
+        };
+        for token in [&bundled_user, &every_user] {
+            connect(token.clone(), "github", json!({"access_token": "gho_bench"})).await;
+            connect(token.clone(), "slack", json!({"access_token": "xoxb-bench"})).await;
+        }
+        for id in actionhost_e2e::CATALOG_IDS {
+            connect(every_user.clone(), id, json!({"api_key": "bench"})).await;
+        }
+
+        println!("\nTool search (`/mcp?tools=search`): the up-front listing, in o200k_base tokens of the tools as JSON:");
+        println!("| user | actions listed | full `tools/list` | search mode `tools/list` | full ÷ search |");
+        println!("|---|---|---|---|---|");
+        let meta = all_tools(&client, &search_url, &bundled_user).await;
+        let meta_tokens = tokens(&meta);
+        for (who, token) in [
+            ("every bundled integration connected (GitHub, Slack)", &bundled_user),
+            ("also the 10 generated integrations (100 actions each)", &every_user),
+        ] {
+            let full = all_tools(&client, &all_url, token).await;
+            let full_tokens = tokens(&full);
+            println!(
+                "| {who} | {} | {full_tokens} | {meta_tokens} | {:.1} |",
+                full.len(),
+                full_tokens as f64 / meta_tokens as f64
+            );
+        }
+
+        // End to end: one request at a time through /mcp, as the everything user.
+        let mut n = 0usize;
+        let search = |query: &str| {
+            json!({"name": "search_actions", "arguments": {"query": query}})
+        };
+        let listing_floor = sample(|| async {
+            mcp_result(&client, &search_url, &every_user, "tools/list", json!({})).await;
+        })
+        .await;
+        let end_to_end = sample(|| {
+            n += 1;
+            let params = search(SEARCH_QUERIES[n % SEARCH_QUERIES.len()]);
+            let (client, url, token) = (&client, &search_url, &every_user);
+            async move {
+                let result = mcp_result(client, url, token, "tools/call", params).await;
+                assert_eq!(result["isError"], false, "{result}");
+            }
+        })
+        .await;
+        let direct_call = sample(|| async {
+            let params = json!({"name": "BILLING_GET_INVOICE", "arguments": {"id": "1"}});
+            let result = mcp_result(&client, &all_url, &every_user, "tools/call", params).await;
+            assert_eq!(result["isError"], false, "{result}");
+        })
+        .await;
+
+        // What each query found, through /mcp.
+        let mut found = Vec::new();
+        for query in SEARCH_QUERIES {
+            let result =
+                mcp_result(&client, &search_url, &every_user, "tools/call", search(query)).await;
+            let top: Vec<String> = result["structuredContent"]["matches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .take(3)
+                .map(|m| m["name"].as_str().unwrap().to_string())
+                .collect();
+            found.push((query, top));
+        }
+
+        // In process: the same catalog and accounts in a host in this process.
+        let app = actionhost_e2e::host::TestApp::start(&overrides, |_| {}).await;
+        for id in actionhost_e2e::CATALOG_IDS {
+            let loaded = app.upload(id, actionhost_e2e::catalog_plugin(id)).await;
+            assert_eq!(loaded.status, 200, "{loaded:?}");
+        }
+        for (integration, secret) in [
+            ("github", json!({"access_token": "gho_bench"})),
+            ("slack", json!({"access_token": "xoxb-bench"})),
+        ] {
+            app.connect("everything", integration, secret).await;
+        }
+        for id in actionhost_e2e::CATALOG_IDS {
+            app.connect("everything", id, json!({"api_key": "bench"})).await;
+        }
+        let state = app.state.clone();
+        let index = state.action_index.current();
+        assert_eq!(index.len(), 1015, "the catalog is not all indexed");
+        let mut m = 0usize;
+        let in_process = sample(|| {
+            m += 1;
+            let request = actionhost::api::mcp_search::SearchRequest {
+                query: SEARCH_QUERIES[m % SEARCH_QUERIES.len()].to_string(),
+                integration: None,
+                limit: None,
+            };
+            let state = state.clone();
+            async move {
+                let hits = actionhost::api::mcp_search::search(&state, "everything", &request)
+                    .await
+                    .unwrap();
+                std::hint::black_box(hits);
+            }
+        })
+        .await;
+        let mut builds: Vec<f64> = (0..20)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                std::hint::black_box(actionhost::catalog::search::IndexedCatalog::build(
+                    &state.registry,
+                ));
+                started.elapsed().as_secs_f64() * 1e6
+            })
+            .collect();
+        builds.sort_by(|a, b| a.total_cmp(b));
+
+        println!("\n`search_actions` over 1,015 actions (10 queries in turn; p50 of 2,000 sequential runs):");
+        println!("| what | p50 |\n|---|---|");
+        println!(
+            "| baseline: search-mode `tools/list` through /mcp (the floor of an MCP request) | {listing_floor:.0} µs |"
+        );
+        println!(
+            "| a direct `tools/call` of an action with no upstream call, through /mcp | {direct_call:.0} µs |"
+        );
+        println!("| `search_actions` through /mcp | {end_to_end:.0} µs |");
+        println!(
+            "| `search_actions` in process (accounts, availability, ranking; no MCP, no HTTP) | {in_process:.0} µs |"
+        );
+        println!(
+            "| rebuilding the index of 1,015 actions (once per catalog change; p50 of 20) | {:.0} µs |",
+            builds[builds.len() / 2]
+        );
+        println!("\nTop three matches per query:");
+        println!("| query | matches |\n|---|---|");
+        for (query, top) in found {
+            println!("| {query} | {} |", top.join(", "));
+        }
+    });
+    drop(host);
 }

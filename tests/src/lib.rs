@@ -176,3 +176,18 @@ pub fn attacker(mode: &str, port: u16) -> Vec<u8> {
     bytes[at..at + 128].copy_from_slice(&config);
     bytes
 }
+
+/// The ids of the generated catalog providers (`tests/plugins/catalog`), 100 actions each: a
+/// catalog of 1,000 actions for the tool-search benchmark.
+pub const CATALOG_IDS: [&str; 10] = [
+    "billing", "support", "recruit", "payroll", "webshop", "storage", "surveys", "finance",
+    "mailing", "wikipad",
+];
+
+/// The catalog test plugin as provider `id` (one of [`CATALOG_IDS`]): its placeholder id
+/// `zzwidez` patched, from which it picks its actions.
+pub fn catalog_plugin(id: &str) -> Vec<u8> {
+    assert!(CATALOG_IDS.contains(&id), "{id} is not a catalog provider");
+    let bytes = std::fs::read(components::CATALOG).expect("catalog component");
+    patch(bytes, b"zzwidez", id.as_bytes())
+}

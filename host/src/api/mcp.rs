@@ -20,6 +20,7 @@ use rmcp::service::{NotificationContext, RequestContext, RoleServer, Subscriptio
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData as McpError, ServerHandler};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
@@ -220,11 +221,54 @@ fn user_of(context: &RequestContext<RoleServer>) -> Result<String, McpError> {
 const CONNECT_INPUT: &str = "connect";
 
 /// An error the model can act on, as a tool result: the REST API's error body as text.
-fn tool_error(error: ApiError) -> CallToolResult {
+pub(crate) fn tool_error(error: ApiError) -> CallToolResult {
     let body = json!({
         "error": { "code": error.code(), "message": error.to_string(), "details": error.details() }
     });
     CallToolResult::error(vec![ContentBlock::text(body.to_string())])
+}
+
+/// What running action `name` gave, as a `tools/call` result: the output as text, cut at
+/// `[limits] mcp_result_kib` with a note saying so, and as `structuredContent` when the action's
+/// output schema describes an object; a failure (an unknown action too) as an `isError` result.
+/// The direct call and the search mode's `run_action` both answer with it.
+pub(crate) fn call_result(
+    state: &AppState,
+    name: &str,
+    outcome: Result<Box<RawValue>, ExecuteError>,
+) -> CallToolResult {
+    let raw = match outcome {
+        Ok(raw) => raw,
+        Err(error) => return tool_error(ApiError::from(error)),
+    };
+    let text = raw.get().to_string();
+    let limit = state.settings.mcp_result_bytes;
+    if text.len() > limit {
+        // Never silently: the model is told how much it did not get.
+        let kept = crate::quote::truncate(&text, limit);
+        let note = format!(
+            "[actionhost: the result is {} bytes; only the first {} are shown. \
+             Ask for less (filters, a smaller page) to see the rest.]",
+            text.len(),
+            kept.len()
+        );
+        return CallToolResult::success(vec![
+            ContentBlock::text(kept.to_string()),
+            ContentBlock::text(note),
+        ]);
+    }
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text.clone())]);
+    // With an output schema (an object), the same JSON is the structured content.
+    let typed = state.registry.find_action(name).is_some_and(|plugin| {
+        plugin
+            .action(name)
+            .and_then(|a| a.definition.output_schema.as_ref())
+            .is_some_and(|s| s.get("type").and_then(Value::as_str) == Some("object"))
+    });
+    if typed {
+        result.structured_content = serde_json::from_str(&text).ok();
+    }
+    result
 }
 
 /// The answer to a call of a tool whose integration the user has not connected: what is wrong,
@@ -259,52 +303,19 @@ fn not_connected_result(
 }
 
 impl McpServer {
-    /// A tool call's result: the action's JSON as text (and as structured content when the
-    /// action has an object output schema), cut with a note past the size limit; an error the
-    /// model can act on as an `isError` result; an unknown tool as a protocol error.
+    /// A tool call's result ([`call_result`]); an unknown tool is a protocol error.
     fn tool_result(
         &self,
         name: &str,
-        outcome: Result<Box<serde_json::value::RawValue>, ExecuteError>,
+        outcome: Result<Box<RawValue>, ExecuteError>,
     ) -> Result<CallToolResult, McpError> {
-        let raw = match outcome {
-            Ok(raw) => raw,
-            Err(ExecuteError::UnknownAction(_)) => {
-                return Err(McpError::invalid_params(
-                    format!("unknown tool: {name}"),
-                    None,
-                ));
-            }
-            Err(error) => return Ok(tool_error(ApiError::from(error))),
-        };
-        let text = raw.get().to_string();
-        let limit = self.state.settings.mcp_result_bytes;
-        if text.len() > limit {
-            // Never silently: the model is told how much it did not get.
-            let kept = crate::quote::truncate(&text, limit);
-            let note = format!(
-                "[actionhost: the result is {} bytes; only the first {} are shown. \
-                 Ask for less (filters, a smaller page) to see the rest.]",
-                text.len(),
-                kept.len()
-            );
-            return Ok(CallToolResult::success(vec![
-                ContentBlock::text(kept.to_string()),
-                ContentBlock::text(note),
-            ]));
+        if let Err(ExecuteError::UnknownAction(_)) = outcome {
+            return Err(McpError::invalid_params(
+                format!("unknown tool: {name}"),
+                None,
+            ));
         }
-        let mut result = CallToolResult::success(vec![ContentBlock::text(text.clone())]);
-        // With an output schema (an object), the same JSON is the structured content.
-        let typed = self.state.registry.find_action(name).is_some_and(|plugin| {
-            plugin
-                .action(name)
-                .and_then(|a| a.definition.output_schema.as_ref())
-                .is_some_and(|s| s.get("type").and_then(Value::as_str) == Some("object"))
-        });
-        if typed {
-            result.structured_content = serde_json::from_str(&text).ok();
-        }
-        Ok(result)
+        Ok(call_result(&self.state, name, outcome))
     }
 
     /// Whether `user`'s account for `integration` became active within the connect wait (or
@@ -525,6 +536,9 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let user = user_of(&context)?;
+        if super::mcp_search::requested(&context) {
+            return super::mcp_search::list_tools(request);
+        }
         // The cursor is the index of the page's first tool in the (stable) listing order.
         let start = match request.and_then(|r| r.cursor) {
             None => 0,
@@ -568,6 +582,11 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let user = user_of(&context)?;
+        if super::mcp_search::requested(&context) {
+            return super::mcp_search::call_tool(&self.state, &user, request)
+                .await
+                .map(Into::into);
+        }
         let name = request.name.to_string();
         let parameters = Value::Object(request.arguments.clone().unwrap_or_default());
         match self.state.executor.execute(&user, &name, parameters).await {

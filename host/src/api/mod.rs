@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod mcp;
+pub mod mcp_search;
 pub mod oauth;
 
 use std::sync::Arc;
@@ -80,6 +81,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     let openapi = Arc::new(openapi);
     let mcp = axum::Router::new()
         .fallback_service(mcp::service(state.clone()))
+        // Inside the token check: a request without a valid token is 401 whatever it asks.
+        .layer(axum::middleware::from_fn(mcp_search::tools_mode))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             mcp::require_user,

@@ -12,9 +12,11 @@
 mod dynamic;
 pub mod markdown;
 mod parameters;
+pub mod search;
 mod tools;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
@@ -23,7 +25,7 @@ use time::OffsetDateTime;
 
 pub use dynamic::{USER_SCHEMA_CACHE_BYTES, USER_SCHEMA_TTL, UserSchema, UserSchemas};
 pub use parameters::{ParameterError, ParameterValidator};
-pub use tools::{ToolFormat, render};
+pub use tools::{ToolFormat, mcp_annotations, render};
 
 use crate::manifest::ActionDefinition;
 use crate::policy::{Gates, PluginPolicy};
@@ -159,6 +161,9 @@ pub struct PluginRegistry {
     shadowed: RwLock<BTreeMap<String, std::collections::BTreeSet<String>>>,
     /// Told of every plugin loaded, replaced or removed.
     changes: crate::changes::Changes,
+    /// Counts the changes to what is served, so that what is derived from the whole catalog
+    /// (the search index) is rebuilt when, and only when, it changed.
+    generation: AtomicU64,
 }
 
 /// The loaded plugin that owns `action`: the one with the longest id that prefixes it.
@@ -195,7 +200,14 @@ impl PluginRegistry {
             .insert(id, Arc::new(plugin));
         self.reassign_owners();
         self.changes.send(crate::changes::ToolsChanged::Catalog);
+        self.generation.fetch_add(1, Ordering::Release);
         old
+    }
+
+    /// The number of changes to the loaded plugins so far. Read it before reading the plugins:
+    /// a change in between then shows as a newer generation, never as an older one.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Recomputes which plugins' actions are shadowed, warning about each new shadowing.
@@ -275,6 +287,7 @@ impl PluginRegistry {
         self.failed.write().expect("registry lock").remove(id);
         let removed = self.loaded.write().expect("registry lock").remove(id);
         self.reassign_owners();
+        self.generation.fetch_add(1, Ordering::Release);
         if removed.is_some() {
             self.changes.send(crate::changes::ToolsChanged::Catalog);
         }

@@ -3,7 +3,7 @@
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use crate::manifest::ActionDefinition;
+use crate::manifest::{ActionDefinition, ActionHints};
 
 /// The `format` query parameter of `GET /actions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -31,6 +31,17 @@ impl ToolFormat {
     }
 }
 
+/// An action's hints as MCP tool annotations, every one stated: MCP's defaults assume a tool
+/// is destructive.
+pub fn mcp_annotations(hints: ActionHints) -> Value {
+    json!({
+        "readOnlyHint": hints.read_only,
+        "destructiveHint": hints.destructive,
+        "idempotentHint": hints.idempotent || hints.read_only,
+        "openWorldHint": true,
+    })
+}
+
 /// One action as a tool in `format`, with `schema` as its input schema.
 pub fn render(action: &ActionDefinition, schema: &Value, format: ToolFormat) -> Box<RawValue> {
     let tool = match format {
@@ -42,16 +53,9 @@ pub fn render(action: &ActionDefinition, schema: &Value, format: ToolFormat) -> 
             "name": action.name, "description": action.description, "input_schema": schema,
         }),
         ToolFormat::Mcp => {
-            let h = action.hints;
             let mut tool = json!({
                 "name": action.name, "description": action.description, "inputSchema": schema,
-                // Every hint stated: MCP's defaults assume a tool is destructive.
-                "annotations": {
-                    "readOnlyHint": h.read_only,
-                    "destructiveHint": h.destructive,
-                    "idempotentHint": h.idempotent || h.read_only,
-                    "openWorldHint": true,
-                },
+                "annotations": mcp_annotations(action.hints),
             });
             // MCP carries an output schema when it describes an object (its structured content).
             if let Some(output) = action
