@@ -40,7 +40,7 @@ pub struct AppState {
     /// Changes to users' tool lists (plugins loaded, accounts connected).
     pub changes: Changes,
     /// Which user owns each MCP session.
-    pub mcp_sessions: crate::api::mcp::Sessions,
+    pub mcp_sessions: crate::identity::SessionOwners,
 }
 
 /// Errors that stop the host from starting; each says what to fix.
@@ -155,7 +155,7 @@ impl AppState {
             audit,
             metrics,
             changes,
-            mcp_sessions: crate::api::mcp::Sessions::default(),
+            mcp_sessions: crate::identity::SessionOwners::default(),
         }))
     }
 }

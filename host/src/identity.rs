@@ -421,6 +421,41 @@ impl AdminKey {
     }
 }
 
+/// Which user owns each MCP session (the 2025-11-25 revision's `Mcp-Session-Id`): a session id
+/// is no use to any other user, whose requests under it are answered as for an unknown session.
+pub struct SessionOwners {
+    owners: quick_cache::sync::Cache<String, String>,
+}
+
+/// Sessions remembered at once; a client whose session was forgotten gets 404 and starts a new
+/// one, as the protocol has it do for any session the server ended.
+const SESSIONS: usize = 100_000;
+
+impl Default for SessionOwners {
+    fn default() -> Self {
+        SessionOwners {
+            owners: quick_cache::sync::Cache::new(SESSIONS),
+        }
+    }
+}
+
+impl SessionOwners {
+    /// Records that `user` opened session `id`.
+    pub fn bind(&self, id: &str, user: String) {
+        self.owners.insert(id.to_string(), user);
+    }
+
+    /// Whether session `id` is known and `user`'s.
+    pub fn owned_by(&self, id: &str, user: &str) -> bool {
+        self.owners.get(id).as_deref() == Some(user)
+    }
+
+    /// Forgets a closed session.
+    pub fn forget(&self, id: &str) {
+        self.owners.remove(id);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

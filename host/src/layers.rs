@@ -4,7 +4,7 @@
 
 /// Layers from the bottom; a module may use `crate::x` only for `x` in a lower layer.
 const LAYERS: &[&[&str]] = &[
-    &["quote", "deadline", "store", "schema", "bundled"],
+    &["quote", "deadline", "store", "schema", "bundled", "changes"],
     &["origin", "manifest"],
     &["account_fields"],
     &["credentials", "observability", "scaffold"],

@@ -68,24 +68,6 @@ pub fn service(state: Arc<AppState>) -> StreamableHttpService<McpServer, LocalSe
     )
 }
 
-/// Which user owns each MCP session (2025-11-25 revision): a session id is no use to any other
-/// user, whose requests under it are answered as for an unknown session.
-pub struct Sessions {
-    owners: quick_cache::sync::Cache<String, String>,
-}
-
-/// Sessions remembered at once; a client whose session was forgotten gets 404 and starts a new
-/// one, as the protocol has it do for any session the server ended.
-const SESSIONS: usize = 100_000;
-
-impl Default for Sessions {
-    fn default() -> Self {
-        Sessions {
-            owners: quick_cache::sync::Cache::new(SESSIONS),
-        }
-    }
-}
-
 const SESSION_HEADER: &str = "mcp-session-id";
 
 fn unknown_session() -> Response {
@@ -132,7 +114,7 @@ pub async fn require_user(
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
             if let Some(id) = &session
-                && state.mcp_sessions.owners.get(id).as_deref() != Some(user.as_str())
+                && !state.mcp_sessions.owned_by(id, &user)
             {
                 return unknown_session();
             }
@@ -146,11 +128,11 @@ pub async fn require_user(
                         .get(SESSION_HEADER)
                         .and_then(|v| v.to_str().ok())
                     {
-                        state.mcp_sessions.owners.insert(id.to_string(), user);
+                        state.mcp_sessions.bind(id, user);
                     }
                 }
                 Some(id) if closing && response.status().is_success() => {
-                    state.mcp_sessions.owners.remove(id);
+                    state.mcp_sessions.forget(id);
                 }
                 Some(_) => {}
             }
