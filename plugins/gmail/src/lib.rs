@@ -537,7 +537,7 @@ fn reply_to_message(input: Reply, _: &Context) -> Result<Passthrough, Error> {
     }
 
     let subject = headers.header("Subject").unwrap_or("").trim();
-    let subject = if subject.len() >= 3 && subject[..3].eq_ignore_ascii_case("re:") {
+    let subject = if subject.get(..3).is_some_and(|re| re.eq_ignore_ascii_case("re:")) {
         subject.to_string()
     } else {
         format!("Re: {subject}")

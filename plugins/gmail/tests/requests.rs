@@ -445,7 +445,7 @@ fn a_reply_to_ones_own_message_goes_to_its_recipients() {
         json!([
             {"name": "From", "value": "Me <me@example.com>"},
             {"name": "To", "value": "ada@example.com, bob@example.com"},
-            {"name": "Subject", "value": "Invoice"},
+            {"name": "Subject", "value": "Éé invoice"},
         ]),
     );
     let message = MessageParser::default().parse(&raw).unwrap();
@@ -453,7 +453,7 @@ fn a_reply_to_ones_own_message_goes_to_its_recipients() {
         addresses(message.to()),
         ["ada@example.com", "bob@example.com"]
     );
-    assert_eq!(message.subject(), Some("Re: Invoice"));
+    assert_eq!(message.subject(), Some("Re: Éé invoice"));
     assert_eq!(
         message.in_reply_to().as_text(),
         None,
