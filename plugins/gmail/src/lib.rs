@@ -203,7 +203,7 @@ impl Content {
 #[derive(Deserialize, JsonSchema)]
 struct Compose {
     /// Recipients' e-mail addresses, e.g. `["ada@example.com"]` (plain addresses, no display
-    /// names).
+    /// names). Sending needs at least one address in `to`, `cc` or `bcc`.
     #[serde(default)]
     #[schemars(inner(email))]
     to: Vec<String>,
@@ -537,7 +537,10 @@ fn reply_to_message(input: Reply, _: &Context) -> Result<Passthrough, Error> {
     }
 
     let subject = headers.header("Subject").unwrap_or("").trim();
-    let subject = if subject.get(..3).is_some_and(|re| re.eq_ignore_ascii_case("re:")) {
+    let subject = if subject
+        .get(..3)
+        .is_some_and(|re| re.eq_ignore_ascii_case("re:"))
+    {
         subject.to_string()
     } else {
         format!("Re: {subject}")
