@@ -137,7 +137,7 @@ struct ListEvents {
     /// needs it), or `updated`, least recently modified first.
     #[serde(skip_serializing_if = "Option::is_none")]
     order_by: Option<OrderBy>,
-    /// Events per page, 1 to 2500 (default 250).
+    /// Events per page at most, 1 to 2500 (default 250).
     #[schemars(range(min = 1, max = 2500))]
     #[serde(skip_serializing_if = "Option::is_none")]
     max_results: Option<u32>,
@@ -923,7 +923,7 @@ pub fn provider() -> Provider {
         ).read_only().any_scope(LIST_CALENDARS))
         .action(Action::new(
             "GOOGLE_CALENDAR_LIST_EVENTS",
-            "List or search events of one calendar, optionally within a time range (`timeMin`/`timeMax`) and matching free text (`q`). Recurring events are expanded into occurrences and sorted by start time unless told otherwise. Use to see what is scheduled or to find an event's id; to find open time across calendars use GOOGLE_CALENDAR_FIND_FREE_TIME. Returns Google's Events list: `items` (each with `id`, `summary`, `start`, `end`, `attendees`, `htmlLink`) and `nextPageToken` when there are more.",
+            "List or search events of one calendar, optionally within a time range (`timeMin`/`timeMax`) and matching free text (`q`). Recurring events are expanded into occurrences and sorted by start time unless told otherwise. Use to see what is scheduled or to find an event's id; to find open time across calendars use GOOGLE_CALENDAR_FIND_FREE_TIME. Returns Google's Events list: `items` (each with `id`, `summary`, `start`, `end`, `attendees`, `htmlLink`) and, while more events match, `nextPageToken` (a page may hold fewer than `maxResults` even then).",
             list_events,
         ).read_only().any_scope(READ_EVENTS))
         .action(Action::new(
