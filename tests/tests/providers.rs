@@ -10,6 +10,8 @@
 mod github;
 #[path = "providers/google.rs"]
 mod google;
+#[path = "providers/google_calendar.rs"]
+mod google_calendar;
 #[path = "providers/graphql.rs"]
 mod graphql;
 #[path = "providers/slack.rs"]
