@@ -12,6 +12,8 @@ mod github;
 mod gmail;
 #[path = "providers/google.rs"]
 mod google;
+#[path = "providers/google_calendar.rs"]
+mod google_calendar;
 #[path = "providers/graphql.rs"]
 mod graphql;
 #[path = "providers/slack.rs"]
