@@ -177,7 +177,8 @@ struct ReadDocument {
     url: String,
     /// The format of `content`.
     format: Format,
-    /// The body's text, in `format`. Images, drawings and comments are left out.
+    /// The body's text, in `format` (of the first tab, in a document with several). Images,
+    /// drawings and comments are left out.
     content: String,
     /// The body's headings in order (titles, subtitles and headings 1 to 6), as
     /// GOOGLE_DOCS_INSERT_TEXT's `heading` takes them.
