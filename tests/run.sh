@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of actionhost from a fresh clone: installs what the tests need (the wasm
-# target, the npm test tools, the validating stand-in's Python environment, Debian's Chromium),
-# builds the release binary the end-to-end tests start, and runs the whole suite in release mode
-# (wasmtime's compiler is ~20x slower unoptimized).
+# target, the npm test tools, the validating stand-in's Python environment and Google's Discovery
+# documents, Debian's Chromium), builds the release binary the end-to-end tests start, and runs
+# the whole suite in release mode (wasmtime's compiler is ~20x slower unoptimized).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,9 @@ if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
   cp "$requirements" "$venv/installed-requirements.txt"
 fi
+
+echo "==> Google's Discovery documents (the stand-in checks Gmail, Calendar, Drive and Docs with them)"
+tests/tools/fetch-google-discovery.sh
 
 echo "==> Chromium (the browser tests open the OAuth pages in it)"
 if ! command -v chromium >/dev/null; then

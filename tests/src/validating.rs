@@ -30,6 +30,9 @@ pub enum Source {
     Npm(&'static str),
     /// A file under `../shared/specs` (beside the project, for every developer and CI).
     Shared(&'static str),
+    /// One of Google's Discovery documents (`gmail.v1`), from PyPI's `google-api-python-client`
+    /// wheel, extracted into `tests/tools/.google-discovery` by `tests/tools/fetch-google-discovery.sh`.
+    GoogleDiscovery(&'static str),
 }
 
 /// One provider's API description and where the provider serves it.
@@ -67,11 +70,47 @@ pub const LINEAR: Description = Description {
     overlay: None,
 };
 
+/// Gmail's Discovery document; its paths are `/gmail/v1/...` and the uploads `/upload/gmail/v1/...`.
+pub const GMAIL: Description = Description {
+    name: "gmail",
+    base_url: "https://gmail.googleapis.com",
+    source: Source::GoogleDiscovery("gmail.v1"),
+    overlay: None,
+};
+
+/// Google Calendar's Discovery document; its paths are `/calendar/v3/...`.
+pub const GOOGLE_CALENDAR: Description = Description {
+    name: "google-calendar",
+    base_url: "https://www.googleapis.com",
+    source: Source::GoogleDiscovery("calendar.v3"),
+    overlay: None,
+};
+
+/// Google Drive's Discovery document; its paths are `/drive/v3/...` and the uploads
+/// `/upload/drive/v3/...`.
+pub const GOOGLE_DRIVE: Description = Description {
+    name: "google-drive",
+    base_url: "https://www.googleapis.com",
+    source: Source::GoogleDiscovery("drive.v3"),
+    overlay: None,
+};
+
+/// Google Docs' Discovery document; its paths are `/v1/documents/...`.
+pub const GOOGLE_DOCS: Description = Description {
+    name: "google-docs",
+    base_url: "https://docs.googleapis.com",
+    source: Source::GoogleDiscovery("docs.v1"),
+    overlay: None,
+};
+
 impl Description {
     pub fn path(&self) -> PathBuf {
         match self.source {
             Source::Npm(file) => tools_dir().join("node_modules").join(file),
             Source::Shared(file) => shared_dir().join(file),
+            Source::GoogleDiscovery(name) => tools_dir()
+                .join(".google-discovery")
+                .join(format!("{name}.json")),
         }
     }
 
@@ -119,7 +158,11 @@ fn start(description: &Description) -> Process {
         "the stand-in's Python is not installed: run tests/run.sh (it creates tests/tools/.venv)"
     );
     let spec = description.path();
-    assert!(spec.exists(), "no description at {}", spec.display());
+    assert!(
+        spec.exists(),
+        "no description at {} (tests/run.sh installs the npm tools and fetches Google's documents)",
+        spec.display()
+    );
     let mut command = Command::new(python);
     command
         .arg(tools_dir().join("standin/standin.py"))
@@ -165,6 +208,7 @@ pub struct Session {
 pub struct Fixture {
     method: Option<String>,
     path: Option<String>,
+    operation: Option<String>,
     query: Vec<(String, String)>,
     once: bool,
     reply: Reply,
@@ -176,6 +220,7 @@ impl Fixture {
         Fixture {
             method: Some(method.into()),
             path: Some(path.into()),
+            operation: None,
             query: Vec::new(),
             once: false,
             reply,
@@ -187,9 +232,19 @@ impl Fixture {
         Fixture {
             method: None,
             path: None,
+            operation: None,
             query: Vec::new(),
             once: false,
             reply,
+        }
+    }
+
+    /// Answers the requests that reach the description's `operation`, whatever path they take
+    /// (a Google Discovery method id such as `drive.files.create` covers its upload paths too).
+    pub fn operation(operation: &str, reply: Reply) -> Self {
+        Fixture {
+            operation: Some(operation.into()),
+            ..Fixture::any(reply)
         }
     }
 
@@ -210,7 +265,8 @@ impl Fixture {
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub request: Recorded,
-    /// The description's operation it reached (`POST /repos/{owner}/{repo}/issues`).
+    /// The description's operation it reached (`POST /repos/{owner}/{repo}/issues`, or a Google
+    /// Discovery method id such as `gmail.users.messages.send`).
     pub operation: Option<String>,
     pub violations: Vec<String>,
 }
@@ -234,6 +290,7 @@ impl Session {
         let mut body = json!({
             "method": fixture.method,
             "path": fixture.path,
+            "operation": fixture.operation,
             "query": fixture.query,
             "once": fixture.once,
             "status": fixture.reply.status,

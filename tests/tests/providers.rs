@@ -8,6 +8,8 @@
 
 #[path = "providers/github.rs"]
 mod github;
+#[path = "providers/google.rs"]
+mod google;
 #[path = "providers/graphql.rs"]
 mod graphql;
 #[path = "providers/slack.rs"]

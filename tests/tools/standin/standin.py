@@ -12,7 +12,10 @@ it). Every test works in its own session, named by the test:
                                         first fixture that matches it, else with the description's
                                         own example (or {}) and an `x-standin-default` header
   POST /__standin/SESSION/fixtures      {"method", "path" (a pattern: `{name}` matches one
-                                        segment; either left out or null matches all), "query" (optional, pairs that must be present),
+                                        segment, `{+name}` one or more; either left out or null
+                                        matches all), "query" (optional, pairs that must be present),
+                                        "operation" (optional: the verdict's operation, e.g. a
+                                        Discovery method id `drive.files.create`),
                                         "graphql_operation" (optional), "once" (optional: answer
                                         one request only), "status", "headers", "body" (JSON) or
                                         "text", "delay_ms"}
@@ -97,6 +100,9 @@ class StandIn:
                 continue
             if any(tuple(pair) not in query for pair in fixture.get("query", [])):
                 continue
+            operation = fixture.get("operation")
+            if operation is not None and operation != verdict.operation:
+                continue
             wanted = fixture.get("graphql_operation")
             if wanted is not None and wanted != verdict.graphql_operation:
                 continue
@@ -110,7 +116,7 @@ def _path_matches(pattern, path):
     if pattern == "/{path*}":
         return True
     regex = "".join(
-        "[^/]+" if part.startswith("{") and part.endswith("}") else re.escape(part)
+        (".+" if part.startswith("{+") else "[^/]+") if part.startswith("{") and part.endswith("}") else re.escape(part)
         for part in re.split(r"(\{[^}/]+\})", pattern)
     )
     return re.fullmatch(regex, path) is not None
