@@ -10,6 +10,10 @@
 mod github;
 #[path = "providers/google.rs"]
 mod google;
+#[path = "providers/google_docs.rs"]
+mod google_docs;
+#[path = "providers/google_drive.rs"]
+mod google_drive;
 #[path = "providers/graphql.rs"]
 mod graphql;
 #[path = "providers/slack.rs"]
