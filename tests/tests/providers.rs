@@ -14,6 +14,10 @@ mod gmail;
 mod google;
 #[path = "providers/google_calendar.rs"]
 mod google_calendar;
+#[path = "providers/google_docs.rs"]
+mod google_docs;
+#[path = "providers/google_drive.rs"]
+mod google_drive;
 #[path = "providers/graphql.rs"]
 mod graphql;
 #[path = "providers/slack.rs"]
