@@ -9,6 +9,16 @@ use actionhost_e2e::host::{ADMIN_KEY, JWT_SECRET, TestApp};
 use actionhost_e2e::standin::{Reply, StandIn};
 use serde_json::{Value, json};
 
+/// The ids of the bundled integrations, in the listing's order.
+const BUNDLED_IDS: [&str; 6] = [
+    "github",
+    "gmail",
+    "google_calendar",
+    "google_docs",
+    "google_drive",
+    "slack",
+];
+
 async fn app_with_github(upstream: &StandIn) -> TestApp {
     TestApp::start(
         &format!(
@@ -110,7 +120,7 @@ async fn listing_shows_connected_integrations_by_default_and_filters_by_id_and_c
             .unwrap()
             .keys()
             .collect::<Vec<_>>(),
-        ["github", "slack"]
+        BUNDLED_IDS
     );
 
     let only_slack = app
@@ -144,7 +154,7 @@ async fn listing_shows_connected_integrations_by_default_and_filters_by_id_and_c
             .unwrap()
             .keys()
             .collect::<Vec<_>>(),
-        ["slack"]
+        ["gmail", "slack"]
     );
 
     let bad = app
@@ -681,7 +691,7 @@ async fn admin_routes_take_only_the_admin_key() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["github", "slack"]);
+    assert_eq!(ids, BUNDLED_IDS);
     assert_eq!(plugins.body[0]["status"], "loaded");
     assert_eq!(plugins.body[0]["source"], "bundled");
     assert_eq!(plugins.body[0]["actions"], 9);

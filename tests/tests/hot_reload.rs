@@ -327,7 +327,14 @@ async fn uploads_and_deletions_survive_a_restart() {
             .iter()
             .map(|(id, _, _)| id.as_str().unwrap().to_string())
             .collect::<Vec<_>>(),
-        ["github", "swap"]
+        [
+            "github",
+            "gmail",
+            "google_calendar",
+            "google_docs",
+            "google_drive",
+            "swap"
+        ]
     );
     // PUT again brings a deleted bundled plugin back.
     let missing = client
