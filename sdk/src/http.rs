@@ -198,6 +198,23 @@ impl Request {
         self.header("Content-Type", content_type)
     }
 
+    /// The same request (method, headers, body, error hook) to another URL, with the query that
+    /// URL carries instead of this one's: for following a provider's next-page link, which must
+    /// be sent with the headers of the first request.
+    ///
+    /// ```
+    /// use actionhost_sdk::http::Request;
+    /// let first = Request::get("https://x.test/items").query(&[("top", 10)]).header("Prefer", "odata.maxpagesize=10");
+    /// let next = first.with_url("https://x.test/items?skiptoken=X1");
+    /// assert_eq!(next.url(), "https://x.test/items?skiptoken=X1");
+    /// assert_eq!(next.headers(), &[("Prefer".to_string(), "odata.maxpagesize=10".to_string())]);
+    /// ```
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.url = url.into();
+        self.query.clear();
+        self
+    }
+
     /// Checks every response with a provider's error envelope hook (set by [`Api`](crate::api::Api)).
     ///
     /// ```

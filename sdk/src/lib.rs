@@ -42,7 +42,9 @@
 //!
 //! Beside that: [`paginate`] (several pages up to a cap, with the next cursor), [`multipart`]
 //! bodies, [`files`] (base64 content in and out, with size caps), [`mail`] (RFC 5322 messages)
-//! and, in native builds, [`testing`] (a transport that records requests, and a runner).
+//! and, in native builds, [`testing`] (a transport that records requests, and a runner). What the
+//! plugins of one vendor share lives in a module per vendor: [`google`] (OAuth and error
+//! envelope) and [`microsoft`] (Graph's OAuth with the tenant, errors and `@odata.nextLink` paging).
 //!
 //! The SDK implements the WIT contract `actionhost:provider@0.2.0`.
 
@@ -51,9 +53,11 @@ extern crate self as actionhost_sdk;
 pub mod api;
 mod error;
 pub mod files;
+pub mod google;
 pub mod http;
 pub mod log;
 pub mod mail;
+pub mod microsoft;
 pub mod multipart;
 pub mod paginate;
 mod provider;

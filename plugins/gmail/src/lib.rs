@@ -7,9 +7,10 @@
 //! instead (`/upload/...?uploadType=multipart`, a `multipart/related` body: the metadata JSON,
 //! then the message as `message/rfc822`). `GMAIL_GET_MESSAGE` decodes Gmail's MIME tree into
 //! headers, plain text and HTML bodies and an attachment list, since base64url MIME parts are
-//! unusable for a model. Google's error envelope is mapped by [`google_errors`].
+//! unusable for a model. Google's error envelope is mapped by [`google::errors`].
 
 use actionhost_sdk::files::{self, Base64File, FileContent};
+use actionhost_sdk::google;
 use actionhost_sdk::mail::{self, MessageBuilder};
 use actionhost_sdk::multipart::Multipart;
 use actionhost_sdk::prelude::*;
@@ -53,50 +54,7 @@ const MODIFY: &[&str] = &[SCOPE_MODIFY, SCOPE_ALL];
 fn api() -> Api {
     Api::new("https://gmail.googleapis.com")
         .header("Accept", "application/json")
-        .errors(google_errors)
-}
-
-/// Google's error envelope, `{"error": {"code", "message", "status", "errors": [{"reason"}]}}`:
-/// 401 → not connected, 404 → not found, 429 or 403 with reason `rateLimitExceeded` /
-/// `userRateLimitExceeded` → rate limited (with `Retry-After` when sent), anything else → an
-/// upstream error with Google's message.
-pub fn google_errors(response: &Response) -> Option<Error> {
-    #[derive(Deserialize)]
-    struct Envelope {
-        error: Body,
-    }
-    #[derive(Deserialize)]
-    struct Body {
-        message: Option<String>,
-        #[serde(default)]
-        errors: Vec<Item>,
-    }
-    #[derive(Deserialize)]
-    struct Item {
-        reason: Option<String>,
-    }
-    let status = response.status();
-    if status < 400 {
-        return None;
-    }
-    let body = response.json::<Envelope>().ok().map(|e| e.error);
-    let message = body
-        .as_ref()
-        .and_then(|b| b.message.clone())
-        .unwrap_or_else(|| format!("HTTP {status}"));
-    let rate_reason = body.iter().flat_map(|b| &b.errors).any(|item| {
-        matches!(
-            item.reason.as_deref(),
-            Some("rateLimitExceeded" | "userRateLimitExceeded")
-        )
-    });
-    Some(match status {
-        401 => Error::unauthorized(message),
-        404 => Error::not_found(message),
-        429 => Error::rate_limited(message, response.seconds("retry-after")),
-        403 if rate_reason => Error::rate_limited(message, response.seconds("retry-after")),
-        _ => response.upstream_error(message),
-    })
+        .errors(google::errors)
 }
 
 /// Refuses a blank id before it turns a path like `/messages/{id}` into another endpoint.
@@ -933,13 +891,9 @@ pub fn provider() -> Provider {
         .description("Send, draft, search, read and organise mail in a Gmail mailbox.")
         .categories(&["communication", "email"])
         .auth(Auth::bearer_oauth2(
-            OAuth2::new("https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token")
-                // gmail.modify covers every action below (read, compose, send, label, trash)
-                // and, unlike https://mail.google.com/, cannot delete mail for good.
-                .scopes(&[SCOPE_MODIFY])
-                .revoke_url("https://oauth2.googleapis.com/revoke")
-                .param("access_type", "offline")
-                .param("prompt", "consent"),
+            // gmail.modify covers every action below (read, compose, send, label, trash)
+            // and, unlike https://mail.google.com/, cannot delete mail for good.
+            google::oauth(&[SCOPE_MODIFY]),
         ))
         .origin("https://gmail.googleapis.com")
         .after_connect(after_connect)

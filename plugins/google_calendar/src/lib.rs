@@ -8,44 +8,13 @@
 
 use std::collections::BTreeMap;
 
+use actionhost_sdk::google;
 use actionhost_sdk::http::Passthrough;
 use actionhost_sdk::prelude::*;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat};
 
 fn api() -> Api {
-    Api::new("https://www.googleapis.com/calendar/v3").errors(google_errors)
-}
-
-/// Google's envelope is `{"error": {"code", "message", "status", "errors": [{"reason"}]}}`. A 403
-/// whose reason is a rate limit is `rate_limited`; everything else keeps the SDK's status mapping
-/// (401 → not_connected, 404 → not_found, 429 → rate_limited, the rest → upstream_error), which
-/// reads Google's `error.message`.
-fn google_errors(response: &Response) -> Option<Error> {
-    #[derive(Deserialize)]
-    struct Envelope {
-        error: Body,
-    }
-    #[derive(Deserialize)]
-    struct Body {
-        message: String,
-        #[serde(default)]
-        errors: Vec<Reason>,
-    }
-    #[derive(Deserialize)]
-    struct Reason {
-        reason: String,
-    }
-    if response.status() != 403 {
-        return None;
-    }
-    let Envelope { error } = response.json().ok()?;
-    let limited = error.errors.iter().any(|e| {
-        matches!(
-            e.reason.as_str(),
-            "rateLimitExceeded" | "userRateLimitExceeded"
-        )
-    });
-    limited.then(|| Error::rate_limited(error.message, response.seconds("retry-after")))
+    Api::new("https://www.googleapis.com/calendar/v3").errors(google::errors)
 }
 
 fn primary() -> String {
@@ -907,12 +876,7 @@ pub fn provider() -> Provider {
         .description("Calendars, events, invitations and free time in Google Calendar.")
         .categories(&["productivity", "calendar"])
         .auth(Auth::bearer_oauth2(
-            OAuth2::new("https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token")
-                .scopes(DEFAULT_SCOPES)
-                .revoke_url("https://oauth2.googleapis.com/revoke")
-                // A refresh token is issued only offline, and again only with a fresh consent.
-                .param("access_type", "offline")
-                .param("prompt", "consent"),
+            google::oauth(DEFAULT_SCOPES),
         ))
         .origin("https://www.googleapis.com")
         .after_connect(after_connect)

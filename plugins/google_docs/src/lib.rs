@@ -2,43 +2,17 @@
 //! (<https://developers.google.com/workspace/docs/api/reference/rest>). Every edit is one
 //! `documents.batchUpdate`; reads decode the document's structural JSON into Markdown or plain
 //! text ([`markdown`]), which a model can use, instead of passing it on. Google's error envelope
-//! (`error.errors[].reason`) is mapped by [`google_errors`].
+//! (`error.errors[].reason`) is mapped by [`google::errors`].
 
 mod markdown;
 
+use actionhost_sdk::google;
 use actionhost_sdk::prelude::*;
 
 use crate::markdown::{Document, Style};
 
 fn api() -> Api {
-    Api::new("https://docs.googleapis.com/v1").errors(google_errors)
-}
-
-/// 403 reasons Google uses for rate limits; 429 is mapped by the SDK's default, with
-/// `Retry-After`.
-const RATE_LIMIT_REASONS: &[&str] = &["rateLimitExceeded", "userRateLimitExceeded"];
-
-/// Google's envelope: `{"error": {"code", "message", "status", "errors": [{"reason"}]}}`. A 403
-/// whose reason is a rate limit becomes `rate_limited`; 401, 404 and 429 keep the SDK's mapping
-/// (which reads `error.message`), the rest is `upstream_error` with Google's message.
-fn google_errors(response: &Response) -> Option<Error> {
-    if response.status() != 403 {
-        return None;
-    }
-    let body: Value = response.json().ok()?;
-    let error = body.get("error")?;
-    let limited = error
-        .get("errors")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.get("reason").and_then(Value::as_str))
-        .any(|reason| RATE_LIMIT_REASONS.contains(&reason));
-    let message = error
-        .get("message")
-        .and_then(Value::as_str)
-        .unwrap_or("Google Docs rate limit exceeded");
-    limited.then(|| Error::rate_limited(message, response.seconds("retry-after")))
+    Api::new("https://docs.googleapis.com/v1").errors(google::errors)
 }
 
 /// Length of `text` in the unit Docs indexes count: UTF-16 code units.
@@ -375,11 +349,7 @@ pub fn provider() -> Provider {
         .description("Google Docs documents: create, read as Markdown, and edit text.")
         .categories(&["productivity", "documents"])
         .auth(Auth::bearer_oauth2(
-            OAuth2::new("https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token")
-                .scopes(&[DOCUMENTS])
-                .revoke_url("https://oauth2.googleapis.com/revoke")
-                .param("access_type", "offline")
-                .param("prompt", "consent"),
+            google::oauth(&[DOCUMENTS]),
         ))
         .origin("https://docs.googleapis.com")
         .action(Action::new(

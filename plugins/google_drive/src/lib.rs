@@ -2,9 +2,10 @@
 //! through the Drive API v3 (<https://developers.google.com/workspace/drive/api/reference/rest/v3>).
 //! Metadata calls go to `/drive/v3`, uploads to `/upload/drive/v3` as `uploadType=multipart`
 //! (a `multipart/related` body: the JSON metadata, then the media). Every call supports shared
-//! drives. Google's error envelope (`error.errors[].reason`) is mapped by [`google_errors`].
+//! drives. Google's error envelope (`error.errors[].reason`) is mapped by [`google::errors`].
 
 use actionhost_sdk::files::{Base64File, FileContent};
+use actionhost_sdk::google;
 use actionhost_sdk::multipart::Multipart;
 use actionhost_sdk::prelude::*;
 
@@ -26,38 +27,7 @@ const FILE_FIELDS: &str = "id,name,mimeType,description,parents,driveId,createdT
     shared,starred,trashed,capabilities(canEdit,canShare,canDownload,canTrash,canDelete)";
 
 fn api() -> Api {
-    Api::new("https://www.googleapis.com/drive/v3").errors(google_errors)
-}
-
-/// 403 reasons Google uses for rate limits (Drive's "Resolve errors" guide); 429 is mapped by
-/// the SDK's default, with `Retry-After`.
-const RATE_LIMIT_REASONS: &[&str] = &[
-    "rateLimitExceeded",
-    "userRateLimitExceeded",
-    "sharingRateLimitExceeded",
-];
-
-/// Google's envelope: `{"error": {"code", "message", "status", "errors": [{"reason"}]}}`. A 403
-/// whose reason is a rate limit becomes `rate_limited`; 401, 404 and 429 keep the SDK's mapping
-/// (which reads `error.message`), the rest is `upstream_error` with Google's message.
-fn google_errors(response: &Response) -> Option<Error> {
-    if response.status() != 403 {
-        return None;
-    }
-    let body: Value = response.json().ok()?;
-    let error = body.get("error")?;
-    let limited = error
-        .get("errors")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.get("reason").and_then(Value::as_str))
-        .any(|reason| RATE_LIMIT_REASONS.contains(&reason));
-    let message = error
-        .get("message")
-        .and_then(Value::as_str)
-        .unwrap_or("Google Drive rate limit exceeded");
-    limited.then(|| Error::rate_limited(message, response.seconds("retry-after")))
+    Api::new("https://www.googleapis.com/drive/v3").errors(google::errors)
 }
 
 /// A Drive query string literal: `\` and `'` escaped (Drive's search syntax).
@@ -647,13 +617,9 @@ pub fn provider() -> Provider {
         .description("Files and folders in Google Drive: search, download, upload, move, share and delete.")
         .categories(&["productivity", "storage"])
         .auth(Auth::bearer_oauth2(
-            OAuth2::new("https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token")
-                // `drive` by default: `drive.file` sees only files this app created, which
-                // would make search and download useless. Operators may configure narrower.
-                .scopes(&[DRIVE])
-                .revoke_url("https://oauth2.googleapis.com/revoke")
-                .param("access_type", "offline")
-                .param("prompt", "consent"),
+            // `drive` by default: `drive.file` sees only files this app created, which
+            // would make search and download useless. Operators may configure narrower.
+            google::oauth(&[DRIVE]),
         ))
         .origin(ORIGIN)
         .after_connect(after_connect)
