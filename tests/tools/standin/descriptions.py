@@ -78,6 +78,10 @@ def load(path: str, overlay) -> "object":
     """The description at `path`, its kind told by its content, with `overlay.apply` run on it."""
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
+    if path.endswith((".xml", ".xml.gz")):
+        from graph import GraphDescription  # an OData CSDL: Microsoft Graph's model
+
+        return GraphDescription(path)
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as f:
         document = json.load(f)
