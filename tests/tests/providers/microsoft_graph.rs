@@ -42,8 +42,10 @@ async fn assert_all_accepted(test: &str, cases: &[Case<'_>]) {
     assert_eq!(reached, expected);
 }
 
-/// Known good: sendMail exactly as Graph's docs show it (`user-sendmail`, example 1), whose
-/// parameters the CSDL spells `Message`/`SaveToSentItems` and whose `contentType` is `Text`.
+/// Known good: sendMail as Graph's docs show it (`user-sendmail`, example 1), whose parameters
+/// the CSDL spells `Message`/`SaveToSentItems` and whose `contentType` is `Text` (the member is
+/// `text`). The docs send `"saveToSentItems": "false"`, a string for an Edm.Boolean that Graph
+/// takes; the check is stricter there, so the boolean is sent.
 #[tokio::test]
 async fn graph_accepts_send_mail_from_graphs_docs() {
     let body = json!({
@@ -53,12 +55,8 @@ async fn graph_accepts_send_mail_from_graphs_docs() {
             "toRecipients": [{"emailAddress": {"address": "frannis@contoso.com"}}],
             "ccRecipients": [{"emailAddress": {"address": "danas@contoso.com"}}]
         },
-        "saveToSentItems": "false"
+        "saveToSentItems": false
     });
-    // The docs' example sends `"saveToSentItems": "false"`, a string for an Edm.Boolean: the
-    // check is stricter than Graph there, so the boolean is sent.
-    let mut body = body;
-    body["saveToSentItems"] = json!(false);
     assert_accepted(
         &MICROSOFT_GRAPH,
         "graph_sendmail_docs",
@@ -224,6 +222,13 @@ async fn graph_accepts_what_the_onedrive_plugin_sends() {
                 "GET /me/drive/items/{id}/content",
             ),
             (
+                "GET",
+                "/me/drive/root:/Reports%20(2026)/a(b.txt:/content",
+                &[BEARER],
+                "",
+                "GET /me/drive/root:/{path}:/content",
+            ),
+            (
                 "PUT",
                 "/me/drive/items/01PARENT:/notes.txt:/content",
                 &[BEARER, ("content-type", "text/plain")],
@@ -356,6 +361,13 @@ async fn graph_refuses_what_graph_would() {
             Refused { method: "GET", path_and_query: "/groups/1/foo", headers: graph, body: "", because: "'foo' is not a navigation property" },
             Refused { method: "DELETE", path_and_query: "/me/mailFolders", headers: graph, body: "", because: "does not take DELETE" },
             Refused { method: "POST", path_and_query: "/me/calendarView?startDateTime=2026-12-01T00:00:00Z&endDateTime=2026-12-02T00:00:00Z", headers: graph, body: "{}", because: "does not take POST" },
+            Refused {
+                method: "GET",
+                path_and_query: "/me/calendarView/AAMkE?startDateTime=2026-12-01T00:00:00Z&endDateTime=2026-12-02T00:00:00Z",
+                headers: graph,
+                body: "",
+                because: "/me/calendarView is a view",
+            },
             Refused { method: "GET", path_and_query: "/me/sendMail", headers: graph, body: "", because: "does not take GET" },
             Refused { method: "GET", path_and_query: "/me/messages?maxResults=5", headers: graph, body: "", because: "query option 'maxResults' is neither" },
             Refused { method: "GET", path_and_query: "/me/messages?$select=subject,sender,colour", headers: graph, body: "", because: "message has no property 'colour'" },

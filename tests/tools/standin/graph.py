@@ -5,8 +5,8 @@ Why the CSDL and not the OpenAPI slice beside it: the slice has 39 paths, cut at
 cycles replaced by `{}`, spells actions `/me/graph.sendMail`, addresses the signed-in user's drive
 as `/drives/{id}/...`, has no stream (`/content`) paths and wrongly requires `id` in create
 bodies; every plugin path would need a mapping, and the cut schemas accept anything below depth
-3. The CSDL (3.5 MB, parsed in ~0.1 s by xml.etree, once per process) is the model both were made
-from, so the real paths are walked on it directly, the way Graph routes them:
+3. The CSDL (3.5 MB, parsed in about 0.2 s by xml.etree, once per process) is the model both
+were made from, so the real paths are walked on it directly, the way Graph routes them:
 
 - the first segment is an entity set (`drives`, `teams`, `chats`, `users`) or a singleton (`me`);
   then keys (key-as-segment: `/me/messages/{id}`), navigation properties (contained or not),
@@ -349,7 +349,14 @@ class GraphDescription:
                 template = f"{target.template}/{name}(" + ",".join(f"{p}={{{p}}}" for p in arguments or {}) + ")"
                 if arguments is None:
                     template = f"{target.template}/{name}"
-                return Target("function", type_name, template, op, function_arguments=arguments or {})
+                return Target(
+                    "function",
+                    type_name,
+                    template,
+                    op,
+                    last_navigation=target.last_navigation,
+                    function_arguments=arguments or {},
+                )
             if arguments is not None:
                 raise PathError(f"the action {name} is not called with arguments in the path")
             return Target("action", type_name, f"{target.template}/{name}", op)
@@ -435,7 +442,9 @@ class GraphDescription:
         violations = []
         pairs = request.query_pairs()
         names = [n for n, _ in pairs]
-        documented = DOCUMENTED.get(target.last_navigation or "", {}) if target.kind == "collection" else {}
+        # A view's documented parameters apply to it and to its delta function.
+        view = target.kind == "collection" or (target.kind == "function" and target.operation.name == "delta")
+        documented = DOCUMENTED.get(target.last_navigation or "", {}) if view else {}
         if target.kind == "collection" and method == "GET":
             allowed = COLLECTION_OPTIONS
         elif target.kind == "function" and target.operation is not None:
@@ -666,17 +675,22 @@ class GraphDescription:
 
 
 def _segments(path: str) -> list:
-    """The path's segments, percent-decoded; a function call's parentheses may hold `/`."""
-    out, depth, current, quoted = [], 0, "", False
+    """The path's segments, percent-decoded; a function call's parentheses (after a name such
+    as `search`) may hold `/` in a quoted literal, an item path's parentheses (`a (1).txt`) not."""
+    out, depth, current, quoted, item_path = [], 0, "", False, False
     for ch in path.strip("/"):
-        if ch == "'" and depth:
+        if item_path:
+            pass  # within `root:/...:` names are names: parentheses and quotes mean nothing
+        elif ch == "'" and depth:
             quoted = not quoted
-        elif not quoted and ch == "(":
+        elif not quoted and ch == "(" and (depth or re.fullmatch(r"[A-Za-z_][\w.]*", current)):
             depth += 1
-        elif not quoted and ch == ")":
+        elif not quoted and ch == ")" and depth:
             depth -= 1
         if ch == "/" and not depth:
             out.append(current)
+            if current.endswith(":") and (item_path or "(" not in current):
+                item_path = not item_path
             current = ""
         else:
             current += ch
