@@ -379,8 +379,7 @@ struct UploadFile {
     /// Id of the folder to upload into. Give this, `folder_path` or neither (the top of the
     /// user's OneDrive).
     folder_id: Option<String>,
-    /// Path of the folder to upload into, from the top of the drive, e.g. `Documents/Reports`;
-    /// missing folders on the way are created.
+    /// Path of the folder to upload into, from the top of the drive, e.g. `Documents/Reports`.
     folder_path: Option<String>,
     /// The content as base64 (at most 16 MiB decoded). Give this or `text`, not both.
     content_base64: Option<Base64File<MAX_UPLOAD_BYTES>>,
