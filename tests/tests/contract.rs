@@ -333,6 +333,32 @@ fn state_of(authorization_url: &str) -> String {
         .expect("a state")
 }
 
+/// The user fields `GET /integrations` lists for the attacker plugin.
+async fn listed_fields(app: &TestApp) -> Value {
+    let integrations = app.as_user("ada", "GET", "/integrations", None).await;
+    integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "attacker")
+        .unwrap()["fields"]
+        .clone()
+}
+
+/// The attacker plugin's one user field (not the token response's or after-connect's), with
+/// the value a connection fixes.
+fn shop_field(fixed: Option<&str>) -> Value {
+    let mut field = json!({
+        "name": "shop", "description": "The shop's subdomain",
+        "pattern": "[a-z][a-z0-9-]*", "required": true,
+    });
+    if let Some(value) = fixed {
+        field["fixed"] = json!(value);
+    }
+    json!([field])
+}
+
 #[tokio::test]
 async fn a_connection_fixes_a_user_field_for_every_user() {
     let provider = Provider::start().await;
@@ -369,6 +395,7 @@ async fn a_connection_fixes_a_user_field_for_every_user() {
             "/fields"
         );
     }
+    assert_eq!(listed_fields(&app).await, shop_field(None));
     let configured = app
         .as_admin(
             "PUT",
@@ -377,6 +404,7 @@ async fn a_connection_fixes_a_user_field_for_every_user() {
         )
         .await;
     assert_eq!(configured.status, 200, "{configured:?}");
+    assert_eq!(listed_fields(&app).await, shop_field(Some("acme")));
     assert_eq!(configured.body["fields"], json!({"shop": "acme"}));
     let listed = app.as_admin("GET", "/admin/connections", None).await;
     assert_eq!(listed.body[0]["fields"], json!({"shop": "acme"}));

@@ -85,7 +85,7 @@ pub(crate) fn start_authorization(
     integration: &str,
     mut fields: FieldValues,
 ) -> Result<String, ApiError> {
-    if let Some((connection, _)) = state.oauth.connections.get(integration)? {
+    if let Some(connection) = state.oauth.connections.public(integration)? {
         for (name, fixed) in connection.fields {
             match fields.get(&name) {
                 Some(given) if given != &fixed => {

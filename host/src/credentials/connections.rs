@@ -115,6 +115,20 @@ impl ConnectionStore {
         Ok(list)
     }
 
+    /// An integration's app without its secret (nothing is unsealed).
+    pub fn public(&self, integration: &str) -> Result<Option<Connection>, CredentialError> {
+        let Some(bytes) = self
+            .tree
+            .get(integration.as_bytes())
+            .map_err(StoreError::from)?
+        else {
+            return Ok(None);
+        };
+        let stored: StoredConnection = serde_json::from_slice(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
+        Ok(Some(stored.connection))
+    }
+
     pub fn exists(&self, integration: &str) -> Result<bool, CredentialError> {
         Ok(self
             .tree
