@@ -94,23 +94,6 @@ fn raw(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Reply {
     }
 }
 
-/// Graph documents `@microsoft.graph.conflictBehavior` as a query parameter of a simple upload
-/// (the driveItem resource's instance attributes: "included in the URL instead of the body"),
-/// but the validating stand-in's model does not list it for `PUT .../content` yet
-/// (`DOCUMENTED` in tests/tools/standin/graph.py) and refuses it. That refusal, and only it, is
-/// tolerated where a simple upload is sent.
-const CONFLICT_BEHAVIOR_GAP: &str = "query option '@microsoft.graph.conflictBehavior' is neither an OData system option nor a parameter of";
-
-/// The stand-in's violations other than [`CONFLICT_BEHAVIOR_GAP`], and whether that one occurred.
-async fn violations_but_the_gap(standin: &Session) -> (Vec<String>, bool) {
-    let (gap, others): (Vec<String>, Vec<String>) = standin
-        .violations()
-        .await
-        .into_iter()
-        .partition(|v| v.contains(CONFLICT_BEHAVIOR_GAP));
-    (others, !gap.is_empty())
-}
-
 /// Where an upload session's chunks go: a loopback server like [`StandIn`] (which keeps axum's
 /// 2 MB body limit) that takes bodies of any size, records each request and answers with
 /// `respond`.
@@ -412,12 +395,8 @@ async fn a_small_upload_puts_the_bytes_to_the_child_path() {
         ),
     )
     .await;
-    let (violations, gap) = violations_but_the_gap(&standin).await;
-    assert_eq!(violations, Vec::<String>::new());
-    match result {
-        Ok(created) => assert_eq!(created, item("01BYE5RZ7", "notes.txt")),
-        Err(error) => assert!(gap, "{error:?}"),
-    }
+    standin.assert_no_violations().await;
+    assert_eq!(result.unwrap(), item("01BYE5RZ7", "notes.txt"));
     let checked = standin.checked().await;
     assert_eq!(checked.len(), 1);
     let request = &checked[0].request;
@@ -718,9 +697,7 @@ async fn every_action_sends_what_graphs_model_accepts() {
     assert_covers_every_action(&plugin, &actions);
     for (action, params, _) in &calls {
         let (result, _) = runtime.execute(&plugin, action, params, &alice()).await;
-        let gap = *action == "ONEDRIVE_UPLOAD_FILE"
-            && matches!(&result, Err(CallError::Action(ActionError::Upstream { status: 599, body: Some(b), .. })) if b.contains(CONFLICT_BEHAVIOR_GAP));
-        assert!(result.is_ok() || gap, "{action}: {result:?}");
+        assert!(result.is_ok(), "{action}: {result:?}");
     }
     let (result, _) = runtime
         .execute(
@@ -731,8 +708,7 @@ async fn every_action_sends_what_graphs_model_accepts() {
         )
         .await;
     assert!(result.is_ok(), "{result:?}");
-    let (violations, _) = violations_but_the_gap(&standin).await;
-    assert_eq!(violations, Vec::<String>::new());
+    standin.assert_no_violations().await;
     let reached: Vec<Option<String>> = standin
         .checked()
         .await

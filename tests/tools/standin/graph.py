@@ -82,6 +82,10 @@ DOCUMENTED = {
     # https://learn.microsoft.com/graph/api/user-list-calendarview: both bounds are required.
     "calendarView": {"startDateTime": (True, "date-time"), "endDateTime": (True, "date-time")},
 }
+# https://learn.microsoft.com/graph/api/driveitem-put-content: a simple upload's conflict
+# behaviour goes in the URL (`?@microsoft.graph.conflictBehavior=rename`), not the body.
+STREAM_UPLOAD = {"@microsoft.graph.conflictBehavior": (False, "conflict-behavior")}
+CONFLICT_BEHAVIORS = ("fail", "replace", "rename")
 # Navigation properties that are views: read, never written (calendarView), and not addressable
 # by key either (the CSDL's inline `ReadByKeyRestrictions`).
 READ_ONLY_VIEWS = {"calendarView"}
@@ -445,6 +449,8 @@ class GraphDescription:
         # A view's documented parameters apply to it and to its delta function.
         view = target.kind == "collection" or (target.kind == "function" and target.operation.name == "delta")
         documented = DOCUMENTED.get(target.last_navigation or "", {}) if view else {}
+        if target.kind == "stream" and method == "PUT":
+            documented = STREAM_UPLOAD
         if target.kind == "collection" and method == "GET":
             allowed = COLLECTION_OPTIONS
         elif target.kind == "function" and target.operation is not None:
@@ -466,6 +472,8 @@ class GraphDescription:
                 required, fmt = documented[name]
                 if fmt == "date-time" and not _RFC3339.fullmatch(value):
                     violations.append(f"query parameter {name!r}: {value!r} is not an ISO 8601 date-time with offset")
+                if fmt == "conflict-behavior" and value not in CONFLICT_BEHAVIORS:
+                    violations.append(f"query parameter {name!r}: {value!r} is not one of {', '.join(CONFLICT_BEHAVIORS)}")
                 continue
             if name in aliases:
                 continue
