@@ -213,9 +213,14 @@ struct Mentioned {
     user: MentionedUser,
 }
 
+/// A Teams user. `userIdentityType` belongs to `teamworkUserIdentity`, not to the `identity`
+/// that `mentioned.user` is declared as, so the derived type is named (Graph's docs leave it out;
+/// its model needs it).
 #[derive(Serialize, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 struct MentionedUser {
+    #[serde(rename = "@odata.type")]
+    odata_type: &'static str,
     id: String,
     display_name: String,
     user_identity_type: &'static str,
@@ -316,6 +321,7 @@ fn compose(
             mention_text: mention.display_name.trim().to_string(),
             mentioned: Mentioned {
                 user: MentionedUser {
+                    odata_type: "#microsoft.graph.teamworkUserIdentity",
                     id: mention.user_id.trim().to_string(),
                     display_name: mention.display_name.trim().to_string(),
                     user_identity_type: "aadUser",

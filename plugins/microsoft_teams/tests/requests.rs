@@ -239,7 +239,7 @@ fn send_channel_message_builds_the_at_element_and_the_mentions_entry() {
             "body": {"contentType": "html",
                      "content": "Hello World <at id=\"0\">Jane Smith</at> &amp; &lt;team&gt;"},
             "mentions": [{"id": 0, "mentionText": "Jane Smith",
-                          "mentioned": {"user": {"id": JANE, "displayName": "Jane Smith", "userIdentityType": "aadUser"}}}],
+                          "mentioned": {"user": {"@odata.type": "#microsoft.graph.teamworkUserIdentity", "id": JANE, "displayName": "Jane Smith", "userIdentityType": "aadUser"}}}],
             "importance": "high"
         })
     );
@@ -306,7 +306,7 @@ fn reply_posts_to_the_threads_replies() {
         request.json(),
         json!({"body": {"contentType": "html", "content": "<at id=\"0\">Jane Smith</at> done"},
                "mentions": [{"id": 0, "mentionText": "Jane Smith",
-                             "mentioned": {"user": {"id": JANE, "displayName": "Jane Smith", "userIdentityType": "aadUser"}}}]})
+                             "mentioned": {"user": {"@odata.type": "#microsoft.graph.teamworkUserIdentity", "id": JANE, "displayName": "Jane Smith", "userIdentityType": "aadUser"}}}]})
     );
 }
 
