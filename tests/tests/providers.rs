@@ -22,6 +22,8 @@ mod google_drive;
 mod graphql;
 #[path = "providers/microsoft_graph.rs"]
 mod microsoft_graph;
+#[path = "providers/microsoft_teams.rs"]
+mod microsoft_teams;
 #[path = "providers/onedrive.rs"]
 mod onedrive;
 #[path = "providers/slack.rs"]
