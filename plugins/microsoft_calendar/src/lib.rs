@@ -785,6 +785,15 @@ fn yes() -> bool {
     true
 }
 
+/// An attendee's answer as Graph's `responseType` names it.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum ResponseState {
+    Accepted,
+    TentativelyAccepted,
+    Declined,
+}
+
 /// What MICROSOFT_CALENDAR_RESPOND_TO_EVENT returns (Graph answers with no body).
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -792,16 +801,16 @@ struct Responded {
     /// The event's id, as given.
     event_id: String,
     /// The user's answer now: `accepted`, `tentativelyAccepted` or `declined`.
-    response: &'static str,
+    response: ResponseState,
     /// Whether the organizer was told.
     sent_to_organizer: bool,
 }
 
 fn respond_to_event(input: RespondToEvent, _: &Context) -> Result<Responded, Error> {
     let (action, response) = match input.response {
-        Answer::Accept => ("accept", "accepted"),
-        Answer::Tentative => ("tentativelyAccept", "tentativelyAccepted"),
-        Answer::Decline => ("decline", "declined"),
+        Answer::Accept => ("accept", ResponseState::Accepted),
+        Answer::Tentative => ("tentativelyAccept", ResponseState::TentativelyAccepted),
+        Answer::Decline => ("decline", ResponseState::Declined),
     };
     let mut body = json!({"sendResponse": input.send_response});
     if let Some(comment) = &input.comment {

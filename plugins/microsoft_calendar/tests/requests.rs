@@ -1063,4 +1063,15 @@ fn every_schema_is_a_plain_object_that_tool_calling_accepts() {
         output["required"],
         json!(["deleted", "eventId", "cancellationSent"])
     );
+    let responded = provider
+        .find("MICROSOFT_CALENDAR_RESPOND_TO_EVENT")
+        .unwrap()
+        .output_schema()
+        .unwrap();
+    let state = &responded["$defs"]["ResponseState"]["enum"];
+    assert_eq!(
+        *state,
+        json!(["accepted", "tentativelyAccepted", "declined"]),
+        "{responded}"
+    );
 }
