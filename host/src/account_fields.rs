@@ -388,6 +388,31 @@ impl AccountFields {
         given: &FieldValues,
         sources: &[FieldSource],
     ) -> Result<(), Vec<String>> {
+        let mut problems = self.check_values(given, sources).err().unwrap_or_default();
+        for (field, _) in &self.fields {
+            if sources.contains(&field.source) && field.required && !given.contains_key(&field.name)
+            {
+                problems.push(format!(
+                    "field {:?} is required ({})",
+                    field.name, field.description
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Checks the values given (names declared, from one of `sources`, patterns matched)
+    /// without asking for the required ones: for values fixed ahead of any account, such as a
+    /// connection's.
+    pub fn check_values(
+        &self,
+        given: &FieldValues,
+        sources: &[FieldSource],
+    ) -> Result<(), Vec<String>> {
         let mut problems = Vec::new();
         for (name, value) in given {
             if let Err(e) = self.check(name, value) {
@@ -401,15 +426,6 @@ impl AccountFields {
                     "field {name:?} is not given by {} (it comes from {})",
                     source_name(sources[0]),
                     source_name(field.source)
-                ));
-            }
-        }
-        for (field, _) in &self.fields {
-            if sources.contains(&field.source) && field.required && !given.contains_key(&field.name)
-            {
-                problems.push(format!(
-                    "field {:?} is required ({})",
-                    field.name, field.description
                 ));
             }
         }

@@ -65,6 +65,59 @@ impl Origin {
             .is_ok()
     }
 
+    /// The domain under a wildcard origin (`sharepoint.com` for `https://*.sharepoint.com`), if
+    /// this is one. A plugin declares such an origin for hosts it cannot name in advance (a
+    /// provider's pre-signed download hosts), and only without the user's credential.
+    pub fn wildcard_domain(&self) -> Option<&str> {
+        self.host.strip_prefix("*.")
+    }
+
+    /// Why this origin, containing `*`, is not a wildcard origin a plugin may declare: only
+    /// `https://*.` followed by a domain of two labels or more, with no other `*`.
+    pub fn wildcard_problem(&self) -> Option<String> {
+        if !self.host.contains('*') {
+            return None;
+        }
+        let Some(domain) = self.wildcard_domain() else {
+            return Some(format!(
+                "{self}: a wildcard may only be the whole first label (`https://*.example.com`)"
+            ));
+        };
+        let labels: Vec<&str> = domain.split('.').collect();
+        if domain.contains('*') || labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+            return Some(format!(
+                "{self}: a wildcard origin needs a fixed domain of two labels or more after `*.`"
+            ));
+        }
+        if self.scheme != "https" {
+            return Some(format!("{self}: a wildcard origin must be https"));
+        }
+        if domain.parse::<IpAddr>().is_ok() || labels.iter().all(|l| l.parse::<u8>().is_ok()) {
+            return Some(format!(
+                "{self}: a wildcard origin must be under a host name"
+            ));
+        }
+        None
+    }
+
+    /// Whether a request to `target` falls under this declared origin: the same origin, or, for
+    /// a wildcard origin, the same scheme and port and a host strictly under its domain
+    /// (`contoso-my.sharepoint.com` under `*.sharepoint.com`; not `sharepoint.com` itself, and
+    /// not `evilsharepoint.com`).
+    pub fn covers(&self, target: &Origin) -> bool {
+        if target.host.contains('*') || self.scheme != target.scheme || self.port != target.port {
+            return false;
+        }
+        match self.wildcard_domain() {
+            None => self.host == target.host,
+            Some(domain) => target
+                .host
+                .strip_suffix(domain)
+                .and_then(|rest| rest.strip_suffix('.'))
+                .is_some_and(|label| !label.is_empty() && !label.ends_with('.')),
+        }
+    }
+
     /// The origin of an absolute http(s) URL.
     pub fn of(url: &Url) -> Result<Self, OriginError> {
         let scheme = url.scheme();
@@ -243,4 +296,61 @@ fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
         x if x & 0xff00 == 0xff00 => "a multicast address",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin(text: &str) -> Origin {
+        Origin::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_wildcard_covers_hosts_strictly_under_its_domain_on_the_same_scheme_and_port() {
+        let wildcard = origin("https://*.sharepoint.com");
+        for inside in [
+            "https://contoso-my.sharepoint.com",
+            "https://a.b.sharepoint.com",
+            "https://CONTOSO.sharepoint.com:443",
+        ] {
+            assert!(wildcard.covers(&origin(inside)), "{inside}");
+        }
+        for outside in [
+            "https://sharepoint.com",
+            "https://evilsharepoint.com",
+            "https://sharepoint.com.evil.example",
+            "http://contoso.sharepoint.com",
+            "https://contoso.sharepoint.com:8443",
+            "https://*.sharepoint.com",
+            "https://x.*.sharepoint.com",
+        ] {
+            assert!(!wildcard.covers(&origin(outside)), "{outside}");
+        }
+        let exact = origin("https://graph.microsoft.com");
+        assert!(exact.covers(&origin("https://graph.microsoft.com")));
+        assert!(!exact.covers(&origin("https://x.graph.microsoft.com")));
+    }
+
+    #[test]
+    fn only_a_whole_first_label_wildcard_over_a_named_domain_is_declarable() {
+        assert_eq!(origin("https://*.sharepoint.com").wildcard_problem(), None);
+        assert_eq!(
+            origin("https://graph.microsoft.com").wildcard_problem(),
+            None
+        );
+        for (text, why) in [
+            ("https://*.com", "two labels or more"),
+            ("https://*.*.example.com", "two labels or more"),
+            ("https://cdn-*.example.com", "whole first label"),
+            ("https://a.*.example.com", "whole first label"),
+            ("http://*.example.com", "must be https"),
+        ] {
+            let problem = Origin::parse(text).map(|o| o.wildcard_problem());
+            match problem {
+                Ok(Some(problem)) => assert!(problem.contains(why), "{text}: {problem}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
 }

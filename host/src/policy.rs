@@ -13,6 +13,7 @@ use governor::clock::Clock;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
 
+use crate::capability::http::OriginGrant;
 use crate::origin::Origin;
 use crate::runtime::{CallLimits, LoadedPlugin};
 
@@ -92,12 +93,27 @@ impl PluginPolicy {
                 })
                 .collect();
             for origin in &allowed {
-                if !plugin.grant.origins.iter().any(|g| &g.origin == origin) {
+                if !plugin.grant.origins.iter().any(|g| g.origin.covers(origin)) {
                     ignored.push(format!("{origin} is not declared by the plugin"));
                 }
             }
             let mut grant = (*plugin.grant).clone();
+            // A host under a declared wildcard narrows the wildcard to that host (still without
+            // credentials); the wildcard itself stays only if listed as declared.
+            let narrowed: Vec<OriginGrant> = allowed
+                .iter()
+                .filter(|o| !grant.origins.iter().any(|g| &g.origin == *o))
+                .filter_map(|o| {
+                    let wildcard = grant.origins.iter().find(|g| g.origin.covers(o))?;
+                    Some(OriginGrant {
+                        origin: o.clone(),
+                        credentials: wildcard.credentials,
+                        from_account: false,
+                    })
+                })
+                .collect();
             grant.origins.retain(|g| allowed.contains(&g.origin));
+            grant.origins.extend(narrowed);
             plugin.grant = Arc::new(grant);
         }
         let limits = &mut plugin.limits;

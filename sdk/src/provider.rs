@@ -827,7 +827,10 @@ impl Provider {
         self
     }
 
-    /// An origin the plugin may call without the credential (e.g. pre-signed downloads).
+    /// An origin the plugin may call without the credential (e.g. pre-signed downloads), or a
+    /// wildcard over one domain's hosts for URLs a provider hands out on hosts no one can list
+    /// in advance: `https://*.sharepoint.com` (the `*` the whole first label, then a fixed
+    /// domain of two labels or more; a wildcard is refused with credentials).
     ///
     /// ```
     /// let provider = actionhost_sdk::Provider::new("acme", "Acme")

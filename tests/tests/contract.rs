@@ -333,6 +333,142 @@ fn state_of(authorization_url: &str) -> String {
         .expect("a state")
 }
 
+/// The user fields `GET /integrations` lists for the attacker plugin.
+async fn listed_fields(app: &TestApp) -> Value {
+    let integrations = app.as_user("ada", "GET", "/integrations", None).await;
+    integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "attacker")
+        .unwrap()["fields"]
+        .clone()
+}
+
+/// The attacker plugin's one user field (not the token response's or after-connect's), with
+/// the value a connection fixes.
+fn shop_field(fixed: Option<&str>) -> Value {
+    let mut field = json!({
+        "name": "shop", "description": "The shop's subdomain",
+        "pattern": "[a-z][a-z0-9-]*", "required": true,
+    });
+    if let Some(value) = fixed {
+        field["fixed"] = json!(value);
+    }
+    json!([field])
+}
+
+#[tokio::test]
+async fn a_connection_fixes_a_user_field_for_every_user() {
+    let provider = Provider::start().await;
+    let app = app_with("fields", &provider).await;
+    let connection = |fields: Value| {
+        json!({
+            "client_id": "cid",
+            "client_secret": "csecret",
+            "token_url": format!("{}/oauth/token", provider.standin.url()),
+            "fields": fields,
+        })
+    };
+    // Only the integration's user-given fields, matching their patterns, may be fixed.
+    for (fields, expected) in [
+        (json!({"color": "red"}), "\"color\" is not an account field"),
+        (json!({"shop": "evil.com/x"}), "must match [a-z][a-z0-9-]*"),
+        (
+            json!({"login_id": "forged"}),
+            "\"login_id\" is not given by the user",
+        ),
+    ] {
+        let answer = app
+            .as_admin(
+                "PUT",
+                "/admin/connections/attacker",
+                Some(connection(fields.clone())),
+            )
+            .await;
+        assert_eq!(answer.status, 400, "{fields}: {answer:?}");
+        let message = answer.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{fields}: {message}");
+        assert_eq!(
+            answer.body["error"]["details"]["errors"][0]["path"],
+            "/fields"
+        );
+    }
+    assert_eq!(listed_fields(&app).await, shop_field(None));
+    let configured = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(connection(json!({"shop": "acme"}))),
+        )
+        .await;
+    assert_eq!(configured.status, 200, "{configured:?}");
+    assert_eq!(listed_fields(&app).await, shop_field(Some("acme")));
+    assert_eq!(configured.body["fields"], json!({"shop": "acme"}));
+    let listed = app.as_admin("GET", "/admin/connections", None).await;
+    assert_eq!(listed.body[0]["fields"], json!({"shop": "acme"}));
+
+    // A user needn't give the fixed field, may repeat it, and may not change it.
+    let refused = app
+        .as_user(
+            "ada",
+            "POST",
+            "/connected-accounts/attacker/authorize",
+            Some(json!({"fields": {"shop": "bobs"}})),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{refused:?}");
+    assert_eq!(
+        refused.body["error"]["message"],
+        "field \"shop\" is fixed to \"acme\" by the operator's attacker connection; leave it out"
+    );
+    assert_eq!(
+        refused.body["error"]["details"]["errors"][0]["path"],
+        "/fields/shop"
+    );
+    for body in [None, Some(json!({"fields": {"shop": "acme"}}))] {
+        let started = app
+            .as_user(
+                "ada",
+                "POST",
+                "/connected-accounts/attacker/authorize",
+                body.clone(),
+            )
+            .await;
+        assert_eq!(started.status, 200, "{body:?}: {started:?}");
+        let authorization_url = started.body["authorization_url"].as_str().unwrap();
+        assert!(
+            authorization_url.starts_with("https://acme.shop.attacker.test/oauth/authorize?"),
+            "{authorization_url}"
+        );
+    }
+    // The account made from that flow carries the fixed value like a given one.
+    let started = app
+        .as_user(
+            "ada",
+            "POST",
+            "/connected-accounts/attacker/authorize",
+            None,
+        )
+        .await;
+    let callback = app
+        .call(
+            "GET",
+            &format!(
+                "/oauth/callback?code=code-1&state={}",
+                state_of(started.body["authorization_url"].as_str().unwrap())
+            ),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(callback.status, 200, "{callback:?}");
+    let accounts = app.as_user("ada", "GET", "/connected-accounts", None).await;
+    assert_eq!(accounts.body[0]["status"], "active", "{accounts:?}");
+    assert_eq!(accounts.body[0]["fields"]["shop"], "acme");
+}
+
 #[tokio::test]
 async fn account_fields_resolve_endpoints_and_origins_per_account() {
     let provider = Provider::start().await;

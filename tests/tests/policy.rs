@@ -264,3 +264,87 @@ async fn a_policy_file_beside_the_plugin_file_applies() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// `HOSTILE_FETCH` of `url`, answered by the host as `(status, body)`.
+async fn fetch_as_alice(app: &TestApp, url: &str) -> (u16, serde_json::Value) {
+    let answer = app
+        .as_user(
+            "alice",
+            "POST",
+            "/actions",
+            Some(json!({"action": "HOSTILE_FETCH", "parameters": {"url": url}})),
+        )
+        .await;
+    (answer.status, answer.body)
+}
+
+#[tokio::test]
+async fn a_wildcard_origin_reaches_hosts_under_it_without_the_credential_and_a_policy_narrows_it() {
+    let upstream = StandIn::json(json!({"ok": true})).await;
+    let overrides = |hosts: &[&str]| {
+        hosts
+            .iter()
+            .map(|h| format!("https://{h}={}", upstream.url()))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let hosts = [
+        "eu.cdn.hostile.test",
+        "us.cdn.hostile.test",
+        "a.b.cdn.hostile.test",
+        "cdn.hostile.test",
+        "evilcdn.hostile.test",
+    ];
+    for (policy, reachable) in [
+        (PluginPolicy::default(), &hosts[..3]),
+        (
+            PluginPolicy {
+                origins: Some(vec!["https://eu.cdn.hostile.test".into()]),
+                ..Default::default()
+            },
+            &hosts[..1],
+        ),
+    ] {
+        let app = TestApp::start(&overrides(&hosts), |s| {
+            s.plugin_policies.insert("hostile".into(), policy.clone());
+        })
+        .await;
+        app.load(components::HOSTILE).await;
+        app.connect("alice", "hostile", json!({"api_key": "key-alice"}))
+            .await;
+        for host in hosts {
+            let before = upstream.requests().len();
+            let (status, body) = fetch_as_alice(&app, &format!("https://{host}/file?sig=1")).await;
+            if reachable.contains(&host) {
+                assert_eq!(
+                    (status, &body["status"]),
+                    (200, &json!(200)),
+                    "{host}: {body}"
+                );
+                let request = upstream.requests().pop().unwrap();
+                assert_eq!(request.path, "/file");
+                // The user's key never goes to a wildcard's hosts.
+                assert_eq!(request.header("x-api-key"), None, "{host}");
+            } else {
+                assert_eq!(status, 500, "{host}: {body}");
+                let message = body["error"]["message"].as_str().unwrap();
+                assert!(
+                    message.contains(&format!(
+                        "origin https://{host} is not declared by plugin hostile"
+                    )),
+                    "{host}: {message}"
+                );
+                assert_eq!(upstream.requests().len(), before, "{host} was reached");
+            }
+        }
+    }
+    // The exact origin declared with credentials still gets the key beside the wildcard.
+    let app = TestApp::start(&overrides(&["api.hostile.test"]), |_| {}).await;
+    app.load(components::HOSTILE).await;
+    app.connect("alice", "hostile", json!({"api_key": "key-alice"}))
+        .await;
+    let (status, body) = fetch_as_alice(&app, "https://api.hostile.test/ping").await;
+    assert_eq!(status, 200, "{body}");
+    let request = upstream.requests().pop().unwrap();
+    assert_eq!(request.header("x-api-key"), Some("key-alice"));
+}

@@ -32,6 +32,22 @@ pub struct Integration {
     status: Option<AccountStatus>,
     /// Whether a user can connect an account now (OAuth integrations need an operator's OAuth app).
     connectable: bool,
+    /// The account fields a user gives when connecting (Shopify's `shop`, a Microsoft tenant),
+    /// in the order to ask for them.
+    fields: Vec<UserField>,
+}
+
+/// An account field a user gives when connecting.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserField {
+    name: String,
+    description: String,
+    /// A regular expression the whole value must match.
+    pattern: Option<String>,
+    required: bool,
+    /// The value the operator's connection fixes for every user: leave the field out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<String>,
 }
 
 /// Every loaded integration, with the caller's account status.
@@ -48,7 +64,28 @@ pub async fn integrations(
         .iter()
         .map(|plugin| {
             let info = &plugin.loaded.info;
-            Integration {
+            let connection = match &info.auth {
+                AuthKind::OAuth2(_) => state.oauth.connections.public(&info.id)?,
+                _ => None,
+            };
+            let fixed = |name: &str| {
+                connection
+                    .as_ref()
+                    .and_then(|c| c.fields.get(name).cloned())
+            };
+            let fields = info
+                .account_fields
+                .iter()
+                .filter(|f| f.source == FieldSource::User)
+                .map(|f| UserField {
+                    name: f.name.clone(),
+                    description: f.description.clone(),
+                    pattern: f.pattern.clone(),
+                    required: f.required,
+                    fixed: fixed(&f.name),
+                })
+                .collect();
+            Ok(Integration {
                 id: info.id.clone(),
                 name: info.name.clone(),
                 description: info.description.clone(),
@@ -59,14 +96,13 @@ pub async fn integrations(
                     .find(|a| a.integration == info.id)
                     .map(|a| a.status),
                 connectable: match &info.auth {
-                    AuthKind::OAuth2(_) => {
-                        state.oauth.connections.exists(&info.id).unwrap_or(false)
-                    }
+                    AuthKind::OAuth2(_) => connection.is_some(),
                     _ => true,
                 },
-            }
+                fields,
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(Json(list))
 }
 

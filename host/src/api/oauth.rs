@@ -83,8 +83,26 @@ pub(crate) fn start_authorization(
     state: &AppState,
     user: &str,
     integration: &str,
-    fields: FieldValues,
+    mut fields: FieldValues,
 ) -> Result<String, ApiError> {
+    if let Some(connection) = state.oauth.connections.public(integration)? {
+        for (name, fixed) in connection.fields {
+            match fields.get(&name) {
+                Some(given) if given != &fixed => {
+                    return Err(ApiError::invalid(
+                        &format!("/fields/{name}"),
+                        format!(
+                            "field {name:?} is fixed to {fixed:?} by the operator's {integration} \
+                             connection; leave it out"
+                        ),
+                    ));
+                }
+                _ => {
+                    fields.insert(name, fixed);
+                }
+            }
+        }
+    }
     let endpoints = oauth_endpoints(state, integration, &fields)?;
     let authorization_url = state
         .oauth
@@ -260,6 +278,10 @@ pub struct PutConnection {
     token_url: Option<String>,
     revoke_url: Option<String>,
     return_url: Option<String>,
+    /// User-given account fields fixed for every user of this app, e.g. `{"tenant":
+    /// "organizations"}` for a Microsoft app.
+    #[serde(default)]
+    fields: FieldValues,
 }
 
 /// Registers (or replaces) an integration's OAuth app. The secret is sealed and never returned.
@@ -312,6 +334,19 @@ pub async fn put_connection(
             ));
         }
     }
+    plugin
+        .loaded
+        .fields
+        .check_values(&body.fields, &[FieldSource::User])
+        .map_err(|problems| {
+            ApiError::invalid(
+                "/fields",
+                format!(
+                    "the connection's fields do not fit {integration}'s account fields: {}",
+                    problems.join("; ")
+                ),
+            )
+        })?;
     let now = OffsetDateTime::now_utc();
     let connection = Connection {
         integration: integration.clone(),
@@ -321,6 +356,7 @@ pub async fn put_connection(
         token_url: body.token_url,
         revoke_url: body.revoke_url,
         return_url: body.return_url,
+        fields: body.fields,
         created_at: now,
         updated_at: now,
     };

@@ -63,8 +63,16 @@ pub struct EgressGrant {
 }
 
 impl EgressGrant {
+    /// The grant a request to `origin` goes under: its own origin's, else a wildcard origin
+    /// covering it (which never carries the credential).
     fn find(&self, origin: &Origin) -> Option<&OriginGrant> {
-        self.origins.iter().find(|g| &g.origin == origin)
+        if origin.host.contains('*') {
+            return None;
+        }
+        self.origins
+            .iter()
+            .find(|g| &g.origin == origin)
+            .or_else(|| self.origins.iter().find(|g| g.origin.covers(origin)))
     }
 }
 

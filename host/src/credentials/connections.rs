@@ -23,6 +23,11 @@ pub struct Connection {
     pub revoke_url: Option<String>,
     /// Where the browser goes after a successful connection (303); none shows a small page.
     pub return_url: Option<String>,
+    /// Values of the integration's user-given account fields that the operator fixes for every
+    /// user of this app (a Microsoft app's `tenant`): applied at every authorization, and a user
+    /// who gives another value is refused.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -108,6 +113,20 @@ impl ConnectionStore {
             list.push(stored.connection);
         }
         Ok(list)
+    }
+
+    /// An integration's app without its secret (nothing is unsealed).
+    pub fn public(&self, integration: &str) -> Result<Option<Connection>, CredentialError> {
+        let Some(bytes) = self
+            .tree
+            .get(integration.as_bytes())
+            .map_err(StoreError::from)?
+        else {
+            return Ok(None);
+        };
+        let stored: StoredConnection = serde_json::from_slice(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
+        Ok(Some(stored.connection))
     }
 
     pub fn exists(&self, integration: &str) -> Result<bool, CredentialError> {

@@ -270,16 +270,27 @@ fn catalog_problems(
     if let Err(problems) = crate::account_fields::AccountFields::new(info) {
         reasons.extend(problems);
     }
-    for (origin, _) in &info.origins {
+    for (origin, credentials) in &info.origins {
         // Templates are checked with the account fields.
         if origin.contains(['{', '}']) {
             continue;
         }
-        if let Err(e) = Origin::parse(origin) {
-            reasons.push(format!(
+        match Origin::parse(origin) {
+            Err(e) => reasons.push(format!(
                 "declared origin {:?} is invalid: {e}",
                 quote(origin)
-            ));
+            )),
+            Ok(parsed) => {
+                if let Some(problem) = parsed.wildcard_problem() {
+                    reasons.push(format!("declared origin {problem}"));
+                } else if parsed.wildcard_domain().is_some() && *credentials {
+                    reasons.push(format!(
+                        "declared origin {parsed} is a wildcard, so it may only be declared \
+                         without credentials (origin_without_credentials): the user's credential \
+                         goes only to hosts the plugin names"
+                    ));
+                }
+            }
         }
     }
     match &info.auth {
@@ -479,6 +490,11 @@ pub fn origin_warnings(info: &ProviderInfo) -> Vec<String> {
         } else if origin.is_ip_literal() {
             warnings.push(format!(
                 "origin {origin} is an IP address rather than a host name"
+            ));
+        } else if let Some(domain) = origin.wildcard_domain() {
+            warnings.push(format!(
+                "origin {origin} is a wildcard: the plugin may reach any host under {domain}, \
+                 without credentials (list the origins you allow in its policy to narrow it)"
             ));
         }
     }

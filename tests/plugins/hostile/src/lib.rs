@@ -136,6 +136,8 @@ pub fn provider() -> Provider {
         .categories(&["testing"])
         .auth(Auth::ApiKey(ApiKey::header("X-Api-Key")))
         .origin("https://api.hostile.test")
+        // Pre-signed download hosts it cannot name in advance: never given the API key.
+        .origin_without_credentials("https://*.cdn.hostile.test")
         .action(Action::new(
             "HOSTILE_SPIN_FOREVER",
             "Loops forever.",

@@ -28,10 +28,26 @@ impl Guest for Invalid {
             description: "Breaks the rules.".into(),
             categories: vec![],
             auth: AuthKind::None,
-            origins: vec![OriginGrant {
-                origin: "ftp://files.example.com".into(),
-                credentials: true,
-            }],
+            origins: vec![
+                OriginGrant {
+                    origin: "ftp://files.example.com".into(),
+                    credentials: true,
+                },
+                // A wildcard may never carry the user's credential.
+                OriginGrant {
+                    origin: "https://*.files.example.com".into(),
+                    credentials: true,
+                },
+                // Nor cover a whole top-level domain.
+                OriginGrant {
+                    origin: "https://*.com".into(),
+                    credentials: false,
+                },
+                OriginGrant {
+                    origin: "https://cdn-*.example.com".into(),
+                    credentials: false,
+                },
+            ],
             account_fields: vec![],
         }
     }
