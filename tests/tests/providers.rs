@@ -62,13 +62,55 @@ async fn run_once(
     (result, standin)
 }
 
-/// Fails unless `covered` names exactly the plugin's actions.
+/// Fails unless `covered` names exactly the plugin's actions (each at least once).
 fn assert_covers_every_action(plugin: &LoadedPlugin, covered: &[&str]) {
     let mut covered = covered.to_vec();
     covered.sort();
+    covered.dedup();
     let mut declared: Vec<&str> = plugin.actions.iter().map(|a| a.name.as_str()).collect();
     declared.sort();
     assert_eq!(covered, declared, "every action is checked");
+}
+
+/// An action, its parameters, and the description's operations its requests must reach, in
+/// order (one per upstream request).
+type Call<'a> = (&'a str, Value, &'a [&'a str]);
+
+/// Runs `calls` in order in one session and asserts that together they cover every action of
+/// the plugin, that each succeeds with exactly one upstream request per operation named, that
+/// the description accepts every request, and that the requests reach those operations in that
+/// order. Answers each call's output.
+async fn assert_every_call_reaches(
+    standin: &Session,
+    (runtime, plugin): (&Runtime, &LoadedPlugin),
+    call: &CallContext,
+    calls: &[Call<'_>],
+) -> Vec<Value> {
+    let actions: Vec<&str> = calls.iter().map(|(a, _, _)| *a).collect();
+    assert_covers_every_action(plugin, &actions);
+    let mut outputs = Vec::new();
+    for (action, params, operations) in calls {
+        let (result, report) = runtime.execute(plugin, action, params, call).await;
+        outputs.push(result.unwrap_or_else(|e| panic!("{action} {params}: {e:?}")));
+        assert_eq!(
+            report.upstream_calls as usize,
+            operations.len(),
+            "{action} {params}"
+        );
+    }
+    standin.assert_no_violations().await;
+    let reached: Vec<Option<String>> = standin
+        .checked()
+        .await
+        .into_iter()
+        .map(|c| c.operation)
+        .collect();
+    let expected: Vec<Option<String>> = calls
+        .iter()
+        .flat_map(|(_, _, operations)| operations.iter().map(|o| Some(o.to_string())))
+        .collect();
+    assert_eq!(reached, expected);
+    outputs
 }
 
 /// A request the description must refuse, sent straight to the stand-in, and a fragment of the

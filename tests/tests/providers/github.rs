@@ -8,8 +8,8 @@ use actionhost_e2e::validating::{Fixture, GITHUB, Session, VIOLATION_STATUS};
 use serde_json::{Value, json};
 
 use super::{
-    Refused, alice_with, assert_accepted, assert_covers_every_action, assert_refused, load_against,
-    run_once,
+    Call, Refused, alice_with, assert_accepted, assert_every_call_reaches, assert_refused,
+    load_against, run_once,
 };
 
 async fn github(standin: &Session) -> (Runtime, LoadedPlugin) {
@@ -398,72 +398,54 @@ async fn every_action_sends_requests_that_githubs_description_accepts() {
         .answer(Fixture::any(Reply::json(200, json!({}))))
         .await;
     let (runtime, plugin) = github(&standin).await;
-    let calls = [
+    let calls: Vec<Call> = vec![
         (
             "GITHUB_CREATE_ISSUE",
             json!({"owner": "o", "repo": "r", "title": "t", "body": "b", "labels": ["bug"], "assignees": ["a"], "milestone": 1}),
-            "POST /repos/{owner}/{repo}/issues",
+            &["POST /repos/{owner}/{repo}/issues"],
         ),
         (
             "GITHUB_GET_ISSUE",
             json!({"owner": "o", "repo": "r", "issue_number": 1}),
-            "GET /repos/{owner}/{repo}/issues/{issue_number}",
+            &["GET /repos/{owner}/{repo}/issues/{issue_number}"],
         ),
         (
             "GITHUB_LIST_ISSUES",
             json!({"owner": "o", "repo": "r", "state": "all", "labels": "bug", "assignee": "none", "since": "2024-01-31T00:00:00Z", "per_page": 100, "page": 2}),
-            "GET /repos/{owner}/{repo}/issues",
+            &["GET /repos/{owner}/{repo}/issues"],
         ),
         (
             "GITHUB_UPDATE_ISSUE",
             json!({"owner": "o", "repo": "r", "issue_number": 1, "title": "t", "state": "closed", "state_reason": "completed", "labels": ["x"], "assignees": []}),
-            "PATCH /repos/{owner}/{repo}/issues/{issue_number}",
+            &["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
         ),
         (
             "GITHUB_CREATE_ISSUE_COMMENT",
             json!({"owner": "o", "repo": "r", "issue_number": 1, "body": "hi"}),
-            "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+            &["POST /repos/{owner}/{repo}/issues/{issue_number}/comments"],
         ),
         (
             "GITHUB_GET_REPOSITORY",
             json!({"owner": "o", "repo": "r"}),
-            "GET /repos/{owner}/{repo}",
+            &["GET /repos/{owner}/{repo}"],
         ),
         (
             "GITHUB_LIST_REPOSITORIES",
             json!({"visibility": "all", "affiliation": "owner,collaborator", "sort": "pushed", "per_page": 5, "page": 1}),
-            "GET /user/repos",
+            &["GET /user/repos"],
         ),
         (
             "GITHUB_CREATE_PULL_REQUEST",
             json!({"owner": "o", "repo": "r", "title": "t", "head": "feature", "base": "main", "body": "b", "draft": false, "maintainer_can_modify": true}),
-            "POST /repos/{owner}/{repo}/pulls",
+            &["POST /repos/{owner}/{repo}/pulls"],
         ),
         (
             "GITHUB_SEARCH_ISSUES",
             json!({"q": "is:open repo:o/r", "sort": "comments", "order": "asc", "per_page": 1, "page": 1}),
-            "GET /search/issues",
+            &["GET /search/issues"],
         ),
     ];
-    let actions: Vec<&str> = calls.iter().map(|(a, _, _)| *a).collect();
-    assert_covers_every_action(&plugin, &actions);
-    for (action, params, _) in &calls {
-        let (result, report) = runtime.execute(&plugin, action, params, &alice()).await;
-        assert!(result.is_ok(), "{action}: {result:?}");
-        assert_eq!(report.upstream_calls, 1, "{action}");
-    }
-    standin.assert_no_violations().await;
-    let reached: Vec<Option<String>> = standin
-        .checked()
-        .await
-        .into_iter()
-        .map(|c| c.operation)
-        .collect();
-    let expected: Vec<Option<String>> = calls
-        .iter()
-        .map(|(_, _, operation)| Some(operation.to_string()))
-        .collect();
-    assert_eq!(reached, expected);
+    assert_every_call_reaches(&standin, (&runtime, &plugin), &alice(), &calls).await;
 
     // The check reaches the caller: a parameter the description refuses fails the action.
     standin.reset().await;

@@ -12,8 +12,8 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::{
-    Refused, alice_with, assert_accepted, assert_covers_every_action, assert_refused, load_against,
-    run_once,
+    Call, Refused, alice_with, assert_accepted, assert_every_call_reaches, assert_refused,
+    load_against, run_once,
 };
 
 const MODIFY: &str = "https://www.googleapis.com/auth/gmail.modify";
@@ -614,26 +614,26 @@ async fn every_action_sends_requests_that_gmails_description_accepts() {
         .await;
     let (runtime, plugin) = gmail(&standin).await;
     let content = json!({"filename": "a.txt", "mime_type": "text/plain", "content_base64": "aGk="});
-    let calls = [
+    let calls: Vec<Call> = vec![
         (
             "GMAIL_SEND_EMAIL",
             json!({"to": ["ada@example.com"], "cc": ["b@example.com"], "bcc": ["c@example.com"], "reply_to": "d@example.com", "subject": "s", "body": "b", "html_body": "<p>b</p>", "attachments": [content]}),
-            vec!["gmail.users.messages.send"],
+            &["gmail.users.messages.send"],
         ),
         (
             "GMAIL_CREATE_DRAFT",
             json!({"to": ["ada@example.com"], "subject": "s", "body": "b"}),
-            vec!["gmail.users.drafts.create"],
+            &["gmail.users.drafts.create"],
         ),
         (
             "GMAIL_SEND_DRAFT",
             json!({"draft_id": "r-1"}),
-            vec!["gmail.users.drafts.send"],
+            &["gmail.users.drafts.send"],
         ),
         (
             "GMAIL_REPLY_TO_MESSAGE",
             json!({"message_id": "18c2f0a1b2c3d4e5", "reply_all": true, "cc": ["e@example.com"], "bcc": ["f@example.com"], "body": "b"}),
-            vec![
+            &[
                 "gmail.users.messages.get",
                 "gmail.users.getProfile",
                 "gmail.users.messages.send",
@@ -642,53 +642,31 @@ async fn every_action_sends_requests_that_gmails_description_accepts() {
         (
             "GMAIL_LIST_MESSAGES",
             json!({"q": "is:unread", "label_ids": ["INBOX", "UNREAD"], "max_results": 500, "page_token": "p2", "include_spam_trash": true}),
-            vec!["gmail.users.messages.list"],
+            &["gmail.users.messages.list"],
         ),
         (
             "GMAIL_GET_MESSAGE",
             json!({"message_id": "18c2f0a1b2c3d4e5"}),
-            vec!["gmail.users.messages.get"],
+            &["gmail.users.messages.get"],
         ),
         (
             "GMAIL_GET_ATTACHMENT",
             json!({"message_id": "18c2f0a1b2c3d4e5", "attachment_id": "ANGjdJ_2xG3WOiLh"}),
-            vec!["gmail.users.messages.attachments.get"],
+            &["gmail.users.messages.attachments.get"],
         ),
         (
             "GMAIL_MODIFY_LABELS",
             json!({"message_id": "18c1", "add_label_ids": ["STARRED"], "remove_label_ids": ["UNREAD"]}),
-            vec!["gmail.users.messages.modify"],
+            &["gmail.users.messages.modify"],
         ),
-        (
-            "GMAIL_LIST_LABELS",
-            json!({}),
-            vec!["gmail.users.labels.list"],
-        ),
+        ("GMAIL_LIST_LABELS", json!({}), &["gmail.users.labels.list"]),
         (
             "GMAIL_TRASH_MESSAGE",
             json!({"message_id": "18c1"}),
-            vec!["gmail.users.messages.trash"],
+            &["gmail.users.messages.trash"],
         ),
     ];
-    let actions: Vec<&str> = calls.iter().map(|(a, _, _)| *a).collect();
-    assert_covers_every_action(&plugin, &actions);
-    for (action, params, operations) in &calls {
-        let (result, report) = runtime.execute(&plugin, action, params, &alice()).await;
-        assert!(result.is_ok(), "{action}: {result:?}");
-        assert_eq!(report.upstream_calls as usize, operations.len(), "{action}");
-    }
-    standin.assert_no_violations().await;
-    let reached: Vec<Option<String>> = standin
-        .checked()
-        .await
-        .into_iter()
-        .map(|c| c.operation)
-        .collect();
-    let expected: Vec<Option<String>> = calls
-        .iter()
-        .flat_map(|(_, _, operations)| operations.iter().map(|o| Some(o.to_string())))
-        .collect();
-    assert_eq!(reached, expected);
+    assert_every_call_reaches(&standin, (&runtime, &plugin), &alice(), &calls).await;
 }
 
 const BEARER: (&str, &str) = ("authorization", "Bearer ya29.alice-token");

@@ -11,8 +11,8 @@ use actionhost_e2e::validating::{Fixture, GOOGLE_CALENDAR, Session, VIOLATION_ST
 use serde_json::{Value, json};
 
 use super::{
-    Refused, alice_with, assert_accepted, assert_covers_every_action, assert_refused, load_against,
-    run_once,
+    Call, Refused, alice_with, assert_accepted, assert_every_call_reaches, assert_refused,
+    load_against, run_once,
 };
 
 const FILE: &str = "google-calendar.wasm";
@@ -533,67 +533,49 @@ async fn every_action_sends_requests_that_googles_discovery_document_accepts() {
         standin.answer(fixture).await;
     }
     let (runtime, plugin) = calendar(&standin).await;
-    let calls = [
+    let calls: Vec<Call> = vec![
         (
             "GOOGLE_CALENDAR_LIST_CALENDARS",
             json!({"maxResults": 10, "pageToken": "t", "minAccessRole": "reader", "showHidden": true}),
-            vec!["calendar.calendarList.list"],
+            &["calendar.calendarList.list"],
         ),
         (
             "GOOGLE_CALENDAR_LIST_EVENTS",
             json!({"calendarId": "team@group.calendar.google.com", "timeMin": "2025-03-10T00:00:00Z", "timeMax": "2025-03-11T00:00:00-07:00", "timeZone": "UTC", "q": "sync", "singleEvents": false, "orderBy": "updated", "maxResults": 2500, "pageToken": "t", "showDeleted": true}),
-            vec!["calendar.events.list"],
+            &["calendar.events.list"],
         ),
         (
             "GOOGLE_CALENDAR_GET_EVENT",
             json!({"eventId": "ev1", "timeZone": "Asia/Tokyo"}),
-            vec!["calendar.events.get"],
+            &["calendar.events.get"],
         ),
         (
             "GOOGLE_CALENDAR_CREATE_EVENT",
             json!({"summary": "All hands", "description": "<b>Q3</b>", "location": "HQ", "start": {"dateTime": "2025-03-10T09:00:00-07:00", "timeZone": "America/Los_Angeles"}, "end": {"dateTime": "2025-03-10T10:00:00-07:00", "timeZone": "America/Los_Angeles"}, "attendees": [{"email": "bob@example.com", "displayName": "Bob", "optional": true}], "recurrence": ["RRULE:FREQ=MONTHLY;COUNT=3", "EXDATE;TZID=America/Los_Angeles:20250410T090000"], "reminders": {"useDefault": false, "overrides": [{"method": "popup", "minutes": 0}]}, "transparency": "transparent", "visibility": "confidential", "createMeetLink": true, "sendUpdates": "none"}),
-            vec!["calendar.events.insert"],
+            &["calendar.events.insert"],
         ),
         (
             "GOOGLE_CALENDAR_UPDATE_EVENT",
             json!({"eventId": "ev1", "location": "Room 5", "attendees": [{"email": "carol@example.com"}], "reminders": {"useDefault": true}, "createMeetLink": true, "sendUpdates": "all"}),
-            vec!["calendar.events.patch"],
+            &["calendar.events.patch"],
         ),
         (
             "GOOGLE_CALENDAR_DELETE_EVENT",
             json!({"calendarId": "team@group.calendar.google.com", "eventId": "ev1", "sendUpdates": "externalOnly"}),
-            vec!["calendar.events.delete"],
+            &["calendar.events.delete"],
         ),
         (
             "GOOGLE_CALENDAR_FIND_FREE_TIME",
             json!({"timeMin": "2025-03-10T09:00:00Z", "timeMax": "2025-03-10T17:00:00Z", "durationMinutes": 30}),
-            vec!["calendar.freebusy.query"],
+            &["calendar.freebusy.query"],
         ),
         (
             "GOOGLE_CALENDAR_RESPOND_TO_EVENT",
             json!({"eventId": "ev1", "responseStatus": "declined", "comment": "Out that week", "sendUpdates": "all"}),
-            vec!["calendar.events.get", "calendar.events.patch"],
+            &["calendar.events.get", "calendar.events.patch"],
         ),
     ];
-    let actions: Vec<&str> = calls.iter().map(|(a, _, _)| *a).collect();
-    assert_covers_every_action(&plugin, &actions);
-    for (action, params, operations) in &calls {
-        let (result, report) = runtime.execute(&plugin, action, params, &alice()).await;
-        assert!(result.is_ok(), "{action}: {result:?}");
-        assert_eq!(report.upstream_calls, operations.len() as u32, "{action}");
-    }
-    standin.assert_no_violations().await;
-    let reached: Vec<Option<String>> = standin
-        .checked()
-        .await
-        .into_iter()
-        .map(|c| c.operation)
-        .collect();
-    let expected: Vec<Option<String>> = calls
-        .iter()
-        .flat_map(|(_, _, operations)| operations.iter().map(|o| Some(o.to_string())))
-        .collect();
-    assert_eq!(reached, expected);
+    assert_every_call_reaches(&standin, (&runtime, &plugin), &alice(), &calls).await;
 }
 
 const BEARER: (&str, &str) = ("authorization", "Bearer ya29.alice-token");

@@ -9,7 +9,7 @@ use actionhost_e2e::validating::{Fixture, GOOGLE_DOCS, Session};
 use serde_json::{Value, json};
 
 use super::{
-    Refused, alice_with, assert_covers_every_action, assert_refused, load_against, run_once,
+    Call, Refused, alice_with, assert_every_call_reaches, assert_refused, load_against, run_once,
 };
 
 const PLUGIN: &str = "google-docs.wasm";
@@ -298,7 +298,7 @@ async fn every_action_sends_what_docs_discovery_document_accepts() {
         .answer(Fixture::any(Reply::json(200, document())))
         .await;
     let (runtime, plugin) = load_against(&standin, PLUGIN).await;
-    let calls: Vec<(&str, Value, &[&str])> = vec![
+    let calls: Vec<Call> = vec![
         (
             "GOOGLE_DOCS_CREATE_DOCUMENT",
             json!({"title": "T", "text": "hello"}),
@@ -325,24 +325,7 @@ async fn every_action_sends_what_docs_discovery_document_accepts() {
             &["docs.documents.batchUpdate"],
         ),
     ];
-    let actions: Vec<&str> = calls.iter().map(|(a, _, _)| *a).collect();
-    assert_covers_every_action(&plugin, &actions);
-    for (action, params, _) in &calls {
-        let (result, _) = runtime.execute(&plugin, action, params, &alice()).await;
-        assert!(result.is_ok(), "{action}: {result:?}");
-    }
-    standin.assert_no_violations().await;
-    let reached: Vec<Option<String>> = standin
-        .checked()
-        .await
-        .into_iter()
-        .map(|c| c.operation)
-        .collect();
-    let expected: Vec<Option<String>> = calls
-        .iter()
-        .flat_map(|(_, _, operations)| operations.iter().map(|o| Some(o.to_string())))
-        .collect();
-    assert_eq!(reached, expected);
+    assert_every_call_reaches(&standin, (&runtime, &plugin), &alice(), &calls).await;
 }
 
 const BEARER: (&str, &str) = ("authorization", "Bearer ya29.alice");

@@ -9,7 +9,7 @@ use actionhost_e2e::validating::{Fixture, GOOGLE_DRIVE, Session};
 use serde_json::{Value, json};
 
 use super::{
-    Refused, alice_with, assert_covers_every_action, assert_refused, load_against, run_once,
+    Call, Refused, alice_with, assert_every_call_reaches, assert_refused, load_against, run_once,
 };
 
 const PLUGIN: &str = "google-drive.wasm";
@@ -466,7 +466,7 @@ async fn every_action_sends_what_drives_discovery_document_accepts() {
         .answer(Fixture::any(Reply::json(200, metadata)))
         .await;
     let (runtime, plugin) = load_against(&standin, PLUGIN).await;
-    let calls: Vec<(&str, Value, &[&str])> = vec![
+    let calls: Vec<Call> = vec![
         (
             "GOOGLE_DRIVE_SEARCH_FILES",
             json!({"query": "starred = true", "mime_type": "application/pdf", "shared_drive_id": "0AB", "page_size": 5, "page_token": "t"}),
@@ -507,36 +507,14 @@ async fn every_action_sends_what_drives_discovery_document_accepts() {
             json!({"file_id": "1F"}),
             &["drive.files.update"],
         ),
-    ];
-    let actions: Vec<&str> = calls.iter().map(|(a, _, _)| *a).collect();
-    assert_covers_every_action(&plugin, &actions);
-    for (action, params, _) in &calls {
-        let (result, _) = runtime.execute(&plugin, action, params, &alice()).await;
-        assert!(result.is_ok(), "{action}: {result:?}");
-    }
-    // Forever, separately: the stand-in answers DELETE with the same fixture.
-    let (result, _) = runtime
-        .execute(
-            &plugin,
+        // Forever: the stand-in answers DELETE with the same fixture.
+        (
             "GOOGLE_DRIVE_DELETE_FILE",
-            &json!({"file_id": "1F", "permanently": true}),
-            &alice(),
-        )
-        .await;
-    assert!(result.is_ok(), "{result:?}");
-    standin.assert_no_violations().await;
-    let reached: Vec<Option<String>> = standin
-        .checked()
-        .await
-        .into_iter()
-        .map(|c| c.operation)
-        .collect();
-    let mut expected: Vec<Option<String>> = calls
-        .iter()
-        .flat_map(|(_, _, operations)| operations.iter().map(|o| Some(o.to_string())))
-        .collect();
-    expected.push(Some("drive.files.delete".into()));
-    assert_eq!(reached, expected);
+            json!({"file_id": "1F", "permanently": true}),
+            &["drive.files.delete"],
+        ),
+    ];
+    assert_every_call_reaches(&standin, (&runtime, &plugin), &alice(), &calls).await;
 }
 
 const BEARER: (&str, &str) = ("authorization", "Bearer ya29.alice");

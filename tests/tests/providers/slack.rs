@@ -8,8 +8,8 @@ use actionhost_e2e::validating::{Fixture, SLACK, Session};
 use serde_json::{Value, json};
 
 use super::{
-    Refused, alice_with, assert_accepted, assert_covers_every_action, assert_refused, load_against,
-    run_once,
+    Call, Refused, alice_with, assert_accepted, assert_every_call_reaches, assert_refused,
+    load_against, run_once,
 };
 
 async fn slack(standin: &Session) -> (Runtime, LoadedPlugin) {
@@ -328,57 +328,43 @@ async fn every_action_sends_requests_that_slacks_description_accepts() {
         .answer(Fixture::any(Reply::json(200, json!({"ok": true}))))
         .await;
     let (runtime, plugin) = slack(&standin).await;
-    let calls = [
+    let calls: Vec<Call> = vec![
         (
             "SLACK_SEND_MESSAGE",
             json!({"channel": "C1", "text": "hi", "thread_ts": "1.2", "unfurl_links": false}),
-            "POST /chat.postMessage",
+            &["POST /chat.postMessage"],
         ),
         (
             "SLACK_LIST_CHANNELS",
             json!({"types": "public_channel", "exclude_archived": true, "limit": 10, "cursor": "abc"}),
-            "GET /conversations.list",
+            &["GET /conversations.list"],
         ),
         (
             "SLACK_CREATE_CHANNEL",
             json!({"name": "new-channel", "is_private": false}),
-            "POST /conversations.create",
+            &["POST /conversations.create"],
         ),
         (
             "SLACK_GET_CHANNEL_HISTORY",
             json!({"channel": "C1", "limit": 5, "oldest": "1.0", "latest": "2.0"}),
-            "GET /conversations.history",
+            &["GET /conversations.history"],
         ),
         (
             "SLACK_ADD_REACTION",
             json!({"channel": "C1", "timestamp": "1.2", "name": "eyes"}),
-            "POST /reactions.add",
+            &["POST /reactions.add"],
         ),
         (
             "SLACK_FIND_USER_BY_EMAIL",
             json!({"email": "a@example.com"}),
-            "GET /users.lookupByEmail",
+            &["GET /users.lookupByEmail"],
         ),
     ];
-    let actions: Vec<&str> = calls.iter().map(|(a, _, _)| *a).collect();
-    assert_covers_every_action(&plugin, &actions);
-    for (action, params, _) in &calls {
-        let (result, report) = runtime.execute(&plugin, action, params, &alice()).await;
-        assert_eq!(result.unwrap(), json!({"ok": true}), "{action}");
-        assert_eq!(report.upstream_calls, 1, "{action}");
-    }
-    standin.assert_no_violations().await;
-    let reached: Vec<Option<String>> = standin
-        .checked()
-        .await
-        .into_iter()
-        .map(|c| c.operation)
-        .collect();
-    let expected: Vec<Option<String>> = calls
-        .iter()
-        .map(|(_, _, operation)| Some(operation.to_string()))
-        .collect();
-    assert_eq!(reached, expected);
+    let outputs = assert_every_call_reaches(&standin, (&runtime, &plugin), &alice(), &calls).await;
+    assert!(
+        outputs.iter().all(|o| o == &json!({"ok": true})),
+        "{outputs:?}"
+    );
 }
 
 const BEARER: (&str, &str) = ("authorization", "Bearer xoxb-alice");
