@@ -110,14 +110,13 @@ struct EmailAddress<'a> {
     address: &'a str,
 }
 
-/// How the body is written.
+/// How a body is written: plain `text` or `html` (variants undocumented so that the schema is a
+/// plain `enum`, which every tool-calling API accepts).
 #[derive(Deserialize, Serialize, JsonSchema, Clone, Copy, Default, PartialEq, Eq, Debug)]
 #[serde(rename_all = "lowercase")]
 enum BodyType {
-    /// Plain text.
     #[default]
     Text,
-    /// HTML, e.g. `<p>Hello <b>Ada</b></p>`.
     Html,
 }
 
@@ -165,7 +164,7 @@ struct Compose {
     subject: Option<String>,
     /// The message body, plain text or HTML as `body_type` says (empty by default).
     body: Option<String>,
-    /// Whether `body` is `text` (default) or `html`.
+    /// Whether `body` is plain `text` (default) or `html` (e.g. `<p>Hello <b>Ada</b></p>`).
     #[serde(default)]
     body_type: BodyType,
     /// Addresses that replies should go to, when not the sender's own.
@@ -785,11 +784,8 @@ fn list_folders(input: ListFolders, _: &Context) -> Result<Paged<Value>, Error> 
 #[derive(Deserialize, Serialize, JsonSchema, Clone, Copy, PartialEq, Eq, Debug)]
 #[serde(rename_all = "camelCase")]
 enum FlagStatus {
-    /// No flag.
     NotFlagged,
-    /// Flagged for follow-up.
     Flagged,
-    /// Flag marked complete.
     Complete,
 }
 
