@@ -88,7 +88,10 @@ impl AppState {
             MasterKey::load_or_generate(settings.master_key.as_deref(), &settings.data_dir)?;
         let sealer = Sealer::new(&master);
         let changes = Changes::default();
-        let accounts = AccountStore::open(&store, sealer.clone())?.with_changes(changes.clone());
+        let audit = AuditLog::open(&store)?;
+        let accounts = AccountStore::open(&store, sealer.clone())?
+            .with_changes(changes.clone())
+            .with_audit(audit.clone());
         let public_url = settings
             .public_url
             .clone()
@@ -120,7 +123,6 @@ impl AppState {
                 key.expose()
             );
         }
-        let audit = AuditLog::open(&store)?;
         let metrics = Arc::new(Metrics::new());
         let registry = Arc::new(PluginRegistry::with_changes(changes.clone()));
         let executor = Executor::new(

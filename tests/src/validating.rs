@@ -103,6 +103,25 @@ pub const GOOGLE_DOCS: Description = Description {
     overlay: None,
 };
 
+/// Microsoft Graph v1.0 (Outlook mail and calendar, OneDrive, Teams), checked against Graph's
+/// own model: the OData CSDL `cleanMetadata-v1.0.xml.gz` under `../shared/specs/microsoft-graph`
+/// (`tests/tools/standin/graph.py` walks the real paths on it; its docstring says what is checked).
+///
+/// A request's operation is `METHOD /template`: the real path with every key (ids, well-known
+/// folder names such as `inbox`) replaced by `{id}`, the item path of OneDrive's path-based
+/// addressing by `{path}`, and a function's arguments by `{name}`. For example:
+/// `POST /me/sendMail`, `POST /me/messages/{id}/send`, `GET /me/mailFolders/{id}/messages`,
+/// `PATCH /me/messages/{id}`, `GET /me/calendarView`, `POST /me/events/{id}/accept`,
+/// `GET /me/drive/root:/{path}:/children`, `PUT /me/drive/items/{id}:/{path}:/content`,
+/// `GET /me/drive/root/search(q={q})`, `POST /teams/{id}/channels/{id}/messages/{id}/replies`,
+/// `POST /chats/{id}/messages`. `Fixture::operation` matches these names exactly.
+pub const MICROSOFT_GRAPH: Description = Description {
+    name: "microsoft-graph",
+    base_url: "https://graph.microsoft.com/v1.0",
+    source: Source::Shared("specs/microsoft-graph/cleanMetadata-v1.0.xml.gz"),
+    overlay: None,
+};
+
 impl Description {
     pub fn path(&self) -> PathBuf {
         match self.source {
@@ -240,7 +259,8 @@ impl Fixture {
     }
 
     /// Answers the requests that reach the description's `operation`, whatever path they take
-    /// (a Google Discovery method id such as `drive.files.create` covers its upload paths too).
+    /// (a Google Discovery method id such as `drive.files.create` covers its upload paths too;
+    /// for Microsoft Graph, `METHOD /template`: see [`MICROSOFT_GRAPH`]).
     pub fn operation(operation: &str, reply: Reply) -> Self {
         Fixture {
             operation: Some(operation.into()),
@@ -265,8 +285,9 @@ impl Fixture {
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub request: Recorded,
-    /// The description's operation it reached (`POST /repos/{owner}/{repo}/issues`, or a Google
-    /// Discovery method id such as `gmail.users.messages.send`).
+    /// The description's operation it reached (`POST /repos/{owner}/{repo}/issues`, a Google
+    /// Discovery method id such as `gmail.users.messages.send`, or a Graph path template such as
+    /// `POST /me/messages/{id}/send`).
     pub operation: Option<String>,
     pub violations: Vec<String>,
 }

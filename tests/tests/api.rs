@@ -741,16 +741,25 @@ async fn operators_execute_for_a_user_and_read_the_audit_log_newest_first_withou
     let audit = app.as_admin("GET", "/admin/audit", None).await;
     assert_eq!(audit.status, 200);
     let records = audit.body["records"].as_array().unwrap();
-    let summary: Vec<(&str, &str)> = records
+    let summary: Vec<(&str, &str, &str)> = records
         .iter()
-        .map(|r| (r["user"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["user"].as_str().unwrap(),
+                r["action"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
         .collect();
+    const GET: &str = "GITHUB_GET_REPOSITORY";
     assert_eq!(
         summary,
         [
-            ("bob", "not_connected"),
-            ("alice", "not_found"),
-            ("alice", "ok")
+            ("bob", GET, "not_connected"),
+            ("alice", GET, "not_found"),
+            ("alice", GET, "ok"),
+            // Connecting is audited too.
+            ("alice", "account.connected", "ok"),
         ]
     );
     assert_eq!(records[1]["upstream_status"], 404);
@@ -773,7 +782,16 @@ async fn operators_execute_for_a_user_and_read_the_audit_log_newest_first_withou
         )
         .await;
     assert_eq!(page2.body["records"][0]["outcome"], "ok");
-    assert_eq!(page2.body["next"], Value::Null);
+    let next = page2.body["next"].as_str().unwrap().to_string();
+    let page3 = app
+        .as_admin(
+            "GET",
+            &format!("/admin/audit?user=alice&limit=1&before={next}"),
+            None,
+        )
+        .await;
+    assert_eq!(page3.body["records"][0]["action"], "account.connected");
+    assert_eq!(page3.body["next"], Value::Null);
     let by_action = app
         .as_admin("GET", "/admin/audit?action=GITHUB_CREATE_ISSUE", None)
         .await;

@@ -677,3 +677,79 @@ async fn a_return_url_gets_a_303_and_no_token_or_client_secret_is_stored_in_plai
         }
     }
 }
+
+/// `(action, outcome)` of alice's audit records, oldest first.
+async fn alices_account_events(app: &TestApp) -> Vec<(String, String)> {
+    let audit = app
+        .as_admin("GET", "/admin/audit?user=alice&limit=500", None)
+        .await;
+    assert!(
+        !audit.body.to_string().contains("strict-"),
+        "no token in the audit log: {}",
+        audit.body
+    );
+    let mut events: Vec<(String, String)> = audit.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"].as_str().unwrap().starts_with("account."))
+        .map(|r| {
+            assert_eq!(r["integration"], "github");
+            (
+                r["action"].as_str().unwrap().to_string(),
+                r["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    events.reverse();
+    events
+}
+
+#[tokio::test]
+async fn an_accounts_life_is_in_the_audit_log_without_its_tokens() {
+    let upstream = StandIn::json(json!({"full_name": "o/r", "login": "alice"})).await;
+    let server = StrictOAuthServer::start().await;
+    let app = app_with(&upstream).await;
+    register(&app, "github", &server).await;
+
+    // Connected through the code flow; renewed by a refresh; expired when the provider refuses
+    // the next; connected again; disconnected.
+    connect_through_flow(&app, &server, "alice").await;
+    server.set_expires_in(0);
+    let params = authorize(&app, "alice").await;
+    server.issue_code("code-2", &params["code_challenge"], &params["redirect_uri"]);
+    let response = callback(&app, &[("code", "code-2"), ("state", &params["state"])]).await;
+    assert_eq!(response.status(), 200);
+    let run = app.as_user("alice", "POST", "/actions", get_repo()).await;
+    assert_eq!(run.status, 200, "{run:?}");
+    server.set_mode(RefreshMode::InvalidGrant);
+    let run = app.as_user("alice", "POST", "/actions", get_repo()).await;
+    assert_eq!(run.code(), "not_connected", "{run:?}");
+    server.set_mode(RefreshMode::Rotate);
+    server.set_expires_in(3600);
+    let params = authorize(&app, "alice").await;
+    server.issue_code("code-3", &params["code_challenge"], &params["redirect_uri"]);
+    let response = callback(&app, &[("code", "code-3"), ("state", &params["state"])]).await;
+    assert_eq!(response.status(), 200);
+    let deleted = app
+        .as_user("alice", "DELETE", "/connected-accounts/github", None)
+        .await;
+    assert_eq!(deleted.status, 204);
+
+    let ok = |event: &str| (event.to_string(), "ok".to_string());
+    assert_eq!(
+        alices_account_events(&app).await,
+        [
+            ok("account.authorization_started"),
+            ok("account.connected"),
+            // Authorizing again keeps the active account; the new tokens renew it.
+            ok("account.credential_renewed"),
+            // The refresh before the first call.
+            ok("account.credential_renewed"),
+            ok("account.expired"),
+            // An account that exists (here expired) is not replaced by a pending one.
+            ok("account.reconnected"),
+            ok("account.disconnected"),
+        ]
+    );
+}

@@ -20,6 +20,8 @@ mod google_docs;
 mod google_drive;
 #[path = "providers/graphql.rs"]
 mod graphql;
+#[path = "providers/microsoft_graph.rs"]
+mod microsoft_graph;
 #[path = "providers/slack.rs"]
 mod slack;
 

@@ -105,6 +105,8 @@ pub struct AccountStore {
     opened: Arc<Opened>,
     /// Told when an account appears, goes, or changes in status, scopes or fields.
     changes: crate::changes::Changes,
+    /// Where account events are recorded (connected, renewed, expired, revoked, disconnected).
+    audit: Option<crate::observability::audit::AuditLog>,
 }
 
 /// Accounts remembered at once.
@@ -125,6 +127,24 @@ fn record_key(user: &str, integration: &str) -> Vec<u8> {
     key
 }
 
+/// The audit event of an account's change from `before` (none: it did not exist) to `after`;
+/// none when nothing worth recording happened (a status written again unchanged).
+fn account_event(before: Option<AccountStatus>, after: AccountStatus) -> Option<&'static str> {
+    use AccountStatus::*;
+    Some(match (before, after) {
+        (None | Some(Expired | Revoked | Active), Pending) => "account.authorization_started",
+        (None | Some(Pending), Active) => "account.connected",
+        (Some(Expired | Revoked), Active) => "account.reconnected",
+        // A refreshed token, or the same account connected again.
+        (Some(Active), Active) => "account.credential_renewed",
+        (Some(b), Expired) if b != Expired => "account.expired",
+        (None, Expired) => "account.expired",
+        (Some(b), Revoked) if b != Revoked => "account.revoked",
+        (None, Revoked) => "account.revoked",
+        _ => return None,
+    })
+}
+
 impl AccountStore {
     pub fn open(store: &Store, sealer: Sealer) -> Result<Self, CredentialError> {
         Ok(AccountStore {
@@ -135,7 +155,25 @@ impl AccountStore {
                 writes: std::sync::Mutex::new(0),
             }),
             changes: crate::changes::Changes::default(),
+            audit: None,
         })
+    }
+
+    /// Records every account event in `audit`: what happened to whose account, never a secret
+    /// or a provider's message.
+    pub fn with_audit(mut self, audit: crate::observability::audit::AuditLog) -> Self {
+        self.audit = Some(audit);
+        self
+    }
+
+    fn audit(&self, account: &ConnectedAccount, event: &str) {
+        if let Some(audit) = &self.audit {
+            audit.append(crate::observability::audit::AuditRecord::account_event(
+                &account.user,
+                &account.integration,
+                event,
+            ));
+        }
     }
 
     /// Tells `changes` when an account appears, goes, or changes in what decides its user's
@@ -227,6 +265,9 @@ impl AccountStore {
         let before = previous
             .and_then(|bytes| serde_json::from_slice::<StoredAccount>(&bytes).ok())
             .map(|stored| stored.account);
+        if let Some(event) = account_event(before.as_ref().map(|b| b.status), account.status) {
+            self.audit(account, event);
+        }
         let same_tools = before.is_some_and(|b| {
             b.status == account.status && b.scopes == account.scopes && b.fields == account.fields
         });
@@ -359,7 +400,20 @@ impl AccountStore {
         let key = record_key(user, integration);
         let removed = self.tree.remove(&key);
         self.forget(&key);
-        let removed = removed.map_err(StoreError::from)?.is_some();
+        let removed = removed.map_err(StoreError::from)?;
+        let was = removed
+            .as_ref()
+            .and_then(|bytes| serde_json::from_slice::<StoredAccount>(bytes).ok())
+            .map(|stored| stored.account);
+        if let Some(account) = &was {
+            let event = if account.status == AccountStatus::Pending {
+                "account.authorization_abandoned"
+            } else {
+                "account.disconnected"
+            };
+            self.audit(account, event);
+        }
+        let removed = removed.is_some();
         if removed {
             self.changes
                 .send(crate::changes::ToolsChanged::User(user.to_string()));

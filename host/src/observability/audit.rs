@@ -1,5 +1,6 @@
-//! The audit log: one record per execution, in sled, newest first. Records hold who ran what,
-//! the outcome and its cost — never parameters or credentials.
+//! The audit log: one record per execution and per account event (connected, renewed, expired,
+//! revoked, disconnected), in sled, newest first. Records hold who ran what or whose account
+//! changed how, the outcome and its cost — never parameters, credentials or provider messages.
 //!
 //! Appends leave the request path: they are queued for a writer thread, which lets them gather
 //! for [`LINGER`] and stores them as one sled value (one sled insert per request cost
@@ -17,7 +18,7 @@ use time::OffsetDateTime;
 
 use crate::store::{Store, StoreError, trees};
 
-/// One execution.
+/// One execution, or one account event (`action` then names the event: `account.connected`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     /// Increasing id, assigned when the record is stored; also the paging cursor.
@@ -33,6 +34,24 @@ pub struct AuditRecord {
     pub upstream_status: Option<u16>,
     pub duration_ms: u64,
     pub upstream_calls: u32,
+}
+
+impl AuditRecord {
+    /// An event of `user`'s account for `integration` (`account.connected`, ...): no upstream
+    /// call, nothing but the event's name.
+    pub fn account_event(user: &str, integration: &str, event: &str) -> Self {
+        AuditRecord {
+            id: String::new(),
+            time: OffsetDateTime::now_utc(),
+            user: user.into(),
+            integration: Some(integration.into()),
+            action: event.into(),
+            outcome: "ok".into(),
+            upstream_status: None,
+            duration_ms: 0,
+            upstream_calls: 0,
+        }
+    }
 }
 
 /// Filters of `GET /admin/audit`.

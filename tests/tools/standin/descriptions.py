@@ -23,6 +23,15 @@ request reached, and every way the request breaks the description (empty when it
   checked: `readOnly` fields sent in a body (the APIs ignore some, refuse others), the response,
   the scopes a token carries, the content of a resumable session's chunks (`upload_id`) beyond
   reaching an upload path, and string `pattern`s on body fields (the documents give none).
+- Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
+  Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
+  properties, OneDrive's path-based addressing), the method for what the path names, OData
+  system query options against the type (and calendarView's required bounds), a JSON body against
+  the entity type or the action's parameters (Edm types, enums, nested complex types, unknown
+  properties refused), and the bearer header. The verdict's operation is `METHOD /template`
+  (`POST /me/messages/{id}/send`). Not checked: responses, scopes, `$filter`/`$search`
+  expressions, read-only properties, most per-path capability annotations; graph.py's docstring
+  says why the CSDL and not the OpenAPI slice.
 
 The stand-in serves at its root what the description serves under its server URL: a test maps
 the provider's base URL (e.g. `https://slack.com/api`) to the stand-in's session prefix.
@@ -78,6 +87,10 @@ def load(path: str, overlay) -> "object":
     """The description at `path`, its kind told by its content, with `overlay.apply` run on it."""
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
+    if path.endswith((".xml", ".xml.gz")):
+        from graph import GraphDescription  # an OData CSDL: Microsoft Graph's model
+
+        return GraphDescription(path)
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as f:
         document = json.load(f)
