@@ -554,6 +554,24 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// The decoded value of query parameter `name` in `url`: a page number or cursor out of a
+/// provider's next-page link.
+///
+/// ```
+/// use actionhost_sdk::http::query_param;
+/// let next = "https://api.github.com/user/repos?per_page=5&page=3";
+/// assert_eq!(query_param(next, "page").as_deref(), Some("3"));
+/// assert_eq!(query_param(next, "cursor"), None);
+/// assert_eq!(query_param("https://x.test/a?q=a%20b", "q").as_deref(), Some("a b"));
+/// ```
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(n, _)| n == name)
+        .map(|(_, value)| value.into_owned())
+}
+
 /// Serde `serialize_with` for a form or query field whose value is an array or object: sends it
 /// as JSON text (Slack's `blocks`, `attachments`).
 ///

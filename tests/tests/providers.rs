@@ -22,6 +22,8 @@ mod google_drive;
 mod graphql;
 #[path = "providers/microsoft_graph.rs"]
 mod microsoft_graph;
+#[path = "providers/onedrive.rs"]
+mod onedrive;
 #[path = "providers/outlook.rs"]
 mod outlook;
 #[path = "providers/slack.rs"]

@@ -129,12 +129,33 @@ struct ListIssues {
     page: Option<u32>,
 }
 
-fn list_issues(input: ListIssues, _: &Context) -> Result<Passthrough, Error> {
-    api()
-        .get(&input.at.path("/issues"))
-        .query(&input)
-        .send()?
-        .json()
+/// One page of a GitHub list, passed on as GitHub sent it, and the number of the next page.
+#[derive(Serialize, JsonSchema)]
+struct Listed {
+    /// The items of this page, as GitHub returns them.
+    items: Passthrough,
+    /// The `page` to ask for next, from GitHub's `Link` header; `null` on the last page.
+    next_page: Option<u32>,
+}
+
+impl Listed {
+    fn from(response: Response) -> Result<Self, Error> {
+        Ok(Listed {
+            next_page: next_page(&response),
+            items: response.json()?,
+        })
+    }
+}
+
+/// The `page` parameter of the `Link` header's next URL.
+fn next_page(response: &Response) -> Option<u32> {
+    actionhost_sdk::http::query_param(&response.next_link()?, "page")?
+        .parse()
+        .ok()
+}
+
+fn list_issues(input: ListIssues, _: &Context) -> Result<Listed, Error> {
+    Listed::from(api().get(&input.at.path("/issues")).query(&input).send()?)
 }
 
 #[derive(Deserialize, Serialize, JsonSchema)]
@@ -229,8 +250,8 @@ struct ListRepositories {
     page: Option<u32>,
 }
 
-fn list_repositories(input: ListRepositories, _: &Context) -> Result<Passthrough, Error> {
-    api().get("/user/repos").query(&input).send()?.json()
+fn list_repositories(input: ListRepositories, _: &Context) -> Result<Listed, Error> {
+    Listed::from(api().get("/user/repos").query(&input).send()?)
 }
 
 #[derive(Deserialize, Serialize, JsonSchema)]
@@ -285,8 +306,34 @@ struct SearchIssues {
     page: Option<u32>,
 }
 
-fn search_issues(input: SearchIssues, _: &Context) -> Result<Passthrough, Error> {
-    api().get("/search/issues").query(&input).send()?.json()
+/// A page of search results as GitHub sends them, and the number of the next page.
+#[derive(Serialize, JsonSchema)]
+struct Found {
+    /// How many issues match in all.
+    total_count: u64,
+    /// Whether GitHub stopped searching early (a timeout): more may match.
+    incomplete_results: bool,
+    /// The issues and pull requests of this page, as GitHub returns them.
+    items: Passthrough,
+    /// The `page` to ask for next, from GitHub's `Link` header; `null` on the last page.
+    next_page: Option<u32>,
+}
+
+fn search_issues(input: SearchIssues, _: &Context) -> Result<Found, Error> {
+    #[derive(Deserialize)]
+    struct Answer {
+        total_count: u64,
+        incomplete_results: bool,
+        items: Passthrough,
+    }
+    let response = api().get("/search/issues").query(&input).send()?;
+    let answer: Answer = response.json()?;
+    Ok(Found {
+        total_count: answer.total_count,
+        incomplete_results: answer.incomplete_results,
+        items: answer.items,
+        next_page: next_page(&response),
+    })
 }
 
 /// The account is shown by its GitHub login.
@@ -327,7 +374,7 @@ pub fn provider() -> Provider {
         ).read_only())
         .action(Action::new(
             "GITHUB_LIST_ISSUES",
-            "List issues of a repository, filtered by state, labels, assignee or update time. Pull requests are included (they have a `pull_request` key). Paginate with `page`.",
+            "List issues of a repository, filtered by state, labels, assignee or update time. Pull requests are included (they have a `pull_request` key). Returns `items` and `next_page`: pass it as `page` for more (null on the last page).",
             list_issues,
         ).read_only())
         .action(Action::new(
@@ -347,7 +394,7 @@ pub fn provider() -> Provider {
         ).read_only())
         .action(Action::new(
             "GITHUB_LIST_REPOSITORIES",
-            "List repositories the authenticated user can access (own, collaborator, organization member). Use to discover which repositories exist before acting on one.",
+            "List repositories the authenticated user can access (own, collaborator, organization member). Use to discover which repositories exist before acting on one. Returns `items` and `next_page`: pass it as `page` for more (null on the last page).",
             list_repositories,
         ).read_only())
         .action(Action::new(
@@ -357,7 +404,7 @@ pub fn provider() -> Provider {
         ).any_scope(WRITE))
         .action(Action::new(
             "GITHUB_SEARCH_ISSUES",
-            "Search issues and pull requests across GitHub with GitHub's search syntax (qualifiers like `repo:`, `is:open`, `label:`, `author:`). Use to find issues when the number is not known.",
+            "Search issues and pull requests across GitHub with GitHub's search syntax (qualifiers like `repo:`, `is:open`, `label:`, `author:`). Use to find issues when the number is not known. Returns `total_count`, `items` and `next_page`: pass it as `page` for more (null on the last page).",
             search_issues,
         ).read_only())
 }

@@ -80,7 +80,10 @@ fn list_issues_sends_the_filters_as_query_in_order() {
         200,
         json!([{"number": 1}]),
     );
-    assert_eq!(result.unwrap(), json!([{"number": 1}]));
+    assert_eq!(
+        result.unwrap(),
+        json!({"items": [{"number": 1}], "next_page": null})
+    );
     assert_eq!(
         (request.method.as_str(), request.path()),
         ("GET", "/repos/octo/hello/issues")
@@ -96,7 +99,7 @@ fn list_issues_sends_the_filters_as_query_in_order() {
 }
 
 #[test]
-fn list_issues_asks_for_the_page_the_agent_names_and_returns_it_as_it_came() {
+fn list_issues_asks_for_the_page_the_agent_names_and_answers_the_next_pages_number() {
     let transport = Transport::install();
     let link = r#"<https://api.github.com/repositories/1/issues?per_page=1&page=3>; rel="next""#;
     transport.reply(200, &[("link", link)], r#"[{"number": 2}]"#);
@@ -107,7 +110,7 @@ fn list_issues_asks_for_the_page_the_agent_names_and_returns_it_as_it_came() {
         &Context::new("alice"),
     )
     .unwrap();
-    assert_eq!(output, json!([{"number": 2}]));
+    assert_eq!(output, json!({"items": [{"number": 2}], "next_page": 3}));
     assert_eq!(
         transport.only_request().query(),
         [("per_page".into(), "1".into()), ("page".into(), "2".into())]
@@ -176,7 +179,10 @@ fn list_repositories_lists_the_users_repositories() {
         200,
         json!([{"id": 1}]),
     );
-    assert_eq!(result.unwrap(), json!([{"id": 1}]));
+    assert_eq!(
+        result.unwrap(),
+        json!({"items": [{"id": 1}], "next_page": null})
+    );
     assert_eq!(
         (request.method.as_str(), request.path()),
         ("GET", "/user/repos")
@@ -216,9 +222,12 @@ fn search_issues_sends_the_query_encoded_with_percent_20_for_spaces() {
         "GITHUB_SEARCH_ISSUES",
         json!({"q": "repo:octo/hello is:open crash", "order": "desc", "sort": "updated", "per_page": 5, "page": 1}),
         200,
-        json!({"total_count": 0, "items": []}),
+        json!({"total_count": 0, "incomplete_results": false, "items": []}),
     );
-    assert_eq!(result.unwrap()["total_count"], 0);
+    assert_eq!(
+        result.unwrap(),
+        json!({"total_count": 0, "incomplete_results": false, "items": [], "next_page": null})
+    );
     assert_eq!(
         (request.method.as_str(), request.path()),
         ("GET", "/search/issues")
@@ -349,12 +358,25 @@ fn writes_need_repo_or_public_repo_and_reads_need_no_scope() {
             vec![]
         };
         assert_eq!(action.required_scopes(), expected, "{}", action.name());
-        assert_eq!(
-            action.output_schema(),
-            None,
-            "{} passes GitHub's JSON on",
-            action.name()
-        );
+        // Lists wrap GitHub's items with the next page's number; the rest pass GitHub's JSON on.
+        let listed =
+            action.name().starts_with("GITHUB_LIST_") || action.name() == "GITHUB_SEARCH_ISSUES";
+        let schema = action.output_schema();
+        if listed {
+            let schema = schema.unwrap_or_else(|| panic!("{} has an output schema", action.name()));
+            assert!(
+                schema["properties"]["next_page"].is_object(),
+                "{}",
+                action.name()
+            );
+            assert!(
+                schema["properties"]["items"].is_object(),
+                "{}",
+                action.name()
+            );
+        } else {
+            assert_eq!(schema, None, "{} passes GitHub's JSON on", action.name());
+        }
     }
 }
 
@@ -384,4 +406,36 @@ fn path_parameters_stay_required_in_the_input_schemas() {
     let schema = provider.find("GITHUB_GET_ISSUE").unwrap().input_schema();
     assert_eq!(schema["properties"]["owner"]["type"], "string");
     assert_eq!(schema["properties"]["issue_number"]["type"], "integer");
+}
+
+#[test]
+fn search_and_repository_lists_answer_the_next_page_from_the_link_header() {
+    let transport = Transport::install();
+    let link = r#"<https://api.github.com/search/issues?q=crash&page=2>; rel="next", <https://api.github.com/search/issues?q=crash&page=34>; rel="last""#;
+    transport.reply(
+        200,
+        &[("link", link)],
+        r#"{"total_count": 1000, "incomplete_results": true, "items": [{"number": 1}]}"#,
+    );
+    let found = testing::run(
+        &provider(),
+        "GITHUB_SEARCH_ISSUES",
+        json!({"q": "crash"}),
+        &Context::new("alice"),
+    )
+    .unwrap();
+    assert_eq!(
+        found,
+        json!({"total_count": 1000, "incomplete_results": true, "items": [{"number": 1}], "next_page": 2})
+    );
+    let link = r#"<https://api.github.com/user/repos?per_page=1&page=4>; rel="next""#;
+    transport.reply(200, &[("link", link)], r#"[{"id": 3}]"#);
+    let listed = testing::run(
+        &provider(),
+        "GITHUB_LIST_REPOSITORIES",
+        json!({"per_page": 1, "page": 3}),
+        &Context::new("alice"),
+    )
+    .unwrap();
+    assert_eq!(listed, json!({"items": [{"id": 3}], "next_page": 4}));
 }

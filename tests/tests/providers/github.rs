@@ -111,7 +111,7 @@ async fn list_issues_passes_only_the_given_filters() {
         ),
     )
     .await;
-    assert_eq!(result.unwrap(), json!([]));
+    assert_eq!(result.unwrap(), json!({"items": [], "next_page": null}));
     let request = standin.single().await;
     assert_eq!(request.method, "GET");
     assert_eq!(request.path, "/repos/octo/hello/issues");
@@ -130,7 +130,10 @@ async fn list_issues_fetches_the_page_it_is_asked_for() {
             Fixture::new(
                 "GET",
                 "/repos/{owner}/{repo}/issues",
-                Reply::json(200, json!([{"number": 3}])),
+                Reply::json(200, json!([{"number": 3}])).header(
+                    "link",
+                    r#"<https://api.github.com/repositories/1/issues?per_page=2&page=1>; rel="prev""#,
+                ),
             )
             .with_query("page", "2"),
         )
@@ -139,7 +142,10 @@ async fn list_issues_fetches_the_page_it_is_asked_for() {
         .answer(Fixture::new(
             "GET",
             "/repos/{owner}/{repo}/issues",
-            Reply::json(200, json!([{"number": 1}, {"number": 2}])),
+            Reply::json(200, json!([{"number": 1}, {"number": 2}])).header(
+                "link",
+                r#"<https://api.github.com/repositories/1/issues?per_page=2&page=2>; rel="next", <https://api.github.com/repositories/1/issues?per_page=2&page=2>; rel="last""#,
+            ),
         ))
         .await;
     let (runtime, plugin) = github(&standin).await;
@@ -153,11 +159,20 @@ async fn list_issues_fetches_the_page_it_is_asked_for() {
     let (first, _) = runtime
         .execute(&plugin, "GITHUB_LIST_ISSUES", &params(None), &alice())
         .await;
-    assert_eq!(first.unwrap(), json!([{"number": 1}, {"number": 2}]));
+    let first = first.unwrap();
+    assert_eq!(
+        first,
+        json!({"items": [{"number": 1}, {"number": 2}], "next_page": 2})
+    );
+    // The agent asks for the page it was told.
+    let page = first["next_page"].as_u64().map(|p| p as u32);
     let (second, _) = runtime
-        .execute(&plugin, "GITHUB_LIST_ISSUES", &params(Some(2)), &alice())
+        .execute(&plugin, "GITHUB_LIST_ISSUES", &params(page), &alice())
         .await;
-    assert_eq!(second.unwrap(), json!([{"number": 3}]));
+    assert_eq!(
+        second.unwrap(),
+        json!({"items": [{"number": 3}], "next_page": null})
+    );
     let queries: Vec<Option<String>> = standin
         .requests()
         .await
@@ -244,7 +259,10 @@ async fn list_repositories_lists_the_users_repositories() {
         Fixture::new("GET", "/user/repos", Reply::json(200, json!([{"id": 1}]))),
     )
     .await;
-    assert_eq!(result.unwrap(), json!([{"id": 1}]));
+    assert_eq!(
+        result.unwrap(),
+        json!({"items": [{"id": 1}], "next_page": null})
+    );
     let request = standin.single().await;
     assert_eq!(request.method, "GET");
     assert_eq!(request.path, "/user/repos");
@@ -394,6 +412,16 @@ async fn githubs_errors_keep_their_status_and_message() {
 #[tokio::test]
 async fn every_action_sends_requests_that_githubs_description_accepts() {
     let standin = GITHUB.session("every_action");
+    standin
+        .answer(Fixture::new(
+            "GET",
+            "/search/issues",
+            Reply::json(
+                200,
+                json!({"total_count": 0, "incomplete_results": false, "items": []}),
+            ),
+        ))
+        .await;
     standin
         .answer(Fixture::any(Reply::json(200, json!({}))))
         .await;

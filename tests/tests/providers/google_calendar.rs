@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actionhost::runtime::{ActionError, CallContext, CallError, LoadedPlugin, Runtime};
 use actionhost_e2e::standin::{Recorded, Reply};
-use actionhost_e2e::validating::{Fixture, GOOGLE_CALENDAR, Session, VIOLATION_STATUS};
+use actionhost_e2e::validating::{Fixture, GOOGLE_CALENDAR, Session};
 use serde_json::{Value, json};
 
 use super::{
@@ -243,10 +243,9 @@ async fn create_event_posts_the_event_and_asks_for_a_meet_link() {
 
 /// A wall-clock `dateTime` with a `timeZone` and no offset is what Google's own description of
 /// `EventDateTime.dateTime` allows ("A time zone offset is required unless a time zone is
-/// explicitly specified in timeZone"), but the same document types the field `format:
-/// date-time`, which the stand-in reads as RFC 3339 with an offset. The plugin sends the time as
-/// given; this pins that request and that the stand-in's only objection is that format (it
-/// answers such a request with its violation status), so any other fault still fails here.
+/// explicitly specified in timeZone"), though the same document types the field `format:
+/// date-time`; the stand-in reads that sentence. The plugin sends the time as given; without a
+/// `timeZone` the same time is refused.
 #[tokio::test]
 async fn a_wall_clock_time_with_a_time_zone_is_sent_as_given() {
     let (result, standin) = run(
@@ -256,23 +255,25 @@ async fn a_wall_clock_time_with_a_time_zone_is_sent_as_given() {
         Fixture::new("POST", EVENTS, Reply::json(200, event())),
     )
     .await;
-    assert!(
-        matches!(result, Err(CallError::Action(ActionError::Upstream { status, .. })) if status == VIOLATION_STATUS),
-        "{result:?}"
-    );
-    let checked = standin.checked().await;
-    assert_eq!(checked.len(), 1);
+    assert_eq!(result.unwrap(), event());
     assert_eq!(
-        checked[0].request.json(),
+        standin.single().await.json(),
         json!({"start": {"dateTime": "2025-03-10T09:00:00", "timeZone": "Europe/Paris"}, "end": {"dateTime": "2025-03-10T09:15:00", "timeZone": "Europe/Paris"}, "summary": "Standup"})
     );
-    assert_eq!(
-        checked[0].violations,
-        [
-            "body.end.dateTime: '2025-03-10T09:15:00' is not an RFC 3339 date-time",
-            "body.start.dateTime: '2025-03-10T09:00:00' is not an RFC 3339 date-time"
-        ]
-    );
+
+    // The plugin refuses an offset-less time without a zone itself; the stand-in does too.
+    assert_refused(
+        &GOOGLE_CALENDAR,
+        "wall_clock_without_zone",
+        &[Refused {
+            method: "POST",
+            path_and_query: "/calendar/v3/calendars/primary/events",
+            headers: &[BEARER, JSON],
+            body: r#"{"start": {"dateTime": "2025-03-10T09:00:00"}, "end": {"dateTime": "2025-03-10T09:15:00", "timeZone": ""}}"#,
+            because: "body.end.dateTime: '2025-03-10T09:15:00' is not an RFC 3339 date-time",
+        }],
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -470,6 +470,8 @@ class DiscoveryDescription:
             properties = schema.get("properties", {})
             extra = schema.get("additionalProperties")
             for key, item in value.items():
+                if key in properties and _zoned_wall_clock(properties[key], item, value):
+                    continue
                 if key in properties:
                     self._check_value(item, properties[key], f"{where}.{key}", method_id, out)
                 elif extra is not None:
@@ -656,6 +658,25 @@ def _scalar_problem(value, kind, fmt, enum) -> Optional[str]:
             return f"{value!r} is not one of {enum}"
         return None
     return None
+
+
+# Calendar's EventDateTime.dateTime is typed `format: date-time`, but its description says "A
+# time zone offset is required unless a time zone is explicitly specified in timeZone": the
+# document itself allows a wall-clock time beside a `timeZone`, and this reads that sentence.
+_ZONE_EXCUSES_OFFSET = "time zone offset is required unless a time zone is explicitly specified in timezone"
+_WALL_CLOCK = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?")
+
+
+def _zoned_wall_clock(spec: dict, value, parent: dict) -> bool:
+    """Whether `value` is an offset-less date-time its property's own description allows
+    because the enclosing object names a `timeZone`."""
+    return (
+        isinstance(value, str)
+        and _ZONE_EXCUSES_OFFSET in spec.get("description", "").lower()
+        and isinstance(parent.get("timeZone"), str)
+        and parent["timeZone"] != ""
+        and _WALL_CLOCK.fullmatch(value) is not None
+    )
 
 
 def _string_format_problem(value: str, fmt) -> Optional[str]:
