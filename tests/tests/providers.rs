@@ -28,6 +28,8 @@ mod microsoft_graph;
 mod microsoft_teams;
 #[path = "providers/onedrive.rs"]
 mod onedrive;
+#[path = "providers/outlook.rs"]
+mod outlook;
 #[path = "providers/slack.rs"]
 mod slack;
 
