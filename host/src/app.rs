@@ -11,7 +11,7 @@ use crate::config::Settings;
 use crate::credentials::{AccountStore, MasterKey, OAuthError, OAuthFlows, Sealer};
 use crate::execute::Executor;
 use crate::identity::{AdminKey, AuthSetupError, Authenticator};
-use crate::observability::audit::AuditLog;
+use crate::observability::audit::{AuditLog, AuditRecord};
 use crate::observability::metrics::Metrics;
 use crate::plugin_sources::{PluginSources, WatchError};
 use crate::runtime::{Runtime, RuntimeError};
@@ -89,9 +89,16 @@ impl AppState {
         let sealer = Sealer::new(&master);
         let changes = Changes::default();
         let audit = AuditLog::open(&store)?;
+        let audited = audit.clone();
         let accounts = AccountStore::open(&store, sealer.clone())?
             .with_changes(changes.clone())
-            .with_audit(audit.clone());
+            .with_events(Arc::new(move |account, event| {
+                audited.append(AuditRecord::account_event(
+                    &account.user,
+                    &account.integration,
+                    event,
+                ))
+            }));
         let public_url = settings
             .public_url
             .clone()

@@ -10,12 +10,16 @@ use actionhost_e2e::standin::{Reply, StandIn};
 use serde_json::{Value, json};
 
 /// The ids of the bundled integrations, in the listing's order.
-const BUNDLED_IDS: [&str; 6] = [
+const BUNDLED_IDS: [&str; 10] = [
     "github",
     "gmail",
     "google_calendar",
     "google_docs",
     "google_drive",
+    "microsoft_calendar",
+    "microsoft_teams",
+    "onedrive",
+    "outlook",
     "slack",
 ];
 
@@ -154,7 +158,7 @@ async fn listing_shows_connected_integrations_by_default_and_filters_by_id_and_c
             .unwrap()
             .keys()
             .collect::<Vec<_>>(),
-        ["gmail", "slack"]
+        ["gmail", "microsoft_teams", "outlook", "slack"]
     );
 
     let bad = app

@@ -333,6 +333,10 @@ async fn uploads_and_deletions_survive_a_restart() {
             "google_calendar",
             "google_docs",
             "google_drive",
+            "microsoft_calendar",
+            "microsoft_teams",
+            "onedrive",
+            "outlook",
             "swap"
         ]
     );

@@ -105,9 +105,13 @@ pub struct AccountStore {
     opened: Arc<Opened>,
     /// Told when an account appears, goes, or changes in status, scopes or fields.
     changes: crate::changes::Changes,
-    /// Where account events are recorded (connected, renewed, expired, revoked, disconnected).
-    audit: Option<crate::observability::audit::AuditLog>,
+    /// Told of every account event (connected, renewed, expired, revoked, disconnected).
+    events: Option<AccountEvents>,
 }
+
+/// Told of an account event: the account as it is (or was, when removed) and the event's name
+/// (`account.connected`, ...). The host records them in its audit log.
+pub type AccountEvents = Arc<dyn Fn(&ConnectedAccount, &'static str) + Send + Sync>;
 
 /// Accounts remembered at once.
 const OPENED: usize = 10_000;
@@ -155,24 +159,20 @@ impl AccountStore {
                 writes: std::sync::Mutex::new(0),
             }),
             changes: crate::changes::Changes::default(),
-            audit: None,
+            events: None,
         })
     }
 
-    /// Records every account event in `audit`: what happened to whose account, never a secret
-    /// or a provider's message.
-    pub fn with_audit(mut self, audit: crate::observability::audit::AuditLog) -> Self {
-        self.audit = Some(audit);
+    /// Tells `events` of every account event: what happened to whose account (the account
+    /// carries no secret; the event names no provider message).
+    pub fn with_events(mut self, events: AccountEvents) -> Self {
+        self.events = Some(events);
         self
     }
 
-    fn audit(&self, account: &ConnectedAccount, event: &str) {
-        if let Some(audit) = &self.audit {
-            audit.append(crate::observability::audit::AuditRecord::account_event(
-                &account.user,
-                &account.integration,
-                event,
-            ));
+    fn audit(&self, account: &ConnectedAccount, event: &'static str) {
+        if let Some(events) = &self.events {
+            events(account, event);
         }
     }
 
@@ -216,6 +216,18 @@ impl AccountStore {
         secret: &AccountSecret,
         details: AccountDetails,
     ) -> Result<ConnectedAccount, CredentialError> {
+        self.store(user, integration, secret, details, AccountStatus::Active)
+    }
+
+    /// Writes the account in one write, keeping the id and creation time it had.
+    fn store(
+        &self,
+        user: &str,
+        integration: &str,
+        secret: &AccountSecret,
+        details: AccountDetails,
+        status: AccountStatus,
+    ) -> Result<ConnectedAccount, CredentialError> {
         let AccountDetails {
             scopes,
             expires_at,
@@ -232,7 +244,7 @@ impl AccountStore {
                 .unwrap_or_else(|| super::secret_file::random_token(12)),
             user: user.to_string(),
             integration: integration.to_string(),
-            status: AccountStatus::Active,
+            status,
             scopes,
             expires_at,
             created_at: previous.map(|a| a.created_at).unwrap_or(now),
@@ -356,14 +368,21 @@ impl AccountStore {
         user: &str,
         integration: &str,
     ) -> Result<ConnectedAccount, CredentialError> {
-        let mut account = self.put(user, integration, &AccountSecret::Pending, Vec::new(), None)?;
-        account.status = AccountStatus::Pending;
-        self.write(
-            &record_key(user, integration),
-            &account,
+        // One write: never an active account with a pending secret, even for a moment.
+        let previous = self.get_public(user, integration)?;
+        let (fields, label) = previous.map(|a| (a.fields, a.label)).unwrap_or_default();
+        self.store(
+            user,
+            integration,
             &AccountSecret::Pending,
-        )?;
-        Ok(account)
+            AccountDetails {
+                scopes: Vec::new(),
+                expires_at: None,
+                fields,
+                label,
+            },
+            AccountStatus::Pending,
+        )
     }
 
     /// Removes the account only while it is still pending (a failed first authorization).

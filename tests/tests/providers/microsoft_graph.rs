@@ -110,6 +110,7 @@ async fn graph_accepts_what_the_outlook_plugin_sends() {
             ("POST", "/me/messages/AAMkAD/move", &[BEARER, JSON], r#"{"destinationId": "archive"}"#, "POST /me/messages/{id}/move"),
             ("GET", "/me/mailFolders?$top=50", &[BEARER], "", "GET /me/mailFolders"),
             ("GET", "/me/mailFolders/inbox/childFolders", &[BEARER], "", "GET /me/mailFolders/{id}/childFolders"),
+            ("GET", "/me/mailFolders?includeHiddenFolders=true", &[BEARER], "", "GET /me/mailFolders"),
             ("PATCH", "/me/messages/AAMkAD", &[BEARER, JSON], &patch, "PATCH /me/messages/{id}"),
         ],
     )
@@ -360,6 +361,7 @@ async fn graph_refuses_what_graph_would() {
             Refused { method: "GET", path_and_query: "/me/mesages", headers: graph, body: "", because: "'mesages' is not a navigation property" },
             Refused { method: "GET", path_and_query: "/groups/1/foo", headers: graph, body: "", because: "'foo' is not a navigation property" },
             Refused { method: "DELETE", path_and_query: "/me/mailFolders", headers: graph, body: "", because: "does not take DELETE" },
+            Refused { method: "GET", path_and_query: "/me/mailFolders?includeHiddenFolders=yes", headers: graph, body: "", because: "'yes' is not true or false" },
             Refused { method: "POST", path_and_query: "/me/calendarView?startDateTime=2026-12-01T00:00:00Z&endDateTime=2026-12-02T00:00:00Z", headers: graph, body: "{}", because: "does not take POST" },
             Refused {
                 method: "GET",

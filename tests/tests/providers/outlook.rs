@@ -749,11 +749,14 @@ async fn every_action_sends_requests_that_graphs_model_accepts() {
             &["POST /me/messages/{id}/move"],
         ),
         ("OUTLOOK_LIST_FOLDERS", json!({}), &["GET /me/mailFolders"]),
-        // Without `include_hidden`: the stand-in's check does not know Graph's documented
-        // `includeHiddenFolders` parameter of mailFolders and childFolders.
         (
             "OUTLOOK_LIST_FOLDERS",
-            json!({"parent_folder_id": "AAMkADYAAAAAAEKAAA="}),
+            json!({"include_hidden": true}),
+            &["GET /me/mailFolders"],
+        ),
+        (
+            "OUTLOOK_LIST_FOLDERS",
+            json!({"parent_folder_id": "AAMkADYAAAAAAEKAAA=", "include_hidden": true}),
             &["GET /me/mailFolders/{id}/childFolders"],
         ),
         (

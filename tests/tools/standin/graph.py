@@ -81,6 +81,9 @@ NS = "microsoft.graph"
 DOCUMENTED = {
     # https://learn.microsoft.com/graph/api/user-list-calendarview: both bounds are required.
     "calendarView": {"startDateTime": (True, "date-time"), "endDateTime": (True, "date-time")},
+    # https://learn.microsoft.com/graph/api/user-list-mailfolders and mailfolder-list-childfolders.
+    "mailFolders": {"includeHiddenFolders": (False, "boolean")},
+    "childFolders": {"includeHiddenFolders": (False, "boolean")},
 }
 # https://learn.microsoft.com/graph/api/driveitem-put-content: a simple upload's conflict
 # behaviour goes in the URL (`?@microsoft.graph.conflictBehavior=rename`), not the body.
@@ -472,6 +475,8 @@ class GraphDescription:
                 required, fmt = documented[name]
                 if fmt == "date-time" and not _RFC3339.fullmatch(value):
                     violations.append(f"query parameter {name!r}: {value!r} is not an ISO 8601 date-time with offset")
+                if fmt == "boolean" and value not in ("true", "false"):
+                    violations.append(f"query parameter {name!r}: {value!r} is not true or false")
                 if fmt == "conflict-behavior" and value not in CONFLICT_BEHAVIORS:
                     violations.append(f"query parameter {name!r}: {value!r} is not one of {', '.join(CONFLICT_BEHAVIORS)}")
                 continue
