@@ -352,6 +352,7 @@ impl McpServer {
             user,
             &integration,
             crate::account_fields::FieldValues::default(),
+            None,
         );
         let fallback = not_connected_result(&name, &integration, &why, &link);
         let url = match (&link, url::Url::parse(link.as_deref().unwrap_or_default())) {
