@@ -25,7 +25,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const value = input.value.trim();
     const label = input.dataset.label || input.name;
     if (!value) {
-      return input.required ? `Enter the ${label.toLowerCase()}.` : "";
+      return input.required ? input.dataset.missing : "";
     }
     const pattern = input.dataset.pattern;
     if (pattern) {

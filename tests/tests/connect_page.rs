@@ -3,7 +3,8 @@
 //! sets the session cookie; the page lists the user's integrations and its forms connect and
 //! disconnect through the account API's own code. Links expire and work once, a session is
 //! its user's only, and a form without the session's CSRF token or from another origin changes
-//! nothing. The browser walk with screenshots is in `connect_browser.rs`.
+//! nothing. Then the same in Debian's Chromium, driven by puppeteer-core
+//! (`tests/tools/browser/connect-walk.mjs`), with screenshots at phone and desktop widths.
 
 use std::time::Duration;
 
@@ -161,7 +162,7 @@ async fn a_link_opens_its_users_page_once_and_the_secret_leaves_the_address_bar(
         assert!(cookie.contains(part), "{part} in {cookie}");
     }
     assert!(!cookie.contains("Secure"), "{cookie}");
-    assert_eq!(opened.headers["referrer-policy"], "no-referrer");
+    assert_eq!(opened.headers["referrer-policy"], "same-origin");
 
     // The page: every integration with the user's status, under a strict policy.
     let page = get(&client, &format!("{}/connect", app.url)).await;
@@ -592,4 +593,138 @@ async fn connect_runs_the_oauth_flow_and_comes_back_to_the_page_with_the_result(
         slack.html
     );
     assert!(!slack.html.contains("{\"error\""));
+}
+
+/// A page on another origin (another port of 127.0.0.1) whose script posts a Disconnect form to
+/// the connect page at once, as a hostile site would; stopped when the test ends.
+async fn hostile_page(target: String) -> String {
+    let html = format!(
+        "<!doctype html><html><body><form method=\"post\" action=\"{target}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\"></form>\
+         <script>document.forms[0].submit()</script></body></html>",
+        "0".repeat(64)
+    );
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let html = html.clone();
+            async move { axum::response::Html(html) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
+    let mock = MockOAuthServer::start().await;
+    let upstream = StandIn::json(json!({"login": "alice-gh"})).await;
+    let app = app_with(&mock, &upstream, None).await;
+    let link = link_for(&app, "alice", json!({})).await;
+    let no_js_link = link_for(&app, "nojs", json!({"integrations": ["billing"]})).await;
+    // An expired link comes from a host whose links last a second.
+    let brief = TestApp::start("", |s| s.connect.link_ttl = Duration::from_secs(1)).await;
+    let expired_link = link_for(&brief, "alice", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let attacker_url = hostile_page(format!("{}/connect/billing/disconnect", app.url)).await;
+    let shots = actionhost_e2e::host::binary()
+        .parent()
+        .unwrap()
+        .join("connect-page-screenshots");
+    let _ = std::fs::remove_dir_all(&shots);
+    let input = json!({
+        "link": link, "noJsLink": no_js_link, "expiredLink": expired_link,
+        "attackerUrl": attacker_url, "shots": shots,
+    });
+    let script = actionhost_e2e::tools_dir().join("browser/connect-walk.mjs");
+    let output = tokio::process::Command::new("node")
+        .arg(script)
+        .arg(input.to_string())
+        .output()
+        .await
+        .expect("node runs the walk");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+        panic!(
+            "the walk printed no report: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert_eq!(report.get("failure"), None, "{report:#}");
+
+    // The link: the secret left the address bar; the cookie is HttpOnly and Lax.
+    assert_eq!(report["landed"], format!("{}/connect", app.url));
+    assert_eq!(
+        report["cookies"],
+        json!([{"name": "actionhost_connect", "httpOnly": true, "sameSite": "Lax",
+                "secure": false, "path": "/connect"}])
+    );
+    assert_eq!(report["heading"], "Connect your accounts");
+    assert_eq!(report["statuses"]["github"], "Status: Not connected");
+    assert_eq!(report["statuses"]["slack"], "Status: Not available yet");
+    assert_eq!(report["unlabelled"], json!([]));
+    assert_eq!(report["first_tab"], "search");
+    assert_eq!(report["phone_overflow"], false, "nothing wider than a phone");
+    assert_eq!(report["search_visible"], json!(["google_calendar"]));
+    assert_eq!(report["search_count"], "1 of 7 integrations");
+
+    // Connected through the authorization server, back on the page with the result.
+    assert_eq!(
+        report["after_connect"],
+        json!({"url": format!("{}/connect?integration=github&result=connected", app.url),
+               "notice": "GitHub is connected as alice-gh."})
+    );
+    assert_eq!(report["github_status"], "Status: Connected as alice-gh");
+
+    // The API-key form, wrongly then rightly.
+    assert_eq!(report["key_error"], "Enter your Billing API key.");
+    assert_eq!(report["key_invalid"], "true");
+    assert_eq!(report["key_focused"], "billing-api_key");
+    assert_eq!(report["key_error_after"], "");
+    assert_eq!(report["after_key"]["notice"], "Billing is connected.");
+
+    // Disconnect asks once, then revokes.
+    assert_eq!(
+        report["confirm"],
+        "Disconnect GitHub? actionhost will no longer be able to use this account, and its \
+         credentials are deleted."
+    );
+    assert_eq!(report["after_disconnect"]["notice"], "GitHub is disconnected. Its credentials are deleted.");
+    assert_eq!(report["github_status_after"], "Status: Not connected");
+    assert!(app.state.accounts.get_public("alice", "github").unwrap().is_none());
+
+    // The hostile page's post was refused and changed nothing.
+    assert_eq!(report["cross_site"]["heading"], "This request was refused");
+    let billing = app.state.accounts.get_public("alice", "billing").unwrap();
+    assert_eq!(
+        billing.unwrap().status,
+        actionhost::credentials::AccountStatus::Active
+    );
+
+    // A used link in another browser, an expired link: pages that say so.
+    assert_eq!(
+        report["replay"],
+        json!({"status": 403, "heading": "This link was already used"})
+    );
+    assert_eq!(
+        report["expired"],
+        json!({"status": 410, "heading": "This link has expired"})
+    );
+    // Without JavaScript the server names the field.
+    assert_eq!(
+        report["no_js"],
+        json!({"error": "Enter your Billing API key.", "invalid": "true"})
+    );
+    assert!(app.state.accounts.get_public("nojs", "billing").unwrap().is_none());
+
+    // Screenshots at both widths are kept as artifacts.
+    for name in [
+        "page-desktop", "page-phone", "connected-desktop", "form-error-phone",
+        "disconnected-phone", "link-used-phone", "link-expired-desktop",
+    ] {
+        let png = std::fs::read(shots.join(format!("{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+    }
 }

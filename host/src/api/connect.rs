@@ -237,10 +237,12 @@ async fn security_headers(
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // The link's secret is in the first URL: no page here tells another site where it came from.
+    // No page here tells another site where it came from (the first URL held the link's
+    // secret). Not `no-referrer`: under it a browser sends `Origin: null` with the page's own
+    // forms, which the origin check refuses.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers
         .entry(header::CACHE_CONTROL)
@@ -388,6 +390,8 @@ struct Input {
     id: String,
     label: String,
     hint: String,
+    /// What the page says when it is left empty (the server's words, used by the script too).
+    missing: String,
     secret: bool,
     required: bool,
     pattern: Option<String>,
@@ -693,6 +697,15 @@ fn humanize(name: &str) -> String {
     }
 }
 
+/// What the page says about an empty required input (`name`: the form name).
+fn missing_message(integration_name: &str, name: &str, label: &str) -> String {
+    match name {
+        "api_key" => format!("Enter your {integration_name} API key."),
+        "username" | "password" => format!("Enter your {}.", label.to_lowercase()),
+        _ => format!("Enter the {}.", label.to_lowercase()),
+    }
+}
+
 fn render_page(
     state: &AppState,
     current: &PageSession,
@@ -719,7 +732,12 @@ fn render_page(
     let cards = allowed
         .into_iter()
         .map(|i| {
-            let categories = i.categories.join(", ");
+            let categories = i
+                .categories
+                .iter()
+                .map(|c| c.replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(", ");
             let search_text =
                 format!("{} {} {} {}", i.id, i.name, i.description, categories).to_lowercase();
             (i, categories, search_text)
@@ -748,6 +766,7 @@ fn render_page(
                 } else {
                     value_of(&name)
                 },
+                missing: missing_message(&i.name, &name, &label),
                 name,
                 label,
                 hint,
@@ -953,7 +972,8 @@ fn form_fields(
         let label = humanize(&field.name);
         if value.is_empty() {
             if field.required {
-                problems.push((input, format!("Enter the {}.", label.to_lowercase())));
+                let message = missing_message(&plugin.loaded.info.name, &input, &label);
+                problems.push((input, message));
             }
             continue;
         }
@@ -1133,7 +1153,7 @@ async fn credentials(
         AuthKind::ApiKey { .. } => {
             body.api_key = given("api_key");
             if body.api_key.is_none() {
-                problems.insert(0, ("api_key".into(), format!("Enter your {name} API key.")));
+                problems.insert(0, ("api_key".into(), missing_message(&name, "api_key", "")));
             }
         }
         AuthKind::Basic {
@@ -1147,7 +1167,7 @@ async fn credentials(
                     0,
                     (
                         "password".into(),
-                        format!("Enter your {}.", password_label.to_lowercase()),
+                        missing_message(&name, "password", &humanize(password_label)),
                     ),
                 );
             }
@@ -1156,7 +1176,7 @@ async fn credentials(
                     0,
                     (
                         "username".into(),
-                        format!("Enter your {}.", username_label.to_lowercase()),
+                        missing_message(&name, "username", &humanize(username_label)),
                     ),
                 ),
                 Some(u) if u.contains(':') => problems.insert(
