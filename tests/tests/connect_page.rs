@@ -666,7 +666,10 @@ async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
     assert_eq!(report["statuses"]["slack"], "Status: Not available yet");
     assert_eq!(report["unlabelled"], json!([]));
     assert_eq!(report["first_tab"], "search");
-    assert_eq!(report["phone_overflow"], false, "nothing wider than a phone");
+    assert_eq!(
+        report["phone_overflow"], false,
+        "nothing wider than a phone"
+    );
     assert_eq!(report["search_visible"], json!(["google_calendar"]));
     assert_eq!(report["search_count"], "1 of 7 integrations");
 
@@ -691,9 +694,18 @@ async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
         "Disconnect GitHub? actionhost will no longer be able to use this account, and its \
          credentials are deleted."
     );
-    assert_eq!(report["after_disconnect"]["notice"], "GitHub is disconnected. Its credentials are deleted.");
+    assert_eq!(
+        report["after_disconnect"]["notice"],
+        "GitHub is disconnected. Its credentials are deleted."
+    );
     assert_eq!(report["github_status_after"], "Status: Not connected");
-    assert!(app.state.accounts.get_public("alice", "github").unwrap().is_none());
+    assert!(
+        app.state
+            .accounts
+            .get_public("alice", "github")
+            .unwrap()
+            .is_none()
+    );
 
     // The hostile page's post was refused and changed nothing.
     assert_eq!(report["cross_site"]["heading"], "This request was refused");
@@ -717,12 +729,23 @@ async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
         report["no_js"],
         json!({"error": "Enter your Billing API key.", "invalid": "true"})
     );
-    assert!(app.state.accounts.get_public("nojs", "billing").unwrap().is_none());
+    assert!(
+        app.state
+            .accounts
+            .get_public("nojs", "billing")
+            .unwrap()
+            .is_none()
+    );
 
     // Screenshots at both widths are kept as artifacts.
     for name in [
-        "page-desktop", "page-phone", "connected-desktop", "form-error-phone",
-        "disconnected-phone", "link-used-phone", "link-expired-desktop",
+        "page-desktop",
+        "page-phone",
+        "connected-desktop",
+        "form-error-phone",
+        "disconnected-phone",
+        "link-used-phone",
+        "link-expired-desktop",
     ] {
         let png = std::fs::read(shots.join(format!("{name}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");

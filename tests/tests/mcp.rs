@@ -665,9 +665,19 @@ async fn a_declined_or_unsupported_elicitation_answers_with_the_users_own_link()
                     .cookie_store(true)
                     .build()
                     .unwrap();
-                let page = browser.get(link).send().await.unwrap().text().await.unwrap();
+                let page = browser
+                    .get(link)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
                 assert!(page.contains("id=\"card-github\""), "{page}");
-                assert!(!page.contains("id=\"card-slack\""), "limited to github: {page}");
+                assert!(
+                    !page.contains("id=\"card-slack\""),
+                    "limited to github: {page}"
+                );
                 let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
                 let finished = browser
                     .post(format!("{}/connect/github/authorize", app.url))

@@ -615,7 +615,12 @@ fn open_link(state: &AppState, current: Option<PageSession>, link: &str) -> Resp
         Ok(opened) => opened,
         Err(e) => return internal(state, &e.into()),
     };
-    let minutes = ttl.as_secs() / 60;
+    let lifetime = match ttl.as_secs() {
+        60 => "1 minute".to_string(),
+        s if s >= 60 => format!("{} minutes", s / 60),
+        1 => "1 second".to_string(),
+        s => format!("{s} seconds"),
+    };
     match opened {
         Ok((id, _)) => {
             let secure = if state.public_url().starts_with("https://") {
@@ -661,7 +666,7 @@ fn open_link(state: &AppState, current: Option<PageSession>, link: &str) -> Resp
             StatusCode::GONE,
             "This link has expired",
             vec![
-                format!("Connect links work for {minutes} minutes after they are made."),
+                format!("Connect links work for {lifetime} after they are made."),
                 "Go back to the application that sent you here and ask it for a new link.".into(),
             ],
             None,
@@ -891,7 +896,7 @@ fn checked_post(
     headers: &HeaderMap,
     form: &Result<Form<HashMap<String, String>>, FormRejection>,
     integration: &str,
-) -> Result<PageSession, Response> {
+) -> Result<PageSession, Box<Response>> {
     let refused = || {
         message(
             state,
@@ -911,12 +916,12 @@ fn checked_post(
         && origin.to_str().ok() != Some(own_origin.as_str())
     {
         tracing::warn!(integration, "connect form from another origin refused");
-        return Err(refused());
+        return Err(Box::new(refused()));
     }
     let current = match current_session(state, headers) {
         Ok(Some(current)) => current,
-        Ok(None) => return Err(no_session(state)),
-        Err(e) => return Err(internal(state, &e)),
+        Ok(None) => return Err(Box::new(no_session(state))),
+        Err(e) => return Err(Box::new(internal(state, &e))),
     };
     let token = form
         .as_ref()
@@ -929,16 +934,16 @@ fn checked_post(
             integration,
             "connect form without the session's CSRF token refused"
         );
-        return Err(refused());
+        return Err(Box::new(refused()));
     }
     if !current.session.scope.allows(integration) || state.registry.get(integration).is_none() {
-        return Err(message(
+        return Err(Box::new(message(
             state,
             StatusCode::NOT_FOUND,
             "This integration is not on your page",
             vec!["The link you opened does not cover it.".into()],
             Some(("/connect".into(), "Back to your accounts".into())),
-        ));
+        )));
     }
     Ok(current)
 }
@@ -1056,7 +1061,7 @@ async fn authorize(
 ) -> Response {
     let current = match checked_post(&state, &headers, &form, &integration) {
         Ok(current) => current,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let form = form.map(|Form(f)| f).unwrap_or_default();
     let name = state
@@ -1132,7 +1137,7 @@ async fn credentials(
 ) -> Response {
     let current = match checked_post(&state, &headers, &form, &integration) {
         Ok(current) => current,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let form = form.map(|Form(f)| f).unwrap_or_default();
     let Some(plugin) = state.registry.get(&integration) else {
@@ -1246,7 +1251,7 @@ async fn disconnect(
 ) -> Response {
     let current = match checked_post(&state, &headers, &form, &integration) {
         Ok(current) => current,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     match accounts::remove_account(&state, &current.session.scope.user, &integration).await {
         Ok(()) | Err(ApiError::NotFound(_)) => see_other(&format!(
