@@ -751,3 +751,71 @@ async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_provider_that_is_down_comes_back_as_a_notice_and_stores_nothing() {
+    // The token endpoint is a port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = TestApp::start("", |_| {}).await;
+    let answer = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/github",
+            Some(json!({"client_id": "c", "client_secret": "s",
+                        "authorize_url": "http://127.0.0.1:9/authorize",
+                        "token_url": format!("http://{closed}/token")})),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let client = open(&link_for(&app, "alice", json!({})).await).await;
+    let token = csrf(&get(&client, &format!("{}/connect", app.url)).await.html);
+    let start = post(
+        &client,
+        &format!("{}/connect/github/authorize", app.url),
+        &[("csrf", &token)],
+        None,
+    )
+    .await;
+    assert_eq!(start.status, 303, "{}", start.html);
+    let state = url::Url::parse(location(&start))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    // The provider sends the browser back with a code; exchanging it fails.
+    let back = get(
+        &client,
+        &format!("{}/oauth/callback?code=c1&state={state}", app.url),
+    )
+    .await;
+    assert_eq!(back.status, 303, "{}", back.html);
+    assert_eq!(
+        location(&back),
+        format!(
+            "{}/connect?integration=github&result=upstream_error",
+            app.url
+        )
+    );
+    let page = get(&client, location(&back)).await;
+    assert!(
+        page.html.contains(
+            "GitHub could not be reached to finish connecting. It may be down; try again in a \
+             few minutes."
+        ),
+        "{}",
+        page.html
+    );
+    assert!(card(&page.html, "github").contains("Not connected"));
+    assert!(
+        app.state
+            .accounts
+            .get_public("alice", "github")
+            .unwrap()
+            .is_none()
+    );
+}
