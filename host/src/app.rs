@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Changes to users' tool lists (plugins loaded, accounts connected).
     pub changes: Changes,
+    /// Links to the hosted connect page and their sessions.
+    pub connect_sessions: crate::connect::ConnectSessions,
     /// Which user owns each MCP session.
     pub mcp_sessions: crate::identity::SessionOwners,
 }
@@ -150,6 +152,7 @@ impl AppState {
         )
         .await?;
         let action_index = ActionIndex::new(registry.clone());
+        let connect_sessions = crate::connect::ConnectSessions::open(&store)?;
         Ok(Arc::new(AppState {
             settings,
             store,
@@ -164,6 +167,7 @@ impl AppState {
             audit,
             metrics,
             changes,
+            connect_sessions,
             mcp_sessions: crate::identity::SessionOwners::default(),
         }))
     }

@@ -103,6 +103,8 @@ struct FileSettings {
     limits: FileLimits,
     #[serde(default)]
     mcp: FileMcp,
+    #[serde(default)]
+    connect: FileConnect,
     /// `[plugins.<id>]`: operator policy per plugin.
     #[serde(default)]
     plugins: std::collections::HashMap<String, crate::policy::PluginPolicy>,
@@ -135,6 +137,99 @@ struct FileMcp {
     allowed_origins: Option<Vec<String>>,
     allowed_hosts: Option<Vec<String>>,
     connect_wait_seconds: Option<f64>,
+}
+
+/// `[connect]` in the settings file: the hosted connect page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConnect {
+    product_name: Option<String>,
+    logo_url: Option<String>,
+    accent_color: Option<String>,
+    link_minutes: Option<f64>,
+}
+
+/// The hosted connect page's branding and link lifetime (`[connect]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectSettings {
+    /// Shown in the page's title and header.
+    pub product_name: String,
+    /// An http(s) image shown in the header; its origin is the only other one the page loads from.
+    pub logo_url: Option<url::Url>,
+    /// `#rrggbb`: buttons, links and focus rings.
+    pub accent_color: String,
+    /// How long a link works, and a session lasts once the link is opened.
+    pub link_ttl: Duration,
+}
+
+impl Default for ConnectSettings {
+    fn default() -> Self {
+        ConnectSettings {
+            product_name: "actionhost".into(),
+            logo_url: None,
+            accent_color: "#1f5fbf".into(),
+            link_ttl: crate::connect::DEFAULT_LINK_TTL,
+        }
+    }
+}
+
+impl ConnectSettings {
+    fn from_file(file: &FileConnect) -> Result<Self, ConfigError> {
+        let defaults = ConnectSettings::default();
+        let invalid = |name, message: String| ConfigError::Invalid { name, message };
+        let product_name = match &file.product_name {
+            Some(name) if name.trim().is_empty() || name.len() > 80 => {
+                return Err(invalid(
+                    "connect.product_name",
+                    "must be 1 to 80 characters".into(),
+                ));
+            }
+            Some(name) => name.trim().to_string(),
+            None => defaults.product_name,
+        };
+        let logo_url = file
+            .logo_url
+            .as_deref()
+            .map(|text| match url::Url::parse(text) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+                _ => Err(invalid(
+                    "connect.logo_url",
+                    format!("{text:?} is not an http(s) URL"),
+                )),
+            })
+            .transpose()?;
+        let accent_color = match &file.accent_color {
+            Some(colour) => {
+                let hex = colour.strip_prefix('#').unwrap_or("");
+                if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return Err(invalid(
+                        "connect.accent_color",
+                        format!("{colour:?} is not a colour written #rrggbb"),
+                    ));
+                }
+                colour.to_ascii_lowercase()
+            }
+            None => defaults.accent_color,
+        };
+        let link_ttl = match file.link_minutes {
+            None => defaults.link_ttl,
+            Some(m) if m.is_finite() && (1.0..=1440.0).contains(&m) => {
+                Duration::from_secs_f64(m * 60.0)
+            }
+            Some(m) => {
+                return Err(invalid(
+                    "connect.link_minutes",
+                    format!("must be between 1 and 1440 minutes, got {m}"),
+                ));
+            }
+        };
+        Ok(ConnectSettings {
+            product_name,
+            logo_url,
+            accent_color,
+            link_ttl,
+        })
+    }
 }
 
 /// Browser origins the MCP server accepts by default, besides the public URL's: pages served
@@ -209,6 +304,8 @@ pub struct Settings {
     pub mcp_allowed_hosts: Vec<String>,
     /// How long a tool call that asked the user to connect waits for the connection.
     pub mcp_connect_wait: Duration,
+    /// The hosted connect page.
+    pub connect: ConnectSettings,
     pub plugin_policies: std::collections::HashMap<String, crate::policy::PluginPolicy>,
 }
 
@@ -369,7 +466,9 @@ impl Settings {
         let jwks_max_age = seconds(file.jwt_jwks_max_age_seconds, "jwt_jwks_max_age_seconds")?
             .unwrap_or(DEFAULT_JWKS_MAX_AGE);
 
+        let connect = ConnectSettings::from_file(&file.connect)?;
         Ok(Settings {
+            connect,
             mcp_allowed_origins,
             mcp_allowed_hosts,
             mcp_connect_wait,

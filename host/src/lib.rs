@@ -13,6 +13,7 @@ pub mod capability;
 pub mod catalog;
 pub mod changes;
 pub mod config;
+pub mod connect;
 pub mod credentials;
 pub mod deadline;
 pub mod execute;

@@ -9,6 +9,8 @@ pub mod trees {
     pub const ACCOUNTS: &str = "accounts";
     /// Audit records, keyed by time-ordered id.
     pub const AUDIT: &str = "audit";
+    /// Links to the hosted connect page and their browser sessions, by SHA-256 of the secret.
+    pub const CONNECT_SESSIONS: &str = "connect_sessions";
     /// OAuth apps per integration.
     pub const CONNECTIONS: &str = "connections";
     /// Pending OAuth authorizations by `state`.

@@ -598,16 +598,22 @@ async fn a_not_connected_tool_asks_the_client_to_open_the_connect_link_and_then_
         )
         .await;
         assert_eq!(report["protocol_version"], revision);
-        // One URL elicitation, to the authorization server, bound to this user's flow.
+        // One URL elicitation, to a connect-page link of this user's: the "browser" opened it,
+        // pressed Connect, consented, and came back to the page connected.
         let asked = report["elicitations"].as_array().unwrap();
         assert_eq!(asked.len(), 1, "{script}: {report}");
         assert_eq!(asked[0]["mode"], "url");
         let url = asked[0]["url"].as_str().unwrap();
         assert!(
-            url.starts_with(&format!("{}/authorize?", mock.base)),
+            url.starts_with(&format!("{}/connect?link=", app.url)),
             "{url}"
         );
         assert_eq!(report["connect_page_status"], 200, "{script}: {report}");
+        assert_eq!(
+            report["connect_page_url"],
+            format!("{}/connect?integration=github&result=connected", app.url),
+            "{script}: {report}"
+        );
         // The user connected in the "browser"; the call went on and ran with the new token.
         let call = &report["call"];
         assert_eq!(call["isError"], false, "{script}: {call}");
@@ -647,15 +653,43 @@ async fn a_declined_or_unsupported_elicitation_answers_with_the_users_own_link()
                 serde_json::from_str(call["content"][0]["text"].as_str().unwrap()).unwrap();
             assert_eq!(error["error"]["code"], "not_connected");
             let link = error["error"]["details"]["connect_url"].as_str().unwrap();
-            assert!(link.starts_with(&format!("{}/authorize?", mock.base)));
+            assert!(link.starts_with(&format!("{}/connect?link=", app.url)));
             assert!(
                 error["error"]["message"].as_str().unwrap().contains(link),
                 "the text carries the link: {error}"
             );
-            // The link's flow belongs to erin: finishing it connects erin, nobody else.
+            // The link's page belongs to erin and shows GitHub only: connecting there connects
+            // erin, nobody else.
             if scenario == "call" && script == "client.py" {
-                let finished = reqwest::get(link).await.unwrap();
+                let browser = reqwest::Client::builder()
+                    .cookie_store(true)
+                    .build()
+                    .unwrap();
+                let page = browser
+                    .get(link)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(page.contains("id=\"card-github\""), "{page}");
+                assert!(
+                    !page.contains("id=\"card-slack\""),
+                    "limited to github: {page}"
+                );
+                let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+                let finished = browser
+                    .post(format!("{}/connect/github/authorize", app.url))
+                    .form(&[("csrf", &page[at..at + 64])])
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(finished.status(), 200);
+                assert_eq!(
+                    finished.url().as_str(),
+                    format!("{}/connect?integration=github&result=connected", app.url)
+                );
                 assert!(
                     app.state
                         .accounts

@@ -21,33 +21,33 @@ use crate::manifest::{AuthKind, FieldSource};
 /// One integration as agents see it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Integration {
-    id: String,
-    name: String,
-    description: String,
-    categories: Vec<String>,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) categories: Vec<String>,
     #[schema(value_type = Object)]
-    auth: AuthKind,
+    pub(crate) auth: AuthKind,
     /// The caller's account status, or null when not connected.
     #[schema(value_type = Option<String>)]
-    status: Option<AccountStatus>,
+    pub(crate) status: Option<AccountStatus>,
     /// Whether a user can connect an account now (OAuth integrations need an operator's OAuth app).
-    connectable: bool,
+    pub(crate) connectable: bool,
     /// The account fields a user gives when connecting (Shopify's `shop`, a Microsoft tenant),
     /// in the order to ask for them.
-    fields: Vec<UserField>,
+    pub(crate) fields: Vec<UserField>,
 }
 
 /// An account field a user gives when connecting.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct UserField {
-    name: String,
-    description: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
     /// A regular expression the whole value must match.
-    pattern: Option<String>,
-    required: bool,
+    pub(crate) pattern: Option<String>,
+    pub(crate) required: bool,
     /// The value the operator's connection fixes for every user: leave the field out.
     #[serde(skip_serializing_if = "Option::is_none")]
-    fixed: Option<String>,
+    pub(crate) fixed: Option<String>,
 }
 
 /// Every loaded integration, with the caller's account status.
@@ -57,8 +57,16 @@ pub async fn integrations(
     State(state): State<Arc<AppState>>,
     User(user): User,
 ) -> Result<Json<Vec<Integration>>, ApiError> {
-    let accounts = state.accounts.list(&user)?;
-    let list = state
+    Ok(Json(list_integrations(&state, &user)?))
+}
+
+/// Every loaded integration with `user`'s account status (the API's list and the connect page's).
+pub(crate) fn list_integrations(
+    state: &AppState,
+    user: &str,
+) -> Result<Vec<Integration>, ApiError> {
+    let accounts = state.accounts.list(user)?;
+    state
         .registry
         .plugins()
         .iter()
@@ -102,8 +110,7 @@ pub async fn integrations(
                 fields,
             })
         })
-        .collect::<Result<_, ApiError>>()?;
-    Ok(Json(list))
+        .collect::<Result<_, ApiError>>()
 }
 
 /// An account as the API shows it.
@@ -165,21 +172,21 @@ pub async fn list_accounts(
 }
 
 /// Bring-your-own credentials: an OAuth token or an API key.
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutAccount {
-    access_token: Option<String>,
-    refresh_token: Option<String>,
+    pub(crate) access_token: Option<String>,
+    pub(crate) refresh_token: Option<String>,
     /// Seconds until the access token expires.
-    expires_in: Option<u64>,
-    scopes: Option<Vec<String>>,
-    api_key: Option<String>,
+    pub(crate) expires_in: Option<u64>,
+    pub(crate) scopes: Option<Vec<String>>,
+    pub(crate) api_key: Option<String>,
     /// HTTP Basic credentials (integrations with `"auth": {"type": "basic"}`).
-    username: Option<String>,
-    password: Option<String>,
+    pub(crate) username: Option<String>,
+    pub(crate) password: Option<String>,
     /// The integration's account fields given by the user (`{"shop": "acme"}`).
     #[serde(default)]
-    fields: FieldValues,
+    pub(crate) fields: FieldValues,
 }
 
 /// `invalid_parameters` naming every problem with the account fields given.
@@ -228,7 +235,23 @@ pub async fn put_account(
     body: Result<Json<PutAccount>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<AccountView>, ApiError> {
     let Json(body) = body?;
-    let plugin = loaded(&state, &integration)?;
+    Ok(Json(
+        store_credentials(&state, &user, &integration, body)
+            .await?
+            .into(),
+    ))
+}
+
+/// Checks and stores `user`'s own credentials for `integration` (the API's `PUT` and the
+/// connect page's forms).
+pub(crate) async fn store_credentials(
+    state: &AppState,
+    user: &str,
+    integration: &str,
+    body: PutAccount,
+) -> Result<ConnectedAccount, ApiError> {
+    let integration = integration.to_string();
+    let plugin = loaded(state, &integration)?;
     let access_token = non_empty(body.access_token, "access_token")?;
     let api_key = non_empty(body.api_key, "api_key")?;
     let username = non_empty(body.username, "username")?;
@@ -336,10 +359,10 @@ pub async fn put_account(
     };
     let account = state
         .executor
-        .connect(&user, &plugin, secret, details)
+        .connect(user, &plugin, secret, details)
         .await?;
     tracing::info!(user, integration, "connected account stored");
-    Ok(Json(account.into()))
+    Ok(account)
 }
 
 /// Removes the caller's account and its credentials.
@@ -351,20 +374,31 @@ pub async fn delete_account(
     User(user): User,
     Path(integration): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let Some((_, secret)) = state.accounts.get(&user, &integration)? else {
+    remove_account(&state, &user, &integration).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes (where the provider supports it) and deletes `user`'s account for `integration`
+/// (the API's `DELETE` and the connect page's Disconnect).
+pub(crate) async fn remove_account(
+    state: &AppState,
+    user: &str,
+    integration: &str,
+) -> Result<(), ApiError> {
+    let Some((_, secret)) = state.accounts.get(user, integration)? else {
         return Err(ApiError::NotFound(format!(
             "you have no connected account for {integration:?}"
         )));
     };
     // Revoke at the provider first (RFC 7009) where it supports it; the credentials are deleted
     // here whatever the provider says.
-    if let Some(plugin) = state.registry.get(&integration)
+    if let Some(plugin) = state.registry.get(integration)
         && let AuthKind::OAuth2(declared) = &plugin.loaded.info.auth
     {
         // A templated revocation URL resolves with the account's own fields.
         let fields = state
             .accounts
-            .get_public(&user, &integration)?
+            .get_public(user, integration)?
             .map(|a| a.fields)
             .unwrap_or_default();
         let endpoints = plugin
@@ -372,10 +406,10 @@ pub async fn delete_account(
             .fields
             .resolve_endpoints(declared, &fields)
             .unwrap_or_else(|_| declared.clone());
-        state.oauth.revoke(&secret, &integration, &endpoints).await;
+        state.oauth.revoke(&secret, integration, &endpoints).await;
     }
-    state.accounts.delete(&user, &integration)?;
-    state.executor.user_schemas.drop_user(&user);
+    state.accounts.delete(user, integration)?;
+    state.executor.user_schemas.drop_user(user);
     tracing::info!(user, integration, "connected account deleted");
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

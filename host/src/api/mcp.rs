@@ -256,6 +256,7 @@ pub(crate) fn call_result(
 /// The answer to a call of a tool whose integration the user has not connected: what is wrong,
 /// and the link that connects it (for this user only) when there is one, else why there is none.
 fn not_connected_result(
+    state: &AppState,
     tool: &str,
     integration: &str,
     why: &str,
@@ -265,8 +266,9 @@ fn not_connected_result(
         Ok(url) => (
             format!(
                 "{why}. To connect {integration}, the user opens this link in a browser (it is \
-                 theirs alone and works for {} minutes), then {tool} can be called again: {url}",
-                crate::credentials::oauth::STATE_TTL.as_secs() / 60
+                 theirs alone, works once and for {} minutes), then {tool} can be called again: \
+                 {url}",
+                state.settings.connect.link_ttl.as_secs() / 60
             ),
             json!({ "integration": integration, "connect_url": url }),
         ),
@@ -347,13 +349,8 @@ impl McpServer {
         why: String,
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.to_string();
-        let link = super::oauth::start_authorization(
-            &self.state,
-            user,
-            &integration,
-            crate::account_fields::FieldValues::default(),
-        );
-        let fallback = not_connected_result(&name, &integration, &why, &link);
+        let link = super::connect::link_for_integration(&self.state, user, &integration);
+        let fallback = not_connected_result(&self.state, &name, &integration, &why, &link);
         let url = match (&link, url::Url::parse(link.as_deref().unwrap_or_default())) {
             (Ok(_), Ok(url)) => url,
             _ => return Ok(fallback.into()),

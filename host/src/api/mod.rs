@@ -1,11 +1,13 @@
-//! The HTTP API (axum): agents' catalog and execute routes, accounts, operators' admin routes,
-//! health, metrics and the OpenAPI description generated from the handlers. Handlers are small;
+//! The HTTP API (axum): agents' catalog and execute routes, accounts, the hosted connect page,
+//! operators' admin routes, health, metrics and the OpenAPI description generated from the
+//! handlers. Handlers are small;
 //! errors map to JSON in one place, [`error::ApiError`].
 
 pub mod accounts;
 pub mod actions;
 pub mod admin;
 pub mod auth;
+pub mod connect;
 pub mod error;
 pub mod mcp;
 pub mod mcp_search;
@@ -68,6 +70,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(accounts::integrations))
         .routes(routes!(accounts::list_accounts))
         .routes(routes!(accounts::put_account, accounts::delete_account))
+        .routes(routes!(connect::create_session))
         .routes(routes!(oauth::authorize))
         .routes(routes!(oauth::callback))
         .routes(routes!(oauth::put_connection))
@@ -88,6 +91,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             mcp::require_user,
         ));
     let routes = router
+        .merge(connect::pages(state.clone()))
         .nest_service("/mcp", mcp)
         .route(
             "/.well-known/oauth-protected-resource",

@@ -73,17 +73,20 @@ pub async fn authorize(
     body: Option<Json<AuthorizeBody>>,
 ) -> Result<Json<Authorization>, ApiError> {
     let fields = body.map(|Json(b)| b.fields).unwrap_or_default();
-    let authorization_url = start_authorization(&state, &user, &integration, fields)?;
+    let authorization_url = start_authorization(&state, &user, &integration, fields, None)?;
     Ok(Json(Authorization { authorization_url }))
 }
 
 /// Starts connecting `user`'s account for `integration` with the given fields: the provider's
-/// authorization URL, whose single-use `state` binds the flow to `user`.
+/// authorization URL, whose single-use `state` binds the flow to `user`. With `return_to`, the
+/// callback sends the browser there with `result=connected` or `result=<error code>` added
+/// (the hosted connect page), instead of answering with its own page.
 pub(crate) fn start_authorization(
     state: &AppState,
     user: &str,
     integration: &str,
     mut fields: FieldValues,
+    return_to: Option<String>,
 ) -> Result<String, ApiError> {
     if let Some(connection) = state.oauth.connections.public(integration)? {
         for (name, fixed) in connection.fields {
@@ -106,7 +109,7 @@ pub(crate) fn start_authorization(
     let endpoints = oauth_endpoints(state, integration, &fields)?;
     let authorization_url = state
         .oauth
-        .authorize(user, integration, &endpoints, fields)
+        .authorize(user, integration, &endpoints, fields, return_to)
         .map_err(|e| ApiError::from_oauth(integration, e))?;
     tracing::info!(user, integration, "authorization started");
     Ok(authorization_url)
@@ -137,11 +140,30 @@ pub async fn callback(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    match finish_authorization(&state, params).await {
-        Ok(response) => response,
-        Err(error) if browser => error_page(error),
-        Err(error) => error.into_response(),
+    // A flow started from the connect page goes back there, whatever the outcome.
+    let return_to = params
+        .state
+        .as_deref()
+        .and_then(|s| state.oauth.return_to(s));
+    match (finish_authorization(&state, params).await, return_to) {
+        (Ok(_), Some(to)) => back_to(&to, "connected"),
+        (Err(error), Some(to)) => back_to(&to, error.code()),
+        (Ok(response), None) => response,
+        (Err(error), None) if browser => error_page(error),
+        (Err(error), None) => error.into_response(),
     }
+}
+
+/// 303 to `to` with `result` added to its query.
+fn back_to(to: &str, result: &str) -> Response {
+    let mut url = match url::Url::parse(to) {
+        Ok(url) => url,
+        Err(_) => {
+            return ApiError::Internal("the stored return URL is not a URL".into()).into_response();
+        }
+    };
+    url.query_pairs_mut().append_pair("result", result);
+    (StatusCode::SEE_OTHER, [(header::LOCATION, url.to_string())]).into_response()
 }
 
 /// Stores an exchanged token as the user's account, after the plugin's `after-connect`: the

@@ -94,6 +94,10 @@ struct PendingAuthorization {
     /// Account fields the user gave at authorize (non-secret; the endpoints may use them).
     #[serde(default)]
     fields: FieldValues,
+    /// Where the callback sends the browser with the result (the hosted connect page), instead
+    /// of answering with its own page.
+    #[serde(default)]
+    return_to: Option<String>,
 }
 
 /// A finished code exchange, not yet stored: the plugin's `after-connect` runs first.
@@ -281,13 +285,14 @@ impl OAuthFlows {
     /// The provider's authorization URL for `user`; `state` is single use, bound to the user and
     /// expires in 10 minutes.
     /// `endpoints` are resolved with `fields` (the account fields the user gave), which are
-    /// kept with the authorization for the callback.
+    /// kept with the authorization for the callback, as is `return_to` ([`Self::return_to`]).
     pub fn authorize(
         &self,
         user: &str,
         integration: &str,
         endpoints: &OAuth2Endpoints,
         fields: FieldValues,
+        return_to: Option<String>,
     ) -> Result<String, OAuthError> {
         let (connection, secret) = self.connection(integration)?;
         let client = client_for(&connection, &secret, endpoints, &self.redirect_url)?;
@@ -326,6 +331,7 @@ impl OAuthFlows {
             expires_at: now() + STATE_TTL.as_secs() as i64,
             created_pending,
             fields,
+            return_to,
         };
         self.states
             .insert(
@@ -334,6 +340,16 @@ impl OAuthFlows {
             )
             .map_err(StoreError::from)?;
         Ok(url.to_string())
+    }
+
+    /// Where the callback for a pending `state` sends the browser, when the flow was started
+    /// with a place to return to (the connect page). Read before [`Self::callback`] consumes the
+    /// state, so that a failed flow goes back there too.
+    pub fn return_to(&self, state: &str) -> Option<String> {
+        let bytes = self.states.get(state.as_bytes()).ok()??;
+        serde_json::from_slice::<PendingAuthorization>(&bytes)
+            .ok()?
+            .return_to
     }
 
     /// Finishes an authorization's code exchange. `endpoints` gives the integration's OAuth

@@ -31,10 +31,39 @@ if (eliciting) {
   client.setRequestHandler(ElicitRequestSchema, async (request) => {
     elicitations.push(request.params);
     if (scenario === "decline") return { action: "decline" };
-    // The "browser": the authorization server consents at once and redirects back to the
-    // host's callback, which stores the account.
-    const page = await fetch(request.params.url);
-    report.connect_page_status = page.status;
+    // The "browser": the link opens the connect page (its cookie kept for the host), whose
+    // Connect form starts the flow; the authorization server consents at once and redirects
+    // back to the host's callback, which stores the account and returns to the page.
+    const host = new URL(request.params.url).origin;
+    let cookie = "";
+    const browse = async (target, init = {}) => {
+      for (let hops = 0; hops < 10; hops += 1) {
+        const headers = { ...(init.headers ?? {}) };
+        if (cookie && new URL(target).origin === host) headers.cookie = cookie;
+        const response = await fetch(target, { ...init, headers, redirect: "manual" });
+        const set = response.headers.get("set-cookie");
+        if (set) cookie = set.split(";")[0];
+        const location = response.headers.get("location");
+        if (response.status >= 300 && response.status < 400 && location) {
+          target = new URL(location, target).toString();
+          init = {};
+          continue;
+        }
+        return { response, url: target };
+      }
+      throw new Error("too many redirects");
+    };
+    const opened = await browse(request.params.url);
+    const html = await opened.response.text();
+    const action = html.match(/action="(\/connect\/[a-z0-9_]+\/authorize)"/)[1];
+    const csrf = html.match(/name="csrf" value="([0-9a-f]+)"/)[1];
+    const page = await browse(new URL(action, opened.url).toString(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: host },
+      body: new URLSearchParams({ csrf }).toString(),
+    });
+    report.connect_page_status = page.response.status;
+    report.connect_page_url = page.url;
     return { action: "accept" };
   });
 }

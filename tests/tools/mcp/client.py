@@ -8,13 +8,14 @@
                                                      first change
     client.py URL TOKEN connect TOOL ARGUMENTS_JSON  call TOOL declaring URL-mode elicitation;
                                                      a URL elicitation is followed like a
-                                                     browser would (the OAuth consent), then
-                                                     accepted
+                                                     browser would (the connect page's Connect
+                                                     form, the OAuth consent), then accepted
     client.py URL TOKEN decline TOOL ARGUMENTS_JSON  the same, but the user declines
 """
 
 import asyncio
 import json
+import re
 import sys
 
 import httpx2
@@ -38,11 +39,16 @@ async def main(url, token, scenario, tool=None, arguments=None):
         elicitations.append(dump(params))
         if scenario == "decline":
             return types.ElicitResult(action="decline")
-        # The "browser": the authorization server consents at once and redirects back to the
-        # host's callback, which stores the account.
+        # The "browser" (cookies kept): the link opens the connect page, whose Connect form
+        # starts the flow; the authorization server consents at once and redirects back to the
+        # host's callback, which stores the account and returns to the page.
         async with httpx2.AsyncClient(follow_redirects=True) as browser:
             page = await browser.get(params.url)
+            action = re.search(r'action="(/connect/[a-z0-9_]+/authorize)"', page.text).group(1)
+            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+            page = await browser.post(str(page.url.join(action)), data={"csrf": csrf})
             report["connect_page_status"] = page.status_code
+            report["connect_page_url"] = str(page.url)
         return types.ElicitResult(action="accept")
 
     callback = elicit if scenario in ("connect", "decline") else None
