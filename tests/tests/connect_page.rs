@@ -819,3 +819,88 @@ async fn a_provider_that_is_down_comes_back_as_a_notice_and_stores_nothing() {
             .is_none()
     );
 }
+
+/// An OAuth integration with a user field (Outlook's Microsoft tenant): the page asks for it
+/// with the plugin's pattern, says what is wrong without starting anything, starts the flow at
+/// the tenant's endpoint when it is right, and does not ask once the operator fixes it.
+#[tokio::test]
+async fn an_oauth_integration_asks_for_its_account_fields_unless_the_operator_fixed_them() {
+    let mock = MockOAuthServer::start().await;
+    let upstream = StandIn::json(json!({})).await;
+    let app = app_with(&mock, &upstream, None).await;
+    let register = |fields: Value| json!({"client_id": "entra-client", "client_secret": "entra-secret", "fields": fields});
+    let answer = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/outlook",
+            Some(register(json!({}))),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let client = open(&link_for(&app, "alice", json!({"integrations": ["outlook"]})).await).await;
+    let page = get(&client, &format!("{}/connect", app.url)).await;
+    let outlook = card(&page.html, "outlook");
+    assert!(outlook.contains("name=\"field.tenant\""), "{outlook}");
+    assert!(
+        outlook.contains("data-pattern=\"[A-Za-z0-9][A-Za-z0-9.-]{0,63}\""),
+        "{outlook}"
+    );
+    let token = csrf(&page.html);
+    let url = format!("{}/connect/outlook/authorize", app.url);
+
+    let wrong = post(
+        &client,
+        &url,
+        &[("csrf", &token), ("field.tenant", "evil.example/x")],
+        None,
+    )
+    .await;
+    assert_eq!(wrong.status, 400, "{}", wrong.html);
+    let outlook = card(&wrong.html, "outlook");
+    assert!(outlook.contains("aria-invalid=\"true\""), "{outlook}");
+    assert!(outlook.contains("tenant"), "{outlook}");
+    assert!(
+        app.state
+            .accounts
+            .get_public("alice", "outlook")
+            .unwrap()
+            .is_none(),
+        "nothing started"
+    );
+
+    let right = post(
+        &client,
+        &url,
+        &[("csrf", &token), ("field.tenant", "organizations")],
+        None,
+    )
+    .await;
+    assert_eq!(right.status, 303, "{}", right.html);
+    assert!(
+        location(&right)
+            .starts_with("https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?"),
+        "{}",
+        location(&right)
+    );
+
+    // Fixed by the operator: no tenant input, and the flow uses the fixed tenant.
+    let answer = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/outlook",
+            Some(register(json!({"tenant": "contoso.onmicrosoft.com"}))),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let page = get(&client, &format!("{}/connect", app.url)).await;
+    assert!(!card(&page.html, "outlook").contains("name=\"field.tenant\""));
+    let fixed = post(&client, &url, &[("csrf", &csrf(&page.html))], None).await;
+    assert_eq!(fixed.status, 303, "{}", fixed.html);
+    assert!(
+        location(&fixed).starts_with(
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize?"
+        ),
+        "{}",
+        location(&fixed)
+    );
+}
