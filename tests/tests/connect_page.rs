@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use actionhost_e2e::host::{ADMIN_KEY, TestApp};
 use actionhost_e2e::oauth_server::MockOAuthServer;
-use actionhost_e2e::standin::StandIn;
+use actionhost_e2e::standin::{Reply, StandIn};
+use base64::Engine as _;
 use serde_json::{Value, json};
 
 /// A browser without JavaScript: cookies kept, redirects seen one by one.
@@ -189,8 +190,10 @@ async fn a_link_opens_its_users_page_once_and_the_secret_leaves_the_address_bar(
     assert!(page.html.contains("id=\"search\""));
     let found = get(&client, &format!("{}/connect?q=calendar", app.url)).await;
     assert!(found.html.contains("id=\"card-google_calendar\""));
+    assert!(found.html.contains("id=\"card-microsoft_calendar\""));
     assert!(!found.html.contains("id=\"card-github\""));
-    assert!(found.html.contains("1 of 7 integrations"), "{}", found.html);
+    // The ten bundled integrations and the uploaded `billing`.
+    assert!(found.html.contains("2 of 11 integrations"), "{}", found.html);
 
     // The same link from another browser: refused, a page that says why.
     let other = browser();
@@ -670,8 +673,11 @@ async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
         report["phone_overflow"], false,
         "nothing wider than a phone"
     );
-    assert_eq!(report["search_visible"], json!(["google_calendar"]));
-    assert_eq!(report["search_count"], "1 of 7 integrations");
+    assert_eq!(
+        report["search_visible"],
+        json!(["google_calendar", "microsoft_calendar"])
+    );
+    assert_eq!(report["search_count"], "2 of 11 integrations");
 
     // Connected through the authorization server, back on the page with the result.
     assert_eq!(
@@ -902,5 +908,91 @@ async fn an_oauth_integration_asks_for_its_account_fields_unless_the_operator_fi
         ),
         "{}",
         location(&fixed)
+    );
+}
+
+/// An HTTP Basic integration (the attacker test plugin in Basic mode, its provider a stand-in
+/// that checks the credential at connect): the form asks for both parts under the plugin's
+/// labels, says which is wrong, and connects with the account's label once both are right.
+#[tokio::test]
+async fn a_basic_form_names_the_wrong_part_then_connects() {
+    let provider = StandIn::start(|request| match request.path.as_str() {
+        "/me" => Reply::json(200, json!({"login": "ada@example.com", "id": "u-1"})),
+        _ => Reply::json(200, json!({})),
+    })
+    .await;
+    let app = TestApp::start(
+        &format!("https://api.attacker.test={}", provider.url()),
+        |_| {},
+    )
+    .await;
+    let uploaded = app
+        .upload("attacker", actionhost_e2e::attacker("basic", 0))
+        .await;
+    assert_eq!(uploaded.status, 200, "{uploaded:?}");
+    let client = open(&link_for(&app, "ada", json!({"integrations": ["attacker"]})).await).await;
+    let page = get(&client, &format!("{}/connect", app.url)).await;
+    let attacker = card(&page.html, "attacker");
+    for (name, label) in [("username", "Account e-mail"), ("password", "API token")] {
+        assert!(attacker.contains(&format!("name=\"{name}\"")), "{attacker}");
+        assert!(attacker.contains(label), "{label}: {attacker}");
+    }
+    assert!(attacker.contains("type=\"password\""), "{attacker}");
+    let token = csrf(&page.html);
+    let url = format!("{}/connect/attacker/credentials", app.url);
+
+    let colon = post(
+        &client,
+        &url,
+        &[
+            ("csrf", &token),
+            ("username", "a:b"),
+            ("password", "secret-1"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(colon.status, 400, "{}", colon.html);
+    let attacker = card(&colon.html, "attacker");
+    assert!(attacker.contains("aria-invalid=\"true\""), "{attacker}");
+    assert!(
+        !colon.html.contains("secret-1"),
+        "the password is not echoed"
+    );
+    assert!(
+        app.state
+            .accounts
+            .get_public("ada", "attacker")
+            .unwrap()
+            .is_none()
+    );
+
+    let right = post(
+        &client,
+        &url,
+        &[
+            ("csrf", &token),
+            ("username", "ada@example.com"),
+            ("password", "secret-1"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(right.status, 303, "{}", right.html);
+    let page = get(&client, &format!("{}/connect", app.url)).await;
+    assert!(
+        card(&page.html, "attacker").contains("Connected as ada@example.com"),
+        "{}",
+        page.html
+    );
+    let me = provider
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/me")
+        .unwrap();
+    let basic = base64::engine::general_purpose::STANDARD.encode("ada@example.com:secret-1");
+    assert_eq!(
+        me.header("authorization"),
+        Some(format!("Basic {basic}").as_str())
     );
 }

@@ -694,7 +694,13 @@ struct FormState {
 }
 
 fn humanize(name: &str) -> String {
-    let text = name.replace(['_', '-'], " ");
+    // An identifier (`api_key`, `instance_url`) reads as words; a label already written for
+    // people (`Account e-mail`) is kept as it is, but for its first letter.
+    let text = if name.contains(' ') {
+        name.to_string()
+    } else {
+        name.replace('_', " ")
+    };
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -702,12 +708,28 @@ fn humanize(name: &str) -> String {
     }
 }
 
+/// `label` to stand inside a sentence: its first word in lower case unless it is an acronym
+/// (`API token` stays, `Account e-mail` becomes `account e-mail`).
+fn lower_first_word(label: &str) -> String {
+    let first = label.split(' ').next().unwrap_or_default();
+    let acronym = first.chars().filter(|c| c.is_alphabetic()).count() > 1
+        && first.chars().all(|c| !c.is_lowercase());
+    if acronym {
+        return label.to_string();
+    }
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// What the page says about an empty required input (`name`: the form name).
 fn missing_message(integration_name: &str, name: &str, label: &str) -> String {
     match name {
         "api_key" => format!("Enter your {integration_name} API key."),
-        "username" | "password" => format!("Enter your {}.", label.to_lowercase()),
-        _ => format!("Enter the {}.", label.to_lowercase()),
+        "username" | "password" => format!("Enter your {}.", lower_first_word(label)),
+        _ => format!("Enter the {}.", lower_first_word(label)),
     }
 }
 
@@ -1264,6 +1286,29 @@ async fn disconnect(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_written_for_people_keep_their_spelling() {
+        assert_eq!(humanize("api_key"), "Api key");
+        assert_eq!(humanize("tenant"), "Tenant");
+        assert_eq!(humanize("Account e-mail"), "Account e-mail");
+        assert_eq!(
+            humanize("API token (id.atlassian.com)"),
+            "API token (id.atlassian.com)"
+        );
+        assert_eq!(
+            missing_message("Jira", "username", "Account e-mail"),
+            "Enter your account e-mail."
+        );
+        assert_eq!(
+            missing_message("Jira", "password", "API token"),
+            "Enter your API token."
+        );
+        assert_eq!(
+            missing_message("Shopify", "field.shop", "Shop"),
+            "Enter the shop."
+        );
+    }
 
     #[test]
     fn text_on_the_accent_is_the_readable_one() {
