@@ -8,7 +8,7 @@ const LAYERS: &[&[&str]] = &[
     &["origin", "manifest"],
     &["account_fields"],
     &["credentials", "observability", "scaffold"],
-    &["capability"],
+    &["capability", "connect"],
     &["runtime"],
     &["policy"],
     &["catalog"],
