@@ -193,7 +193,11 @@ async fn a_link_opens_its_users_page_once_and_the_secret_leaves_the_address_bar(
     assert!(found.html.contains("id=\"card-microsoft_calendar\""));
     assert!(!found.html.contains("id=\"card-github\""));
     // The ten bundled integrations and the uploaded `billing`.
-    assert!(found.html.contains("2 of 11 integrations"), "{}", found.html);
+    assert!(
+        found.html.contains("2 of 11 integrations"),
+        "{}",
+        found.html
+    );
 
     // The same link from another browser: refused, a page that says why.
     let other = browser();
