@@ -103,6 +103,41 @@ pub const GOOGLE_DOCS: Description = Description {
     overlay: None,
 };
 
+/// Jira Cloud REST v3 (`../shared/specs/jira`, OpenAPI 3.0.1, descriptions stripped). Its paths
+/// start at `/rest/api/3`; the base is a site (`https://{site}.atlassian.net`) or, with OAuth,
+/// `https://api.atlassian.com/ex/jira/{cloud_id}`: a test maps whichever its account uses.
+pub const JIRA: Description = Description {
+    name: "jira",
+    base_url: "https://your-domain.atlassian.net",
+    source: Source::Shared("specs/jira/swagger-v3.stripped.json"),
+    overlay: None,
+};
+
+/// Asana (`../shared/specs/asana`, OpenAPI 3.0.0, descriptions stripped).
+pub const ASANA: Description = Description {
+    name: "asana",
+    base_url: "https://app.asana.com/api/1.0",
+    source: Source::Shared("specs/asana/asana_oas.stripped.json"),
+    overlay: None,
+};
+
+/// Trello (`../shared/specs/trello`, OpenAPI 3.0.0). Its duplicate enum values make Prism skip
+/// validation; openapi-core checks it.
+pub const TRELLO: Description = Description {
+    name: "trello",
+    base_url: "https://api.trello.com/1",
+    source: Source::Shared("specs/trello/swagger.v3.json"),
+    overlay: None,
+};
+
+/// Monday.com's GraphQL API, version 2026-10 (`../shared/specs/monday/schema.graphql`).
+pub const MONDAY: Description = Description {
+    name: "monday",
+    base_url: "https://api.monday.com",
+    source: Source::Shared("specs/monday/schema.graphql"),
+    overlay: None,
+};
+
 /// Microsoft Graph v1.0 (Outlook mail and calendar, OneDrive, Teams), checked against Graph's
 /// own model: the OData CSDL `cleanMetadata-v1.0.xml.gz` under `../shared/specs/microsoft-graph`
 /// (`tests/tools/standin/graph.py` walks the real paths on it; its docstring says what is checked).
