@@ -261,6 +261,23 @@ impl Executor {
                 ),
             });
         }
+        // A plugin updated since may no longer take the kind this account was connected with.
+        if info.auth_for(secret.kind()).is_none() {
+            return Err(ExecuteError::NotConnected {
+                integration: info.id.clone(),
+                why: format!(
+                    "your {} account was connected with {}, which the integration no longer \
+                     accepts; connect it again",
+                    info.name,
+                    match secret.kind() {
+                        Some(CredentialKind::ApiKey) => "an API key",
+                        Some(CredentialKind::Basic) => "HTTP Basic credentials",
+                        Some(CredentialKind::OAuth2) => "an OAuth token",
+                        _ => "no credential",
+                    }
+                ),
+            });
+        }
         let mut credential = secret.injected().cloned();
         let mut refresher: Option<Arc<dyn RefreshCredential>> = None;
         if let (Some(declared), AccountSecret::Oauth2 { refresh_token, .. }) =

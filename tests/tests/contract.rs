@@ -941,6 +941,26 @@ async fn alternative_auth_takes_each_declared_kind_and_tells_the_plugin_which() 
             .starts_with("https://auth.attacker.test/oauth/authorize?"),
         "{authorize:?}"
     );
+
+    // A new version that no longer takes keys: the key account is not used as anything else.
+    let replaced = app.upload("attacker", attacker("basic", 0)).await;
+    assert_eq!(replaced.status, 200, "{replaced:?}");
+    let before = provider.standin.requests().len();
+    let stale = request(&app, "ada", "https://api.attacker.test/echo").await;
+    assert_eq!(stale.status, 403, "{stale:?}");
+    assert_eq!(stale.body["error"]["code"], "not_connected", "{stale:?}");
+    assert!(
+        stale.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("connected with an API key, which the integration no longer accepts"),
+        "{stale:?}"
+    );
+    assert_eq!(
+        provider.standin.requests().len(),
+        before,
+        "nothing was sent"
+    );
 }
 
 #[tokio::test]

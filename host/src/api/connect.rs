@@ -173,9 +173,13 @@ pub(crate) fn link_for_integration(
     let plugin = state.registry.get(integration).ok_or_else(|| {
         ApiError::NotFound(format!("there is no integration named {integration:?}"))
     })?;
-    if matches!(plugin.loaded.info.auth, AuthKind::OAuth2(_))
-        && state.oauth.connections.public(integration)?.is_none()
-    {
+    // Connectable on the page: by a token, or by OAuth once the operator's app exists.
+    let oauth_only = plugin
+        .loaded
+        .info
+        .auth_kinds()
+        .all(|auth| matches!(auth, AuthKind::OAuth2(_)));
+    if oauth_only && state.oauth.connections.public(integration)?.is_none() {
         return Err(ApiError::from_oauth(
             integration,
             OAuthError::NoConnection(integration.to_string()),
