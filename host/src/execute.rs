@@ -460,34 +460,34 @@ impl Executor {
         action: &str,
         call: &CallContext,
     ) -> Result<Arc<UserSchema>, ExecuteError> {
-        if let Some(schema) = self
-            .user_schemas
-            .get(&call.user, action, &plugin.loaded.hash)
-        {
-            return Ok(schema);
-        }
-        // A describe runs the plugin with the user's credential: it passes the same gates.
-        let _permit = plugin
-            .gates
-            .admit(plugin.id(), &call.user)
-            .await
-            .map_err(|refused| ExecuteError::Busy {
-                message: refused.message,
-                retry_after_seconds: refused.retry_after.as_secs_f64().ceil().max(1.0) as u32,
-            })?;
-        let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
-        self.record_upstream(plugin.id(), &report.upstream_statuses);
-        let definition = result.map_err(|e| self.call_error(&call.user, plugin, e))?;
-        let hash = plugin.loaded.hash.clone();
-        let named = action.to_string();
-        let schema = off_worker_unless(false, move || {
-            UserSchema::new(&hash, &definition).map_err(|e| ExecuteError::InvalidDescribedSchema {
-                action: named,
-                message: e.to_string(),
+        let describe = async {
+            // A describe runs the plugin with the user's credential: it passes the same gates.
+            let _permit = plugin
+                .gates
+                .admit(plugin.id(), &call.user)
+                .await
+                .map_err(|refused| ExecuteError::Busy {
+                    message: refused.message,
+                    retry_after_seconds: refused.retry_after.as_secs_f64().ceil().max(1.0) as u32,
+                })?;
+            let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
+            self.record_upstream(plugin.id(), &report.upstream_statuses);
+            let definition = result.map_err(|e| self.call_error(&call.user, plugin, e))?;
+            let hash = plugin.loaded.hash.clone();
+            let named = action.to_string();
+            off_worker_unless(false, move || {
+                UserSchema::new(&hash, &definition).map_err(|e| {
+                    ExecuteError::InvalidDescribedSchema {
+                        action: named,
+                        message: e.to_string(),
+                    }
+                })
             })
-        })
-        .await?;
-        Ok(self.user_schemas.insert(&call.user, action, schema))
+            .await
+        };
+        self.user_schemas
+            .get_or_describe(&call.user, action, &plugin.loaded.hash, describe)
+            .await
     }
 
     /// A user's schema for a listing: from the cache, or a `describe` that must finish by
@@ -712,90 +712,111 @@ impl Executor {
             errors: Vec::new(),
         };
         let deadline = tokio::time::Instant::now() + DESCRIBE_DEADLINE;
-        for plugin in self.registry.plugins() {
-            let info = &plugin.loaded.info;
-            if query
-                .integrations
-                .as_ref()
-                .is_some_and(|ids| !ids.contains(&info.id))
-            {
-                continue;
-            }
-            if query
-                .categories
-                .as_ref()
-                .is_some_and(|wanted| !info.categories.iter().any(|c| wanted.contains(c)))
-            {
-                continue;
-            }
-            let connected = available.connected(&info.id);
-            if query.limit_to_available && !available.offers(info) {
-                continue;
-            }
-            let granted = available.granted(&info.id);
-            let shadowed = self.registry.shadowed(&info.id);
-            let mut describe_errors = Vec::new();
-            let listed: Vec<&crate::catalog::CatalogAction> = plugin
-                .actions
-                .iter()
-                .filter(|a| !shadowed.contains(&a.definition.name))
-                .filter(|a| {
-                    if !query.limit_to_available {
-                        return true;
-                    }
-                    let missing = a.definition.missing_scopes(granted);
-                    if !missing.is_empty() {
-                        let needs: Vec<String> = missing.iter().map(|m| m.join(" or ")).collect();
-                        describe_errors.push(format!(
-                            "{}: left out: the account was not granted the scopes it needs ({})",
-                            a.definition.name,
-                            needs.join(", ")
-                        ));
-                    }
-                    missing.is_empty()
-                })
-                .collect();
-            let mut tools: Vec<Box<RawValue>> = listed
-                .iter()
-                .map(|a| a.tools[query.format.index()].clone())
-                .collect();
-            let dynamic: Vec<usize> = (0..listed.len())
-                .filter(|i| listed[*i].definition.hints.dynamic_schema)
-                .collect();
-            if !dynamic.is_empty() && (connected || !info.needs_account()) {
-                match self.call_context(user, &plugin).await {
-                    Ok(call) => {
-                        // Every describe of the listing at once, all within one deadline: a slow
-                        // plugin costs a listing at most DESCRIBE_DEADLINE, and keeps its static
-                        // schemas.
-                        let described = dynamic.iter().map(|i| {
-                            let name = &listed[*i].definition.name;
-                            self.described_for_listing(&plugin, name, &call, deadline)
-                        });
-                        let results = futures_util::future::join_all(described).await;
-                        for (i, result) in dynamic.iter().zip(results) {
-                            match result {
-                                Ok(schema) => {
-                                    tools[*i] = schema.tools[query.format.index()].clone()
-                                }
-                                Err(message) => describe_errors
-                                    .push(format!("{}: {message}", listed[*i].definition.name)),
-                            }
-                        }
-                    }
-                    Err(e) => describe_errors.extend(
-                        dynamic
-                            .iter()
-                            .map(|i| format!("{}: {e}", listed[*i].definition.name)),
-                    ),
-                }
-            }
-            for message in describe_errors {
-                listing.errors.push((info.id.clone(), message));
-            }
-            listing.tools.push((info.id.clone(), tools));
+        // Every integration's describes at once: a cold listing costs its slowest describe,
+        // not their sum.
+        let plugins = self.registry.plugins();
+        let listed = plugins
+            .iter()
+            .map(|plugin| self.list_plugin(plugin, user, query, &available, deadline));
+        for (id, tools, errors) in futures_util::future::join_all(listed)
+            .await
+            .into_iter()
+            .flatten()
+        {
+            listing
+                .errors
+                .extend(errors.into_iter().map(|message| (id.clone(), message)));
+            listing.tools.push((id, tools));
         }
         Ok(listing)
+    }
+
+    /// One integration's tools for `user` as `query` asks (its dynamic schemas described), and
+    /// why any were left out or kept static; `None` when the query filters it out.
+    async fn list_plugin(
+        &self,
+        plugin: &Arc<CatalogPlugin>,
+        user: &str,
+        query: &ToolQuery,
+        available: &Availability,
+        deadline: tokio::time::Instant,
+    ) -> Option<(String, Vec<Box<RawValue>>, Vec<String>)> {
+        let info = &plugin.loaded.info;
+        if query
+            .integrations
+            .as_ref()
+            .is_some_and(|ids| !ids.contains(&info.id))
+        {
+            return None;
+        }
+        if query
+            .categories
+            .as_ref()
+            .is_some_and(|wanted| !info.categories.iter().any(|c| wanted.contains(c)))
+        {
+            return None;
+        }
+        let connected = available.connected(&info.id);
+        if query.limit_to_available && !available.offers(info) {
+            return None;
+        }
+        let granted = available.granted(&info.id);
+        let shadowed = self.registry.shadowed(&info.id);
+        let mut describe_errors = Vec::new();
+        let listed: Vec<&crate::catalog::CatalogAction> = plugin
+            .actions
+            .iter()
+            .filter(|a| !shadowed.contains(&a.definition.name))
+            .filter(|a| {
+                if !query.limit_to_available {
+                    return true;
+                }
+                let missing = a.definition.missing_scopes(granted);
+                if !missing.is_empty() {
+                    let needs: Vec<String> = missing.iter().map(|m| m.join(" or ")).collect();
+                    describe_errors.push(format!(
+                        "{}: left out: the account was not granted the scopes it needs ({})",
+                        a.definition.name,
+                        needs.join(", ")
+                    ));
+                }
+                missing.is_empty()
+            })
+            .collect();
+        let mut tools: Vec<Box<RawValue>> = listed
+            .iter()
+            .map(|a| a.tools[query.format.index()].clone())
+            .collect();
+        let dynamic: Vec<usize> = (0..listed.len())
+            .filter(|i| listed[*i].definition.hints.dynamic_schema)
+            .collect();
+        if !dynamic.is_empty() && (connected || !info.needs_account()) {
+            match self.call_context(user, &plugin).await {
+                Ok(call) => {
+                    // Every describe of the listing at once, all within one deadline: a slow
+                    // plugin costs a listing at most DESCRIBE_DEADLINE, and keeps its static
+                    // schemas.
+                    let described = dynamic.iter().map(|i| {
+                        let name = &listed[*i].definition.name;
+                        self.described_for_listing(&plugin, name, &call, deadline)
+                    });
+                    let results = futures_util::future::join_all(described).await;
+                    for (i, result) in dynamic.iter().zip(results) {
+                        match result {
+                            Ok(schema) => tools[*i] = schema.tools[query.format.index()].clone(),
+                            Err(message) => describe_errors
+                                .push(format!("{}: {message}", listed[*i].definition.name)),
+                        }
+                    }
+                }
+                Err(e) => describe_errors.extend(
+                    dynamic
+                        .iter()
+                        .map(|i| format!("{}: {e}", listed[*i].definition.name)),
+                ),
+            }
+        }
+        Some((info.id.clone(), tools, describe_errors))
     }
 }
 
