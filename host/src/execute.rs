@@ -791,14 +791,14 @@ impl Executor {
             .filter(|i| listed[*i].definition.hints.dynamic_schema)
             .collect();
         if !dynamic.is_empty() && (connected || !info.needs_account()) {
-            match self.call_context(user, &plugin).await {
+            match self.call_context(user, plugin).await {
                 Ok(call) => {
                     // Every describe of the listing at once, all within one deadline: a slow
                     // plugin costs a listing at most DESCRIBE_DEADLINE, and keeps its static
                     // schemas.
                     let described = dynamic.iter().map(|i| {
                         let name = &listed[*i].definition.name;
-                        self.described_for_listing(&plugin, name, &call, deadline)
+                        self.described_for_listing(plugin, name, &call, deadline)
                     });
                     let results = futures_util::future::join_all(described).await;
                     for (i, result) in dynamic.iter().zip(results) {
