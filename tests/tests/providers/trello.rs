@@ -582,6 +582,13 @@ async fn trellos_description_accepts_a_create_card_from_trellos_reference() {
 async fn a_user_connects_with_a_token_beside_the_operators_application_key() {
     let standin = TRELLO.session("connect");
     standin
+        .answer(
+            Fixture::new("GET", "/members/me", text(401, "invalid token"))
+                .with_query("token", "ATTAexpired")
+                .once(),
+        )
+        .await;
+    standin
         .answer(Fixture::new(
             "GET",
             "/members/me",
@@ -623,6 +630,23 @@ async fn a_user_connects_with_a_token_beside_the_operators_application_key() {
         )
         .await;
     assert_eq!(put.status, 200, "{put:?}");
+    // A token Trello refuses is not stored.
+    let refused = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/trello",
+            Some(json!({"api_key": "ATTAexpired"})),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{refused:?}");
+    assert_eq!(refused.code(), "invalid_parameters");
+    assert_eq!(
+        refused.body["error"]["message"],
+        "the trello account was not stored: Trello refused the credential (invalid token)"
+    );
+    let none = app.as_user("ada", "GET", "/connected-accounts", None).await;
+    assert_eq!(none.body, json!([]));
     app.connect("ada", "trello", json!({"api_key": TOKEN}))
         .await;
     let accounts = app.as_user("ada", "GET", "/connected-accounts", None).await;
@@ -650,6 +674,15 @@ async fn a_user_connects_with_a_token_beside_the_operators_application_key() {
     assert_eq!(answer.body, comment());
 
     let requests = standin.requests().await;
+    let refused = requests.first().expect("the refused token's /members/me");
+    assert!(
+        refused
+            .query
+            .as_deref()
+            .unwrap()
+            .contains("token=ATTAexpired")
+    );
+    let requests = &requests[1..];
     let summary: Vec<(&str, &str)> = requests
         .iter()
         .map(|r| (r.method.as_str(), r.path.as_str()))
