@@ -1022,11 +1022,22 @@ async fn an_integration_with_alternative_auth_offers_each_way_as_its_own_form() 
     // No OAuth app yet: no sign-in button, the token forms open, each with its own ids.
     let page = get(&client, &format!("{}/connect", app.url)).await;
     let attacker = card(&page.html, "attacker");
-    assert!(!attacker.contains("/connect/attacker/authorize"), "{attacker}");
+    assert!(
+        !attacker.contains("/connect/attacker/authorize"),
+        "{attacker}"
+    );
     assert!(attacker.contains("Not connected"), "{attacker}");
     for (kind, summary, input) in [
-        ("basic", "Use your API token instead", "attacker-basic-username"),
-        ("api_key", "Use an API key instead", "attacker-api_key-api_key"),
+        (
+            "basic",
+            "Use your API token instead",
+            "attacker-basic-username",
+        ),
+        (
+            "api_key",
+            "Use an API key instead",
+            "attacker-api_key-api_key",
+        ),
     ] {
         assert!(
             attacker.contains(&format!(
@@ -1058,10 +1069,18 @@ async fn an_integration_with_alternative_auth_offers_each_way_as_its_own_form() 
         .find("id=\"attacker-api_key-api_key\"")
         .expect("the key input");
     assert!(
-        attacker[key_input..].split('>').next().unwrap().contains("aria-invalid=\"true\""),
+        attacker[key_input..]
+            .split('>')
+            .next()
+            .unwrap()
+            .contains("aria-invalid=\"true\""),
         "{attacker}"
     );
-    assert_eq!(attacker.matches("aria-invalid=\"true\"").count(), 1, "{attacker}");
+    assert_eq!(
+        attacker.matches("aria-invalid=\"true\"").count(),
+        1,
+        "{attacker}"
+    );
 
     // The key form connects with a key: injected in its header, not as Basic.
     let connected = post(
