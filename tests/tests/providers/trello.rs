@@ -15,7 +15,7 @@ use actionhost::credentials::SecretString;
 use actionhost::runtime::{ActionError, CallContext, CallError, LoadedPlugin, Runtime};
 use actionhost_e2e::host::TestApp;
 use actionhost_e2e::standin::{Recorded, Reply};
-use actionhost_e2e::validating::{Description, Fixture, Session, Source};
+use actionhost_e2e::validating::{Fixture, Session, TRELLO};
 use serde_json::{Value, json};
 
 use super::{
@@ -23,14 +23,6 @@ use super::{
     run_once,
 };
 
-/// Trello's description with the overlay `trello` (`validating::TRELLO` has none yet; once it
-/// names the overlay, this can be it).
-static TRELLO: Description = Description {
-    name: "trello-overlaid",
-    base_url: "https://api.trello.com/1",
-    source: Source::Shared("specs/trello/swagger.v3.json"),
-    overlay: Some("trello"),
-};
 
 const FILE: &str = "trello.wasm";
 /// The operator's application key (the connection's `client_id`) and alice's token.
