@@ -647,6 +647,9 @@ pub fn provider() -> Provider {
             // in its capabilities, and the user picks the pages it may reach.
             .without_pkce()
             .param("owner", "user")
+            // `oauthRevoke` in @notionhq/client's table: `token`, client authenticated by
+            // HTTP Basic like the token endpoint.
+            .revoke_url("https://api.notion.com/v1/oauth/revoke")
             .client_auth_basic(),
         ))
         .field(Field::after_connect("workspace_name", "The Notion workspace's name."))

@@ -207,8 +207,8 @@ impl Builder {
             }
         }
         match event {
-            Event::Start(Tag::Paragraph) => {}
-            Event::End(TagEnd::Paragraph) => self.flush_text(),
+            Event::Start(Tag::Paragraph | Tag::HtmlBlock)
+            | Event::End(TagEnd::Paragraph | TagEnd::HtmlBlock) => self.flush_text(),
             Event::Start(Tag::Heading { level, .. }) => {
                 self.flush_text();
                 self.heading = Some(level);
@@ -686,7 +686,7 @@ fn render_block(
     };
     let caption = rich_text(&body["caption"]);
     Some(match kind {
-        "paragraph" => format!("{text}{}", nested(block, children, "    ")),
+        "paragraph" => format!("{text}{}", nested(block, children, "  ")),
         "heading_1" | "heading_2" | "heading_3" | "heading_4" => {
             let level: usize = kind[8..].parse().unwrap_or(3);
             format!(
