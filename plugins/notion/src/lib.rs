@@ -82,12 +82,12 @@ fn page_size_default() -> u32 {
 }
 
 /// What NOTION_SEARCH looks for.
+// No doc comments on the variants: they would make the schema a list of alternatives, which
+// OpenAI's strict tool schemas refuse; the field's description says what each means.
 #[derive(Deserialize, JsonSchema, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
 enum SearchFilter {
-    /// Pages only (database rows included).
     Page,
-    /// Databases only, answered as their data sources (`object: "data_source"`).
     Database,
 }
 
@@ -96,7 +96,8 @@ struct Search {
     /// Words to find in page and database titles (not in page content). Leave out to list
     /// everything shared with the integration.
     query: Option<String>,
-    /// `page` or `database` to find only those; both by default.
+    /// `page` for pages only (database rows included), `database` for databases only
+    /// (answered as their data sources, `object: "data_source"`); both by default.
     filter: Option<SearchFilter>,
     /// Results per page, 1 to 100 (default 20).
     #[serde(default = "page_size_default")]
