@@ -7,6 +7,8 @@
 //! keep the names and take either a data source id (what NOTION_SEARCH returns) or a
 //! database id (from a database's URL; its first data source is used).
 //!
+//! Users sign in with OAuth 2 (a public integration) or give an internal integration's secret.
+//!
 //! Page content goes both ways as Markdown ([`markdown`]); database values are written as plain
 //! JSON and turned into Notion's property values by the data source's own property types
 //! ([`properties`], which also builds NOTION_CREATE_DATABASE_ITEM's per-user schema). Notion's
@@ -653,6 +655,9 @@ pub fn provider() -> Provider {
             .revoke_url("https://api.notion.com/v1/oauth/revoke")
             .client_auth_basic(),
         ))
+        // An internal integration's secret (`ntn_...`), sent the same way; every action works
+        // the same with either, so no action looks at `ctx.credential`.
+        .alternative_auth(Auth::ApiKey(ApiKey::header("Authorization").prefix("Bearer ")))
         .field(Field::after_connect("workspace_name", "The Notion workspace's name."))
         .field(Field::after_connect("workspace_id", "The Notion workspace's id."))
         .origin("https://api.notion.com")

@@ -282,16 +282,16 @@ fn convert(name: &str, kind: &str, config: &Value, value: &Value) -> Result<Valu
             "property {name:?} has no status {option:?}; its options are {known:?}"
         )))
     };
-    if value.is_null()
-        && !matches!(
+    // `null` clears a value: lists and text become empty, a checkbox has no empty state.
+    if value.is_null() && kind != "checkbox" && !READ_ONLY.contains(&kind) {
+        let listed = matches!(
             kind,
-            "title" | "rich_text" | "checkbox" | "multi_select" | "people" | "relation"
-        )
-    {
-        return Ok(Value::Null);
+            "title" | "rich_text" | "multi_select" | "people" | "relation"
+        );
+        return Ok(if listed { json!([]) } else { Value::Null });
     }
     Ok(match kind {
-        "title" | "rich_text" => json!(plain_rich_text(value.as_str().unwrap_or_default())),
+        "title" | "rich_text" => json!(plain_rich_text(text()?)),
         "number" => {
             if !value.is_number() {
                 return Err(wrong("a number"));

@@ -5,7 +5,7 @@
 
 use actionhost_plugin_notion::{NOTION_VERSION, provider};
 use actionhost_sdk::testing::{self, RecordedRequest, Transport};
-use actionhost_sdk::{Context, Error};
+use actionhost_sdk::{Context, CredentialKind, Error};
 use serde_json::{Value, json};
 
 const PAGE: &str = "59833787-2cf9-4fdf-8782-e53db20768a5";
@@ -535,6 +535,14 @@ fn create_database_item_refuses_values_the_data_source_does_not_take() {
             json!({"Score": 2}),
             "property \"Score\" is a formula property, which Notion computes: it cannot be written",
         ),
+        (
+            json!({"Name": 7}),
+            "property \"Name\" is a title property: give a string, not 7",
+        ),
+        (
+            json!({"Blocked": null}),
+            "property \"Blocked\" is a checkbox property: give true or false, not null",
+        ),
     ] {
         let transport = Transport::install();
         transport.reply_json(200, tasks_data_source());
@@ -700,12 +708,13 @@ fn update_page_sets_title_properties_by_the_pages_types_and_archives() {
     transport.reply_json(200, json!({"object": "page", "id": PAGE, "properties": {
         "Name": {"id": "title", "type": "title", "title": []},
         "Status": {"id": "s", "type": "status", "status": {"id": "1", "name": "Not started", "color": "default"}},
-        "Due": {"id": "d", "type": "date", "date": null}
+        "Due": {"id": "d", "type": "date", "date": null},
+        "Tags": {"id": "t", "type": "multi_select", "multi_select": [{"id": "c", "name": "Web", "color": "blue"}]}
     }}));
     transport.reply_json(200, json!({"object": "page", "id": PAGE, "in_trash": true}));
     let output = run(
         "NOTION_UPDATE_PAGE",
-        json!({"page_id": PAGE, "title": "Renamed", "properties": {"Status": "Done", "Due": null}, "archived": true, "icon": "✅"}),
+        json!({"page_id": PAGE, "title": "Renamed", "properties": {"Status": "Done", "Due": null, "Tags": null}, "archived": true, "icon": "✅"}),
     )
     .unwrap();
     assert_eq!(output["in_trash"], true);
@@ -718,6 +727,7 @@ fn update_page_sets_title_properties_by_the_pages_types_and_archives() {
             "properties": {
                 "Status": {"status": {"name": "Done"}},
                 "Due": {"date": null},
+                "Tags": {"multi_select": []},
                 "title": {"title": [{"type": "text", "text": {"content": "Renamed"}}]}
             },
             "in_trash": true,
@@ -759,6 +769,55 @@ fn after_connect_labels_the_account_with_its_workspace() {
         &transport.only_request(),
         "GET",
         &format!("{BASE}/users/me"),
+    );
+}
+
+#[test]
+fn an_internal_integration_token_is_the_alternative_and_works_the_same() {
+    let info = actionhost_sdk::__private::dispatch::info(&provider());
+    use actionhost_sdk::bindings::actionhost::provider::types::{ApiKeyPlacement, AuthKind};
+    let AuthKind::Oauth2(oauth) = &info.auth else {
+        panic!("OAuth 2 first: {:?}", info.auth)
+    };
+    assert_eq!(
+        (
+            oauth.authorize_url.as_str(),
+            oauth.token_url.as_str(),
+            oauth.pkce
+        ),
+        (
+            "https://api.notion.com/v1/oauth/authorize",
+            "https://api.notion.com/v1/oauth/token",
+            false
+        )
+    );
+    assert_eq!(
+        oauth.extra_authorize_params,
+        [("owner".to_string(), "user".to_string())]
+    );
+    assert!(oauth.default_scopes.is_empty());
+    let [AuthKind::ApiKey(key)] = &info.alternative_auth[..] else {
+        panic!("{:?}", info.alternative_auth)
+    };
+    assert_eq!(
+        (key.placement, key.name.as_str(), key.prefix.as_deref()),
+        (ApiKeyPlacement::Header, "Authorization", Some("Bearer "))
+    );
+
+    let transport = Transport::install();
+    transport.reply_json(200, json!({"object": "page", "id": PAGE}));
+    let ctx = Context::new("alice").with_credential(CredentialKind::ApiKey);
+    testing::run(
+        &provider(),
+        "NOTION_GET_PAGE",
+        json!({"page_id": PAGE}),
+        &ctx,
+    )
+    .unwrap();
+    assert_request(
+        &transport.only_request(),
+        "GET",
+        &format!("{BASE}/pages/{PAGE}"),
     );
 }
 

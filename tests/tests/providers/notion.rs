@@ -811,3 +811,59 @@ async fn the_database_item_schema_comes_from_the_shared_data_sources_through_the
     );
     standin.assert_no_violations().await;
 }
+
+/// The alternative to OAuth: an internal integration's secret, connected as an API key, is sent
+/// to Notion as a bearer token through the real host, and the account is labelled the same way.
+#[tokio::test]
+async fn an_internal_integration_secret_is_sent_as_a_bearer_token_through_the_host() {
+    let standin = NOTION.session("notion_internal_integration");
+    let me = json!({"object": "user", "id": "3a7f0c3e-54a2-4d3c-9c51-2a1d7b0c9e11", "name": "Reports bot", "avatar_url": null, "type": "bot",
+                    "bot": {"owner": {"type": "workspace", "workspace": true}, "workspace_name": "Acme"}});
+    standin
+        .answer(Fixture::operation("GET /users/me", Reply::json(200, me)))
+        .await;
+    standin
+        .answer(Fixture::operation(
+            "POST /search",
+            Reply::json(200, json!({"object": "list", "results": [page()], "next_cursor": null, "has_more": false, "type": "page_or_data_source", "page_or_data_source": {}})),
+        ))
+        .await;
+    let app = TestApp::start(&standin.overrides(), |_| {}).await;
+    let integrations = app.as_user("bob", "GET", "/integrations", None).await;
+    let entry = integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "notion")
+        .unwrap()
+        .clone();
+    assert_eq!(entry["auth"]["type"], "oauth2", "{entry}");
+    assert_eq!(
+        entry["alternative_auth"],
+        json!([{"type": "api_key"}]),
+        "{entry}"
+    );
+
+    let secret = "ntn_55293186351aRWqkK2kYw4ZQ3bL9tXy2pBob";
+    app.connect("bob", "notion", json!({"api_key": secret}))
+        .await;
+    let found = app
+        .as_user("bob", "POST", "/actions", Some(json!({"action": "NOTION_SEARCH", "parameters": {"query": "Bug bash", "filter": "page"}})))
+        .await;
+    assert_eq!(found.status, 200, "{found:?}");
+    assert_eq!(found.body["results"][0]["id"], PAGE);
+    let accounts = app.as_user("bob", "GET", "/connected-accounts", None).await;
+    assert_eq!(accounts.body[0]["label"], "Acme", "{accounts:?}");
+    let checked = standin.checked().await;
+    let operations: Vec<_> = checked
+        .iter()
+        .filter_map(|c| c.operation.as_deref())
+        .collect();
+    assert_eq!(operations, ["GET /users/me", "POST /search"]);
+    let bearer = format!("Bearer {secret}");
+    for request in standin.requests().await {
+        assert_eq!(request.header("authorization"), Some(bearer.as_str()));
+        assert_eq!(request.header("notion-version"), Some(VERSION.1));
+    }
+}
