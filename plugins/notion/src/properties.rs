@@ -5,7 +5,8 @@
 //!
 //! Since Notion-Version 2025-09-03 a database holds one or more *data sources*, and a data
 //! source has the properties (columns). The schema lists the data sources the user can reach
-//! (up to [`DESCRIBED_DATA_SOURCES`]) and, under `properties`, every writable property of them by
+//! (up to [`DESCRIBED_DATA_SOURCES`], while their properties fit in [`SCHEMA_BUDGET`]; the
+//! description says how many were left out) and, under `properties`, every writable property of them by
 //! its Notion name, typed, with the options of selects and statuses; a property that two data
 //! sources define differently keeps only a description. Whatever the schema says, each call
 //! checks the values against the chosen data source's own properties, fetched when it runs, so a
@@ -22,6 +23,9 @@ use crate::markdown::plain_rich_text;
 pub const DESCRIBED_DATA_SOURCES: u32 = 10;
 /// Most options of a select, status or multi-select listed in the schema.
 const MAX_OPTIONS: usize = 100;
+/// Bytes of property schemas past which no further data source is described (the host takes
+/// described schemas up to 256 KiB).
+const SCHEMA_BUDGET: usize = 128 * 1024;
 /// Most workspace users named in a people property's description.
 const MAX_USERS: usize = 50;
 
@@ -162,12 +166,13 @@ pub fn describe(mut schema: Value, data_sources: &[Value], users: &[Value]) -> V
     let users = users_note(users);
     let mut merged: BTreeMap<String, Value> = BTreeMap::new();
     let mut listed = Vec::new();
-    for source in data_sources {
+    let mut left_out = 0;
+    for (i, source) in data_sources.iter().enumerate() {
         let Some(id) = source["id"].as_str() else {
             continue;
         };
+        let before = merged.clone();
         let title = title_of(source);
-        listed.push(format!("{id} ({title})"));
         let label = format!("\"{title}\" ({id})");
         for (name, config) in source["properties"].as_object().into_iter().flatten() {
             let mut config = config.clone();
@@ -202,6 +207,12 @@ pub fn describe(mut schema: Value, data_sources: &[Value], users: &[Value]) -> V
                 }
             }
         }
+        if serde_json::to_string(&merged).map_or(0, |t| t.len()) > SCHEMA_BUDGET {
+            merged = before;
+            left_out = data_sources.len() - i;
+            break;
+        }
+        listed.push(format!("{id} ({title})"));
     }
     if !listed.is_empty() {
         let field = &mut schema["properties"]["data_source_id"];
@@ -212,6 +223,16 @@ pub fn describe(mut schema: Value, data_sources: &[Value], users: &[Value]) -> V
         field["description"] = json!(format!(
             "{before} Data sources shared with the integration: {}.",
             listed.join(", ")
+        ));
+    }
+    if left_out > 0 {
+        let field = &mut schema["properties"]["data_source_id"];
+        let before = field["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        field["description"] = json!(format!(
+            "{before} {left_out} more are not described here, to keep this schema small: find them with NOTION_SEARCH and give their properties by the names Notion shows."
         ));
     }
     let properties = &mut schema["properties"]["properties"];

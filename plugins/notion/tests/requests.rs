@@ -622,6 +622,51 @@ fn the_database_item_schema_lists_shared_data_sources_and_their_properties() {
 }
 
 #[test]
+fn data_sources_past_the_schemas_budget_are_named_as_left_out() {
+    let transport = Transport::install();
+    let options: Vec<Value> = (0..100)
+        .map(|i| json!({"id": format!("o{i}"), "name": format!("Option number {i:03} of many"), "color": "default"}))
+        .collect();
+    let sources: Vec<Value> = (0..10)
+        .map(|d| {
+            let properties: serde_json::Map<String, Value> = (0..40)
+                .map(|p| {
+                    let name = format!("Column {d}-{p}");
+                    (name.clone(), json!({"id": format!("c{p}"), "name": name, "type": "select", "select": {"options": options}}))
+                })
+                .collect();
+            json!({"object": "data_source", "id": format!("ds-{d}"), "title": [text(&format!("Table {d}"))], "properties": properties})
+        })
+        .collect();
+    transport.reply_json(
+        200,
+        json!({"object": "list", "results": sources, "next_cursor": null, "has_more": false}),
+    );
+    transport.reply_json(
+        200,
+        json!({"object": "list", "results": [], "next_cursor": null, "has_more": false}),
+    );
+    let provider = provider();
+    let schema = provider
+        .find("NOTION_CREATE_DATABASE_ITEM")
+        .unwrap()
+        .describe(&Context::new("alice"))
+        .unwrap();
+    let size = schema.to_string().len();
+    assert!(size < 256 * 1024, "{size} bytes");
+    let described = schema["properties"]["properties"]["properties"]
+        .as_object()
+        .unwrap();
+    assert_eq!(described.len(), 40, "one data source's columns fit");
+    assert!(
+        schema["properties"]["data_source_id"]["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("Data sources shared with the integration: ds-0 (Table 0). 9 more are not described here, to keep this schema small: find them with NOTION_SEARCH and give their properties by the names Notion shows.")
+    );
+}
+
+#[test]
 fn the_schema_is_still_described_when_users_cannot_be_read() {
     let transport = Transport::install();
     transport.reply_json(200, json!({"object": "list", "results": [tasks_data_source()], "next_cursor": null, "has_more": false}));
