@@ -501,3 +501,17 @@ fn checked(value: Value) -> Checked {
             .collect(),
     }
 }
+
+/// Notion (`https://api.notion.com/v1`), checked against npm `@notionhq/client` 5.26.0: its
+/// endpoint table (`build/src/api-endpoints/*.js`: method, path, path/query/body parameter names
+/// of 76 endpoints), the `Notion-Version` it sends (2025-09-03), and Notion's documented request
+/// shapes of rich text, blocks, parents, property values, searches and data source queries
+/// (`tests/tools/standin/notion.py`: no faithful OpenAPI description of Notion exists). Its
+/// operations are `METHOD /template` below `/v1`: `POST /pages`,
+/// `PATCH /blocks/{block_id}/children`, `POST /data_sources/{data_source_id}/query`.
+pub const NOTION: Description = Description {
+    name: "notion",
+    base_url: "https://api.notion.com/v1",
+    source: Source::Npm("@notionhq/client/build/src/api-endpoints"),
+    overlay: None,
+};

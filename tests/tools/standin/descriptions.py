@@ -23,6 +23,9 @@ request reached, and every way the request breaks the description (empty when it
   checked: `readOnly` fields sent in a body (the APIs ignore some, refuse others), the response,
   the scopes a token carries, the content of a resumable session's chunks (`upload_id`) beyond
   reaching an upload path, and string `pattern`s on body fields (the documents give none).
+- Notion (npm `@notionhq/client`'s endpoint folder, `build/src/api-endpoints`; notion.py): the
+  client's endpoint table (method, path, query and body parameter names), its `Notion-Version`,
+  and Notion's documented request shapes of the bodies that write content, search or query.
 - Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
   Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
   properties, OneDrive's path-based addressing), the method for what the path names, OData
@@ -85,6 +88,10 @@ class Verdict:
 
 def load(path: str, overlay) -> "object":
     """The description at `path`, its kind told by its content, with `overlay.apply` run on it."""
+    from notion import NotionDescription, is_notion_endpoints
+
+    if is_notion_endpoints(path):
+        return NotionDescription(path)  # npm @notionhq/client's endpoint table (notion.py)
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
     if path.endswith((".xml", ".xml.gz")):
