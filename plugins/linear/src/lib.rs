@@ -1,6 +1,7 @@
 //! Linear provider: teams, issues, comments, projects, workflow states, labels and users through
 //! Linear's GraphQL API (<https://linear.app/developers/graphql>), one origin and one endpoint,
-//! `POST https://api.linear.app/graphql`.
+//! `POST https://api.linear.app/graphql`. An account connects with OAuth 2 (PKCE, comma-separated
+//! scopes) or a personal API key; both reach the same endpoint, so no action depends on which.
 //!
 //! Every document below is a named operation written out as a constant, so a reader (and the
 //! validating stand-in) sees exactly what is asked for. Single objects come back as Linear sends
@@ -1104,6 +1105,9 @@ pub fn provider() -> Provider {
                 .scope_separator(",")
                 .revoke_url("https://api.linear.app/oauth/revoke"),
         ))
+        // A personal API key (Settings → Security & access) goes bare in `Authorization`, no
+        // `Bearer`; it acts with the key owner's full access, so no scopes apply to it.
+        .alternative_auth(Auth::ApiKey(ApiKey::header("Authorization")))
         .origin("https://api.linear.app")
         .after_connect(after_connect)
         .action(Action::new(

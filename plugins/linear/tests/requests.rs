@@ -5,7 +5,7 @@
 
 use actionhost_plugin_linear::{DOCUMENTS, provider};
 use actionhost_sdk::testing::{self, RecordedRequest, Transport};
-use actionhost_sdk::{ConnectedAccount, Context, Error};
+use actionhost_sdk::{ConnectedAccount, Context, CredentialKind, Error};
 use serde_json::{Value, json};
 
 const TEAM: &str = "9cfb482a-81e3-4154-b5b9-2c805e70a02d";
@@ -822,4 +822,28 @@ fn hints_and_scopes_say_what_each_action_does() {
             .read_only
     );
     assert_eq!(provider.actions().len(), 11);
+}
+
+#[test]
+fn an_account_with_a_personal_api_key_sends_the_same_operations() {
+    // The host puts the key bare in `Authorization`; the plugin's requests do not change.
+    let with_key = Context::new("alice").with_credential(CredentialKind::ApiKey);
+    let transport = Transport::install();
+    transport.reply_json(
+        200,
+        json!({"data": {"viewer": {"id": "u1", "name": "Ada Lovelace", "email": "ada@acme.com"}, "organization": {"name": "Acme"}}}),
+    );
+    transport.reply_json(200, json!({"data": {"issue": {"id": ISSUE}}}));
+    let account = testing::after_connect(&provider(), &with_key).unwrap();
+    assert_eq!(account, ConnectedAccount::labelled("ada@acme.com (Acme)"));
+    let issue = testing::run(
+        &provider(),
+        "LINEAR_GET_ISSUE",
+        json!({"id": "ENG-123"}),
+        &with_key,
+    );
+    assert_eq!(issue.unwrap(), json!({"id": ISSUE}));
+    let requests = transport.requests();
+    assert_operation(&requests[0], "query Viewer", json!({}));
+    assert_operation(&requests[1], "query Issue", json!({"id": "ENG-123"}));
 }
