@@ -786,3 +786,55 @@ async fn connecting_labels_the_account_and_create_issue_offers_the_users_teams()
         json!({"input": {"teamId": DESIGN, "title": "New icons"}})
     );
 }
+
+/// The alternative way to connect (contract 0.3): a personal API key, which the host sends bare
+/// in `Authorization` (no `Bearer`) for `after_connect` and every action.
+#[tokio::test]
+async fn a_personal_api_key_connects_and_is_sent_bare() {
+    const KEY: &str = "lin_api_0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T";
+    let standin = LINEAR.session("linear_api_key");
+    standin
+        .answer(answer(
+            "query Viewer",
+            json!({"viewer": {"id": ADA, "name": "Ada Lovelace", "email": "ada@acme.com"}, "organization": {"name": "Acme", "urlKey": "acme"}}),
+        ))
+        .await;
+    let issue = issue_detail("ENG-123", "Login fails with SSO");
+    standin
+        .answer(answer("query Issue", json!({"issue": issue})))
+        .await;
+    let app = TestApp::start(&standin.overrides(), |_| {}).await;
+    let integrations = app.as_user("alice", "GET", "/integrations", None).await;
+    let linear = integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "linear")
+        .expect("linear is bundled");
+    assert_eq!(linear["auth"]["type"], "oauth2");
+    assert_eq!(linear["alternative_auth"], json!([{"type": "api_key"}]));
+
+    app.connect("alice", "linear", json!({"api_key": KEY}))
+        .await;
+    let accounts = app
+        .as_user("alice", "GET", "/connected-accounts", None)
+        .await;
+    assert_eq!(accounts.body[0]["label"], "ada@acme.com (Acme)");
+    let got = app
+        .as_user(
+            "alice",
+            "POST",
+            "/actions",
+            Some(json!({"action": "LINEAR_GET_ISSUE", "parameters": {"id": "ENG-123"}})),
+        )
+        .await;
+    assert_eq!((got.status, got.body), (200, issue));
+
+    let requests = standin.requests().await;
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert_eq!(request.header("authorization"), Some(KEY));
+    }
+    assert_eq!(requests[1].json()["variables"], json!({"id": "ENG-123"}));
+}
