@@ -143,9 +143,7 @@ pub fn property(field: &FieldMeta, options: &[String]) -> Value {
         "number" => json!({"type": "number"}),
         "date" => json!({"type": "string", "format": "date"}),
         "datetime" => json!({"type": "string", "format": "date-time"}),
-        "option" | "priority" | "version" | "component" => {
-            enumerated(json!({"type": "string"}))
-        }
+        "option" | "priority" | "version" | "component" => enumerated(json!({"type": "string"})),
         "array" if field.is_sprint() => json!({"type": "integer"}),
         "array" => match item {
             "option" | "version" | "component" => {
@@ -204,7 +202,11 @@ fn check_option(field: &FieldMeta, text: &str) -> Result<(), Error> {
     if options.is_empty() || options.iter().any(|o| o == text) {
         return Ok(());
     }
-    let shown: Vec<&str> = options.iter().take(MAX_OPTIONS).map(String::as_str).collect();
+    let shown: Vec<&str> = options
+        .iter()
+        .take(MAX_OPTIONS)
+        .map(String::as_str)
+        .collect();
     Err(Error::invalid_input(format!(
         "{:?} is not an option of `{}` ({}); the options are: {}",
         text,
@@ -260,9 +262,11 @@ mod tests {
 
     #[test]
     fn each_field_type_gets_a_plain_schema_and_jiras_shape() {
-        let select = meta(json!({"fieldId": "customfield_10020", "name": "Severity", "required": false,
+        let select = meta(
+            json!({"fieldId": "customfield_10020", "name": "Severity", "required": false,
             "schema": {"type": "option", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:select", "customId": 10020},
-            "allowedValues": [{"id": "1", "value": "Minor"}, {"id": "2", "value": "Major"}]}));
+            "allowedValues": [{"id": "1", "value": "Minor"}, {"id": "2", "value": "Major"}]}),
+        );
         assert_eq!(
             property(&select, &select.options()),
             json!({"type": "string", "enum": ["Minor", "Major"]})
@@ -285,7 +289,10 @@ mod tests {
         let notes = meta(json!({"fieldId": "customfield_10050", "name": "Notes",
             "schema": {"type": "string", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textarea"}}));
         assert_eq!(property(&notes, &[]), json!({"type": "string"}));
-        assert_eq!(value(&notes, json!("a\nb")).unwrap(), adf::from_text("a\nb"));
+        assert_eq!(
+            value(&notes, json!("a\nb")).unwrap(),
+            adf::from_text("a\nb")
+        );
 
         let users = meta(json!({"fieldId": "customfield_10060", "name": "Reviewers",
             "schema": {"type": "array", "items": "user", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:multiuserpicker"}}));
@@ -310,9 +317,17 @@ mod tests {
             json!({"value": "Europe", "child": {"value": "Berlin"}})
         );
 
-        let due = meta(json!({"fieldId": "duedate", "name": "Due date", "schema": {"type": "date", "system": "duedate"}}));
-        assert_eq!(property(&due, &[]), json!({"type": "string", "format": "date"}));
-        assert_eq!(value(&due, json!("2025-01-31")).unwrap(), json!("2025-01-31"));
+        let due = meta(
+            json!({"fieldId": "duedate", "name": "Due date", "schema": {"type": "date", "system": "duedate"}}),
+        );
+        assert_eq!(
+            property(&due, &[]),
+            json!({"type": "string", "format": "date"})
+        );
+        assert_eq!(
+            value(&due, json!("2025-01-31")).unwrap(),
+            json!("2025-01-31")
+        );
 
         let components = meta(json!({"fieldId": "components", "name": "Components",
             "schema": {"type": "array", "items": "component", "system": "components"},
@@ -327,7 +342,9 @@ mod tests {
     fn fields_are_found_by_id_or_name_and_unknown_ones_are_refused_with_the_list() {
         let fields = vec![
             meta(json!({"fieldId": "summary", "name": "Summary", "schema": {"type": "string"}})),
-            meta(json!({"fieldId": "customfield_10016", "name": "Story points", "schema": {"type": "number"}})),
+            meta(
+                json!({"fieldId": "customfield_10016", "name": "Story points", "schema": {"type": "number"}}),
+            ),
         ];
         let given = json!({"story POINTS": 3}).as_object().unwrap().clone();
         assert_eq!(

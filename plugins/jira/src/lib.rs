@@ -9,6 +9,11 @@
 //! step ([`after_connect`]) reads the sites the token may reach (`accessible-resources`) and keeps
 //! the one the user named in the `site` field, or the first one, as the account's `cloud_id`.
 //!
+//! A user may instead connect with HTTP Basic: their Atlassian account e-mail and an API token,
+//! with the `site` field naming the site. Such an account calls the site itself,
+//! `https://{site}.atlassian.net`, and its connect step checks the credential with
+//! `GET /rest/api/3/myself`. Every action picks its base URL by the account's credential kind.
+//!
 //! Rich text (descriptions, comments, multi-line custom fields) is Atlassian Document Format in
 //! v3; the model reads and writes plain text, converted by [`adf`]. `JIRA_CREATE_ISSUE` has a
 //! dynamic schema: its `custom_fields` lists the custom fields of the projects the user can
@@ -68,10 +73,26 @@ const WRITE_WORK: &str = "write:jira-work";
 const READ_USER: &str = "read:jira-user";
 const MANAGE_CONFIGURATION: &str = "manage:jira-configuration";
 
-/// The Jira REST API of the account's site, through Atlassian's gateway.
+/// The Jira REST API of the account's site: through Atlassian's gateway with an OAuth token,
+/// the site's own address with Basic credentials (API tokens are not valid at the gateway).
 fn base(ctx: &Context) -> Result<String, Error> {
-    let cloud_id = ctx.field("cloud_id")?;
-    Ok(format!("{GATEWAY}/ex/jira/{}", segment(cloud_id)))
+    match ctx.credential {
+        CredentialKind::Basic => Ok(SITE_ORIGIN.replace("{site}", &site(ctx)?)),
+        _ => {
+            let cloud_id = ctx.field("cloud_id")?;
+            Ok(format!("{GATEWAY}/ex/jira/{}", segment(cloud_id)))
+        }
+    }
+}
+
+/// The account's `site` (lower case); an account with Basic credentials cannot work without it.
+fn site(ctx: &Context) -> Result<String, Error> {
+    match ctx.fields.get("site").map(|s| s.trim().to_lowercase()) {
+        Some(site) if !site.is_empty() => Ok(site),
+        _ => Err(Error::unauthorized(
+            "an account connected with an e-mail and API token needs the `site` field (e.g. `acme` for https://acme.atlassian.net); connect it again with `site`",
+        )),
+    }
 }
 
 fn api(ctx: &Context) -> Result<Api, Error> {
@@ -325,7 +346,10 @@ fn issue_type_id(api: &Api, project: &str, name: &str) -> Result<String, Error> 
         issue_types: Vec<IssueTypeRef>,
     }
     let page: Page = api
-        .get(&path!("/rest/api/3/issue/createmeta/{}/issuetypes", project))
+        .get(&path!(
+            "/rest/api/3/issue/createmeta/{}/issuetypes",
+            project
+        ))
         .query(&[("maxResults", META_PAGE)])
         .send()?
         .json()?;
@@ -403,10 +427,7 @@ fn create_issue(input: CreateIssue, ctx: &Context) -> Result<Passthrough, Error>
         fields.insert("labels".into(), json!(labels(given)?));
     }
     if let Some(priority) = &input.priority {
-        fields.insert(
-            "priority".into(),
-            by_id_or_name(key("priority", priority)?),
-        );
+        fields.insert("priority".into(), by_id_or_name(key("priority", priority)?));
     }
     if let Some(parent) = &input.parent_key {
         fields.insert("parent".into(), json!({"key": key("parent_key", parent)?}));
@@ -512,10 +533,7 @@ fn describe_create_issue(mut schema: Value, ctx: &Context) -> Result<Value, Erro
             used.join("; ")
         );
         if !field.required_in.is_empty() {
-            description.push_str(&format!(
-                " Required in: {}.",
-                field.required_in.join(", ")
-            ));
+            description.push_str(&format!(" Required in: {}.", field.required_in.join(", ")));
         }
         if field.options.len() > fields::MAX_OPTIONS {
             description.push_str(&format!(
@@ -551,7 +569,10 @@ fn describe_create_issue(mut schema: Value, ctx: &Context) -> Result<Value, Erro
         for (property, text) in [
             (
                 "project_key",
-                format!("Projects you can create issues in, with their issue types: {}.", listed.join("; ")),
+                format!(
+                    "Projects you can create issues in, with their issue types: {}.",
+                    listed.join("; ")
+                ),
             ),
             (
                 "issue_type",
@@ -650,10 +671,7 @@ fn update_issue(input: UpdateIssue, ctx: &Context) -> Result<Updated, Error> {
         fields.insert("description".into(), value);
     }
     if let Some(priority) = &input.priority {
-        fields.insert(
-            "priority".into(),
-            by_id_or_name(key("priority", priority)?),
-        );
+        fields.insert("priority".into(), by_id_or_name(key("priority", priority)?));
     }
     let adding = input.add_labels.as_deref().unwrap_or_default();
     let removing = input.remove_labels.as_deref().unwrap_or_default();
@@ -687,9 +705,7 @@ fn update_issue(input: UpdateIssue, ctx: &Context) -> Result<Updated, Error> {
     if !update.is_empty() {
         body.insert("update".into(), Value::Object(update));
     }
-    api.put(&issue_path(issue_key, "")?)
-        .json(&body)
-        .send()?;
+    api.put(&issue_path(issue_key, "")?).json(&body).send()?;
     Ok(Updated {
         issue_key: issue_key.to_string(),
         updated: true,
@@ -770,7 +786,11 @@ fn transition_issue(input: TransitionIssue, ctx: &Context) -> Result<Transitione
             Error::invalid_input(format!(
                 "no transition of {issue_key} leads to {:?}; the transitions available now are: {}",
                 input.status.trim(),
-                if listed.is_empty() { "none".to_string() } else { listed.join(", ") }
+                if listed.is_empty() {
+                    "none".to_string()
+                } else {
+                    listed.join(", ")
+                }
             ))
         })?;
     let mut body = json!({"transition": {"id": chosen.id}});
@@ -894,7 +914,12 @@ fn list_projects(input: ListProjects, ctx: &Context) -> Result<ProjectPage, Erro
         ("maxResults", input.max_results.unwrap_or(50).to_string()),
         ("expand", "description,lead,issueTypes".to_string()),
     ];
-    if let Some(text) = input.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+    if let Some(text) = input
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
         query.push(("query", text.to_string()));
     }
     let page: Page = api(ctx)?
@@ -902,8 +927,8 @@ fn list_projects(input: ListProjects, ctx: &Context) -> Result<ProjectPage, Erro
         .query(&query)
         .send()?
         .json()?;
-    let next_start_at = (!page.is_last && !page.values.is_empty())
-        .then(|| start_at + page.values.len() as u64);
+    let next_start_at =
+        (!page.is_last && !page.values.is_empty()).then(|| start_at + page.values.len() as u64);
     Ok(ProjectPage {
         projects: page.values,
         total: page.total,
@@ -994,7 +1019,10 @@ fn create_project(input: CreateProject, ctx: &Context) -> Result<Passthrough, Er
             name: key("name", &input.name)?,
             project_type_key: input.project_type,
             lead_account_id: key("lead_account_id", &input.lead_account_id)?,
-            description: input.description.as_deref().filter(|d| !d.trim().is_empty()),
+            description: input
+                .description
+                .as_deref()
+                .filter(|d| !d.trim().is_empty()),
             project_template_key: input.template_key.as_deref().map(str::trim),
             assignee_type: input.assignee_type,
         })
@@ -1059,11 +1087,16 @@ struct Resource {
     scopes: Vec<String>,
 }
 
-/// Finds the account's Jira site among those the token may reach (a token can reach several,
-/// and Confluence sites too): the one at `https://{site}.atlassian.net` when the user named a
-/// `site`, else the first Jira one. Keeps its cloud id and labels the account with the site's
-/// name and address.
+/// With an OAuth token: finds the account's Jira site among those the token may reach (a token
+/// can reach several, and Confluence sites too): the one at `https://{site}.atlassian.net` when
+/// the user named a `site`, else the first Jira one. Keeps its cloud id and labels the account
+/// with the site's name and address. With Basic credentials: checks them with `GET
+/// /rest/api/3/myself` on the site (a refused one is not stored) and labels the account with the
+/// user's e-mail (or name) and the site.
 fn after_connect(ctx: &Context) -> Result<ConnectedAccount, Error> {
+    if ctx.credential == CredentialKind::Basic {
+        return check_basic(ctx);
+    }
     let resources: Vec<Resource> = Api::new(GATEWAY)
         .header("Accept", "application/json")
         .errors(jira_errors)
@@ -1094,7 +1127,30 @@ fn after_connect(ctx: &Context) -> Result<ConnectedAccount, Error> {
         })?,
     };
     let address = chosen.url.trim_start_matches("https://");
-    Ok(ConnectedAccount::labelled(format!("{} ({address})", chosen.name)).field("cloud_id", &chosen.id))
+    Ok(
+        ConnectedAccount::labelled(format!("{} ({address})", chosen.name))
+            .field("cloud_id", &chosen.id),
+    )
+}
+
+fn check_basic(ctx: &Context) -> Result<ConnectedAccount, Error> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Myself {
+        email_address: Option<String>,
+        display_name: Option<String>,
+        account_id: Option<String>,
+    }
+    let me: Myself = api(ctx)?.get("/rest/api/3/myself").send()?.json()?;
+    let who = [me.email_address, me.display_name, me.account_id]
+        .into_iter()
+        .flatten()
+        .find(|w| !w.trim().is_empty())
+        .unwrap_or_else(|| "Jira user".to_string());
+    Ok(ConnectedAccount::labelled(format!(
+        "{who} ({}.atlassian.net)",
+        site(ctx)?
+    )))
 }
 
 /// Scopes asked for when an account connects: together they cover every action.
@@ -1117,15 +1173,19 @@ pub fn provider() -> Provider {
                 .param("audience", "api.atlassian.com")
                 .param("prompt", "consent"),
         ))
+        .alternative_auth(Auth::basic(
+            "Atlassian account e-mail",
+            "API token (id.atlassian.com → Security → Create and manage API tokens)",
+        ))
         .field(
             Field::user(
                 "site",
-                "Your Jira site's name, the part before .atlassian.net (e.g. `acme` for https://acme.atlassian.net). Optional: without it, the first site you grant access to is used.",
+                "Your Jira site's name, the part before .atlassian.net (e.g. `acme` for https://acme.atlassian.net). Needed with an e-mail and API token; optional when signing in with Atlassian, where without it the first site you grant access to is used.",
             )
             .pattern("[A-Za-z0-9][A-Za-z0-9-]{0,62}"),
         )
         .field(
-            Field::after_connect("cloud_id", "The Jira site's cloud id, found when the account connects.")
+            Field::after_connect("cloud_id", "The Jira site's cloud id, found when an account signs in with Atlassian.")
                 .pattern("[A-Za-z0-9-]{1,64}"),
         )
         .origin(GATEWAY)

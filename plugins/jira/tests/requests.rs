@@ -7,7 +7,7 @@
 
 use actionhost_plugin_jira::{adf, provider};
 use actionhost_sdk::testing::{self, RecordedRequest, Transport};
-use actionhost_sdk::{ConnectedAccount, Context, Error};
+use actionhost_sdk::{ConnectedAccount, Context, CredentialKind, Error};
 use serde_json::{Value, json};
 
 const CLOUD_ID: &str = "1324a887-45db-1bf4-1e99-ef0ff456d421";
@@ -18,6 +18,7 @@ fn base() -> String {
 
 fn context() -> Context {
     Context::new("alice")
+        .with_credential(CredentialKind::OAuth2)
         .with_scopes(&["read:jira-work", "write:jira-work", "read:jira-user"])
         .with_field("cloud_id", CLOUD_ID)
 }
@@ -185,7 +186,8 @@ fn get_issue_answers_plain_text_fields_with_their_names_and_without_nulls() {
 
 #[test]
 fn create_issue_sends_every_field_with_the_description_as_adf() {
-    let created = json!({"id": "10000", "key": "PROJ-24", "self": format!("{}/issue/10000", base())});
+    let created =
+        json!({"id": "10000", "key": "PROJ-24", "self": format!("{}/issue/10000", base())});
     let (result, request) = call(
         "JIRA_CREATE_ISSUE",
         json!({
@@ -269,7 +271,8 @@ fn proj_issue_types() -> Value {
 
 #[test]
 fn create_issue_converts_custom_fields_with_the_issue_types_metadata() {
-    let created = json!({"id": "10000", "key": "PROJ-25", "self": format!("{}/issue/10000", base())});
+    let created =
+        json!({"id": "10000", "key": "PROJ-25", "self": format!("{}/issue/10000", base())});
     let (result, requests) = run(
         "JIRA_CREATE_ISSUE",
         json!({
@@ -278,7 +281,11 @@ fn create_issue_converts_custom_fields_with_the_issue_types_metadata() {
             "summary": "Export to CSV",
             "custom_fields": {"customfield_10016": 3, "Severity": "Major", "customfield_10050": "Line one\nline two", "duedate": "2025-03-31"}
         }),
-        vec![(200, proj_issue_types()), (200, story_fields()), (201, created.clone())],
+        vec![
+            (200, proj_issue_types()),
+            (200, story_fields()),
+            (201, created.clone()),
+        ],
     );
     assert_eq!(result.unwrap(), created);
     assert_eq!(requests.len(), 3);
@@ -315,7 +322,9 @@ fn create_issue_converts_custom_fields_with_the_issue_types_metadata() {
     assert_eq!(requests.len(), 1);
     assert_eq!(
         result.unwrap_err(),
-        Error::invalid_input("project PROJ has no issue type \"Epic\"; its issue types are: Story, Bug")
+        Error::invalid_input(
+            "project PROJ has no issue type \"Epic\"; its issue types are: Story, Bug"
+        )
     );
     let (result, requests) = run(
         "JIRA_CREATE_ISSUE",
@@ -376,9 +385,18 @@ fn create_issues_schema_lists_the_custom_fields_of_the_users_projects() {
                 "{}/project/search?action=create&expand=issueTypes&orderBy=-lastIssueUpdatedDate&maxResults=20",
                 base()
             ),
-            format!("{}/issue/createmeta/PROJ/issuetypes/10001?maxResults=200", base()),
-            format!("{}/issue/createmeta/PROJ/issuetypes/10002?maxResults=200", base()),
-            format!("{}/issue/createmeta/OPS/issuetypes/10003?maxResults=200", base()),
+            format!(
+                "{}/issue/createmeta/PROJ/issuetypes/10001?maxResults=200",
+                base()
+            ),
+            format!(
+                "{}/issue/createmeta/PROJ/issuetypes/10002?maxResults=200",
+                base()
+            ),
+            format!(
+                "{}/issue/createmeta/OPS/issuetypes/10003?maxResults=200",
+                base()
+            ),
         ]
     );
     let custom = &schema["properties"]["custom_fields"];
@@ -745,19 +763,25 @@ fn resources() -> Value {
     ])
 }
 
-fn connect(ctx: &Context, answer: Value) -> (Result<ConnectedAccount, Error>, RecordedRequest) {
+fn connect(ctx: Context, answer: Value) -> (Result<ConnectedAccount, Error>, RecordedRequest) {
     let transport = Transport::install();
     transport.reply_json(200, answer);
-    let result = testing::after_connect(&provider(), ctx);
+    let result = testing::after_connect(&provider(), &ctx.with_credential(CredentialKind::OAuth2));
     (result, transport.only_request())
 }
 
 #[test]
 fn connecting_keeps_the_cloud_id_of_the_named_site_or_the_first_jira_site() {
-    let (account, request) = connect(&Context::new("alice").with_field("site", "Acme-Labs"), resources());
+    let (account, request) = connect(
+        Context::new("alice").with_field("site", "Acme-Labs"),
+        resources(),
+    );
     assert_eq!(
         (request.method.as_str(), request.url.as_str()),
-        ("GET", "https://api.atlassian.com/oauth/token/accessible-resources")
+        (
+            "GET",
+            "https://api.atlassian.com/oauth/token/accessible-resources"
+        )
     );
     assert_eq!(
         account.unwrap(),
@@ -765,19 +789,22 @@ fn connecting_keeps_the_cloud_id_of_the_named_site_or_the_first_jira_site() {
             .field("cloud_id", "beef0000-0000-4000-8000-000000000002")
     );
     // Without a site: the first Jira site (the Confluence-only one is skipped).
-    let (account, _) = connect(&Context::new("alice"), resources());
+    let (account, _) = connect(Context::new("alice"), resources());
     assert_eq!(
         account.unwrap(),
         ConnectedAccount::labelled("Acme (acme.atlassian.net)").field("cloud_id", CLOUD_ID)
     );
-    let (account, _) = connect(&Context::new("alice").with_field("site", "globex"), resources());
+    let (account, _) = connect(
+        Context::new("alice").with_field("site", "globex"),
+        resources(),
+    );
     assert_eq!(
         account.unwrap_err(),
         Error::invalid_input(
             "this Atlassian account did not grant access to https://globex.atlassian.net; the Jira sites it granted are: https://acme.atlassian.net, https://acme-labs.atlassian.net. Connect again with one of them as `site` (or choose https://globex.atlassian.net on Atlassian's consent screen)"
         )
     );
-    let (account, _) = connect(&Context::new("alice"), json!([]));
+    let (account, _) = connect(Context::new("alice"), json!([]));
     assert!(matches!(account.unwrap_err(), Error::Unauthorized(m) if m.contains("no Jira site")));
 }
 
@@ -787,13 +814,33 @@ fn every_action_declares_jiras_scopes_and_true_hints() {
     let expected: &[(&str, &[&str], bool, bool)] = &[
         ("JIRA_SEARCH_ISSUES", &["read:jira-work"], true, true),
         ("JIRA_GET_ISSUE", &["read:jira-work"], true, true),
-        ("JIRA_CREATE_ISSUE", &["write:jira-work", "read:jira-work"], false, false),
-        ("JIRA_UPDATE_ISSUE", &["write:jira-work", "read:jira-work"], false, true),
-        ("JIRA_TRANSITION_ISSUE", &["write:jira-work", "read:jira-work"], false, false),
+        (
+            "JIRA_CREATE_ISSUE",
+            &["write:jira-work", "read:jira-work"],
+            false,
+            false,
+        ),
+        (
+            "JIRA_UPDATE_ISSUE",
+            &["write:jira-work", "read:jira-work"],
+            false,
+            true,
+        ),
+        (
+            "JIRA_TRANSITION_ISSUE",
+            &["write:jira-work", "read:jira-work"],
+            false,
+            false,
+        ),
         ("JIRA_ADD_COMMENT", &["write:jira-work"], false, false),
         ("JIRA_ASSIGN_ISSUE", &["write:jira-work"], false, true),
         ("JIRA_LIST_PROJECTS", &["read:jira-work"], true, true),
-        ("JIRA_CREATE_PROJECT", &["manage:jira-configuration"], false, false),
+        (
+            "JIRA_CREATE_PROJECT",
+            &["manage:jira-configuration"],
+            false,
+            false,
+        ),
         ("JIRA_SEARCH_USERS", &["read:jira-user"], true, true),
     ];
     assert_eq!(provider.actions().len(), expected.len());
@@ -809,6 +856,83 @@ fn every_action_declares_jiras_scopes_and_true_hints() {
         );
         let schema = action.input_schema();
         assert_eq!(schema["type"], "object", "{name}");
-        assert!(schema.get("oneOf").is_none() && schema.get("anyOf").is_none(), "{name}");
+        assert!(
+            schema.get("oneOf").is_none() && schema.get("anyOf").is_none(),
+            "{name}"
+        );
     }
+}
+
+/// An account connected with an e-mail and API token.
+fn basic_context() -> Context {
+    Context::new("alice")
+        .with_credential(CredentialKind::Basic)
+        .with_field("site", "acme")
+}
+
+#[test]
+fn an_account_with_an_api_token_calls_its_site_directly() {
+    let transport = Transport::install();
+    transport.reply_json(
+        200,
+        json!({"id": "10002", "key": "PROJ-2", "fields": {"summary": "Login fails"}}),
+    );
+    let issue = testing::run(
+        &provider(),
+        "JIRA_GET_ISSUE",
+        json!({"issue_key": "PROJ-2"}),
+        &basic_context(),
+    )
+    .unwrap();
+    assert_eq!(issue["fields"]["summary"], "Login fails");
+    let request = transport.only_request();
+    assert_eq!(
+        request.url,
+        "https://acme.atlassian.net/rest/api/3/issue/PROJ-2?expand=names"
+    );
+    assert_eq!(request.header("authorization"), None);
+
+    // Its connect step checks the credential on the site and labels the account.
+    let transport = Transport::install();
+    transport.reply_json(
+        200,
+        json!({"accountId": "5b10a2844c20165700ede21g", "accountType": "atlassian", "emailAddress": "mia@example.com", "displayName": "Mia Krystof", "active": true}),
+    );
+    let account = testing::after_connect(&provider(), &basic_context()).unwrap();
+    assert_eq!(
+        account,
+        ConnectedAccount::labelled("mia@example.com (acme.atlassian.net)")
+    );
+    assert_eq!(
+        transport.only_request().url,
+        "https://acme.atlassian.net/rest/api/3/myself"
+    );
+
+    // A refused token is not stored.
+    let transport = Transport::install();
+    transport.reply(
+        401,
+        &[("content-type", "text/plain")],
+        "Client must be authenticated to access this resource.",
+    );
+    let error = testing::after_connect(&provider(), &basic_context()).unwrap_err();
+    assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+    drop(transport);
+
+    // Without a site there is nowhere to call.
+    let transport = Transport::install();
+    let no_site = Context::new("alice").with_credential(CredentialKind::Basic);
+    let error = testing::run(
+        &provider(),
+        "JIRA_GET_ISSUE",
+        json!({"issue_key": "PROJ-2"}),
+        &no_site,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&error, Error::Unauthorized(m) if m.contains("`site`")),
+        "{error:?}"
+    );
+    assert!(testing::after_connect(&provider(), &no_site).is_err());
+    assert!(transport.requests().is_empty());
 }
