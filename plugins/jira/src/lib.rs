@@ -406,7 +406,11 @@ fn create_issue(input: CreateIssue, ctx: &Context) -> Result<Passthrough, Error>
         fields.insert("issuetype".into(), by_id_or_name(issue_type));
     } else {
         // Custom values take their shape from the project's and issue type's field metadata.
-        let type_id = issue_type_id(&api, project, issue_type)?;
+        let type_id = if issue_type.chars().all(|c| c.is_ascii_digit()) {
+            issue_type.to_string()
+        } else {
+            issue_type_id(&api, project, issue_type)?
+        };
         let meta = create_fields(&api, project, &type_id)?;
         fields.insert("issuetype".into(), json!({"id": type_id}));
         for (id, value) in fields::values(&meta, custom, &format!("{project} / {issue_type}"))? {
@@ -559,8 +563,9 @@ fn describe_create_issue(mut schema: Value, ctx: &Context) -> Result<Value, Erro
     };
     let custom = &mut schema["properties"]["custom_fields"];
     let static_description = custom["description"].as_str().unwrap_or("").to_string();
+    let static_type = custom.get("type").cloned().unwrap_or(json!("object"));
     *custom = json!({
-        "type": "object",
+        "type": static_type,
         "description": format!("{static_description} The fields of your projects are listed as properties: each says its type, the projects and issue types that have it, and where it is required.{more}"),
         "properties": properties,
         "additionalProperties": true,

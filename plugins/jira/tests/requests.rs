@@ -313,6 +313,23 @@ fn create_issue_converts_custom_fields_with_the_issue_types_metadata() {
         }})
     );
 
+    // An issue type given by id needs no lookup.
+    let (result, requests) = run(
+        "JIRA_CREATE_ISSUE",
+        json!({"project_key": "PROJ", "issue_type": "10001", "summary": "x", "custom_fields": {"customfield_10016": 2}}),
+        vec![(200, story_fields()), (201, created.clone())],
+    );
+    result.unwrap();
+    assert_request(
+        &requests[0],
+        "GET",
+        "/issue/createmeta/PROJ/issuetypes/10001?maxResults=200",
+    );
+    assert_eq!(
+        json_body(&requests[1])["fields"]["issuetype"],
+        json!({"id": "10001"})
+    );
+
     // An issue type the project does not have, and a field the issue type does not have.
     let (result, requests) = run(
         "JIRA_CREATE_ISSUE",
@@ -400,7 +417,10 @@ fn create_issues_schema_lists_the_custom_fields_of_the_users_projects() {
         ]
     );
     let custom = &schema["properties"]["custom_fields"];
-    assert_eq!(custom["type"], "object");
+    assert_eq!(
+        custom["type"],
+        action.input_schema()["properties"]["custom_fields"]["type"]
+    );
     assert_eq!(custom["additionalProperties"], true);
     assert_eq!(
         custom["properties"],
