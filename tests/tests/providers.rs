@@ -20,6 +20,8 @@ mod google_docs;
 mod google_drive;
 #[path = "providers/graphql.rs"]
 mod graphql;
+#[path = "providers/jira.rs"]
+mod jira;
 #[path = "providers/linear.rs"]
 mod linear;
 #[path = "providers/microsoft.rs"]
