@@ -292,6 +292,8 @@ fn html_escape(text: &str) -> String {
 #[serde(deny_unknown_fields)]
 pub struct PutConnection {
     client_id: String,
+    /// Required for an OAuth app; an application key alone (Trello's) has none.
+    #[serde(default)]
     client_secret: String,
     scopes: Option<Vec<String>>,
     authorize_url: Option<String>,
@@ -326,11 +328,13 @@ pub async fn put_connection(
             format!("{integration} uses neither OAuth 2 nor an operator's application key"),
         ));
     }
-    for (field, value) in [
-        ("client_id", &body.client_id),
-        ("client_secret", &body.client_secret),
+    // An application key alone (a two-part key) has no secret; an OAuth app needs one.
+    let oauth = plugin.loaded.info.oauth2().is_some();
+    for (field, value, needed) in [
+        ("client_id", &body.client_id, true),
+        ("client_secret", &body.client_secret, oauth),
     ] {
-        if value.trim().is_empty() {
+        if needed && value.trim().is_empty() {
             return Err(ApiError::invalid(
                 &format!("/{field}"),
                 format!("`{field}` must not be empty"),
