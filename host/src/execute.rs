@@ -20,7 +20,7 @@ use crate::credentials::{
     AccountSecret, AccountStatus, AccountStore, CredentialError, OAuthError, OAuthFlows,
     SecretString,
 };
-use crate::manifest::{AuthKind, OAuth2Endpoints};
+use crate::manifest::{AuthKind, CredentialKind, OAuth2Endpoints};
 use crate::observability::audit::{AuditLog, AuditRecord};
 use crate::observability::metrics::Metrics;
 use crate::runtime::{ActionError, CallContext, CallError, Runtime};
@@ -263,8 +263,8 @@ impl Executor {
         }
         let mut credential = secret.injected().cloned();
         let mut refresher: Option<Arc<dyn RefreshCredential>> = None;
-        if let (AuthKind::OAuth2(declared), AccountSecret::Oauth2 { refresh_token, .. }) =
-            (&info.auth, &secret)
+        if let (Some(declared), AccountSecret::Oauth2 { refresh_token, .. }) =
+            (info.oauth2(), &secret)
         {
             let endpoints = &plugin
                 .loaded
@@ -302,15 +302,28 @@ impl Executor {
             user: user.into(),
             scopes: account.scopes,
             fields: account.fields,
-            operator_key: self.operator_key(plugin)?,
+            operator_key: self.operator_key(plugin, secret.kind())?,
             credential,
+            credential_kind: secret.kind(),
             refresher,
         })
     }
 
-    /// The operator's part of a two-part key: the client id of the integration's connection.
-    fn operator_key(&self, plugin: &CatalogPlugin) -> Result<Option<String>, ExecuteError> {
-        if plugin.loaded.info.operator_key().is_none() {
+    /// The operator's part of a two-part key: the client id of the integration's connection,
+    /// for an account of the kind (API key) that declares one.
+    fn operator_key(
+        &self,
+        plugin: &CatalogPlugin,
+        kind: Option<CredentialKind>,
+    ) -> Result<Option<String>, ExecuteError> {
+        let declared = matches!(
+            plugin.loaded.info.auth_for(kind),
+            Some(AuthKind::ApiKey {
+                operator_key: Some(_),
+                ..
+            })
+        );
+        if !declared {
             return Ok(None);
         }
         Ok(self
@@ -331,8 +344,15 @@ impl Executor {
         mut details: crate::credentials::AccountDetails,
     ) -> Result<crate::credentials::ConnectedAccount, ExecuteError> {
         let info = &plugin.loaded.info;
-        let operator_key = self.operator_key(plugin)?;
-        if info.operator_key().is_some() && operator_key.is_none() {
+        let needs_key = matches!(
+            info.auth_for(secret.kind()),
+            Some(AuthKind::ApiKey {
+                operator_key: Some(_),
+                ..
+            })
+        );
+        let operator_key = self.operator_key(plugin, secret.kind())?;
+        if needs_key && operator_key.is_none() {
             return Err(ExecuteError::ConnectFailed {
                 integration: info.id.clone(),
                 reason: format!(
@@ -349,6 +369,7 @@ impl Executor {
             fields: details.fields.clone(),
             operator_key,
             credential: secret.injected().cloned(),
+            credential_kind: secret.kind(),
             refresher: None,
         };
         // It runs the plugin with the user's credential: the same gates as an action.
