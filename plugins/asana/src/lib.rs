@@ -8,6 +8,9 @@
 //! the rest → upstream error with Asana's message). Every request names the fields it wants
 //! (`opt_fields`) so that answers stay small.
 //!
+//! Users connect with OAuth 2 (PKCE, Asana's granular scopes) or, instead, a personal access
+//! token; both are bearer tokens for the same API, so no action depends on which one it is.
+//!
 //! `ASANA_CREATE_TASK` has a dynamic schema: its `custom_fields` parameter lists the custom
 //! fields of the projects in the account's workspace (see [`describe_create_task`]), and a call
 //! checks the fields it sets against the chosen project's own settings before creating the task.
@@ -1025,6 +1028,10 @@ pub fn provider() -> Provider {
                 .scopes(SCOPES)
                 .revoke_url("https://app.asana.com/-/oauth_revoke"),
         ))
+        // A personal access token (Asana: My settings → Apps → Developer apps) is sent as a
+        // bearer token too and reaches the same API; it carries the user's full access, so it
+        // is granted every action.
+        .alternative_auth(Auth::ApiKey(ApiKey::header("Authorization").prefix("Bearer ")))
         .origin("https://app.asana.com")
         .field(Field::after_connect(
             WORKSPACE_FIELD,

@@ -814,3 +814,77 @@ fn hints_and_scopes_are_declared_per_action() {
             .idempotent
     );
 }
+
+#[test]
+fn a_personal_access_token_is_the_alternative_to_oauth_and_changes_no_request() {
+    use actionhost_sdk::__private::dispatch;
+    use actionhost_sdk::CredentialKind;
+    use actionhost_sdk::bindings::actionhost::provider::types as wit;
+    let info = dispatch::info(&provider());
+    let wit::AuthKind::Oauth2(oauth) = &info.auth else {
+        panic!("{:?}", info.auth)
+    };
+    assert_eq!(
+        (
+            oauth.authorize_url.as_str(),
+            oauth.token_url.as_str(),
+            oauth.pkce
+        ),
+        (
+            "https://app.asana.com/-/oauth_authorize",
+            "https://app.asana.com/-/oauth_token",
+            true
+        )
+    );
+    assert_eq!(
+        oauth.revoke_url.as_deref(),
+        Some("https://app.asana.com/-/oauth_revoke")
+    );
+    let [wit::AuthKind::ApiKey(token)] = &info.alternative_auth[..] else {
+        panic!("{:?}", info.alternative_auth)
+    };
+    assert_eq!(
+        (
+            token.placement,
+            token.name.as_str(),
+            token.prefix.as_deref()
+        ),
+        (
+            wit::ApiKeyPlacement::Header,
+            "Authorization",
+            Some("Bearer ")
+        )
+    );
+
+    // The same request whichever credential the account holds.
+    let transport = Transport::install();
+    transport.reply_json(200, json!({"data": {"gid": "1500"}}));
+    transport.reply_json(200, json!({"data": {"gid": "1500"}}));
+    for kind in [CredentialKind::OAuth2, CredentialKind::ApiKey] {
+        let output = testing::run(
+            &provider(),
+            "ASANA_GET_TASK",
+            json!({"task_gid": "1500"}),
+            &alice().with_credential(kind),
+        )
+        .unwrap();
+        assert_eq!(output, json!({"gid": "1500"}));
+    }
+    let requests = transport.requests();
+    assert_eq!(requests[0], requests[1]);
+    let transport = Transport::install();
+    transport.reply_json(
+        200,
+        json!({"data": {"gid": "1200", "name": "Ada Lovelace", "email": "ada@example.com", "workspaces": [{"gid": "1100"}]}}),
+    );
+    let account = testing::after_connect(
+        &provider(),
+        &Context::new("alice").with_credential(CredentialKind::ApiKey),
+    )
+    .unwrap();
+    assert_eq!(
+        account,
+        ConnectedAccount::labelled("Ada Lovelace (ada@example.com)").field("workspace", "1100")
+    );
+    assert_eq!(transport.only_request().path(), "/api/1.0/users/me");
+}

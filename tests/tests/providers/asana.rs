@@ -2,8 +2,9 @@
 //! OpenAPI description (`../shared/specs/asana`, with the overlay `asana`: search takes `limit`,
 //! and task custom field values have each kind's type): the exact requests it sends, Asana's
 //! `{"data": ...}` answers unwrapped and paged, its `errors[]` answers as the contract's errors,
-//! and the dynamic schema of ASANA_CREATE_TASK through the real host, from connecting the account
-//! over OAuth to a call the host checks against the user's schema.
+//! the dynamic schema of ASANA_CREATE_TASK through the real host, from connecting the account
+//! over OAuth to a call the host checks against the user's schema, and the personal access token
+//! that may stand in for OAuth.
 
 use actionhost::runtime::{ActionError, CallContext, CallError, LoadedPlugin, Runtime};
 use actionhost_e2e::host::TestApp;
@@ -730,6 +731,72 @@ async fn the_create_task_schema_is_described_per_account_through_the_host() {
     assert_eq!(
         sent[3].json()["data"]["custom_fields"],
         json!({"2001": "3002", "2002": 2})
+    );
+}
+
+/// The alternative to OAuth (contract 0.3): a personal access token given through the host's
+/// API. The connect step checks it with `/users/me` and keeps the workspace; calls carry it as a
+/// bearer token, exactly as they carry an OAuth token.
+#[tokio::test]
+async fn a_personal_access_token_connects_and_is_sent_as_a_bearer_token() {
+    const PAT: &str = "2/1200/1210:pat-of-greg";
+    let standin = ASANA.session("asana_pat");
+    standin
+        .answer(Fixture::operation(
+            "GET /users/{user_gid}",
+            Reply::json(
+                200,
+                json!({"data": {"gid": "1200", "resource_type": "user", "name": "Greg Sanchez", "email": "gsanchez@example.com", "workspaces": [{"gid": "1100", "resource_type": "workspace", "name": "My Company Workspace"}]}}),
+            ),
+        ))
+        .await;
+    standin
+        .answer(Fixture::operation(
+            "GET /tasks/{task_gid}",
+            Reply::json(200, json!({"data": task("1500", "Buy catnip")})),
+        ))
+        .await;
+    let app = TestApp::start(&standin.overrides(), |_| {}).await;
+    let integrations = app.as_user("greg", "GET", "/integrations", None).await;
+    let entry = integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "asana")
+        .expect("asana is bundled")
+        .clone();
+    assert_eq!(entry["auth"]["type"], "oauth2", "{entry}");
+    assert_eq!(entry["alternative_auth"], json!([{"type": "api_key"}]));
+
+    app.connect("greg", "asana", json!({"api_key": PAT})).await;
+    let accounts = app
+        .as_user("greg", "GET", "/connected-accounts", None)
+        .await;
+    let account = &accounts.body.as_array().unwrap()[0];
+    assert_eq!(account["label"], "Greg Sanchez (gsanchez@example.com)");
+    assert_eq!(account["fields"], json!({"workspace": "1100"}));
+    let got = app
+        .as_user(
+            "greg",
+            "POST",
+            "/actions",
+            Some(json!({"action": "ASANA_GET_TASK", "parameters": {"task_gid": "1500"}})),
+        )
+        .await;
+    assert_eq!((got.status, got.body), (200, task("1500", "Buy catnip")));
+    let requests = standin.requests().await;
+    let sent: Vec<(&str, Option<&str>)> = requests
+        .iter()
+        .map(|r| (r.path.as_str(), r.header("authorization")))
+        .collect();
+    let bearer = format!("Bearer {PAT}");
+    assert_eq!(
+        sent,
+        [
+            ("/users/me", Some(bearer.as_str())),
+            ("/tasks/1500", Some(bearer.as_str()))
+        ]
     );
 }
 
