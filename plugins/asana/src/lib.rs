@@ -10,6 +10,11 @@
 //!
 //! Users connect with OAuth 2 (PKCE, Asana's granular scopes) or, instead, a personal access
 //! token; both are bearer tokens for the same API, so no action depends on which one it is.
+//! An operator registers the OAuth app in Asana's developer console (My apps → Create new app):
+//! the host's `/oauth/callback` URL as redirect URL, "Manage distribution" opened to the users'
+//! workspaces, and the granular scopes of [`SCOPES`] chosen. An app registered for "Full
+//! permissions" instead must be given the scope `default` in the operator's connection: Asana
+//! refuses granular scopes for such an app, and `default` for a granular one.
 //!
 //! `ASANA_CREATE_TASK` has a dynamic schema: its `custom_fields` parameter lists the custom
 //! fields of the projects in the account's workspace (see [`describe_create_task`]), and a call

@@ -276,7 +276,7 @@ fn search_tasks_sends_the_filters_and_pages_by_creation_time() {
     let (result, requests) = call(
         "ASANA_SEARCH_TASKS",
         json!({"text": "fix", "assignees": ["me", "1200"], "projects": ["1400"], "sections": ["1600"], "tags": ["1700"], "completed": false, "is_subtask": false, "due_on_before": "2025-04-01", "due_on_after": "2025-03-01", "modified_since": "2025-01-01T00:00:00Z", "limit": 2}),
-        &[page.clone()],
+        std::slice::from_ref(&page),
     );
     assert_eq!(
         result.unwrap(),
