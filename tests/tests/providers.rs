@@ -6,6 +6,8 @@
 //!
 //! One module per provider; they share one stand-in process per description.
 
+#[path = "providers/asana.rs"]
+mod asana;
 #[path = "providers/github.rs"]
 mod github;
 #[path = "providers/gmail.rs"]
