@@ -113,12 +113,13 @@ pub const JIRA: Description = Description {
     overlay: None,
 };
 
-/// Asana (`../shared/specs/asana`, OpenAPI 3.0.0, descriptions stripped).
+/// Asana (`../shared/specs/asana`, OpenAPI 3.0.0, descriptions stripped), with the overlay
+/// `asana` (search's `limit`, custom field values of every kind; its docstring says why).
 pub const ASANA: Description = Description {
     name: "asana",
     base_url: "https://app.asana.com/api/1.0",
     source: Source::Shared("specs/asana/asana_oas.stripped.json"),
-    overlay: None,
+    overlay: Some("asana"),
 };
 
 /// Trello (`../shared/specs/trello`, OpenAPI 3.0.0). Its duplicate enum values make Prism skip

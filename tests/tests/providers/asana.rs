@@ -9,22 +9,12 @@
 use actionhost::runtime::{ActionError, CallContext, CallError, LoadedPlugin, Runtime};
 use actionhost_e2e::host::TestApp;
 use actionhost_e2e::standin::{Recorded, Reply, StandIn};
-use actionhost_e2e::validating::{Description, Fixture, Session, Source};
+use actionhost_e2e::validating::{ASANA, Fixture, Session};
 use serde_json::{Value, json};
 
 use super::{
     Call, Refused, alice_with, assert_accepted, assert_every_call_reaches, assert_refused,
     load_against, run_once,
-};
-
-/// Asana's description as `validating::ASANA` names it, with the overlay that corrects it
-/// (`tests/tools/standin/overlays/asana.py`). Kept here, under its own stand-in name, until
-/// `validating::ASANA` names the overlay itself.
-static ASANA: Description = Description {
-    name: "asana+overlay",
-    base_url: "https://app.asana.com/api/1.0",
-    source: Source::Shared("specs/asana/asana_oas.stripped.json"),
-    overlay: Some("asana"),
 };
 
 const FILE: &str = "asana.wasm";
