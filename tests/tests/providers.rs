@@ -28,6 +28,8 @@ mod microsoft_calendar;
 mod microsoft_graph;
 #[path = "providers/microsoft_teams.rs"]
 mod microsoft_teams;
+#[path = "providers/monday.rs"]
+mod monday;
 #[path = "providers/onedrive.rs"]
 mod onedrive;
 #[path = "providers/outlook.rs"]
