@@ -8,6 +8,7 @@
 
 use actionhost::runtime::{ActionError, CallContext, CallError, LoadedPlugin, Runtime};
 use actionhost_e2e::host::TestApp;
+use actionhost_e2e::oauth_server::{CLIENT_ID, CLIENT_SECRET, StrictOAuthServer};
 use actionhost_e2e::standin::Reply;
 use actionhost_e2e::validating::{Fixture, MONDAY, Session};
 use serde_json::{Value, json};
@@ -731,4 +732,78 @@ async fn the_board_columns_are_alices_schema_listed_enforced_and_reloaded() {
         ]
     );
     assert_monday_requests(&standin).await;
+}
+
+/// Signing in through the real host's OAuth routes: monday's authorize endpoint with PKCE and
+/// the plugin's scopes; the code exchanged at a strict OAuth server standing in for monday's
+/// OAuth 2.1 token endpoint; the new token checked and the account labelled with `me`.
+#[tokio::test]
+async fn alice_signs_in_with_oauth_and_pkce_and_the_account_is_labelled_from_me() {
+    let standin = MONDAY.session("oauth_sign_in");
+    standin
+        .answer(data(
+            "query Me",
+            json!({"me": {"id": "4012689", "name": "Ada Lovelace", "email": "ada@example.com", "account": {"id": "9876543", "name": "Acme", "slug": "acme"}}}),
+        ))
+        .await;
+    let server = StrictOAuthServer::start().await;
+    let app = TestApp::start(&standin.overrides(), |_| {}).await;
+    let connection = json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "token_url": server.url("/token")});
+    let put = app
+        .as_admin("PUT", "/admin/connections/monday", Some(connection))
+        .await;
+    assert_eq!(put.status, 200, "{put:?}");
+    let started = app
+        .as_user(
+            "alice",
+            "POST",
+            "/connected-accounts/monday/authorize",
+            None,
+        )
+        .await;
+    assert_eq!(started.status, 200, "{started:?}");
+    let url = url::Url::parse(started.body["authorization_url"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (url.scheme(), url.host_str(), url.path()),
+        ("https", Some("auth.monday.com"), "/oauth2/authorize")
+    );
+    let params: std::collections::HashMap<String, String> =
+        url.query_pairs().into_owned().collect();
+    assert_eq!(params["client_id"], CLIENT_ID);
+    assert_eq!(params["response_type"], "code");
+    assert_eq!(params["code_challenge_method"], "S256");
+    assert_eq!(
+        params["scope"],
+        "me:read boards:read boards:write updates:write"
+    );
+
+    server.issue_code(
+        "code-monday",
+        &params["code_challenge"],
+        &params["redirect_uri"],
+    );
+    let callback = app
+        .call(
+            "GET",
+            &format!("/oauth/callback?code=code-monday&state={}", params["state"]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(callback.status, 200, "{callback:?}");
+    let accounts = app
+        .as_user("alice", "GET", "/connected-accounts", None)
+        .await;
+    let account = accounts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["integration"] == "monday")
+        .unwrap_or_else(|| panic!("{accounts:?}"));
+    assert_eq!(account["status"], "active", "{account}");
+    assert_eq!(account["label"], "ada@example.com (Acme)");
+    let me = standin.single().await;
+    assert_eq!(me.header("authorization"), Some("Bearer strict-access-1"));
+    assert_eq!(me.header("api-version"), Some("2026-10"));
 }
