@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::manifest::{AccountField, AuthKind, FieldSource, OAuth2Endpoints, ProviderInfo};
+use crate::manifest::{AccountField, FieldSource, OAuth2Endpoints, ProviderInfo};
 use crate::origin::Origin;
 use crate::quote::clip;
 
@@ -252,7 +252,7 @@ impl AccountFields {
             .iter()
             .map(|(t, _)| ("origin", t.as_str()))
             .collect();
-        if let AuthKind::OAuth2(oauth) = &info.auth {
+        if let Some(oauth) = info.oauth2() {
             templated.push(("oauth2 authorize-url", &oauth.authorize_url));
             templated.push(("oauth2 token-url", &oauth.token_url));
             if let Some(revoke) = &oauth.revoke_url {
@@ -554,6 +554,7 @@ mod tests {
                 },
                 operator_key: None,
             },
+            alternative_auth: Vec::new(),
             origins: origins.iter().map(|o| (o.to_string(), true)).collect(),
             account_fields: fields,
         }

@@ -20,7 +20,7 @@ use crate::credentials::{
     AccountSecret, AccountStatus, AccountStore, CredentialError, OAuthError, OAuthFlows,
     SecretString,
 };
-use crate::manifest::{AuthKind, OAuth2Endpoints};
+use crate::manifest::{AuthKind, CredentialKind, OAuth2Endpoints};
 use crate::observability::audit::{AuditLog, AuditRecord};
 use crate::observability::metrics::Metrics;
 use crate::runtime::{ActionError, CallContext, CallError, Runtime};
@@ -261,10 +261,27 @@ impl Executor {
                 ),
             });
         }
+        // A plugin updated since may no longer take the kind this account was connected with.
+        if info.auth_for(secret.kind()).is_none() {
+            return Err(ExecuteError::NotConnected {
+                integration: info.id.clone(),
+                why: format!(
+                    "your {} account was connected with {}, which the integration no longer \
+                     accepts; connect it again",
+                    info.name,
+                    match secret.kind() {
+                        Some(CredentialKind::ApiKey) => "an API key",
+                        Some(CredentialKind::Basic) => "HTTP Basic credentials",
+                        Some(CredentialKind::OAuth2) => "an OAuth token",
+                        _ => "no credential",
+                    }
+                ),
+            });
+        }
         let mut credential = secret.injected().cloned();
         let mut refresher: Option<Arc<dyn RefreshCredential>> = None;
-        if let (AuthKind::OAuth2(declared), AccountSecret::Oauth2 { refresh_token, .. }) =
-            (&info.auth, &secret)
+        if let (Some(declared), AccountSecret::Oauth2 { refresh_token, .. }) =
+            (info.oauth2(), &secret)
         {
             let endpoints = &plugin
                 .loaded
@@ -302,15 +319,28 @@ impl Executor {
             user: user.into(),
             scopes: account.scopes,
             fields: account.fields,
-            operator_key: self.operator_key(plugin)?,
+            operator_key: self.operator_key(plugin, secret.kind())?,
             credential,
+            credential_kind: secret.kind(),
             refresher,
         })
     }
 
-    /// The operator's part of a two-part key: the client id of the integration's connection.
-    fn operator_key(&self, plugin: &CatalogPlugin) -> Result<Option<String>, ExecuteError> {
-        if plugin.loaded.info.operator_key().is_none() {
+    /// The operator's part of a two-part key: the client id of the integration's connection,
+    /// for an account of the kind (API key) that declares one.
+    fn operator_key(
+        &self,
+        plugin: &CatalogPlugin,
+        kind: Option<CredentialKind>,
+    ) -> Result<Option<String>, ExecuteError> {
+        let declared = matches!(
+            plugin.loaded.info.auth_for(kind),
+            Some(AuthKind::ApiKey {
+                operator_key: Some(_),
+                ..
+            })
+        );
+        if !declared {
             return Ok(None);
         }
         Ok(self
@@ -331,8 +361,15 @@ impl Executor {
         mut details: crate::credentials::AccountDetails,
     ) -> Result<crate::credentials::ConnectedAccount, ExecuteError> {
         let info = &plugin.loaded.info;
-        let operator_key = self.operator_key(plugin)?;
-        if info.operator_key().is_some() && operator_key.is_none() {
+        let needs_key = matches!(
+            info.auth_for(secret.kind()),
+            Some(AuthKind::ApiKey {
+                operator_key: Some(_),
+                ..
+            })
+        );
+        let operator_key = self.operator_key(plugin, secret.kind())?;
+        if needs_key && operator_key.is_none() {
             return Err(ExecuteError::ConnectFailed {
                 integration: info.id.clone(),
                 reason: format!(
@@ -349,6 +386,7 @@ impl Executor {
             fields: details.fields.clone(),
             operator_key,
             credential: secret.injected().cloned(),
+            credential_kind: secret.kind(),
             refresher: None,
         };
         // It runs the plugin with the user's credential: the same gates as an action.
@@ -422,34 +460,34 @@ impl Executor {
         action: &str,
         call: &CallContext,
     ) -> Result<Arc<UserSchema>, ExecuteError> {
-        if let Some(schema) = self
-            .user_schemas
-            .get(&call.user, action, &plugin.loaded.hash)
-        {
-            return Ok(schema);
-        }
-        // A describe runs the plugin with the user's credential: it passes the same gates.
-        let _permit = plugin
-            .gates
-            .admit(plugin.id(), &call.user)
-            .await
-            .map_err(|refused| ExecuteError::Busy {
-                message: refused.message,
-                retry_after_seconds: refused.retry_after.as_secs_f64().ceil().max(1.0) as u32,
-            })?;
-        let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
-        self.record_upstream(plugin.id(), &report.upstream_statuses);
-        let definition = result.map_err(|e| self.call_error(&call.user, plugin, e))?;
-        let hash = plugin.loaded.hash.clone();
-        let named = action.to_string();
-        let schema = off_worker_unless(false, move || {
-            UserSchema::new(&hash, &definition).map_err(|e| ExecuteError::InvalidDescribedSchema {
-                action: named,
-                message: e.to_string(),
+        let describe = async {
+            // A describe runs the plugin with the user's credential: it passes the same gates.
+            let _permit = plugin
+                .gates
+                .admit(plugin.id(), &call.user)
+                .await
+                .map_err(|refused| ExecuteError::Busy {
+                    message: refused.message,
+                    retry_after_seconds: refused.retry_after.as_secs_f64().ceil().max(1.0) as u32,
+                })?;
+            let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
+            self.record_upstream(plugin.id(), &report.upstream_statuses);
+            let definition = result.map_err(|e| self.call_error(&call.user, plugin, e))?;
+            let hash = plugin.loaded.hash.clone();
+            let named = action.to_string();
+            off_worker_unless(false, move || {
+                UserSchema::new(&hash, &definition).map_err(|e| {
+                    ExecuteError::InvalidDescribedSchema {
+                        action: named,
+                        message: e.to_string(),
+                    }
+                })
             })
-        })
-        .await?;
-        Ok(self.user_schemas.insert(&call.user, action, schema))
+            .await
+        };
+        self.user_schemas
+            .get_or_describe(&call.user, action, &plugin.loaded.hash, describe)
+            .await
     }
 
     /// A user's schema for a listing: from the cache, or a `describe` that must finish by
@@ -674,90 +712,111 @@ impl Executor {
             errors: Vec::new(),
         };
         let deadline = tokio::time::Instant::now() + DESCRIBE_DEADLINE;
-        for plugin in self.registry.plugins() {
-            let info = &plugin.loaded.info;
-            if query
-                .integrations
-                .as_ref()
-                .is_some_and(|ids| !ids.contains(&info.id))
-            {
-                continue;
-            }
-            if query
-                .categories
-                .as_ref()
-                .is_some_and(|wanted| !info.categories.iter().any(|c| wanted.contains(c)))
-            {
-                continue;
-            }
-            let connected = available.connected(&info.id);
-            if query.limit_to_available && !available.offers(info) {
-                continue;
-            }
-            let granted = available.granted(&info.id);
-            let shadowed = self.registry.shadowed(&info.id);
-            let mut describe_errors = Vec::new();
-            let listed: Vec<&crate::catalog::CatalogAction> = plugin
-                .actions
-                .iter()
-                .filter(|a| !shadowed.contains(&a.definition.name))
-                .filter(|a| {
-                    if !query.limit_to_available {
-                        return true;
-                    }
-                    let missing = a.definition.missing_scopes(granted);
-                    if !missing.is_empty() {
-                        let needs: Vec<String> = missing.iter().map(|m| m.join(" or ")).collect();
-                        describe_errors.push(format!(
-                            "{}: left out: the account was not granted the scopes it needs ({})",
-                            a.definition.name,
-                            needs.join(", ")
-                        ));
-                    }
-                    missing.is_empty()
-                })
-                .collect();
-            let mut tools: Vec<Box<RawValue>> = listed
-                .iter()
-                .map(|a| a.tools[query.format.index()].clone())
-                .collect();
-            let dynamic: Vec<usize> = (0..listed.len())
-                .filter(|i| listed[*i].definition.hints.dynamic_schema)
-                .collect();
-            if !dynamic.is_empty() && (connected || !info.needs_account()) {
-                match self.call_context(user, &plugin).await {
-                    Ok(call) => {
-                        // Every describe of the listing at once, all within one deadline: a slow
-                        // plugin costs a listing at most DESCRIBE_DEADLINE, and keeps its static
-                        // schemas.
-                        let described = dynamic.iter().map(|i| {
-                            let name = &listed[*i].definition.name;
-                            self.described_for_listing(&plugin, name, &call, deadline)
-                        });
-                        let results = futures_util::future::join_all(described).await;
-                        for (i, result) in dynamic.iter().zip(results) {
-                            match result {
-                                Ok(schema) => {
-                                    tools[*i] = schema.tools[query.format.index()].clone()
-                                }
-                                Err(message) => describe_errors
-                                    .push(format!("{}: {message}", listed[*i].definition.name)),
-                            }
-                        }
-                    }
-                    Err(e) => describe_errors.extend(
-                        dynamic
-                            .iter()
-                            .map(|i| format!("{}: {e}", listed[*i].definition.name)),
-                    ),
-                }
-            }
-            for message in describe_errors {
-                listing.errors.push((info.id.clone(), message));
-            }
-            listing.tools.push((info.id.clone(), tools));
+        // Every integration's describes at once: a cold listing costs its slowest describe,
+        // not their sum.
+        let plugins = self.registry.plugins();
+        let listed = plugins
+            .iter()
+            .map(|plugin| self.list_plugin(plugin, user, query, &available, deadline));
+        for (id, tools, errors) in futures_util::future::join_all(listed)
+            .await
+            .into_iter()
+            .flatten()
+        {
+            listing
+                .errors
+                .extend(errors.into_iter().map(|message| (id.clone(), message)));
+            listing.tools.push((id, tools));
         }
         Ok(listing)
+    }
+
+    /// One integration's tools for `user` as `query` asks (its dynamic schemas described), and
+    /// why any were left out or kept static; `None` when the query filters it out.
+    async fn list_plugin(
+        &self,
+        plugin: &Arc<CatalogPlugin>,
+        user: &str,
+        query: &ToolQuery,
+        available: &Availability,
+        deadline: tokio::time::Instant,
+    ) -> Option<(String, Vec<Box<RawValue>>, Vec<String>)> {
+        let info = &plugin.loaded.info;
+        if query
+            .integrations
+            .as_ref()
+            .is_some_and(|ids| !ids.contains(&info.id))
+        {
+            return None;
+        }
+        if query
+            .categories
+            .as_ref()
+            .is_some_and(|wanted| !info.categories.iter().any(|c| wanted.contains(c)))
+        {
+            return None;
+        }
+        let connected = available.connected(&info.id);
+        if query.limit_to_available && !available.offers(info) {
+            return None;
+        }
+        let granted = available.granted(&info.id);
+        let shadowed = self.registry.shadowed(&info.id);
+        let mut describe_errors = Vec::new();
+        let listed: Vec<&crate::catalog::CatalogAction> = plugin
+            .actions
+            .iter()
+            .filter(|a| !shadowed.contains(&a.definition.name))
+            .filter(|a| {
+                if !query.limit_to_available {
+                    return true;
+                }
+                let missing = a.definition.missing_scopes(granted);
+                if !missing.is_empty() {
+                    let needs: Vec<String> = missing.iter().map(|m| m.join(" or ")).collect();
+                    describe_errors.push(format!(
+                        "{}: left out: the account was not granted the scopes it needs ({})",
+                        a.definition.name,
+                        needs.join(", ")
+                    ));
+                }
+                missing.is_empty()
+            })
+            .collect();
+        let mut tools: Vec<Box<RawValue>> = listed
+            .iter()
+            .map(|a| a.tools[query.format.index()].clone())
+            .collect();
+        let dynamic: Vec<usize> = (0..listed.len())
+            .filter(|i| listed[*i].definition.hints.dynamic_schema)
+            .collect();
+        if !dynamic.is_empty() && (connected || !info.needs_account()) {
+            match self.call_context(user, plugin).await {
+                Ok(call) => {
+                    // Every describe of the listing at once, all within one deadline: a slow
+                    // plugin costs a listing at most DESCRIBE_DEADLINE, and keeps its static
+                    // schemas.
+                    let described = dynamic.iter().map(|i| {
+                        let name = &listed[*i].definition.name;
+                        self.described_for_listing(plugin, name, &call, deadline)
+                    });
+                    let results = futures_util::future::join_all(described).await;
+                    for (i, result) in dynamic.iter().zip(results) {
+                        match result {
+                            Ok(schema) => tools[*i] = schema.tools[query.format.index()].clone(),
+                            Err(message) => describe_errors
+                                .push(format!("{}: {message}", listed[*i].definition.name)),
+                        }
+                    }
+                }
+                Err(e) => describe_errors.extend(
+                    dynamic
+                        .iter()
+                        .map(|i| format!("{}: {e}", listed[*i].definition.name)),
+                ),
+            }
+        }
+        Some((info.id.clone(), tools, describe_errors))
     }
 }
 

@@ -351,13 +351,11 @@ async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
             );
             println!("  {}", info.description);
             println!("  categories: {}", info.categories.join(", "));
-            println!(
-                "  auth: {}",
-                serde_json::to_value(&info.auth)?["type"]
-                    .as_str()
-                    .unwrap_or("?")
-            );
-            if let actionhost::manifest::AuthKind::OAuth2(endpoints) = &info.auth {
+            println!("  auth: {}", info.auth.kind().as_str());
+            for alternative in &info.alternative_auth {
+                println!("  or auth: {}", alternative.kind().as_str());
+            }
+            if let Some(endpoints) = info.oauth2() {
                 // These receive the operator's client secret and users' refresh tokens unless
                 // the operator's connection sets its own.
                 println!("  oauth2 authorize: {}", endpoints.authorize_url);

@@ -3,7 +3,7 @@
 //! that needs a plugin's declaration (catalog, credentials, policy, runtime) reads these types;
 //! only the runtime knows the WIT types they are converted from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The 24 seed integrations (CONTRACT.md). Their action-name prefixes belong to them even while
 /// they are not loaded: a plugin `google` may not declare `GOOGLE_CALENDAR_…`.
@@ -108,6 +108,51 @@ pub enum AuthKind {
     OAuth2(#[serde(skip)] OAuth2Endpoints),
 }
 
+/// Which kind of credential an account holds: one of the plugin's declared auth kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    None,
+    ApiKey,
+    Basic,
+    #[serde(rename = "oauth2")]
+    OAuth2,
+}
+
+impl CredentialKind {
+    /// The name the API and the contract use (`api_key`, `oauth2`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::None => "none",
+            CredentialKind::ApiKey => "api_key",
+            CredentialKind::Basic => "basic",
+            CredentialKind::OAuth2 => "oauth2",
+        }
+    }
+}
+
+impl AuthKind {
+    /// The kind of credential an account of this auth holds.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            AuthKind::None => CredentialKind::None,
+            AuthKind::ApiKey { .. } => CredentialKind::ApiKey,
+            AuthKind::Basic { .. } => CredentialKind::Basic,
+            AuthKind::OAuth2(_) => CredentialKind::OAuth2,
+        }
+    }
+
+    /// Where this auth's credential goes on requests.
+    pub fn placement(&self) -> CredentialPlacement {
+        match self {
+            AuthKind::None => CredentialPlacement::None,
+            AuthKind::ApiKey { placement, .. } => placement.clone(),
+            AuthKind::Basic { .. } => CredentialPlacement::Basic,
+            AuthKind::OAuth2(_) => CredentialPlacement::Bearer,
+        }
+    }
+}
+
 /// What a plugin says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProviderInfo {
@@ -116,7 +161,11 @@ pub struct ProviderInfo {
     pub version: String,
     pub description: String,
     pub categories: Vec<String>,
+    /// The primary way to connect an account.
     pub auth: AuthKind,
+    /// Other ways to connect one (contract 0.3): at most one of each kind, never `None` or the
+    /// primary's kind (checked at load). An account uses exactly one of these or `auth`.
+    pub alternative_auth: Vec<AuthKind>,
     /// As declared (validated at load); may contain `{field}` templates.
     pub origins: Vec<(String, bool)>,
     pub account_fields: Vec<AccountField>,
@@ -138,14 +187,32 @@ pub enum CredentialPlacement {
 }
 
 impl ProviderInfo {
-    /// Where the credential goes on requests.
-    pub fn placement(&self) -> CredentialPlacement {
-        match &self.auth {
-            AuthKind::None => CredentialPlacement::None,
-            AuthKind::ApiKey { placement, .. } => placement.clone(),
-            AuthKind::Basic { .. } => CredentialPlacement::Basic,
-            AuthKind::OAuth2(_) => CredentialPlacement::Bearer,
+    /// Every way to connect an account: the primary auth first, then the alternatives.
+    pub fn auth_kinds(&self) -> impl Iterator<Item = &AuthKind> {
+        std::iter::once(&self.auth).chain(&self.alternative_auth)
+    }
+
+    /// The declared auth of kind `kind` (`None`: the primary one).
+    pub fn auth_for(&self, kind: Option<CredentialKind>) -> Option<&AuthKind> {
+        match kind {
+            None => Some(&self.auth),
+            Some(kind) => self.auth_kinds().find(|a| a.kind() == kind),
         }
+    }
+
+    /// The OAuth 2 endpoints, when OAuth 2 is one of the ways to connect.
+    pub fn oauth2(&self) -> Option<&OAuth2Endpoints> {
+        self.auth_kinds().find_map(|a| match a {
+            AuthKind::OAuth2(endpoints) => Some(endpoints),
+            _ => None,
+        })
+    }
+
+    /// Where the credential of an account of kind `kind` goes on requests (`None`: the primary
+    /// auth's; a kind the plugin does not declare: nowhere).
+    pub fn placement(&self, kind: Option<CredentialKind>) -> CredentialPlacement {
+        self.auth_for(kind)
+            .map_or(CredentialPlacement::None, AuthKind::placement)
     }
 
     /// Whether calls need a connected account.
@@ -158,12 +225,12 @@ impl ProviderInfo {
         self.account_fields.iter().find(|f| f.name == name)
     }
 
-    /// The operator's key part, for two-part keys.
+    /// The operator's key part, for two-part keys (declared by the API-key auth).
     pub fn operator_key(&self) -> Option<&OperatorKey> {
-        match &self.auth {
+        self.auth_kinds().find_map(|a| match a {
             AuthKind::ApiKey { operator_key, .. } => operator_key.as_ref(),
             _ => None,
-        }
+        })
     }
 }
 

@@ -97,6 +97,16 @@ impl Origin {
                 "{self}: a wildcard origin must be under a host name"
             ));
         }
+        // Hosts under a public suffix (`co.uk`, `github.io`, `herokuapp.com`) belong to
+        // unrelated owners: a wildcard over one would reach anyone's host, an attacker's too.
+        if psl::suffix(domain.as_bytes())
+            .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == domain.as_bytes())
+        {
+            return Some(format!(
+                "{self}: {domain} is a public suffix (on the Public Suffix List), so its hosts \
+                 belong to unrelated owners; a wildcard origin must be under one owner's domain"
+            ));
+        }
         None
     }
 
@@ -335,6 +345,11 @@ mod tests {
     #[test]
     fn only_a_whole_first_label_wildcard_over_a_named_domain_is_declarable() {
         assert_eq!(origin("https://*.sharepoint.com").wildcard_problem(), None);
+        assert_eq!(origin("https://*.example.co.uk").wildcard_problem(), None);
+        assert_eq!(
+            origin("https://*.cdn.hostile.test").wildcard_problem(),
+            None
+        );
         assert_eq!(
             origin("https://graph.microsoft.com").wildcard_problem(),
             None
@@ -345,6 +360,11 @@ mod tests {
             ("https://cdn-*.example.com", "whole first label"),
             ("https://a.*.example.com", "whole first label"),
             ("http://*.example.com", "must be https"),
+            ("https://*.co.uk", "public suffix"),
+            ("https://*.github.io", "public suffix"),
+            ("https://*.herokuapp.com", "public suffix"),
+            ("https://*.myshopify.com", "public suffix"),
+            ("https://*.blob.core.windows.net", "public suffix"),
         ] {
             let problem = Origin::parse(text).map(|o| o.wildcard_problem());
             match problem {

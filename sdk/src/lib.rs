@@ -46,7 +46,7 @@
 //! plugins of one vendor share lives in a module per vendor: [`google`] (OAuth and error
 //! envelope) and [`microsoft`] (Graph's OAuth with the tenant, errors and `@odata.nextLink` paging).
 //!
-//! The SDK implements the WIT contract `actionhost:provider@0.2.0`.
+//! The SDK implements the WIT contract `actionhost:provider@0.3.0`.
 
 extern crate self as actionhost_sdk;
 
@@ -67,7 +67,8 @@ pub mod testing;
 pub use base64;
 pub use error::Error;
 pub use provider::{
-    Action, ApiKey, Auth, ConnectedAccount, Context, Field, Hints, OAuth2, Placement, Provider,
+    Action, ApiKey, Auth, ConnectedAccount, Context, CredentialKind, Field, Hints, OAuth2,
+    Placement, Provider,
 };
 
 /// Everything an action file usually needs.
@@ -76,7 +77,8 @@ pub mod prelude {
     pub use crate::http::{Passthrough, Request, Response};
     pub use crate::path;
     pub use crate::{
-        Action, ApiKey, Auth, ConnectedAccount, Context, Error, Field, OAuth2, Provider,
+        Action, ApiKey, Auth, ConnectedAccount, Context, CredentialKind, Error, Field, OAuth2,
+        Provider,
     };
     pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};

@@ -19,6 +19,24 @@ pub struct Context {
     pub scopes: Vec<String>,
     /// The account's fields (see [`Provider::field`]), by name.
     pub fields: BTreeMap<String, String>,
+    /// Which kind of credential the account holds: the provider's [`Provider::auth`] or one of
+    /// its [`Provider::alternative_auth`]s (e.g. a Jira account connected with an API token
+    /// calls the site's own URL, one connected by OAuth calls Atlassian's gateway).
+    pub credential: CredentialKind,
+}
+
+/// The kind of credential an account holds (the host injects it; the plugin never sees it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// The provider needs none.
+    #[default]
+    None,
+    /// An API key or personal token ([`Auth::ApiKey`]).
+    ApiKey,
+    /// HTTP Basic credentials ([`Auth::Basic`]).
+    Basic,
+    /// OAuth 2 tokens, or a token the user brought for an OAuth 2 integration ([`Auth::OAuth2`]).
+    OAuth2,
 }
 
 impl Context {
@@ -50,6 +68,16 @@ impl Context {
     /// ```
     pub fn with_field(mut self, name: &str, value: &str) -> Self {
         self.fields.insert(name.into(), value.into());
+        self
+    }
+
+    /// ```
+    /// use actionhost_sdk::{Context, CredentialKind};
+    /// let ctx = Context::new("u1").with_credential(CredentialKind::Basic);
+    /// assert_eq!(ctx.credential, CredentialKind::Basic);
+    /// ```
+    pub fn with_credential(mut self, kind: CredentialKind) -> Self {
+        self.credential = kind;
         self
     }
 
@@ -754,6 +782,7 @@ pub struct Provider {
     description: String,
     categories: Vec<String>,
     auth: Auth,
+    alternative_auth: Vec<Auth>,
     origins: Vec<(String, bool)>,
     fields: Vec<Field>,
     actions: Vec<Action>,
@@ -774,6 +803,7 @@ impl Provider {
             description: String::new(),
             categories: Vec::new(),
             auth: Auth::None,
+            alternative_auth: Vec::new(),
             origins: Vec::new(),
             fields: Vec::new(),
             actions: Vec::new(),
@@ -813,6 +843,22 @@ impl Provider {
     /// ```
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
+        self
+    }
+
+    /// Another way a user may connect an account instead of [`Provider::auth`], e.g. a personal
+    /// access token beside OAuth 2. At most one of each kind, never [`Auth::None`] nor the
+    /// primary's kind (the host refuses the plugin otherwise). An account holds one credential;
+    /// [`Context::credential`] says which kind.
+    ///
+    /// ```
+    /// use actionhost_sdk::{ApiKey, Auth, OAuth2, Provider};
+    /// let linear = Provider::new("linear", "Linear")
+    ///     .auth(Auth::bearer_oauth2(OAuth2::new("https://linear.app/oauth/authorize", "https://api.linear.app/oauth/token")))
+    ///     .alternative_auth(Auth::ApiKey(ApiKey::header("Authorization")));
+    /// ```
+    pub fn alternative_auth(mut self, auth: Auth) -> Self {
+        self.alternative_auth.push(auth);
         self
     }
 
@@ -932,11 +978,47 @@ pub mod dispatch {
     use super::*;
 
     pub fn info(provider: &Provider) -> wit::ProviderInfo {
+        let auth = |auth: &Auth| auth_kind(auth);
+        wit::ProviderInfo {
+            id: provider.id.clone(),
+            name: provider.name.clone(),
+            version: provider.version.clone(),
+            description: provider.description.clone(),
+            categories: provider.categories.clone(),
+            auth: auth(&provider.auth),
+            alternative_auth: provider.alternative_auth.iter().map(auth).collect(),
+            origins: provider
+                .origins
+                .iter()
+                .map(|(origin, credentials)| wit::OriginGrant {
+                    origin: origin.clone(),
+                    credentials: *credentials,
+                })
+                .collect(),
+            account_fields: provider
+                .fields
+                .iter()
+                .map(|f| wit::AccountField {
+                    name: f.name.clone(),
+                    description: f.description.clone(),
+                    pattern: f.pattern.clone(),
+                    required: f.required,
+                    source: match f.source {
+                        FieldSource::User => wit::FieldSource::User,
+                        FieldSource::TokenResponse => wit::FieldSource::TokenResponse,
+                        FieldSource::AfterConnect => wit::FieldSource::AfterConnect,
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    fn auth_kind(auth: &Auth) -> wit::AuthKind {
         let placement = |p: Placement| match p {
             Placement::Header => wit::ApiKeyPlacement::Header,
             Placement::Query => wit::ApiKeyPlacement::Query,
         };
-        let auth = match &provider.auth {
+        match auth {
             Auth::None => wit::AuthKind::None,
             Auth::ApiKey(key) => wit::AuthKind::ApiKey(wit::ApiKeyAuth {
                 placement: placement(key.placement),
@@ -968,37 +1050,6 @@ pub mod dispatch {
                     wit::ClientAuth::RequestBody
                 },
             }),
-        };
-        wit::ProviderInfo {
-            id: provider.id.clone(),
-            name: provider.name.clone(),
-            version: provider.version.clone(),
-            description: provider.description.clone(),
-            categories: provider.categories.clone(),
-            auth,
-            origins: provider
-                .origins
-                .iter()
-                .map(|(origin, credentials)| wit::OriginGrant {
-                    origin: origin.clone(),
-                    credentials: *credentials,
-                })
-                .collect(),
-            account_fields: provider
-                .fields
-                .iter()
-                .map(|f| wit::AccountField {
-                    name: f.name.clone(),
-                    description: f.description.clone(),
-                    pattern: f.pattern.clone(),
-                    required: f.required,
-                    source: match f.source {
-                        FieldSource::User => wit::FieldSource::User,
-                        FieldSource::TokenResponse => wit::FieldSource::TokenResponse,
-                        FieldSource::AfterConnect => wit::FieldSource::AfterConnect,
-                    },
-                })
-                .collect(),
         }
     }
 
@@ -1015,6 +1066,12 @@ pub mod dispatch {
             user_id: ctx.user_id,
             scopes: ctx.scopes,
             fields: ctx.fields.into_iter().collect(),
+            credential: match ctx.credential {
+                wit::CredentialKind::None => CredentialKind::None,
+                wit::CredentialKind::ApiKey => CredentialKind::ApiKey,
+                wit::CredentialKind::Basic => CredentialKind::Basic,
+                wit::CredentialKind::Oauth2 => CredentialKind::OAuth2,
+            },
         }
     }
 
@@ -1196,12 +1253,42 @@ mod tests {
     }
 
     #[test]
+    fn info_carries_the_alternative_auth() {
+        let provider = Provider::new("jira", "Jira")
+            .auth(Auth::bearer_oauth2(OAuth2::new(
+                "https://auth.atlassian.com/authorize",
+                "https://auth.atlassian.com/oauth/token",
+            )))
+            .alternative_auth(Auth::basic("E-mail", "API token"))
+            .alternative_auth(Auth::ApiKey(ApiKey::header("X-Token").prefix("Token ")));
+        let info = dispatch::info(&provider);
+        assert!(matches!(info.auth, wit::AuthKind::Oauth2(_)));
+        let [wit::AuthKind::Basic(basic), wit::AuthKind::ApiKey(key)] = &info.alternative_auth[..]
+        else {
+            panic!("{:?}", info.alternative_auth)
+        };
+        assert_eq!(basic.password_label, "API token");
+        assert_eq!(
+            (key.name.as_str(), key.prefix.as_deref()),
+            ("X-Token", Some("Token "))
+        );
+        assert!(
+            dispatch::info(&Provider::new("x", "X"))
+                .alternative_auth
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn the_call_context_fields_reach_the_action_and_after_connect() {
         let provider = Provider::new("demo", "Demo")
             .action(Action::new(
                 "DEMO_SHOP",
                 "Shop.",
-                |_: Nothing, ctx: &Context| Ok(json!(ctx.field("shop")?)),
+                |_: Nothing, ctx: &Context| {
+                    assert_eq!(ctx.credential, CredentialKind::Basic);
+                    Ok(json!(ctx.field("shop")?))
+                },
             ))
             .after_connect(|ctx| {
                 Ok(ConnectedAccount::labelled(ctx.field("shop")?).field("plan", "basic"))
@@ -1210,6 +1297,7 @@ mod tests {
             user_id: "u1".into(),
             scopes: vec![],
             fields: vec![("shop".into(), "acme".into())],
+            credential: wit::CredentialKind::Basic,
         };
         assert_eq!(
             dispatch::execute(&provider, "DEMO_SHOP", "{}", ctx()).unwrap(),

@@ -122,12 +122,13 @@ pub const ASANA: Description = Description {
 };
 
 /// Trello (`../shared/specs/trello`, OpenAPI 3.0.0). Its duplicate enum values make Prism skip
-/// validation; openapi-core checks it.
+/// validation; openapi-core checks it, with the overlay `trello` correcting where the spec
+/// refuses what the real API takes (its docstring says each).
 pub const TRELLO: Description = Description {
     name: "trello",
     base_url: "https://api.trello.com/1",
     source: Source::Shared("specs/trello/swagger.v3.json"),
-    overlay: None,
+    overlay: Some("trello"),
 };
 
 /// Monday.com's GraphQL API, version 2026-10 (`../shared/specs/monday/schema.graphql`).

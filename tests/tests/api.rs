@@ -917,6 +917,84 @@ async fn accounts_are_stored_listed_and_deleted_without_ever_returning_a_secret(
 }
 
 #[tokio::test]
+async fn concurrent_listings_share_one_describe_and_integrations_describe_at_once() {
+    use std::sync::{Arc, Mutex};
+    // Every `/fields` answer takes 600 ms; the stand-in notes when each request arrived.
+    let arrivals: Arc<Mutex<Vec<(String, std::time::Instant)>>> = Arc::default();
+    let noted = arrivals.clone();
+    let upstream = StandIn::start(move |r| {
+        if r.path == "/fields" {
+            noted.lock().unwrap().push((
+                r.header("x-api-key").unwrap_or("").to_string(),
+                std::time::Instant::now(),
+            ));
+            return Reply::json(
+                200,
+                json!([{"name": "priority", "type": "integer", "required": true}]),
+            )
+            .delayed(Duration::from_millis(600));
+        }
+        Reply::json(200, json!({}))
+    })
+    .await;
+    // A second integration with a dynamic action: the same component under another id.
+    let twin = actionhost_e2e::patch(
+        actionhost_e2e::patch(
+            std::fs::read(components::HOSTILE).unwrap(),
+            b"hostile",
+            b"hostilf",
+        ),
+        b"HOSTILE",
+        b"HOSTILF",
+    );
+    let app = TestApp::start(
+        &format!(
+            "https://api.hostile.test={0},https://api.hostilf.test={0}",
+            upstream.url()
+        ),
+        |_| {},
+    )
+    .await;
+    app.load(components::HOSTILE).await;
+    assert_eq!(app.upload("hostilf", twin).await.status, 200);
+    app.connect("alice", "hostile", json!({"api_key": "one"}))
+        .await;
+    app.connect("alice", "hostilf", json!({"api_key": "two"}))
+        .await;
+
+    // Eight listings at once for one user: one describe per action, every listing described.
+    let listings = (0..8).map(|_| app.as_user("alice", "GET", "/actions", None));
+    for listed in futures::future::join_all(listings).await {
+        assert_eq!(listed.status, 200, "{listed:?}");
+        assert_eq!(listed.body["errors"], json!([]), "{listed:?}");
+        for (id, action) in [
+            ("hostile", "HOSTILE_CREATE_RECORD"),
+            ("hostilf", "HOSTILF_CREATE_RECORD"),
+        ] {
+            let tool = listed.body["actions"][id]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["function"]["name"] == action)
+                .unwrap();
+            assert_eq!(
+                tool["function"]["parameters"]["required"],
+                json!(["title", "priority"]),
+                "{id}"
+            );
+        }
+    }
+    let arrivals = arrivals.lock().unwrap().clone();
+    let mut keys: Vec<&str> = arrivals.iter().map(|(k, _)| k.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, ["one", "two"], "one describe per integration");
+    // The two integrations' describes overlapped: the second began before the first (600 ms)
+    // could have ended.
+    let apart = arrivals[1].1.duration_since(arrivals[0].1);
+    assert!(apart < Duration::from_millis(400), "{apart:?} apart");
+}
+
+#[tokio::test]
 async fn dynamic_schemas_are_described_per_user_cached_reloaded_and_enforced() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let fields_calls = std::sync::Arc::new(AtomicUsize::new(0));

@@ -1000,3 +1000,126 @@ async fn a_basic_form_names_the_wrong_part_then_connects() {
         Some(format!("Basic {basic}").as_str())
     );
 }
+
+#[tokio::test]
+async fn an_integration_with_alternative_auth_offers_each_way_as_its_own_form() {
+    let provider = StandIn::start(|request| match request.path.as_str() {
+        "/me" => Reply::json(200, json!({"login": "ada@example.com", "id": "u-1"})),
+        _ => Reply::json(200, json!({})),
+    })
+    .await;
+    let app = TestApp::start(
+        &format!("https://api.attacker.test={}", provider.url()),
+        |_| {},
+    )
+    .await;
+    let uploaded = app
+        .upload("attacker", actionhost_e2e::attacker("alternatives", 0))
+        .await;
+    assert_eq!(uploaded.status, 200, "{uploaded:?}");
+    let client = open(&link_for(&app, "ada", json!({"integrations": ["attacker"]})).await).await;
+
+    // No OAuth app yet: no sign-in button, the token forms open, each with its own ids.
+    let page = get(&client, &format!("{}/connect", app.url)).await;
+    let attacker = card(&page.html, "attacker");
+    assert!(
+        !attacker.contains("/connect/attacker/authorize"),
+        "{attacker}"
+    );
+    assert!(attacker.contains("Not connected"), "{attacker}");
+    for (kind, summary, input) in [
+        (
+            "basic",
+            "Use your API token instead",
+            "attacker-basic-username",
+        ),
+        (
+            "api_key",
+            "Use an API key instead",
+            "attacker-api_key-api_key",
+        ),
+    ] {
+        assert!(
+            attacker.contains(&format!(
+                "<details class=\"credentials alternative\" id=\"card-attacker-{kind}\" open>"
+            )),
+            "{kind}: {attacker}"
+        );
+        assert!(attacker.contains(summary), "{summary}: {attacker}");
+        assert!(
+            attacker.contains(&format!("name=\"kind\" value=\"{kind}\"")),
+            "{attacker}"
+        );
+        assert!(attacker.contains(&format!("id=\"{input}\"")), "{attacker}");
+    }
+    let token = csrf(&page.html);
+    let url = format!("{}/connect/attacker/credentials", app.url);
+
+    // A key form sent empty comes back with its own input marked, not the Basic form's.
+    let empty = post(
+        &client,
+        &url,
+        &[("csrf", &token), ("kind", "api_key"), ("api_key", " ")],
+        None,
+    )
+    .await;
+    assert_eq!(empty.status, 400, "{}", empty.html);
+    let attacker = card(&empty.html, "attacker");
+    let key_input = attacker
+        .find("id=\"attacker-api_key-api_key\"")
+        .expect("the key input");
+    assert!(
+        attacker[key_input..]
+            .split('>')
+            .next()
+            .unwrap()
+            .contains("aria-invalid=\"true\""),
+        "{attacker}"
+    );
+    assert_eq!(
+        attacker.matches("aria-invalid=\"true\"").count(),
+        1,
+        "{attacker}"
+    );
+
+    // The key form connects with a key: injected in its header, not as Basic.
+    let connected = post(
+        &client,
+        &url,
+        &[("csrf", &token), ("kind", "api_key"), ("api_key", "key-1")],
+        None,
+    )
+    .await;
+    assert_eq!(connected.status, 303, "{}", connected.html);
+    let me = provider
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/me")
+        .unwrap();
+    assert_eq!(me.header("x-attacker-key"), Some("Key key-1"));
+    assert_eq!(me.header("authorization"), None);
+    let page = get(&client, &format!("{}/connect", app.url)).await;
+    assert!(
+        card(&page.html, "attacker").contains("Connected as ada@example.com"),
+        "{}",
+        page.html
+    );
+
+    // Once the operator sets up the OAuth app, sign-in is the card's first form.
+    let connection = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "cid", "client_secret": "csecret"})),
+        )
+        .await;
+    assert_eq!(connection.status, 200, "{connection:?}");
+    let page = get(&client, &format!("{}/connect", app.url)).await;
+    let attacker = card(&page.html, "attacker");
+    let oauth = attacker
+        .find("action=\"/connect/attacker/authorize\"")
+        .expect("a sign-in form");
+    let basic = attacker.find("id=\"card-attacker-basic\"").unwrap();
+    assert!(oauth < basic, "{attacker}");
+    assert!(attacker.contains("Connect again"), "{attacker}");
+}

@@ -1,4 +1,6 @@
-//! Contract 0.2 end to end: components built against 0.1.0 keep working; HTTP Basic and
+//! Contracts 0.2 and 0.3 end to end: components built against 0.1.0 and 0.2.0 keep working;
+//! alternative auth takes each declared kind of credential, injects it as that kind, tells the
+//! plugin which, and refuses a declaration that is ambiguous; HTTP Basic and
 //! two-part keys are injected by the host; account fields are given, checked, captured from the
 //! token response and found by `after-connect`; templated origins and OAuth URLs resolve per
 //! account and nowhere else; scopes per action filter the listing and refuse a run.
@@ -21,6 +23,14 @@ const GITHUB_0_1_0: &str = concat!(
     "/fixtures/github-contract-0.1.0.wasm"
 );
 
+/// The Outlook plugin as it was built against contract 0.2.0, before 0.3.0 existed (committed
+/// from main at c4df076, built by the host's build script, release profile): account fields (the
+/// tenant), templated OAuth URLs, scopes per action and an after-connect that labels the account.
+const OUTLOOK_0_2_0: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/outlook-contract-0.2.0.wasm"
+);
+
 #[tokio::test]
 async fn a_component_built_against_0_1_0_loads_and_runs_unchanged() {
     let upstream = StandIn::json(json!({"number": 7, "title": "Crash"})).await;
@@ -34,7 +44,7 @@ async fn a_component_built_against_0_1_0_loads_and_runs_unchanged() {
     assert_eq!(old.contract, Contract::V01);
     assert_eq!(old.contract.version(), "0.1.0");
     let current = load(&runtime, bundled("github.wasm"), CallLimits::default()).await;
-    assert_eq!(current.contract, Contract::V02);
+    assert_eq!(current.contract, Contract::V03);
     // The same provider: the old build declares what the current one declares.
     assert_eq!(old.info.id, "github");
     assert!(old.info.account_fields.is_empty());
@@ -72,11 +82,12 @@ async fn a_component_built_against_0_1_0_loads_and_runs_unchanged() {
     // And `plugin check` says which contract each speaks.
     for (file, version) in [
         (GITHUB_0_1_0.to_string(), "0.1.0"),
+        (OUTLOOK_0_2_0.to_string(), "0.2.0"),
         (
             actionhost_e2e::bundled_path("github.wasm")
                 .display()
                 .to_string(),
-            "0.2.0",
+            "0.3.0",
         ),
     ] {
         let out = Command::new(binary())
@@ -89,6 +100,74 @@ async fn a_component_built_against_0_1_0_loads_and_runs_unchanged() {
             "{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_component_built_against_0_2_0_loads_and_runs_unchanged() {
+    let graph = StandIn::start(|request: &Recorded| match request.path.as_str() {
+        "/v1.0/me" => Reply::json(
+            200,
+            json!({"displayName": "Ada", "userPrincipalName": "ada@contoso.com"}),
+        ),
+        _ => Reply::json(
+            200,
+            json!({"value": [{"id": "f-1", "displayName": "Inbox"}]}),
+        ),
+    })
+    .await;
+    let runtime = runtime(&format!("https://graph.microsoft.com={}", graph.url()));
+    let old = load(
+        &runtime,
+        &std::fs::read(OUTLOOK_0_2_0).unwrap(),
+        CallLimits::default(),
+    )
+    .await;
+    assert_eq!(old.contract, Contract::V02);
+    assert_eq!(old.contract.version(), "0.2.0");
+    let current = load(&runtime, bundled("outlook.wasm"), CallLimits::default()).await;
+    assert_eq!(current.contract, Contract::V03);
+    // What 0.2.0 declares arrives whole: fields, OAuth endpoints, scopes, hints; no alternatives.
+    assert_eq!(old.info.account_fields, current.info.account_fields);
+    assert_eq!(old.info.auth, current.info.auth);
+    assert!(old.info.alternative_auth.is_empty());
+    assert_eq!(old.actions.len(), current.actions.len());
+    for action in &old.actions {
+        let now = current.action(&action.name).expect("still declared");
+        assert_eq!(
+            (&action.scopes, action.hints),
+            (&now.scopes, now.hints),
+            "{}",
+            action.name
+        );
+    }
+    let folders = old.action("OUTLOOK_LIST_FOLDERS").expect("declared");
+    assert_eq!(
+        folders.scopes,
+        [["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"]]
+    );
+    assert!(folders.hints.read_only);
+
+    let call = CallContext {
+        user: "alice".into(),
+        credential: Some(SecretString::new("graph-token")),
+        fields: [("tenant".to_string(), "contoso.com".to_string())]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let (result, report) = runtime
+        .execute(&old, "OUTLOOK_LIST_FOLDERS", &json!({}), &call)
+        .await;
+    let listed = result.unwrap();
+    assert_eq!(listed["items"][0]["displayName"], "Inbox", "{listed}");
+    assert_eq!(report.upstream_calls, 1);
+    let sent = graph.single();
+    assert_eq!(sent.path, "/v1.0/me/mailFolders");
+    assert_eq!(sent.header("authorization"), Some("Bearer graph-token"));
+
+    // Its after-connect runs and labels the account.
+    let (found, _) = runtime.after_connect(&old, &call).await;
+    assert_eq!(found.unwrap().label.as_deref(), Some("ada@contoso.com"));
 }
 
 /// A stand-in for the attacker's provider: `/me` answers with a login (or 401 once `refuse` is
@@ -120,6 +199,7 @@ impl Provider {
                     "path": request.path,
                     "query": request.query,
                     "authorization": request.header("authorization"),
+                    "x_attacker_key": request.header("x-attacker-key"),
                     "echo": String::from_utf8_lossy(&request.body),
                 }),
             ),
@@ -132,6 +212,7 @@ impl Provider {
     fn overrides(&self) -> String {
         [
             "https://api.attacker.test",
+            "https://auth.attacker.test",
             "https://acme.shop.attacker.test",
             "https://acme.my.attacker.test",
             "https://bobs.shop.attacker.test",
@@ -186,10 +267,10 @@ async fn basic_credentials_are_injected_scrubbed_and_checked_by_after_connect() 
         .await;
     assert_eq!(wrong.status, 400, "{wrong:?}");
     assert!(
-        wrong.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("give `username` (Account e-mail) and `password` (API token)"),
+        wrong.body["error"]["message"].as_str().unwrap().contains(
+            "does not take an API key (`api_key`): it accepts `username` (Account e-mail) \
+                 and `password` (API token)"
+        ),
         "{wrong:?}"
     );
     let colon = app
@@ -708,4 +789,194 @@ async fn account_fields_resolve_endpoints_and_origins_per_account() {
         )
         .await;
     assert_eq!(ran.status, 200, "{ran:?}");
+}
+
+#[tokio::test]
+async fn alternative_auth_takes_each_declared_kind_and_tells_the_plugin_which() {
+    let provider = Provider::start().await;
+    let app = app_with("alternatives", &provider).await;
+    let integrations = app.as_user("ada", "GET", "/integrations", None).await;
+    let entry = integrations.body.as_array().unwrap()[0].clone();
+    assert_eq!(entry["auth"]["type"], "oauth2", "{entry}");
+    assert_eq!(
+        entry["alternative_auth"],
+        json!([
+            {"type": "basic", "username_label": "Account e-mail", "password_label": "API token"},
+            {"type": "api_key"},
+        ])
+    );
+    // No OAuth app yet, but a user can connect with a token.
+    assert_eq!(entry["connectable"], true);
+
+    // One credential at a time; the error lists every way.
+    let two = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"api_key": "k", "username": "u", "password": "p"})),
+        )
+        .await;
+    assert_eq!(two.status, 400, "{two:?}");
+    assert_eq!(
+        two.body["error"]["message"],
+        "give one credential: attacker accepts `access_token` (OAuth 2; optionally \
+         `refresh_token`, `expires_in`, `scopes`) or `username` (Account e-mail) and `password` \
+         (API token) or `api_key`",
+        "{two:?}"
+    );
+    let none = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"fields": {}})),
+        )
+        .await;
+    assert_eq!(none.status, 400, "{none:?}");
+
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("ada@example.com:basic-secret")
+    );
+    let cases = [
+        (
+            json!({"username": "ada@example.com", "password": "basic-secret"}),
+            "basic",
+            Some(basic.as_str()),
+            None,
+        ),
+        (
+            json!({"api_key": "key-secret"}),
+            "api_key",
+            None,
+            Some("Key key-secret"),
+        ),
+        (
+            json!({"access_token": "tok-secret"}),
+            "oauth2",
+            Some("Bearer tok-secret"),
+            None,
+        ),
+    ];
+    for (body, kind, authorization, key_header) in cases {
+        let before = provider.standin.requests().len();
+        let stored = app
+            .as_user("ada", "PUT", "/connected-accounts/attacker", Some(body))
+            .await;
+        assert_eq!(stored.status, 200, "{kind}: {stored:?}");
+        assert_eq!(stored.body["label"], "ada@example.com", "{kind}");
+        // after-connect checked the new credential, sent as its own kind and nothing else.
+        let me = &provider.standin.requests()[before];
+        assert_eq!(me.path, "/me");
+        assert_eq!(me.header("authorization"), authorization, "{kind}");
+        assert_eq!(me.header("x-attacker-key"), key_header, "{kind}");
+
+        let answer = request(&app, "ada", "https://api.attacker.test/echo").await;
+        assert_eq!(answer.body["credential"], kind, "{answer:?}");
+        let echo = echoed(&answer);
+        let redacted = |sent: Option<&str>| sent.map(|_| "[redacted by actionhost]");
+        assert_eq!(
+            echo["authorization"].as_str(),
+            redacted(authorization),
+            "{kind}"
+        );
+        assert_eq!(
+            echo["x_attacker_key"].as_str(),
+            redacted(key_header),
+            "{kind}"
+        );
+    }
+
+    // The key's header belongs to the host while the account holds a key.
+    app.as_user(
+        "ada",
+        "PUT",
+        "/connected-accounts/attacker",
+        Some(json!({"api_key": "key-secret"})),
+    )
+    .await;
+    let forged = app
+        .as_user(
+            "ada",
+            "POST",
+            "/actions",
+            Some(json!({"action": "ATTACKER_REQUEST", "parameters": {
+                "url": "https://api.attacker.test/echo",
+                "headers": [["X-Attacker-Key", "Key forged"]],
+            }})),
+        )
+        .await;
+    assert_eq!(forged.status, 200, "{forged:?}");
+    assert!(
+        forged.body["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("ForbiddenHeader(\"x-attacker-key\")"),
+        "{forged:?}"
+    );
+
+    // OAuth stays the primary way once the operator sets up the app.
+    let connection = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "cid", "client_secret": "csecret"})),
+        )
+        .await;
+    assert_eq!(connection.status, 200, "{connection:?}");
+    let authorize = app
+        .as_user(
+            "ada",
+            "POST",
+            "/connected-accounts/attacker/authorize",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(authorize.status, 200, "{authorize:?}");
+    assert!(
+        authorize.body["authorization_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://auth.attacker.test/oauth/authorize?"),
+        "{authorize:?}"
+    );
+
+    // A new version that no longer takes keys: the key account is not used as anything else.
+    let replaced = app.upload("attacker", attacker("basic", 0)).await;
+    assert_eq!(replaced.status, 200, "{replaced:?}");
+    let before = provider.standin.requests().len();
+    let stale = request(&app, "ada", "https://api.attacker.test/echo").await;
+    assert_eq!(stale.status, 403, "{stale:?}");
+    assert_eq!(stale.body["error"]["code"], "not_connected", "{stale:?}");
+    assert!(
+        stale.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("connected with an API key, which the integration no longer accepts"),
+        "{stale:?}"
+    );
+    assert_eq!(
+        provider.standin.requests().len(),
+        before,
+        "nothing was sent"
+    );
+}
+
+#[tokio::test]
+async fn an_ambiguous_alternative_auth_is_refused_at_load_naming_each_problem() {
+    let app = TestApp::start("", |_| {}).await;
+    let refused = app.upload("attacker", attacker("badalternatives", 0)).await;
+    assert_eq!(refused.status, 422, "{refused:?}");
+    assert_eq!(
+        refused.body["error"]["details"]["reasons"],
+        json!([
+            "alternative-auth lists none; it lists ways to connect an account",
+            "alternative-auth declares api_key twice (counting the primary auth): an account's \
+             credential must name one way to connect",
+            "alternative-auth declares basic twice (counting the primary auth): an account's \
+             credential must name one way to connect",
+        ]),
+        "{refused:?}"
+    );
 }

@@ -65,9 +65,9 @@ async fn a_plugin_built_against_another_contract_version_names_both_versions() {
     assert_eq!(
         error.reasons,
         vec![
-            "the component was built against actionhost:provider@0.3.0; this host implements \
-             actionhost:provider@0.2.0 and still loads 0.1.x (rebuild it with a matching \
-             actionhost-sdk)"
+            "the component was built against actionhost:provider@0.9.0; this host implements \
+             actionhost:provider@0.3.0 and still loads 0.2.x and 0.1.x (rebuild it with a \
+             matching actionhost-sdk)"
                 .to_string()
         ]
     );

@@ -36,6 +36,8 @@ mod onedrive;
 mod outlook;
 #[path = "providers/slack.rs"]
 mod slack;
+#[path = "providers/trello.rs"]
+mod trello;
 
 use actionhost::credentials::SecretString;
 use actionhost::runtime::{CallContext, CallError, CallLimits, LoadedPlugin, Runtime};

@@ -16,7 +16,7 @@ use crate::catalog::CatalogPlugin;
 use crate::credentials::{
     AccountDetails, AccountSecret, AccountStatus, ConnectedAccount, SecretString,
 };
-use crate::manifest::{AuthKind, FieldSource};
+use crate::manifest::{AuthKind, CredentialKind, FieldSource};
 
 /// One integration as agents see it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -27,11 +27,18 @@ pub struct Integration {
     pub(crate) categories: Vec<String>,
     #[schema(value_type = Object)]
     pub(crate) auth: AuthKind,
+    /// Other ways to connect (a personal token beside OAuth 2, ...), each `{"type": ...}` like
+    /// `auth`; an account uses one of them or `auth`.
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) alternative_auth: Vec<AuthKind>,
     /// The caller's account status, or null when not connected.
     #[schema(value_type = Option<String>)]
     pub(crate) status: Option<AccountStatus>,
     /// Whether a user can connect an account now (OAuth integrations need an operator's OAuth app).
     pub(crate) connectable: bool,
+    /// Whether the operator has set up the OAuth app (for the connect page's sign-in button).
+    #[serde(skip)]
+    pub(crate) oauth_ready: bool,
     /// The account fields a user gives when connecting (Shopify's `shop`, a Microsoft tenant),
     /// in the order to ask for them.
     pub(crate) fields: Vec<UserField>,
@@ -72,9 +79,9 @@ pub(crate) fn list_integrations(
         .iter()
         .map(|plugin| {
             let info = &plugin.loaded.info;
-            let connection = match &info.auth {
-                AuthKind::OAuth2(_) => state.oauth.connections.public(&info.id)?,
-                _ => None,
+            let connection = match info.oauth2() {
+                Some(_) => state.oauth.connections.public(&info.id)?,
+                None => None,
             };
             let fixed = |name: &str| {
                 connection
@@ -99,14 +106,17 @@ pub(crate) fn list_integrations(
                 description: info.description.clone(),
                 categories: info.categories.clone(),
                 auth: info.auth.clone(),
+                alternative_auth: info.alternative_auth.clone(),
                 status: accounts
                     .iter()
                     .find(|a| a.integration == info.id)
                     .map(|a| a.status),
-                connectable: match &info.auth {
+                // OAuth needs the operator's app; any other way needs nothing of the operator.
+                connectable: info.auth_kinds().any(|auth| match auth {
                     AuthKind::OAuth2(_) => connection.is_some(),
                     _ => true,
-                },
+                }),
+                oauth_ready: connection.is_some(),
                 fields,
             })
         })
@@ -265,91 +275,104 @@ pub(crate) async fn store_credentials(
             &[FieldSource::User, FieldSource::TokenResponse],
         )
         .map_err(|problems| invalid_fields(&integration, problems))?;
-    let basic = match (&plugin.loaded.info.auth, username, password) {
-        (AuthKind::Basic { .. }, Some(username), Some(password)) => {
+    let info = &plugin.loaded.info;
+    if info.auth.kind() == CredentialKind::None {
+        return Err(ApiError::invalid(
+            "",
+            format!("{integration} needs no credentials"),
+        ));
+    }
+    // The body's credential names the way it connects: one of the integration's auth kinds.
+    let given: Vec<(CredentialKind, &str)> = [
+        (
+            CredentialKind::Basic,
+            "/username",
+            username.is_some() || password.is_some(),
+        ),
+        (CredentialKind::ApiKey, "/api_key", api_key.is_some()),
+        (
+            CredentialKind::OAuth2,
+            "/access_token",
+            access_token.is_some(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, given)| *given)
+    .map(|(kind, pointer, _)| (kind, pointer))
+    .collect();
+    let accepted = accepted_credentials(info);
+    let (kind, pointer) = match given[..] {
+        [] => {
+            return Err(ApiError::invalid(
+                "",
+                format!("give the credential: {integration} accepts {accepted}"),
+            ));
+        }
+        [one] => one,
+        [_, (_, pointer), ..] => {
+            return Err(ApiError::invalid(
+                pointer,
+                format!("give one credential: {integration} accepts {accepted}"),
+            ));
+        }
+    };
+    if info.auth_for(Some(kind)).is_none() {
+        return Err(ApiError::invalid(
+            pointer,
+            format!(
+                "{integration} does not take {}: it accepts {accepted}",
+                describe_kind(kind)
+            ),
+        ));
+    }
+    let (secret, expires_at) = match kind {
+        CredentialKind::Basic => {
+            let (Some(username), Some(password)) = (username, password) else {
+                let Some(AuthKind::Basic {
+                    username_label,
+                    password_label,
+                }) = info.auth_for(Some(kind))
+                else {
+                    unreachable!("checked above")
+                };
+                return Err(ApiError::invalid(
+                    "/username",
+                    format!(
+                        "{integration} uses HTTP Basic: give `username` ({username_label}) and `password` ({password_label})"
+                    ),
+                ));
+            };
             if username.contains(':') {
                 return Err(ApiError::invalid(
                     "/username",
                     "`username` must not contain ':' (HTTP Basic separates it from the password with one)",
                 ));
             }
-            Some(format!("{username}:{password}"))
+            (
+                AccountSecret::Basic {
+                    user_pass: SecretString::new(format!("{username}:{password}")),
+                },
+                None,
+            )
         }
-        (
-            AuthKind::Basic {
-                username_label,
-                password_label,
-            },
-            _,
-            _,
-        ) => {
-            return Err(ApiError::invalid(
-                "/username",
-                format!(
-                    "{integration} uses HTTP Basic: give `username` ({username_label}) and `password` ({password_label})"
-                ),
-            ));
-        }
-        (_, None, None) => None,
-        _ => {
-            return Err(ApiError::invalid(
-                "/username",
-                format!(
-                    "{integration} does not use HTTP Basic: `username` and `password` do not apply"
-                ),
-            ));
-        }
-    };
-    let (secret, expires_at) = match (&plugin.loaded.info.auth, access_token, api_key) {
-        (AuthKind::Basic { .. }, None, None) => (
-            AccountSecret::Basic {
-                user_pass: SecretString::new(basic.expect("checked above")),
+        CredentialKind::ApiKey => (
+            AccountSecret::ApiKey {
+                api_key: SecretString::new(api_key.expect("given")),
             },
             None,
         ),
-        (AuthKind::Basic { .. }, _, _) => {
-            return Err(ApiError::invalid(
-                "/username",
-                format!("{integration} uses HTTP Basic: give `username` and `password` only"),
-            ));
-        }
-        (AuthKind::None, _, _) => {
-            return Err(ApiError::invalid(
-                "",
-                format!("{integration} needs no credentials"),
-            ));
-        }
-        (AuthKind::OAuth2(_), Some(token), None) => {
+        CredentialKind::OAuth2 => {
             let expires_at = body.expires_in.map(|s| {
                 OffsetDateTime::now_utc() + time::Duration::seconds(s.min(i64::MAX as u64) as i64)
             });
             let secret = AccountSecret::Oauth2 {
-                access_token: SecretString::new(token),
+                access_token: SecretString::new(access_token.expect("given")),
                 refresh_token: non_empty(body.refresh_token, "refresh_token")?
                     .map(SecretString::new),
             };
             (secret, expires_at)
         }
-        (AuthKind::OAuth2(_), _, _) => {
-            return Err(ApiError::invalid(
-                "/access_token",
-                format!(
-                    "{integration} uses OAuth 2: give `access_token` (and optionally `refresh_token`, `expires_in`, `scopes`), not `api_key`"
-                ),
-            ));
-        }
-        (AuthKind::ApiKey { .. }, None, Some(key)) => (
-            AccountSecret::ApiKey {
-                api_key: SecretString::new(key),
-            },
-            None,
-        ),
-        (AuthKind::ApiKey { .. }, _, _) => {
-            return Err(ApiError::invalid(
-                "/api_key",
-                format!("{integration} uses an API key: give `api_key` only"),
-            ));
-        }
+        CredentialKind::None => unreachable!("never given"),
     };
     let details = AccountDetails {
         scopes: body.scopes.unwrap_or_default(),
@@ -363,6 +386,38 @@ pub(crate) async fn store_credentials(
         .await?;
     tracing::info!(user, integration, "connected account stored");
     Ok(account)
+}
+
+/// What a body gives for one way to connect, for errors.
+fn describe_kind(kind: CredentialKind) -> &'static str {
+    match kind {
+        CredentialKind::Basic => "HTTP Basic credentials (`username`, `password`)",
+        CredentialKind::ApiKey => "an API key (`api_key`)",
+        CredentialKind::OAuth2 => "an OAuth 2 token (`access_token`)",
+        CredentialKind::None => "no credential",
+    }
+}
+
+/// Every credential an integration accepts, as a body gives it: "`access_token` (OAuth 2,
+/// with optional `refresh_token`, `expires_in`, `scopes`) or `api_key` (Personal API key)".
+fn accepted_credentials(info: &crate::manifest::ProviderInfo) -> String {
+    info.auth_kinds()
+        .filter_map(|auth| match auth {
+            AuthKind::None => None,
+            AuthKind::ApiKey { .. } => Some("`api_key`".to_string()),
+            AuthKind::Basic {
+                username_label,
+                password_label,
+            } => Some(format!(
+                "`username` ({username_label}) and `password` ({password_label})"
+            )),
+            AuthKind::OAuth2(_) => Some(
+                "`access_token` (OAuth 2; optionally `refresh_token`, `expires_in`, `scopes`)"
+                    .to_string(),
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// Removes the caller's account and its credentials.
@@ -393,7 +448,8 @@ pub(crate) async fn remove_account(
     // Revoke at the provider first (RFC 7009) where it supports it; the credentials are deleted
     // here whatever the provider says.
     if let Some(plugin) = state.registry.get(integration)
-        && let AuthKind::OAuth2(declared) = &plugin.loaded.info.auth
+        && let Some(declared) = plugin.loaded.info.oauth2()
+        && matches!(secret, AccountSecret::Oauth2 { .. })
     {
         // A templated revocation URL resolves with the account's own fields.
         let fields = state

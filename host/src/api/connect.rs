@@ -33,7 +33,7 @@ use crate::account_fields::FieldValues;
 use crate::app::AppState;
 use crate::connect::{LinkRefused, Scope, Session, csrf_matches, csrf_token};
 use crate::credentials::{AccountStatus, OAuthError};
-use crate::manifest::AuthKind;
+use crate::manifest::{AuthKind, CredentialKind};
 
 /// The session cookie's name (its value is the session id; only its hash is stored).
 pub const COOKIE: &str = "actionhost_connect";
@@ -173,9 +173,13 @@ pub(crate) fn link_for_integration(
     let plugin = state.registry.get(integration).ok_or_else(|| {
         ApiError::NotFound(format!("there is no integration named {integration:?}"))
     })?;
-    if matches!(plugin.loaded.info.auth, AuthKind::OAuth2(_))
-        && state.oauth.connections.public(integration)?.is_none()
-    {
+    // Connectable on the page: by a token, or by OAuth once the operator's app exists.
+    let oauth_only = plugin
+        .loaded
+        .info
+        .auth_kinds()
+        .all(|auth| matches!(auth, AuthKind::OAuth2(_)));
+    if oauth_only && state.oauth.connections.public(integration)?.is_none() {
         return Err(ApiError::from_oauth(
             integration,
             OAuthError::NoConnection(integration.to_string()),
@@ -377,9 +381,24 @@ struct Card {
     connectable: bool,
     connected: bool,
     inputs: Vec<Input>,
+    /// The other ways to connect (a personal token beside OAuth 2, ...), each its own form.
+    alternatives: Vec<Alternative>,
     /// The form is shown open (it was sent with errors).
     open: bool,
     errors: Vec<String>,
+}
+
+/// Another way to connect an integration: its own form.
+struct Alternative {
+    /// `oauth2`, `api_key` or `basic` (sent back as the form's `kind`).
+    kind: &'static str,
+    /// The disclosure's words, e.g. "Use an API key instead".
+    summary: String,
+    inputs: Vec<Input>,
+    /// Shown open (it was sent with errors).
+    open: bool,
+    /// For `oauth2`: whether the operator has set up the OAuth app.
+    ready: bool,
 }
 
 /// A form input.
@@ -689,6 +708,8 @@ fn open_link(state: &AppState, current: Option<PageSession>, link: &str) -> Resp
 /// messages by input name (`""`: about the whole form).
 struct FormState {
     integration: String,
+    /// The form's `kind` (`api_key`, `basic`; empty: the primary form).
+    kind: String,
     values: HashMap<String, String>,
     errors: Vec<(String, String)>,
 }
@@ -733,6 +754,94 @@ fn missing_message(integration_name: &str, name: &str, label: &str) -> String {
     }
 }
 
+/// The form of one way to connect integration `i`: which form it is (`oauth2`, `credentials`
+/// or `none`) and its inputs (the credential's, then the user's account fields), with the values
+/// and errors of `sent` when that form came back. `prefix` keeps element ids unique when a card
+/// has several forms.
+fn auth_form(
+    i: &accounts::Integration,
+    auth: &AuthKind,
+    prefix: &str,
+    sent: Option<&FormState>,
+    fields: &[&accounts::UserField],
+) -> (&'static str, Vec<Input>) {
+    let error_for = |name: &str| {
+        sent.and_then(|f| {
+            f.errors
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, m)| m.clone())
+        })
+    };
+    let value_of = |name: &str| {
+        sent.and_then(|f| f.values.get(name).cloned())
+            .unwrap_or_default()
+    };
+    let input = |name: String, label: String, hint: String, secret: bool| Input {
+        id: match prefix {
+            "" => format!("{}-{}", i.id, name.replace('.', "-")),
+            prefix => format!("{}-{prefix}-{}", i.id, name.replace('.', "-")),
+        },
+        error: error_for(&name),
+        value: if secret {
+            String::new()
+        } else {
+            value_of(&name)
+        },
+        missing: missing_message(&i.name, &name, &label),
+        name,
+        label,
+        hint,
+        secret,
+        required: true,
+        pattern: None,
+    };
+    let mut inputs = Vec::new();
+    let connect = match auth {
+        AuthKind::OAuth2(_) => "oauth2",
+        AuthKind::ApiKey { .. } => {
+            inputs.push(input(
+                "api_key".into(),
+                "API key".into(),
+                format!("The API key from your {} account.", i.name),
+                true,
+            ));
+            "credentials"
+        }
+        AuthKind::Basic {
+            username_label,
+            password_label,
+        } => {
+            inputs.push(input(
+                "username".into(),
+                humanize(username_label),
+                String::new(),
+                false,
+            ));
+            inputs.push(input(
+                "password".into(),
+                humanize(password_label),
+                String::new(),
+                true,
+            ));
+            "credentials"
+        }
+        AuthKind::None => return ("none", inputs),
+    };
+    for field in fields {
+        let mut field_input = input(
+            format!("field.{}", field.name),
+            humanize(&field.name),
+            field.description.clone(),
+            false,
+        );
+        field_input.required = field.required;
+        field_input.pattern = field.pattern.clone();
+        inputs.push(field_input);
+    }
+    (connect, inputs)
+}
+
 fn render_page(
     state: &AppState,
     current: &PageSession,
@@ -771,79 +880,36 @@ fn render_page(
         })
         .filter(|(_, _, text)| needle.is_empty() || text.contains(&needle))
         .map(|(i, categories, search_text)| {
-            let this_form = form.as_ref().filter(|f| f.integration == i.id);
-            let error_for = |name: &str| {
-                this_form.and_then(|f| {
-                    f.errors
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, m)| m.clone())
+            // The form sent back with errors: the primary one (no `kind`) or an alternative.
+            let sent = |kind: &str| {
+                form.as_ref()
+                    .filter(|f| f.integration == i.id && f.kind == kind)
+            };
+            let fields: Vec<&accounts::UserField> =
+                i.fields.iter().filter(|f| f.fixed.is_none()).collect();
+            let (connect, inputs) = auth_form(&i, &i.auth, "", sent(""), &fields);
+            let this_form = sent("");
+            let alternatives: Vec<Alternative> = i
+                .alternative_auth
+                .iter()
+                .map(|auth| {
+                    let kind = auth.kind().as_str();
+                    let (_, inputs) = auth_form(&i, auth, kind, sent(kind), &fields);
+                    Alternative {
+                        kind,
+                        summary: match auth {
+                            AuthKind::OAuth2(_) => format!("Sign in with {} instead", i.name),
+                            AuthKind::Basic { password_label, .. } => {
+                                format!("Use your {} instead", lower_first_word(password_label))
+                            }
+                            _ => "Use an API key instead".to_string(),
+                        },
+                        inputs,
+                        open: sent(kind).is_some(),
+                        ready: i.oauth_ready,
+                    }
                 })
-            };
-            let value_of = |name: &str| {
-                this_form
-                    .and_then(|f| f.values.get(name).cloned())
-                    .unwrap_or_default()
-            };
-            let input = |name: String, label: String, hint: String, secret: bool| Input {
-                id: format!("{}-{}", i.id, name.replace('.', "-")),
-                error: error_for(&name),
-                value: if secret {
-                    String::new()
-                } else {
-                    value_of(&name)
-                },
-                missing: missing_message(&i.name, &name, &label),
-                name,
-                label,
-                hint,
-                secret,
-                required: true,
-                pattern: None,
-            };
-            let mut inputs = Vec::new();
-            let connect = match &i.auth {
-                AuthKind::OAuth2(_) => "oauth2",
-                AuthKind::ApiKey { .. } => {
-                    inputs.push(input(
-                        "api_key".into(),
-                        "API key".into(),
-                        format!("The API key from your {} account.", i.name),
-                        true,
-                    ));
-                    "credentials"
-                }
-                AuthKind::Basic {
-                    username_label,
-                    password_label,
-                } => {
-                    inputs.push(input(
-                        "username".into(),
-                        humanize(username_label),
-                        String::new(),
-                        false,
-                    ));
-                    inputs.push(input(
-                        "password".into(),
-                        humanize(password_label),
-                        String::new(),
-                        true,
-                    ));
-                    "credentials"
-                }
-                AuthKind::None => "none",
-            };
-            for field in i.fields.iter().filter(|f| f.fixed.is_none()) {
-                let mut field_input = input(
-                    format!("field.{}", field.name),
-                    humanize(&field.name),
-                    field.description.clone(),
-                    false,
-                );
-                field_input.required = field.required;
-                field_input.pattern = field.pattern.clone();
-                inputs.push(field_input);
-            }
+                .collect();
             let (status, status_text) = match i.status {
                 Some(AccountStatus::Active) => (
                     "connected",
@@ -887,9 +953,15 @@ fn render_page(
                 status,
                 status_text,
                 connect,
-                connectable: i.connectable,
+                // The primary form's readiness (an OAuth app set up); alternatives have theirs.
+                connectable: if connect == "oauth2" {
+                    i.oauth_ready
+                } else {
+                    i.connectable
+                },
                 connected,
                 inputs,
+                alternatives,
             }
         })
         .collect();
@@ -1066,6 +1138,7 @@ fn sent_back(
         None,
         Some(FormState {
             integration: integration.to_string(),
+            kind: form.get("kind").cloned().unwrap_or_default(),
             values: kept_values(form),
             errors,
         }),
@@ -1176,7 +1249,18 @@ async fn credentials(
         fields,
         ..PutAccount::default()
     };
-    match &plugin.loaded.info.auth {
+    // Which form: its `kind` names one of the integration's ways to connect; without one, the
+    // first that takes credentials.
+    let info = &plugin.loaded.info;
+    let auth = match form.get("kind").map(String::as_str) {
+        Some("api_key") => info.auth_for(Some(CredentialKind::ApiKey)),
+        Some("basic") => info.auth_for(Some(CredentialKind::Basic)),
+        Some(_) => None,
+        None => info
+            .auth_kinds()
+            .find(|a| matches!(a, AuthKind::ApiKey { .. } | AuthKind::Basic { .. })),
+    };
+    match auth.unwrap_or(&AuthKind::None) {
         AuthKind::ApiKey { .. } => {
             body.api_key = given("api_key");
             if body.api_key.is_none() {

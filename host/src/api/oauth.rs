@@ -16,7 +16,7 @@ use super::error::ApiError;
 use crate::account_fields::FieldValues;
 use crate::app::AppState;
 use crate::credentials::{AccountDetails, Connection, SecretString};
-use crate::manifest::{AuthKind, FieldSource, OAuth2Endpoints};
+use crate::manifest::{FieldSource, OAuth2Endpoints};
 
 /// The integration's OAuth endpoints, resolved with the account fields the user gave (checked
 /// against the plugin's declarations: names, patterns, required fields).
@@ -28,7 +28,7 @@ fn oauth_endpoints(
     let plugin = state.registry.get(integration).ok_or_else(|| {
         ApiError::NotFound(format!("there is no integration named {integration:?}"))
     })?;
-    let AuthKind::OAuth2(endpoints) = &plugin.loaded.info.auth else {
+    let Some(endpoints) = plugin.loaded.info.oauth2() else {
         return Err(ApiError::invalid(
             "",
             format!("{integration} does not use OAuth 2"),
@@ -226,11 +226,9 @@ async fn finish_authorization(
         let plugin = registry
             .get(integration)
             .ok_or_else(|| format!("{integration} is no longer loaded"))?;
-        match &plugin.loaded.info.auth {
-            AuthKind::OAuth2(endpoints) => {
-                plugin.loaded.fields.resolve_endpoints(endpoints, fields)
-            }
-            _ => Err(format!("{integration} is no longer an OAuth integration")),
+        match plugin.loaded.info.oauth2() {
+            Some(endpoints) => plugin.loaded.fields.resolve_endpoints(endpoints, fields),
+            None => Err(format!("{integration} is no longer an OAuth integration")),
         }
     };
     let provider_error = params
@@ -322,9 +320,7 @@ pub async fn put_connection(
         ApiError::NotFound(format!("there is no integration named {integration:?}"))
     })?;
     // An OAuth app, or the application key of a two-part key (its client id).
-    if !matches!(plugin.loaded.info.auth, AuthKind::OAuth2(_))
-        && plugin.loaded.info.operator_key().is_none()
-    {
+    if plugin.loaded.info.oauth2().is_none() && plugin.loaded.info.operator_key().is_none() {
         return Err(ApiError::invalid(
             "",
             format!("{integration} uses neither OAuth 2 nor an operator's application key"),

@@ -1,7 +1,8 @@
 //! Per-user schemas of dynamic actions (custom fields), fetched with the plugin's `describe`
 //! and kept for 8 hours, or until the user asks for `reload_fields` or the plugin changes. The
 //! cache is bounded in bytes (`[limits] schema_cache_mib`): the least recently used schemas go
-//! first, so no plugin's `describe` can grow the host's memory per user without end.
+//! first, so no plugin's `describe` can grow the host's memory per user without end. Concurrent
+//! requests for one missing schema share one `describe` (single flight).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -85,6 +86,37 @@ impl UserSchemas {
         let entry = self.entries.get(&(user.to_string(), action.to_string()))?;
         (entry.plugin_hash == plugin_hash && entry.fetched.elapsed() < USER_SCHEMA_TTL)
             .then_some(entry)
+    }
+
+    /// The fresh entry for `(user, action)` of the plugin version `plugin_hash`, or the one
+    /// `describe` makes. Callers that ask while a describe for the same key is under way wait for
+    /// it instead of describing again; if it fails, the next waiter describes.
+    pub async fn get_or_describe<E>(
+        &self,
+        user: &str,
+        action: &str,
+        plugin_hash: &str,
+        describe: impl std::future::Future<Output = Result<UserSchema, E>>,
+    ) -> Result<Arc<UserSchema>, E> {
+        let key = (user.to_string(), action.to_string());
+        let fresh = |entry: &UserSchema| {
+            entry.plugin_hash == plugin_hash && entry.fetched.elapsed() < USER_SCHEMA_TTL
+        };
+        let guard = loop {
+            match self.entries.get_value_or_guard_async(&key).await {
+                Ok(entry) if fresh(&entry) => return Ok(entry),
+                // Stale (expired, or another plugin version): drop exactly that entry.
+                Ok(stale) => {
+                    self.entries
+                        .remove_if(&key, |held| Arc::ptr_eq(held, &stale));
+                }
+                Err(guard) => break guard,
+            }
+        };
+        let schema = Arc::new(describe.await?);
+        // Refused only when larger than the whole budget: then it is used once, not kept.
+        let _ = guard.insert(schema.clone());
+        Ok(schema)
     }
 
     /// Keeps `schema` (an entry larger than the whole budget is used once and not kept).

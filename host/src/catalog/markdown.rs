@@ -26,7 +26,10 @@ pub fn render(plugins: &[&LoadedPlugin]) -> String {
             cell(&info.name),
             info.id.replace('_', "-"),
             info.id,
-            auth_kind(&info.auth),
+            info.auth_kinds()
+                .map(auth_kind)
+                .collect::<Vec<_>>()
+                .join(" or "),
             plugin.actions.len(),
             info.categories.join(", ")
         );
@@ -79,65 +82,14 @@ fn section(out: &mut String, plugin: &LoadedPlugin) {
         info.version,
         plugin.contract.version()
     );
-    match &info.auth {
-        AuthKind::None => out.push_str("- Auth: none.\n"),
-        AuthKind::ApiKey { .. } => {
-            out.push_str("- Auth: an API key the user brings (`PUT /connected-accounts/");
-            out.push_str(&info.id);
-            out.push_str("` with `api_key`).");
-            if let Some(key) = info.operator_key() {
-                let _ = write!(
-                    out,
-                    " The operator's application key (the connection's `client_id`, `PUT \
-                     /admin/connections/{}`) is sent beside it as `{}`.",
-                    info.id, key.name
-                );
-            }
-            out.push('\n');
+    for (n, auth) in info.auth_kinds().enumerate() {
+        if n == 1 {
+            out.push_str("- Or, instead (contract 0.3 alternative auth; one per account):\n");
         }
-        AuthKind::Basic {
-            username_label,
-            password_label,
-        } => {
-            let _ = writeln!(
-                out,
-                "- Auth: HTTP Basic; the user gives `username` ({}) and `password` ({}).",
-                cell(username_label),
-                cell(password_label)
-            );
+        if n >= 1 {
+            out.push_str("  ");
         }
-        AuthKind::OAuth2(oauth) => {
-            let _ = writeln!(
-                out,
-                "- Auth: OAuth 2 (authorization code{}). Authorize `{}`, token `{}`{}; client \
-                 authentication {}. Default scopes: {}. An operator registers an OAuth app with \
-                 the redirect URI `ACTIONHOST_PUBLIC_URL/oauth/callback` and gives it with `PUT \
-                 /admin/connections/{}`.",
-                if oauth.pkce { ", PKCE S256" } else { "" },
-                oauth.authorize_url,
-                oauth.token_url,
-                oauth
-                    .revoke_url
-                    .as_ref()
-                    .map(|r| format!(", revoke `{r}`"))
-                    .unwrap_or_default(),
-                match oauth.client_auth {
-                    ClientAuth::RequestBody => "in the request body",
-                    ClientAuth::Basic => "by HTTP Basic",
-                },
-                if oauth.default_scopes.is_empty() {
-                    "none".to_string()
-                } else {
-                    oauth
-                        .default_scopes
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                },
-                info.id
-            );
-        }
+        auth_line(out, info, auth);
     }
     let origins: Vec<String> = info
         .origins
@@ -203,6 +155,70 @@ fn section(out: &mut String, plugin: &LoadedPlugin) {
             hints.join(", "),
             scopes.join(", ")
         );
+    }
+}
+
+/// One way to connect, as a line of the integration's section.
+fn auth_line(out: &mut String, info: &crate::manifest::ProviderInfo, auth: &AuthKind) {
+    match auth {
+        AuthKind::None => out.push_str("- Auth: none.\n"),
+        AuthKind::ApiKey { .. } => {
+            out.push_str("- Auth: an API key the user brings (`PUT /connected-accounts/");
+            out.push_str(&info.id);
+            out.push_str("` with `api_key`).");
+            if let Some(key) = info.operator_key() {
+                let _ = write!(
+                    out,
+                    " The operator's application key (the connection's `client_id`, `PUT \
+                     /admin/connections/{}`) is sent beside it as `{}`.",
+                    info.id, key.name
+                );
+            }
+            out.push('\n');
+        }
+        AuthKind::Basic {
+            username_label,
+            password_label,
+        } => {
+            let _ = writeln!(
+                out,
+                "- Auth: HTTP Basic; the user gives `username` ({}) and `password` ({}).",
+                cell(username_label),
+                cell(password_label)
+            );
+        }
+        AuthKind::OAuth2(oauth) => {
+            let _ = writeln!(
+                out,
+                "- Auth: OAuth 2 (authorization code{}). Authorize `{}`, token `{}`{}; client \
+                 authentication {}. Default scopes: {}. An operator registers an OAuth app with \
+                 the redirect URI `ACTIONHOST_PUBLIC_URL/oauth/callback` and gives it with `PUT \
+                 /admin/connections/{}`.",
+                if oauth.pkce { ", PKCE S256" } else { "" },
+                oauth.authorize_url,
+                oauth.token_url,
+                oauth
+                    .revoke_url
+                    .as_ref()
+                    .map(|r| format!(", revoke `{r}`"))
+                    .unwrap_or_default(),
+                match oauth.client_auth {
+                    ClientAuth::RequestBody => "in the request body",
+                    ClientAuth::Basic => "by HTTP Basic",
+                },
+                if oauth.default_scopes.is_empty() {
+                    "none".to_string()
+                } else {
+                    oauth
+                        .default_scopes
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                info.id
+            );
+        }
     }
 }
 

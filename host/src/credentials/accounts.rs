@@ -83,6 +83,17 @@ impl AccountSecret {
             AccountSecret::Pending => None,
         }
     }
+
+    /// The kind of credential held (`None` while an authorization is under way).
+    pub fn kind(&self) -> Option<crate::manifest::CredentialKind> {
+        use crate::manifest::CredentialKind;
+        match self {
+            AccountSecret::Oauth2 { .. } => Some(CredentialKind::OAuth2),
+            AccountSecret::ApiKey { .. } => Some(CredentialKind::ApiKey),
+            AccountSecret::Basic { .. } => Some(CredentialKind::Basic),
+            AccountSecret::Pending => None,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]

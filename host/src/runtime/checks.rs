@@ -7,14 +7,14 @@ use wasmtime::component::Component;
 use super::bindings::types;
 use super::guest::Contract;
 use crate::manifest::{
-    ActionDefinition, AuthKind, CredentialPlacement, ProviderInfo, SEED_INTEGRATIONS,
-    is_action_name, is_integration_id,
+    ActionDefinition, AuthKind, CredentialKind, CredentialPlacement, ProviderInfo,
+    SEED_INTEGRATIONS, is_action_name, is_integration_id,
 };
 use crate::origin::Origin;
 
 /// The contract version this host implements (the WIT package version).
 pub const CONTRACT_PACKAGE: &str = "actionhost:provider";
-pub const CONTRACT_VERSION: &str = "0.2.0";
+pub const CONTRACT_VERSION: &str = "0.3.0";
 
 /// How large a plugin's catalog may be (`[limits]` in `actionhost.toml`). Checked on the text
 /// the plugin returned, before the host parses it.
@@ -89,25 +89,57 @@ pub fn check_contract_version(
     let Some(contract) = compatible(version) else {
         return Err(LoadError::single(format!(
             "the component was built against {CONTRACT_PACKAGE}@{version}; this host implements \
-             {CONTRACT_PACKAGE}@{CONTRACT_VERSION} and still loads 0.1.x (rebuild it with a \
-             matching actionhost-sdk)"
+             {CONTRACT_PACKAGE}@{CONTRACT_VERSION} and still loads 0.2.x and 0.1.x (rebuild it \
+             with a matching actionhost-sdk)"
         )));
     };
     Ok(contract)
 }
 
 /// The contract a component's version belongs to: the same major.minor while the major is 0
-/// (semver's rule for 0.x), of 0.2 (current) or 0.1 (still loaded).
+/// (semver's rule for 0.x), of 0.3 (current), 0.2 or 0.1 (still loaded).
 fn compatible(version: &str) -> Option<Contract> {
     let theirs: Vec<&str> = version.split('.').collect();
     if theirs.len() != 3 || theirs[2].parse::<u32>().is_err() {
         return None;
     }
     match (theirs[0], theirs[1]) {
+        ("0", "3") => Some(Contract::V03),
         ("0", "2") => Some(Contract::V02),
         ("0", "1") => Some(Contract::V01),
         _ => None,
     }
+}
+
+/// What is wrong with the alternative ways to connect: each must be a real credential of a kind
+/// no other declared auth has, so an account's credential names exactly one of them.
+fn alternative_auth_problems(info: &ProviderInfo) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if info.alternative_auth.is_empty() {
+        return reasons;
+    }
+    if info.auth.kind() == CredentialKind::None {
+        reasons.push(
+            "auth is none but alternative-auth is declared: a provider that needs no credential \
+             has no way to connect"
+                .into(),
+        );
+    }
+    let mut seen = vec![info.auth.kind()];
+    for alternative in &info.alternative_auth {
+        let kind = alternative.kind();
+        if kind == CredentialKind::None {
+            reasons.push("alternative-auth lists none; it lists ways to connect an account".into());
+        } else if seen.contains(&kind) {
+            reasons.push(format!(
+                "alternative-auth declares {} twice (counting the primary auth): an account's \
+                 credential must name one way to connect",
+                kind.as_str()
+            ));
+        }
+        seen.push(kind);
+    }
+    reasons
 }
 
 /// Checks provider info and actions; returns the parsed actions and every problem found (at
@@ -204,7 +236,10 @@ fn catalog_problems(
     let mut declared: Vec<(&str, &str)> = Vec::new();
     declared.extend(info.categories.iter().map(|c| ("category", c.as_str())));
     declared.extend(info.origins.iter().map(|(o, _)| ("origin", o.as_str())));
-    if let AuthKind::OAuth2(oauth) = &info.auth {
+    for oauth in info.auth_kinds().filter_map(|a| match a {
+        AuthKind::OAuth2(oauth) => Some(oauth),
+        _ => None,
+    }) {
         declared.extend(
             oauth
                 .default_scopes
@@ -227,10 +262,15 @@ fn catalog_problems(
                 .map(|u| ("oauth2 revoke-url", u.as_str())),
         );
     }
-    if let AuthKind::ApiKey { placement, .. } = &info.auth
-        && let CredentialPlacement::Header { name, prefix }
-        | CredentialPlacement::Query { name, prefix } = placement
-    {
+    for auth in info.auth_kinds() {
+        let AuthKind::ApiKey { placement, .. } = auth else {
+            continue;
+        };
+        let (CredentialPlacement::Header { name, prefix }
+        | CredentialPlacement::Query { name, prefix }) = placement
+        else {
+            continue;
+        };
         declared.push(("api-key name", name.as_str()));
         declared.push(("api-key prefix", prefix.as_str()));
     }
@@ -293,78 +333,82 @@ fn catalog_problems(
             }
         }
     }
-    match &info.auth {
-        AuthKind::None => {}
-        AuthKind::Basic {
-            username_label,
-            password_label,
-        } => {
-            for label in [username_label, password_label] {
-                if label.len() > MAX_DECLARED_ITEM_BYTES {
-                    reasons.push(format!(
+    reasons.extend(alternative_auth_problems(info));
+    for auth in info.auth_kinds() {
+        match auth {
+            AuthKind::None => {}
+            AuthKind::Basic {
+                username_label,
+                password_label,
+            } => {
+                for label in [username_label, password_label] {
+                    if label.len() > MAX_DECLARED_ITEM_BYTES {
+                        reasons.push(format!(
                         "basic auth label {:?} is {} bytes; at most {MAX_DECLARED_ITEM_BYTES} are allowed",
                         quote(label),
                         label.len()
                     ));
+                    }
                 }
             }
-        }
-        AuthKind::ApiKey {
-            placement,
-            operator_key,
-        } => {
-            let (CredentialPlacement::Header { name, .. }
-            | CredentialPlacement::Query { name, .. }) = placement
-            else {
-                unreachable!("api-key auth always has a header or query placement")
-            };
-            if let Some(key) = operator_key {
-                let header_ok = key.query
-                    || reqwest::header::HeaderName::from_bytes(key.name.as_bytes()).is_ok();
-                if key.name.is_empty() || !header_ok || key.name.len() > MAX_DECLARED_ITEM_BYTES {
+            AuthKind::ApiKey {
+                placement,
+                operator_key,
+            } => {
+                let (CredentialPlacement::Header { name, .. }
+                | CredentialPlacement::Query { name, .. }) = placement
+                else {
+                    unreachable!("api-key auth always has a header or query placement")
+                };
+                if let Some(key) = operator_key {
+                    let header_ok = key.query
+                        || reqwest::header::HeaderName::from_bytes(key.name.as_bytes()).is_ok();
+                    if key.name.is_empty() || !header_ok || key.name.len() > MAX_DECLARED_ITEM_BYTES
+                    {
+                        reasons.push(format!(
+                            "api-key operator-key names an invalid header or parameter {:?}",
+                            quote(&key.name)
+                        ));
+                    } else if key.name.eq_ignore_ascii_case(name)
+                        && key.query == matches!(placement, CredentialPlacement::Query { .. })
+                    {
+                        reasons.push(format!(
+                            "api-key operator-key {:?} is where the user's key goes",
+                            quote(&key.name)
+                        ));
+                    }
+                }
+                let header_ok = !matches!(placement, CredentialPlacement::Header { .. })
+                    || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
+                if name.is_empty() || !header_ok {
                     reasons.push(format!(
-                        "api-key operator-key names an invalid header or parameter {:?}",
-                        quote(&key.name)
+                        "api-key auth names an invalid header or parameter {:?}",
+                        quote(name)
                     ));
-                } else if key.name.eq_ignore_ascii_case(name)
-                    && key.query == matches!(placement, CredentialPlacement::Query { .. })
+                }
+            }
+            AuthKind::OAuth2(oauth) => {
+                for (what, url) in [
+                    ("authorize-url", &oauth.authorize_url),
+                    ("token-url", &oauth.token_url),
+                ]
+                .into_iter()
+                .chain(oauth.revoke_url.iter().map(|u| ("revoke-url", u)))
                 {
-                    reasons.push(format!(
-                        "api-key operator-key {:?} is where the user's key goes",
-                        quote(&key.name)
-                    ));
-                }
-            }
-            let header_ok = !matches!(placement, CredentialPlacement::Header { .. })
-                || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
-            if name.is_empty() || !header_ok {
-                reasons.push(format!(
-                    "api-key auth names an invalid header or parameter {:?}",
-                    quote(name)
-                ));
-            }
-        }
-        AuthKind::OAuth2(oauth) => {
-            for (what, url) in [
-                ("authorize-url", &oauth.authorize_url),
-                ("token-url", &oauth.token_url),
-            ]
-            .into_iter()
-            .chain(oauth.revoke_url.iter().map(|u| ("revoke-url", u)))
-            {
-                // A template is checked with sample values (its fields by AccountFields).
-                let sample: crate::account_fields::FieldValues = info
-                    .account_fields
-                    .iter()
-                    .map(|f| (f.name.clone(), "x".to_string()))
-                    .collect();
-                let url = &crate::account_fields::substitute(url, &sample)
-                    .unwrap_or_else(|_| url.clone());
-                if url::Url::parse(url).map(|u| u.scheme().starts_with("http")) != Ok(true) {
-                    reasons.push(format!(
-                        "oauth2 {what} {:?} is not an http(s) URL",
-                        quote(url)
-                    ));
+                    // A template is checked with sample values (its fields by AccountFields).
+                    let sample: crate::account_fields::FieldValues = info
+                        .account_fields
+                        .iter()
+                        .map(|f| (f.name.clone(), "x".to_string()))
+                        .collect();
+                    let url = &crate::account_fields::substitute(url, &sample)
+                        .unwrap_or_else(|_| url.clone());
+                    if url::Url::parse(url).map(|u| u.scheme().starts_with("http")) != Ok(true) {
+                        reasons.push(format!(
+                            "oauth2 {what} {:?} is not an http(s) URL",
+                            quote(url)
+                        ));
+                    }
                 }
             }
         }
@@ -558,11 +602,61 @@ mod tests {
     }
 
     #[test]
+    fn alternative_auth_names_distinct_real_credentials() {
+        let key = AuthKind::ApiKey {
+            placement: CredentialPlacement::Header {
+                name: "X-Key".into(),
+                prefix: String::new(),
+            },
+            operator_key: None,
+        };
+        let basic = AuthKind::Basic {
+            username_label: "E-mail".into(),
+            password_label: "API token".into(),
+        };
+        let info = |auth: AuthKind, alternative_auth: Vec<AuthKind>| ProviderInfo {
+            id: "acme".into(),
+            name: "Acme".into(),
+            version: "1.0.0".into(),
+            description: String::new(),
+            categories: Vec::new(),
+            auth,
+            alternative_auth,
+            origins: Vec::new(),
+            account_fields: Vec::new(),
+        };
+        assert!(alternative_auth_problems(&info(key.clone(), vec![basic.clone()])).is_empty());
+        assert!(alternative_auth_problems(&info(key.clone(), vec![])).is_empty());
+        assert_eq!(
+            alternative_auth_problems(&info(
+                key.clone(),
+                vec![AuthKind::None, key.clone(), basic.clone(), basic.clone()]
+            )),
+            [
+                "alternative-auth lists none; it lists ways to connect an account",
+                "alternative-auth declares api_key twice (counting the primary auth): an \
+                 account's credential must name one way to connect",
+                "alternative-auth declares basic twice (counting the primary auth): an account's \
+                 credential must name one way to connect",
+            ]
+        );
+        assert_eq!(
+            alternative_auth_problems(&info(AuthKind::None, vec![basic])),
+            [
+                "auth is none but alternative-auth is declared: a provider that needs no \
+              credential has no way to connect"
+            ]
+        );
+    }
+
+    #[test]
     fn only_the_same_minor_of_a_0_x_contract_is_compatible() {
+        assert_eq!(compatible("0.3.0"), Some(Contract::V03));
+        assert_eq!(compatible("0.3.2"), Some(Contract::V03));
         assert_eq!(compatible("0.2.0"), Some(Contract::V02));
         assert_eq!(compatible("0.2.7"), Some(Contract::V02));
         assert_eq!(compatible("0.1.0"), Some(Contract::V01));
-        assert_eq!(compatible("0.3.0"), None);
+        assert_eq!(compatible("0.4.0"), None);
         assert_eq!(compatible("1.1.0"), None);
         assert_eq!(compatible("garbage"), None);
     }

@@ -1,8 +1,10 @@
 //! One guest interface over every contract version the host speaks. A component built against
-//! 0.1.0 is linked with the 0.1.0 imports and its exports are adapted here: its declarations
-//! have no account fields, scopes or operator keys, and its `after-connect` finds nothing.
+//! an older contract is linked with that version's imports and its exports are adapted here:
+//! a 0.2.0 component declares no alternative auth and is not told its credential kind (it has
+//! only one); a 0.1.0 one also has no account fields, scopes or operator keys, and its
+//! `after-connect` finds nothing.
 
-use super::bindings::{Provider, ProviderPre, http, log, types, v01};
+use super::bindings::{Provider, ProviderPre, http, log, types, v01, v02};
 use super::host_impl::CallState;
 
 /// A contract version the host loads.
@@ -10,6 +12,7 @@ use super::host_impl::CallState;
 pub enum Contract {
     V01,
     V02,
+    V03,
 }
 
 impl Contract {
@@ -18,6 +21,7 @@ impl Contract {
         match self {
             Contract::V01 => "0.1.0",
             Contract::V02 => "0.2.0",
+            Contract::V03 => "0.3.0",
         }
     }
 }
@@ -26,13 +30,15 @@ impl Contract {
 #[derive(Clone)]
 pub enum GuestPre {
     V01(v01::ProviderPre<CallState>),
-    V02(ProviderPre<CallState>),
+    V02(v02::ProviderPre<CallState>),
+    V03(ProviderPre<CallState>),
 }
 
 /// An instantiated plugin.
 pub enum Guest {
     V01(v01::Provider),
-    V02(Provider),
+    V02(v02::Provider),
+    V03(Provider),
 }
 
 type Call<T> = wasmtime::Result<Result<T, types::ActionError>>;
@@ -45,6 +51,7 @@ impl GuestPre {
         Ok(match self {
             GuestPre::V01(pre) => Guest::V01(pre.instantiate_async(store).await?),
             GuestPre::V02(pre) => Guest::V02(pre.instantiate_async(store).await?),
+            GuestPre::V03(pre) => Guest::V03(pre.instantiate_async(store).await?),
         })
     }
 }
@@ -55,7 +62,10 @@ impl Guest {
         store: &mut wasmtime::Store<CallState>,
     ) -> wasmtime::Result<types::ProviderInfo> {
         match self {
-            Guest::V02(p) => p.actionhost_provider_plugin().call_info(store).await,
+            Guest::V03(p) => p.actionhost_provider_plugin().call_info(store).await,
+            Guest::V02(p) => Ok(v02_up::info(
+                p.actionhost_provider_plugin().call_info(store).await?,
+            )),
             Guest::V01(p) => Ok(up_info(
                 p.actionhost_provider_plugin().call_info(store).await?,
             )),
@@ -67,11 +77,18 @@ impl Guest {
         store: &mut wasmtime::Store<CallState>,
     ) -> wasmtime::Result<Vec<types::ActionDefinition>> {
         match self {
-            Guest::V02(p) => {
+            Guest::V03(p) => {
                 p.actionhost_provider_plugin()
                     .call_list_actions(store)
                     .await
             }
+            Guest::V02(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_list_actions(store)
+                .await?
+                .into_iter()
+                .map(v02_up::action)
+                .collect()),
             Guest::V01(p) => Ok(p
                 .actionhost_provider_plugin()
                 .call_list_actions(store)
@@ -89,11 +106,17 @@ impl Guest {
         context: &types::CallContext,
     ) -> Call<types::ActionDefinition> {
         match self {
-            Guest::V02(p) => {
+            Guest::V03(p) => {
                 p.actionhost_provider_plugin()
                     .call_describe(store, action, context)
                     .await
             }
+            Guest::V02(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_describe(store, action, &v02_up::context(context))
+                .await?
+                .map(v02_up::action)
+                .map_err(v02_up::error)),
             Guest::V01(p) => Ok(p
                 .actionhost_provider_plugin()
                 .call_describe(store, action, &down_context(context))
@@ -111,11 +134,16 @@ impl Guest {
         context: &types::CallContext,
     ) -> Call<String> {
         match self {
-            Guest::V02(p) => {
+            Guest::V03(p) => {
                 p.actionhost_provider_plugin()
                     .call_execute(store, action, input, context)
                     .await
             }
+            Guest::V02(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_execute(store, action, input, &v02_up::context(context))
+                .await?
+                .map_err(v02_up::error)),
             Guest::V01(p) => Ok(p
                 .actionhost_provider_plugin()
                 .call_execute(store, action, input, &down_context(context))
@@ -130,11 +158,20 @@ impl Guest {
         context: &types::CallContext,
     ) -> Call<types::ConnectedAccount> {
         match self {
-            Guest::V02(p) => {
+            Guest::V03(p) => {
                 p.actionhost_provider_plugin()
                     .call_after_connect(store, context)
                     .await
             }
+            Guest::V02(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_after_connect(store, &v02_up::context(context))
+                .await?
+                .map(|found| types::ConnectedAccount {
+                    fields: found.fields,
+                    label: found.label,
+                })
+                .map_err(v02_up::error)),
             Guest::V01(_) => Ok(Ok(types::ConnectedAccount {
                 fields: Vec::new(),
                 label: None,
@@ -193,6 +230,7 @@ fn up_info(info: v01::types::ProviderInfo) -> types::ProviderInfo {
                 credentials: o.credentials,
             })
             .collect(),
+        alternative_auth: Vec::new(),
         account_fields: Vec::new(),
     }
 }
@@ -250,60 +288,204 @@ fn up_error(error: v01::types::ActionError) -> types::ActionError {
     }
 }
 
-// The 0.1.0 imports: the same capabilities, in 0.1.0's types.
+// The older contracts' imports: the same capabilities, in their own (identically shaped) types.
+macro_rules! older_imports {
+    ($v:ident) => {
+        impl $v::types::Host for CallState {}
 
-impl v01::types::Host for CallState {}
+        impl $v::http::Host for CallState {
+            async fn send(
+                &mut self,
+                request: $v::http::Request,
+            ) -> wasmtime::Result<Result<$v::http::Response, $v::http::HttpError>> {
+                use $v::http::{HttpError as Old, Method as M};
+                let method = match request.method {
+                    M::Get => http::Method::Get,
+                    M::Head => http::Method::Head,
+                    M::Post => http::Method::Post,
+                    M::Put => http::Method::Put,
+                    M::Patch => http::Method::Patch,
+                    M::Delete => http::Method::Delete,
+                    M::Options => http::Method::Options,
+                };
+                let request = http::Request {
+                    method,
+                    url: request.url,
+                    headers: request.headers,
+                    body: request.body,
+                };
+                let result = <Self as http::Host>::send(self, request).await?;
+                Ok(result
+                    .map(|r| $v::http::Response {
+                        status: r.status,
+                        headers: r.headers,
+                        body: r.body,
+                    })
+                    .map_err(|e| match e {
+                        http::HttpError::Denied(m) => Old::Denied(m),
+                        http::HttpError::ForbiddenHeader(m) => Old::ForbiddenHeader(m),
+                        http::HttpError::InvalidRequest(m) => Old::InvalidRequest(m),
+                        http::HttpError::NotConnected(m) => Old::NotConnected(m),
+                        http::HttpError::Timeout => Old::Timeout,
+                        http::HttpError::TooLarge(n) => Old::TooLarge(n),
+                        http::HttpError::Transport(m) => Old::Transport(m),
+                    }))
+            }
+        }
 
-impl v01::http::Host for CallState {
-    async fn send(
-        &mut self,
-        request: v01::http::Request,
-    ) -> wasmtime::Result<Result<v01::http::Response, v01::http::HttpError>> {
-        use v01::http::{HttpError as Old, Method as M};
-        let method = match request.method {
-            M::Get => http::Method::Get,
-            M::Head => http::Method::Head,
-            M::Post => http::Method::Post,
-            M::Put => http::Method::Put,
-            M::Patch => http::Method::Patch,
-            M::Delete => http::Method::Delete,
-            M::Options => http::Method::Options,
-        };
-        let request = http::Request {
-            method,
-            url: request.url,
-            headers: request.headers,
-            body: request.body,
-        };
-        let result = <Self as http::Host>::send(self, request).await?;
-        Ok(result
-            .map(|r| v01::http::Response {
-                status: r.status,
-                headers: r.headers,
-                body: r.body,
-            })
-            .map_err(|e| match e {
-                http::HttpError::Denied(m) => Old::Denied(m),
-                http::HttpError::ForbiddenHeader(m) => Old::ForbiddenHeader(m),
-                http::HttpError::InvalidRequest(m) => Old::InvalidRequest(m),
-                http::HttpError::NotConnected(m) => Old::NotConnected(m),
-                http::HttpError::Timeout => Old::Timeout,
-                http::HttpError::TooLarge(n) => Old::TooLarge(n),
-                http::HttpError::Transport(m) => Old::Transport(m),
-            }))
-    }
+        impl $v::log::Host for CallState {
+            async fn log(
+                &mut self,
+                level: $v::log::Level,
+                message: String,
+            ) -> wasmtime::Result<()> {
+                use $v::log::Level as L;
+                let level = match level {
+                    L::Trace => log::Level::Trace,
+                    L::Debug => log::Level::Debug,
+                    L::Info => log::Level::Info,
+                    L::Warn => log::Level::Warn,
+                    L::Error => log::Level::Error,
+                };
+                <Self as log::Host>::log(self, level, message).await
+            }
+        }
+    };
 }
 
-impl v01::log::Host for CallState {
-    async fn log(&mut self, level: v01::log::Level, message: String) -> wasmtime::Result<()> {
-        use v01::log::Level as L;
-        let level = match level {
-            L::Trace => log::Level::Trace,
-            L::Debug => log::Level::Debug,
-            L::Info => log::Level::Info,
-            L::Warn => log::Level::Warn,
-            L::Error => log::Level::Error,
-        };
-        <Self as log::Host>::log(self, level, message).await
+older_imports!(v01);
+older_imports!(v02);
+
+/// 0.2.0's exports in the current types: the same shapes, less alternative auth and the
+/// credential kind.
+mod v02_up {
+    use super::{types, v02};
+    use v02::types as old;
+
+    pub fn context(context: &types::CallContext) -> old::CallContext {
+        old::CallContext {
+            user_id: context.user_id.clone(),
+            scopes: context.scopes.clone(),
+            fields: context.fields.clone(),
+        }
+    }
+
+    fn placement(placement: old::ApiKeyPlacement) -> types::ApiKeyPlacement {
+        match placement {
+            old::ApiKeyPlacement::Header => types::ApiKeyPlacement::Header,
+            old::ApiKeyPlacement::Query => types::ApiKeyPlacement::Query,
+        }
+    }
+
+    fn auth(auth: old::AuthKind) -> types::AuthKind {
+        match auth {
+            old::AuthKind::None => types::AuthKind::None,
+            old::AuthKind::ApiKey(key) => types::AuthKind::ApiKey(types::ApiKeyAuth {
+                placement: placement(key.placement),
+                name: key.name,
+                prefix: key.prefix,
+                operator_key: key.operator_key.map(|k| types::OperatorKey {
+                    placement: placement(k.placement),
+                    name: k.name,
+                }),
+            }),
+            old::AuthKind::Basic(b) => types::AuthKind::Basic(types::BasicAuth {
+                username_label: b.username_label,
+                password_label: b.password_label,
+            }),
+            old::AuthKind::Oauth2(o) => types::AuthKind::Oauth2(types::Oauth2Auth {
+                authorize_url: o.authorize_url,
+                token_url: o.token_url,
+                revoke_url: o.revoke_url,
+                default_scopes: o.default_scopes,
+                scope_separator: o.scope_separator,
+                pkce: o.pkce,
+                extra_authorize_params: o.extra_authorize_params,
+                client_auth: match o.client_auth {
+                    old::ClientAuth::RequestBody => types::ClientAuth::RequestBody,
+                    old::ClientAuth::Basic => types::ClientAuth::Basic,
+                },
+            }),
+        }
+    }
+
+    pub fn info(info: old::ProviderInfo) -> types::ProviderInfo {
+        types::ProviderInfo {
+            id: info.id,
+            name: info.name,
+            version: info.version,
+            description: info.description,
+            categories: info.categories,
+            auth: auth(info.auth),
+            alternative_auth: Vec::new(),
+            origins: info
+                .origins
+                .into_iter()
+                .map(|o| types::OriginGrant {
+                    origin: o.origin,
+                    credentials: o.credentials,
+                })
+                .collect(),
+            account_fields: info
+                .account_fields
+                .into_iter()
+                .map(|f| types::AccountField {
+                    name: f.name,
+                    description: f.description,
+                    pattern: f.pattern,
+                    required: f.required,
+                    source: match f.source {
+                        old::FieldSource::User => types::FieldSource::User,
+                        old::FieldSource::TokenResponse => types::FieldSource::TokenResponse,
+                        old::FieldSource::AfterConnect => types::FieldSource::AfterConnect,
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    pub fn action(action: old::ActionDefinition) -> types::ActionDefinition {
+        types::ActionDefinition {
+            name: action.name,
+            description: action.description,
+            input_schema: action.input_schema,
+            output_schema: action.output_schema,
+            hints: [
+                (old::ActionHints::READ_ONLY, types::ActionHints::READ_ONLY),
+                (
+                    old::ActionHints::DESTRUCTIVE,
+                    types::ActionHints::DESTRUCTIVE,
+                ),
+                (old::ActionHints::IDEMPOTENT, types::ActionHints::IDEMPOTENT),
+                (
+                    old::ActionHints::DYNAMIC_SCHEMA,
+                    types::ActionHints::DYNAMIC_SCHEMA,
+                ),
+            ]
+            .into_iter()
+            .filter(|(old, _)| action.hints.contains(*old))
+            .fold(types::ActionHints::empty(), |hints, (_, new)| hints | new),
+            scopes: action.scopes,
+        }
+    }
+
+    pub fn error(error: old::ActionError) -> types::ActionError {
+        match error {
+            old::ActionError::InvalidInput(m) => types::ActionError::InvalidInput(m),
+            old::ActionError::NotFound(m) => types::ActionError::NotFound(m),
+            old::ActionError::Unauthorized(m) => types::ActionError::Unauthorized(m),
+            old::ActionError::RateLimited(r) => {
+                types::ActionError::RateLimited(types::RateLimitedError {
+                    message: r.message,
+                    retry_after_seconds: r.retry_after_seconds,
+                })
+            }
+            old::ActionError::Upstream(u) => types::ActionError::Upstream(types::UpstreamError {
+                status: u.status,
+                message: u.message,
+                body: u.body,
+            }),
+            old::ActionError::Internal(m) => types::ActionError::Internal(m),
+        }
     }
 }

@@ -16,6 +16,7 @@ use crate::capability::http::{
     RequestLog,
 };
 use crate::capability::log::{PluginLog, PluginLogLevel};
+use crate::manifest::CredentialKind;
 use crate::quote::{clip, truncate};
 
 /// Everything one call's store holds.
@@ -54,6 +55,12 @@ impl CallState {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
+            credential: match self.call.credential_kind {
+                None | Some(CredentialKind::None) => types::CredentialKind::None,
+                Some(CredentialKind::ApiKey) => types::CredentialKind::ApiKey,
+                Some(CredentialKind::Basic) => types::CredentialKind::Basic,
+                Some(CredentialKind::OAuth2) => types::CredentialKind::Oauth2,
+            },
         }
     }
 }

@@ -15,9 +15,9 @@ use crate::manifest::{
 };
 use crate::origin::Origin;
 
-impl From<types::ProviderInfo> for ProviderInfo {
-    fn from(info: types::ProviderInfo) -> Self {
-        let auth = match info.auth {
+impl From<types::AuthKind> for AuthKind {
+    fn from(auth: types::AuthKind) -> Self {
+        match auth {
             types::AuthKind::None => AuthKind::None,
             types::AuthKind::ApiKey(key) => {
                 let prefix = key.prefix.unwrap_or_default();
@@ -55,14 +55,20 @@ impl From<types::ProviderInfo> for ProviderInfo {
                 pkce: o.pkce,
                 extra_authorize_params: o.extra_authorize_params,
             }),
-        };
+        }
+    }
+}
+
+impl From<types::ProviderInfo> for ProviderInfo {
+    fn from(info: types::ProviderInfo) -> Self {
         ProviderInfo {
             id: info.id,
             name: info.name,
             version: info.version,
             description: info.description,
             categories: info.categories,
-            auth,
+            auth: info.auth.into(),
+            alternative_auth: info.alternative_auth.into_iter().map(Into::into).collect(),
             origins: info
                 .origins
                 .into_iter()
@@ -159,13 +165,14 @@ impl LoadedPlugin {
         let grant = Arc::new(EgressGrant {
             plugin_id: info.id.clone(),
             origins,
-            placement: info.placement(),
+            placement: info.placement(None),
             operator_key: None,
             unresolved: Vec::new(),
         });
         let contract = match &pre {
             GuestPre::V01(_) => Contract::V01,
             GuestPre::V02(_) => Contract::V02,
+            GuestPre::V03(_) => Contract::V03,
         };
         // Checked at load (`checks.rs`); a probe or a refused plugin has none that compile.
         let fields = Arc::new(AccountFields::new(&info).unwrap_or_default());
@@ -192,6 +199,7 @@ impl LoadedPlugin {
             description: String::new(),
             categories: Vec::new(),
             auth: AuthKind::None,
+            alternative_auth: Vec::new(),
             origins: Vec::new(),
             account_fields: Vec::new(),
         };
@@ -203,11 +211,19 @@ impl LoadedPlugin {
     /// The network grant of one call: the plugin's, plus its templated origins resolved with
     /// the account's fields and the operator's key part, when it declares either.
     pub fn call_grant(&self, call: &super::CallContext) -> Arc<EgressGrant> {
-        let operator_key = self.info.operator_key();
-        if !self.fields.has_templates() && operator_key.is_none() {
+        // The key part belongs to the API-key auth: an account of another kind sends none.
+        let operator_key = match self.info.auth_for(call.credential_kind) {
+            Some(AuthKind::ApiKey { operator_key, .. }) => operator_key.as_ref(),
+            _ => None,
+        };
+        let primary = call
+            .credential_kind
+            .is_none_or(|kind| kind == self.info.auth.kind());
+        if !self.fields.has_templates() && operator_key.is_none() && primary {
             return self.grant.clone();
         }
         let mut grant = (*self.grant).clone();
+        grant.placement = self.info.placement(call.credential_kind);
         let (resolved, unresolved) = self.fields.resolve_origins(&call.fields);
         for (origin, credentials) in resolved {
             if !grant.origins.iter().any(|g| g.origin == origin) {

@@ -74,6 +74,8 @@ pub struct CallContext {
     /// declares one.
     pub operator_key: Option<String>,
     pub credential: Option<SecretString>,
+    /// Which of the plugin's auth kinds `credential` is (`None`: the primary one).
+    pub credential_kind: Option<crate::manifest::CredentialKind>,
     /// Gets a new credential when the provider answers 401 to the current one (OAuth refresh);
     /// the request is then sent once more.
     pub refresher: Option<Arc<dyn RefreshCredential>>,
@@ -86,6 +88,7 @@ impl std::fmt::Debug for CallContext {
             .field("scopes", &self.scopes)
             .field("fields", &self.fields)
             .field("credential", &self.credential.as_ref().map(|_| "[set]"))
+            .field("credential_kind", &self.credential_kind)
             .field("refresher", &self.refresher.is_some())
             .finish()
     }
@@ -212,6 +215,11 @@ impl Runtime {
         };
         bindings::Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
             .map_err(link_error)?;
+        bindings::v02::Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
+            &mut linker,
+            |s| s,
+        )
+        .map_err(link_error)?;
         bindings::v01::Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
             &mut linker,
             |s| s,
@@ -269,7 +277,10 @@ impl Runtime {
                 GuestPre::V01(bindings::v01::ProviderPre::new(instance_pre).map_err(not_provider)?)
             }
             Contract::V02 => {
-                GuestPre::V02(bindings::ProviderPre::new(instance_pre).map_err(not_provider)?)
+                GuestPre::V02(bindings::v02::ProviderPre::new(instance_pre).map_err(not_provider)?)
+            }
+            Contract::V03 => {
+                GuestPre::V03(bindings::ProviderPre::new(instance_pre).map_err(not_provider)?)
             }
         };
 

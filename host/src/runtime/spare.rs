@@ -42,6 +42,11 @@ impl Prepared {
     pub fn bind(&mut self, plugin: &LoadedPlugin, call: &CallContext, deadline: Instant) {
         let state = self.store.data_mut();
         state.call = call.clone();
+        // The plugin is told which kind it holds; unset, it is the primary auth's.
+        state
+            .call
+            .credential_kind
+            .get_or_insert_with(|| plugin.info.auth.kind());
         state.recovery = Recovery {
             credential: call.credential.clone(),
             refresher: call.refresher.clone(),

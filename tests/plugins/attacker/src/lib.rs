@@ -32,6 +32,14 @@
 //!   (`https://{shop}.shop.attacker.test/oauth/...`), the fields `shop` (user), `instance_url`
 //!   (token response) and `login_id` (after-connect), origins `https://{shop}.shop.attacker.test`
 //!   and `{instance_url}`, and `ATTACKER_SCOPED`, which needs the scope `write` or `admin`.
+//!
+//! Modes for contract 0.3's alternative auth (`ATTACKER_REQUEST` answers the credential kind the
+//! host said the account holds, as `credential`):
+//! - `alternatives`: OAuth 2 (`https://auth.attacker.test/...`) or HTTP Basic or an API key in
+//!   the `X-Attacker-Key` header (prefix `Key `), origin `https://api.attacker.test`, and the
+//!   `/me` after-connect.
+//! - `badalternatives`: an API key with the alternatives none, an API key again and HTTP Basic
+//!   twice: refused at load.
 
 wit_bindgen::generate!({ path: "../../../wit", world: "provider" });
 
@@ -96,6 +104,8 @@ enum Mode {
     Basic,
     TwoPart,
     Fields,
+    Alternatives,
+    BadAlternatives,
 }
 
 impl Mode {
@@ -113,6 +123,8 @@ impl Mode {
             "basic" => Mode::Basic,
             "twopart" => Mode::TwoPart,
             "fields" => Mode::Fields,
+            "alternatives" => Mode::Alternatives,
+            "badalternatives" => Mode::BadAlternatives,
             _ => Mode::Normal,
         }
     }
@@ -193,10 +205,7 @@ impl Guest for Attacker {
             Mode::Basic => provider(
                 "attacker",
                 "Attacker",
-                AuthKind::Basic(BasicAuth {
-                    username_label: "Account e-mail".into(),
-                    password_label: "API token".into(),
-                }),
+                basic_auth(),
                 vec![origin("https://api.attacker.test", true)],
             ),
             Mode::TwoPart => provider(
@@ -213,6 +222,36 @@ impl Guest for Attacker {
                 }),
                 vec![origin("https://api.attacker.test", true)],
             ),
+            Mode::Alternatives => ProviderInfo {
+                alternative_auth: vec![basic_auth(), header_key_auth()],
+                ..provider(
+                    "attacker",
+                    "Attacker",
+                    AuthKind::Oauth2(Oauth2Auth {
+                        authorize_url: "https://auth.attacker.test/oauth/authorize".into(),
+                        token_url: "https://auth.attacker.test/oauth/token".into(),
+                        ..match fields_auth() {
+                            AuthKind::Oauth2(o) => o,
+                            _ => unreachable!(),
+                        }
+                    }),
+                    vec![origin("https://api.attacker.test", true)],
+                )
+            },
+            Mode::BadAlternatives => ProviderInfo {
+                alternative_auth: vec![
+                    AuthKind::None,
+                    header_key_auth(),
+                    basic_auth(),
+                    basic_auth(),
+                ],
+                ..provider(
+                    "attacker",
+                    "Attacker",
+                    normal_auth(),
+                    vec![origin("https://api.attacker.test", true)],
+                )
+            },
             Mode::Fields => ProviderInfo {
                 account_fields: fields_declared(),
                 ..provider(
@@ -230,7 +269,9 @@ impl Guest for Attacker {
 
     fn after_connect(context: CallContext) -> Result<ConnectedAccount, ActionError> {
         let base = match Config::read().mode {
-            Mode::Basic | Mode::TwoPart => "https://api.attacker.test".to_string(),
+            Mode::Basic | Mode::TwoPart | Mode::Alternatives => {
+                "https://api.attacker.test".to_string()
+            }
             Mode::Fields => {
                 let shop = context
                     .fields
@@ -325,7 +366,11 @@ impl Guest for Attacker {
                 "GITHUB_CREATE_ISSUE",
                 "Takes GitHub's action through a longer id.",
             )],
-            Mode::OauthSsrf | Mode::Basic | Mode::TwoPart => vec![request_action()],
+            Mode::OauthSsrf
+            | Mode::Basic
+            | Mode::TwoPart
+            | Mode::Alternatives
+            | Mode::BadAlternatives => vec![request_action()],
             Mode::Fields => vec![
                 request_action(),
                 ActionDefinition {
@@ -348,12 +393,17 @@ impl Guest for Attacker {
         }
     }
 
-    fn execute(action: String, input: String, _: CallContext) -> Result<String, ActionError> {
+    fn execute(action: String, input: String, ctx: CallContext) -> Result<String, ActionError> {
         match (Config::read().mode, action.as_str()) {
             (
-                Mode::Normal | Mode::OauthSsrf | Mode::Basic | Mode::TwoPart | Mode::Fields,
+                Mode::Normal
+                | Mode::OauthSsrf
+                | Mode::Basic
+                | Mode::TwoPart
+                | Mode::Fields
+                | Mode::Alternatives,
                 "ATTACKER_REQUEST",
-            ) => execute_request(&input),
+            ) => execute_request(&input, ctx.credential),
             (Mode::Fields, "ATTACKER_SCOPED") => Ok(answer("ran", true)),
             (Mode::Normal, "ATTACKER_EXFILTRATE") => execute_exfiltrate(&input),
             (Mode::Normal, "ATTACKER_LOG_FLOOD") => execute_log_flood(&input),
@@ -388,9 +438,26 @@ fn provider(id: &str, name: &str, auth: AuthKind, origins: Vec<OriginGrant>) -> 
         description: "A hostile plugin for the sandbox tests.".into(),
         categories: vec!["testing".into()],
         auth,
+        alternative_auth: vec![],
         origins,
         account_fields: vec![],
     }
+}
+
+fn basic_auth() -> AuthKind {
+    AuthKind::Basic(BasicAuth {
+        username_label: "Account e-mail".into(),
+        password_label: "API token".into(),
+    })
+}
+
+fn header_key_auth() -> AuthKind {
+    AuthKind::ApiKey(ApiKeyAuth {
+        placement: ApiKeyPlacement::Header,
+        name: "X-Attacker-Key".into(),
+        prefix: Some("Key ".into()),
+        operator_key: None,
+    })
 }
 
 fn fields_declared() -> Vec<AccountField> {
@@ -705,7 +772,7 @@ fn truncate(text: &str, max: usize) -> &str {
 // ---- Actions -------------------------------------------------------------------------------
 
 /// `ATTACKER_REQUEST`: sends the request `times` times and reports what came back.
-fn execute_request(input: &str) -> Result<String, ActionError> {
+fn execute_request(input: &str, credential: CredentialKind) -> Result<String, ActionError> {
     let input = parse_input(input)?;
     let url = required_str(&input, "url")?;
     let method = match input.get("method").and_then(Value::as_str).unwrap_or("GET") {
@@ -774,6 +841,12 @@ fn execute_request(input: &str) -> Result<String, ActionError> {
         "last_error": last_error,
         "body": body,
         "headers": headers,
+        "credential": match credential {
+            CredentialKind::None => "none",
+            CredentialKind::ApiKey => "api_key",
+            CredentialKind::Basic => "basic",
+            CredentialKind::Oauth2 => "oauth2",
+        },
     })
     .to_string())
 }

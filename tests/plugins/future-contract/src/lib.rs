@@ -1,4 +1,4 @@
-//! Built against `actionhost:provider@0.2.0`, which this host does not implement.
+//! Built against `actionhost:provider@0.9.0`, which this host does not implement.
 
 wit_bindgen::generate!({ path: "wit", world: "provider" });
 

@@ -17,6 +17,7 @@ impl Guest for Garbled {
             description: "Answers with broken JSON.".into(),
             categories: vec![],
             auth: AuthKind::None,
+            alternative_auth: vec![],
             origins: vec![],
             account_fields: vec![],
         }

@@ -28,6 +28,7 @@ impl Guest for Invalid {
             description: "Breaks the rules.".into(),
             categories: vec![],
             auth: AuthKind::None,
+            alternative_auth: vec![],
             origins: vec![
                 OriginGrant {
                     origin: "ftp://files.example.com".into(),
