@@ -5,6 +5,9 @@
 //!
 //! Item column values depend on each board's columns: [`columns`] describes them per user (the
 //! boards they used last) and converts plain values to monday's `column_values` JSON.
+//!
+//! An account connects with OAuth 2.1 (sent as `Bearer`) or a personal API token (sent bare);
+//! the API is the same for both, so no action looks at which.
 
 mod columns;
 
@@ -748,6 +751,9 @@ pub fn provider() -> Provider {
             OAuth2::new("https://auth.monday.com/oauth2/authorize", "https://auth.monday.com/oauth_ms/oauth/token")
                 .scopes(&["me:read", READ, WRITE, "updates:write"]),
         ))
+        // A personal API token (Developer Center → API token) acts as its user with every
+        // scope, and monday takes it bare in `Authorization`, without a scheme.
+        .alternative_auth(Auth::ApiKey(ApiKey::header("Authorization")))
         .origin("https://api.monday.com")
         .after_connect(after_connect)
         .action(Action::new(

@@ -5,7 +5,7 @@
 
 use actionhost_plugin_monday::provider;
 use actionhost_sdk::testing::{self, RecordedRequest, Transport};
-use actionhost_sdk::{Context, Error};
+use actionhost_sdk::{Context, CredentialKind, Error};
 use serde_json::{Value, json};
 
 fn alice() -> Context {
@@ -778,4 +778,60 @@ fn after_connect_labels_the_account_with_the_users_email_and_account() {
     let (query, variables) = graphql(&transport.only_request());
     assert_eq!(operation(&query), "query Me");
     assert_eq!(variables, json!({}));
+}
+
+/// OAuth 2 first; a personal API token as the alternative, which monday takes bare in
+/// `Authorization` (the host injects it; the plugin never sets the header).
+#[test]
+fn a_personal_token_is_the_alternative_and_is_sent_bare() {
+    use actionhost_sdk::bindings::actionhost::provider::types::{ApiKeyPlacement, AuthKind};
+    let info = actionhost_sdk::__private::dispatch::info(&provider());
+    let AuthKind::Oauth2(oauth) = info.auth else {
+        panic!("OAuth 2 is the primary auth")
+    };
+    assert_eq!(
+        (
+            oauth.authorize_url.as_str(),
+            oauth.token_url.as_str(),
+            oauth.pkce
+        ),
+        (
+            "https://auth.monday.com/oauth2/authorize",
+            "https://auth.monday.com/oauth_ms/oauth/token",
+            true
+        )
+    );
+    assert_eq!(info.alternative_auth.len(), 1);
+    let AuthKind::ApiKey(key) = &info.alternative_auth[0] else {
+        panic!("a personal API token is the alternative")
+    };
+    assert_eq!(
+        (
+            key.placement,
+            key.name.as_str(),
+            key.prefix.as_deref(),
+            key.operator_key.is_none()
+        ),
+        (ApiKeyPlacement::Header, "Authorization", None, true)
+    );
+
+    // An account connected with a token sends the same documents as an OAuth one.
+    let token = Context::new("bob").with_credential(CredentialKind::ApiKey);
+    let requests: Vec<RecordedRequest> = [alice(), token]
+        .iter()
+        .map(|ctx| {
+            let transport = Transport::install();
+            transport.reply_json(200, json!({"data": {"boards": [{"id": "1"}]}}));
+            testing::run(
+                &provider(),
+                "MONDAY_GET_BOARD",
+                json!({"board_id": "1"}),
+                ctx,
+            )
+            .unwrap();
+            transport.only_request()
+        })
+        .collect();
+    assert_eq!(graphql(&requests[0]), graphql(&requests[1]));
+    assert_eq!(requests[1].header("authorization"), None);
 }

@@ -807,3 +807,63 @@ async fn alice_signs_in_with_oauth_and_pkce_and_the_account_is_labelled_from_me(
     assert_eq!(me.header("authorization"), Some("Bearer strict-access-1"));
     assert_eq!(me.header("api-version"), Some("2026-10"));
 }
+
+/// The alternative to OAuth: a personal API token, which monday takes bare in `Authorization`.
+/// The host lists it, checks it with `me` when it is stored, and sends it as it is on calls.
+#[tokio::test]
+async fn a_personal_api_token_connects_and_is_sent_bare() {
+    let standin = MONDAY.session("personal_token");
+    standin
+        .answer(data(
+            "query Me",
+            json!({"me": {"id": "4012690", "name": "Bob Builder", "email": "bob@example.com", "account": {"id": "9876543", "name": "Acme", "slug": "acme"}}}),
+        ))
+        .await;
+    standin
+        .answer(data(
+            "query ListBoards",
+            json!({"boards": [{"id": "1234567890", "name": "Roadmap"}]}),
+        ))
+        .await;
+    let app = TestApp::start(&standin.overrides(), |_| {}).await;
+    let integrations = app.as_user("bob", "GET", "/integrations", None).await;
+    let entry = integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "monday")
+        .unwrap_or_else(|| panic!("monday is bundled: {integrations:?}"))
+        .clone();
+    assert_eq!(entry["auth"]["type"], "oauth2", "{entry}");
+    assert_eq!(
+        entry["alternative_auth"],
+        json!([{"type": "api_key"}]),
+        "{entry}"
+    );
+
+    app.connect("bob", "monday", json!({"api_key": "monday-personal-bob"}))
+        .await;
+    let listed = app
+        .as_user(
+            "bob",
+            "POST",
+            "/actions",
+            Some(json!({"action": "MONDAY_LIST_BOARDS", "parameters": {"limit": 1}})),
+        )
+        .await;
+    assert_eq!(
+        (listed.status, listed.body.clone()),
+        (
+            200,
+            json!({"boards": [{"id": "1234567890", "name": "Roadmap"}], "next_page": 2})
+        )
+    );
+    let requests = standin.requests().await;
+    assert_eq!(requests.len(), 2, "me when stored, then the call");
+    for request in &requests {
+        assert_eq!(request.path, "/v2");
+        assert_eq!(request.header("authorization"), Some("monday-personal-bob"));
+        assert_eq!(request.header("api-version"), Some("2026-10"));
+    }
+}
