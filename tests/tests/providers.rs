@@ -34,6 +34,8 @@ mod microsoft_calendar;
 mod microsoft_graph;
 #[path = "providers/microsoft_teams.rs"]
 mod microsoft_teams;
+#[path = "providers/monday.rs"]
+mod monday;
 #[path = "providers/notion.rs"]
 mod notion;
 #[path = "providers/onedrive.rs"]
