@@ -43,13 +43,12 @@ const RATE_LIMITS: &[&str] = &[
     "CONCURRENCY_LIMIT_EXCEEDED",
     "IP_RATE_LIMIT_EXCEEDED",
 ];
-/// The token is refused or lacks the permission (monday's 403 inside HTTP 200), or is a legacy
-/// OAuth token a newer API version no longer takes.
-const REFUSED: &[&str] = &[
-    "UserUnauthorizedException",
-    "Unauthorized",
-    "OAUTH21_TOKEN_REQUIRED",
-];
+/// The token is refused, or is a legacy OAuth token a newer API version no longer takes.
+const REFUSED: &[&str] = &["Unauthorized", "OAUTH21_TOKEN_REQUIRED"];
+/// The token works but may not do this (monday's 403 inside HTTP 200): the user lacks the
+/// permission on one board or item. Not a refused credential: mapping it to `unauthorized` would
+/// mark the whole account revoked because of one locked board.
+const FORBIDDEN: &[&str] = &["UserUnauthorizedException"];
 const NOT_FOUND: &[&str] = &[
     "ResourceNotFoundException",
     "InvalidBoardIdException",
@@ -103,6 +102,11 @@ fn monday_errors(response: &Response) -> Option<Error> {
         Error::rate_limited(message, retry)
     } else if is(REFUSED) || status == 401 || message == "Not Authenticated" {
         Error::unauthorized(message)
+    } else if is(FORBIDDEN) {
+        Error::upstream(
+            403,
+            format!("{message} (the account lacks the permission on this board or item)"),
+        )
     } else if is(NOT_FOUND) || status == 404 {
         Error::not_found(message)
     } else if is(INVALID) {

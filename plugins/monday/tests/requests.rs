@@ -566,7 +566,11 @@ fn monday_errors_with_http_200_map_to_the_contracts_errors() {
     let unauthorized = json!({"data": [], "errors": [{"message": "User unauthorized to perform action", "locations": [{"line": 2, "column": 3}], "path": ["me"], "extensions": {"code": "UserUnauthorizedException", "error_data": {}, "status_code": 403}}], "account_id": 123456});
     assert_eq!(
         error_of(200, &[], unauthorized),
-        Error::unauthorized("User unauthorized to perform action")
+        Error::upstream(
+            403,
+            "User unauthorized to perform action (the account lacks the permission on this board \
+             or item)"
+        )
     );
 
     let complexity = json!({"errors": [{"message": "Complexity budget exhausted", "extensions": {"code": "COMPLEXITY_BUDGET_EXHAUSTED", "complexity": 6182, "complexity_budget_left": 100, "complexity_budget_limit": 5000000, "retry_in_seconds": 41, "status_code": 429}}]});

@@ -356,7 +356,8 @@ fn action_error(error: ActionError) -> CallError {
 }
 
 /// monday's errors as its reference shows them, most with HTTP 200, reach the caller as the
-/// contract's errors: a refused token → not connected; a missing board → not found; the
+/// contract's errors: a refused token → not connected; a permission the user lacks on one board
+/// → upstream error 403 (not a refused token: the account stays connected); a missing board → not found; the
 /// complexity budget and the minute limit → rate limited with monday's own delay. (The 429's
 /// delay is longer than the call's 30 s, so the host hands it on instead of waiting and
 /// resending, as it does for a read with a shorter `Retry-After`.)
@@ -365,9 +366,13 @@ async fn mondays_errors_map_to_the_contracts_codes_even_with_http_200() {
     let unauthorized = json!({"data": [], "errors": [{"message": "User unauthorized to perform action", "locations": [{"line": 2, "column": 3}], "path": ["me"], "extensions": {"code": "UserUnauthorizedException", "error_data": {}, "status_code": 403}}], "account_id": 123456});
     assert_eq!(
         error_of("error_user_unauthorized", Reply::json(200, unauthorized)).await,
-        action_error(ActionError::Unauthorized(
-            "User unauthorized to perform action".into()
-        ))
+        action_error(ActionError::Upstream {
+            status: 403,
+            message: "User unauthorized to perform action (the account lacks the permission on \
+                      this board or item)"
+                .into(),
+            body: None,
+        })
     );
     assert_eq!(
         error_of(
