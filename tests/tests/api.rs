@@ -10,17 +10,23 @@ use actionhost_e2e::standin::{Reply, StandIn};
 use serde_json::{Value, json};
 
 /// The ids of the bundled integrations, in the listing's order.
-const BUNDLED_IDS: [&str; 10] = [
+const BUNDLED_IDS: [&str; 16] = [
+    "asana",
     "github",
     "gmail",
     "google_calendar",
     "google_docs",
     "google_drive",
+    "jira",
+    "linear",
     "microsoft_calendar",
     "microsoft_teams",
+    "monday",
+    "notion",
     "onedrive",
     "outlook",
     "slack",
+    "trello",
 ];
 
 async fn app_with_github(upstream: &StandIn) -> TestApp {

@@ -252,7 +252,14 @@ async fn basic_credentials_are_injected_scrubbed_and_checked_by_after_connect() 
     let app = app_with("basic", &provider).await;
 
     let integrations = app.as_user("ada", "GET", "/integrations", None).await;
-    let entry = integrations.body.as_array().unwrap()[0].clone();
+    let entry = integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "attacker")
+        .unwrap()
+        .clone();
     assert_eq!(entry["auth"]["type"], "basic", "{entry}");
     assert_eq!(entry["auth"]["username_label"], "Account e-mail");
 
@@ -797,7 +804,14 @@ async fn alternative_auth_takes_each_declared_kind_and_tells_the_plugin_which() 
     let provider = Provider::start().await;
     let app = app_with("alternatives", &provider).await;
     let integrations = app.as_user("ada", "GET", "/integrations", None).await;
-    let entry = integrations.body.as_array().unwrap()[0].clone();
+    let entry = integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "attacker")
+        .unwrap()
+        .clone();
     assert_eq!(entry["auth"]["type"], "oauth2", "{entry}");
     assert_eq!(
         entry["alternative_auth"],

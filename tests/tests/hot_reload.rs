@@ -243,10 +243,20 @@ async fn dropped_changed_and_removed_files_are_served_replaced_and_unloaded_whil
 
 #[tokio::test]
 async fn an_operators_file_overrides_a_bundled_plugin_and_its_removal_restores_it() {
+    let github = async |app: &TestApp| -> serde_json::Value {
+        let listed = app.as_admin("GET", "/admin/plugins", None).await.body;
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == "github")
+            .expect("github is listed")
+            .clone()
+    };
     let plugins = tempfile::tempdir().unwrap();
     let dir = plugins.path().to_path_buf();
     let app = TestApp::start("", |s| s.plugins_dir = Some(dir.clone())).await;
-    let bundled_hash = app.as_admin("GET", "/admin/plugins", None).await.body[0]["hash"].clone();
+    let bundled_hash = github(&app).await["hash"].clone();
     // A different build of GitHub: the bundled bytes with one description patched.
     let custom = patch(
         actionhost_e2e::bundled("github.wasm").to_vec(),
@@ -255,17 +265,14 @@ async fn an_operators_file_overrides_a_bundled_plugin_and_its_removal_restores_i
     );
     std::fs::write(plugins.path().join("my-github.wasm"), custom).unwrap();
     wait_for(
-        async || app.as_admin("GET", "/admin/plugins", None).await.body[0]["source"] == "file",
+        async || github(&app).await["source"] == "file",
         "the override",
     )
     .await;
-    assert_ne!(
-        app.as_admin("GET", "/admin/plugins", None).await.body[0]["hash"],
-        bundled_hash
-    );
+    assert_ne!(github(&app).await["hash"], bundled_hash);
     std::fs::remove_file(plugins.path().join("my-github.wasm")).unwrap();
     wait_for(
-        async || app.as_admin("GET", "/admin/plugins", None).await.body[0]["source"] == "bundled",
+        async || github(&app).await["source"] == "bundled",
         "the bundled version to return",
     )
     .await;
@@ -328,16 +335,22 @@ async fn uploads_and_deletions_survive_a_restart() {
             .map(|(id, _, _)| id.as_str().unwrap().to_string())
             .collect::<Vec<_>>(),
         [
+            "asana",
             "github",
             "gmail",
             "google_calendar",
             "google_docs",
             "google_drive",
+            "jira",
+            "linear",
             "microsoft_calendar",
             "microsoft_teams",
+            "monday",
+            "notion",
             "onedrive",
             "outlook",
-            "swap"
+            "swap",
+            "trello"
         ]
     );
     // PUT again brings a deleted bundled plugin back.

@@ -23,7 +23,6 @@ use super::{
     run_once,
 };
 
-
 const FILE: &str = "trello.wasm";
 /// The operator's application key (the connection's `client_id`) and alice's token.
 const APP_KEY: &str = "b9a4f1e2c3d4e5f60718293a4b5c6d7e";
