@@ -1,6 +1,8 @@
 //! Native tests of a plugin without the host: a [`Transport`] records every request an action
-//! sends and answers from a queue, and [`run`] runs an action by name as the host would. Only in
-//! native builds; a wasm build sends through the host's `http` import.
+//! sends and answers from a queue, and [`run`] runs an action by name as the host would;
+//! [`call`] runs one against one answer and returns the one request, [`refused`] checks that
+//! bad input fails before anything is sent. Only in native builds; a wasm build sends through
+//! the host's `http` import.
 //!
 //! ```
 //! use actionhost_sdk::prelude::*;
@@ -291,6 +293,64 @@ pub fn run(
         .find(action)
         .ok_or_else(|| Error::not_found(format!("no action {action}")))?;
     found.run(&input.to_string(), context)
+}
+
+/// Runs `action` against one queued JSON answer (`Value::Null`: an empty body, as a 204 has)
+/// and asserts it sent exactly one request: the result and that request (the usual shape of a
+/// request test).
+///
+/// ```
+/// use actionhost_sdk::prelude::*;
+/// #[derive(Deserialize, JsonSchema)]
+/// struct Get { id: String }
+/// let api = Api::new("https://api.example.com");
+/// let provider = Provider::new("example", "Example").action(Action::new("EXAMPLE_GET_THING", "Get a thing.", move |i: Get, _: &Context| {
+///     api.get(&actionhost_sdk::path!("/things/{}", i.id)).send()?.json::<Value>()
+/// }));
+/// let (output, request) = actionhost_sdk::testing::call(&provider, &Context::new("u1"), "EXAMPLE_GET_THING", json!({"id": "7"}), 200, json!({"id": "7"}));
+/// assert_eq!(output.unwrap(), json!({"id": "7"}));
+/// assert_eq!(request.path(), "/things/7");
+/// ```
+pub fn call(
+    provider: &Provider,
+    context: &Context,
+    action: &str,
+    input: Value,
+    status: u16,
+    answer: Value,
+) -> (Result<Value, Error>, RecordedRequest) {
+    let transport = Transport::install();
+    if answer.is_null() {
+        transport.reply(status, &[], "");
+    } else {
+        transport.reply_json(status, answer);
+    }
+    let result = run(provider, action, input, context);
+    (result, transport.only_request())
+}
+
+/// Runs `action` and asserts it failed before sending anything (input the plugin refuses
+/// itself); the error.
+///
+/// ```
+/// use actionhost_sdk::prelude::*;
+/// #[derive(Deserialize, JsonSchema)]
+/// struct Get { id: String }
+/// let provider = Provider::new("example", "Example").action(Action::new("EXAMPLE_GET_THING", "Get a thing.", |i: Get, _: &Context| -> Result<Value, Error> {
+///     Err(Error::invalid_input(format!("{:?} is not an id", i.id)))
+/// }));
+/// let error = actionhost_sdk::testing::refused(&provider, &Context::new("u1"), "EXAMPLE_GET_THING", json!({"id": ""}));
+/// assert!(matches!(error, Error::InvalidInput(_)));
+/// ```
+pub fn refused(provider: &Provider, context: &Context, action: &str, input: Value) -> Error {
+    let transport = Transport::install();
+    let error = match run(provider, action, input, context) {
+        Ok(output) => panic!("{action} succeeded ({output}) where it should refuse"),
+        Err(error) => error,
+    };
+    let sent = transport.requests();
+    assert!(sent.is_empty(), "{action} sent {sent:#?} before refusing");
+    error
 }
 
 /// Runs the provider's `after-connect` as the host does when an account connects.

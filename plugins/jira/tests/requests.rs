@@ -49,17 +49,12 @@ fn call(
     status: u16,
     answer: Value,
 ) -> (Result<Value, Error>, RecordedRequest) {
-    let (result, mut requests) = run(action, input, vec![(status, answer)]);
-    assert_eq!(requests.len(), 1, "{requests:#?}");
-    (result, requests.remove(0))
+    testing::call(&provider(), &context(), action, input, status, answer)
 }
 
 /// Runs `action` and asserts that it fails before sending anything.
 fn refused(action: &str, input: Value) -> Error {
-    let transport = Transport::install();
-    let error = testing::run(&provider(), action, input, &context()).unwrap_err();
-    assert!(transport.requests().is_empty(), "{action} sent a request");
-    error
+    testing::refused(&provider(), &context(), action, input)
 }
 
 fn assert_request(request: &RecordedRequest, method: &str, path_and_query: &str) {

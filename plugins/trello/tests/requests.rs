@@ -26,18 +26,19 @@ fn call(
     status: u16,
     answer: Value,
 ) -> (Result<Value, Error>, RecordedRequest) {
-    let transport = Transport::install();
-    transport.reply_json(status, answer);
-    let result = testing::run(&provider(), action, input, &Context::new("alice"));
-    (result, transport.only_request())
+    testing::call(
+        &provider(),
+        &Context::new("alice"),
+        action,
+        input,
+        status,
+        answer,
+    )
 }
 
 /// Runs `action` and asserts that it fails before sending anything.
 fn refused(action: &str, input: Value) -> Error {
-    let transport = Transport::install();
-    let error = testing::run(&provider(), action, input, &Context::new("alice")).unwrap_err();
-    assert!(transport.requests().is_empty(), "{action} sent a request");
-    error
+    testing::refused(&provider(), &Context::new("alice"), action, input)
 }
 
 /// Runs `action` against a plain answer (`status`, `content-type`, body text).
