@@ -113,9 +113,22 @@ fn compatible(version: &str) -> Option<Contract> {
 
 /// What is wrong with the alternative ways to connect: each must be a real credential of a kind
 /// no other declared auth has, so an account's credential names exactly one of them.
+/// Beyond this many alternatives a list is refused by its length alone.
+const MAX_ALTERNATIVE_AUTH: usize = 8;
+
 fn alternative_auth_problems(info: &ProviderInfo) -> Vec<String> {
     let mut reasons = Vec::new();
     if info.alternative_auth.is_empty() {
+        return reasons;
+    }
+    // Three kinds carry a credential, so a list longer than a few repeats one; a hostile list of
+    // thousands is refused by its length and not walked.
+    if info.alternative_auth.len() > MAX_ALTERNATIVE_AUTH {
+        reasons.push(format!(
+            "alternative-auth lists {} ways to connect; at most one of each kind besides the \
+             primary auth is allowed",
+            info.alternative_auth.len()
+        ));
         return reasons;
     }
     if info.auth.kind() == CredentialKind::None {
@@ -236,10 +249,14 @@ fn catalog_problems(
     let mut declared: Vec<(&str, &str)> = Vec::new();
     declared.extend(info.categories.iter().map(|c| ("category", c.as_str())));
     declared.extend(info.origins.iter().map(|(o, _)| ("origin", o.as_str())));
-    for oauth in info.auth_kinds().filter_map(|a| match a {
-        AuthKind::OAuth2(oauth) => Some(oauth),
-        _ => None,
-    }) {
+    for oauth in info
+        .auth_kinds()
+        .take(1 + MAX_ALTERNATIVE_AUTH)
+        .filter_map(|a| match a {
+            AuthKind::OAuth2(oauth) => Some(oauth),
+            _ => None,
+        })
+    {
         declared.extend(
             oauth
                 .default_scopes
@@ -262,7 +279,7 @@ fn catalog_problems(
                 .map(|u| ("oauth2 revoke-url", u.as_str())),
         );
     }
-    for auth in info.auth_kinds() {
+    for auth in info.auth_kinds().take(1 + MAX_ALTERNATIVE_AUTH) {
         let AuthKind::ApiKey { placement, .. } = auth else {
             continue;
         };
@@ -334,7 +351,7 @@ fn catalog_problems(
         }
     }
     reasons.extend(alternative_auth_problems(info));
-    for auth in info.auth_kinds() {
+    for auth in info.auth_kinds().take(1 + MAX_ALTERNATIVE_AUTH) {
         match auth {
             AuthKind::None => {}
             AuthKind::Basic {
@@ -638,6 +655,13 @@ mod tests {
                  account's credential must name one way to connect",
                 "alternative-auth declares basic twice (counting the primary auth): an account's \
                  credential must name one way to connect",
+            ]
+        );
+        assert_eq!(
+            alternative_auth_problems(&info(key.clone(), vec![basic.clone(); 100_000])),
+            [
+                "alternative-auth lists 100000 ways to connect; at most one of each kind besides \
+                 the primary auth is allowed"
             ]
         );
         assert_eq!(
