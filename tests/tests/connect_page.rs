@@ -918,8 +918,9 @@ async fn an_oauth_integration_asks_for_its_account_fields_unless_the_operator_fi
 /// An HTTP Basic integration (the attacker test plugin in Basic mode, its provider a stand-in
 /// that checks the credential at connect): the form asks for both parts under the plugin's
 /// labels, says which is wrong, and connects with the account's label once both are right.
-#[tokio::test]
-async fn a_basic_form_names_the_wrong_part_then_connects() {
+/// The attacker plugin in `mode` with its `/me` answered as ada's, and ada's page open on it:
+/// the provider stand-in, the app and the browser.
+async fn attacker_page(mode: &str) -> (StandIn, TestApp, reqwest::Client) {
     let provider = StandIn::start(|request| match request.path.as_str() {
         "/me" => Reply::json(200, json!({"login": "ada@example.com", "id": "u-1"})),
         _ => Reply::json(200, json!({})),
@@ -931,10 +932,16 @@ async fn a_basic_form_names_the_wrong_part_then_connects() {
     )
     .await;
     let uploaded = app
-        .upload("attacker", actionhost_e2e::attacker("basic", 0))
+        .upload("attacker", actionhost_e2e::attacker(mode, 0))
         .await;
     assert_eq!(uploaded.status, 200, "{uploaded:?}");
     let client = open(&link_for(&app, "ada", json!({"integrations": ["attacker"]})).await).await;
+    (provider, app, client)
+}
+
+#[tokio::test]
+async fn a_basic_form_names_the_wrong_part_then_connects() {
+    let (provider, app, client) = attacker_page("basic").await;
     let page = get(&client, &format!("{}/connect", app.url)).await;
     let attacker = card(&page.html, "attacker");
     for (name, label) in [("username", "Account e-mail"), ("password", "API token")] {
@@ -1003,21 +1010,7 @@ async fn a_basic_form_names_the_wrong_part_then_connects() {
 
 #[tokio::test]
 async fn an_integration_with_alternative_auth_offers_each_way_as_its_own_form() {
-    let provider = StandIn::start(|request| match request.path.as_str() {
-        "/me" => Reply::json(200, json!({"login": "ada@example.com", "id": "u-1"})),
-        _ => Reply::json(200, json!({})),
-    })
-    .await;
-    let app = TestApp::start(
-        &format!("https://api.attacker.test={}", provider.url()),
-        |_| {},
-    )
-    .await;
-    let uploaded = app
-        .upload("attacker", actionhost_e2e::attacker("alternatives", 0))
-        .await;
-    assert_eq!(uploaded.status, 200, "{uploaded:?}");
-    let client = open(&link_for(&app, "ada", json!({"integrations": ["attacker"]})).await).await;
+    let (provider, app, client) = attacker_page("alternatives").await;
 
     // No OAuth app yet: no sign-in button, the token forms open, each with its own ids.
     let page = get(&client, &format!("{}/connect", app.url)).await;

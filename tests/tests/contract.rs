@@ -239,6 +239,19 @@ async fn request(app: &TestApp, user: &str, url: &str) -> Answer {
     .await
 }
 
+/// The attacker's entry in ada's `GET /integrations`.
+async fn attacker_integration(app: &TestApp) -> Value {
+    let integrations = app.as_user("ada", "GET", "/integrations", None).await;
+    integrations
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "attacker")
+        .expect("the attacker is listed")
+        .clone()
+}
+
 /// The stand-in's echo inside an `ATTACKER_REQUEST` answer.
 fn echoed(answer: &Answer) -> Value {
     assert_eq!(answer.status, 200, "{answer:?}");
@@ -251,15 +264,7 @@ async fn basic_credentials_are_injected_scrubbed_and_checked_by_after_connect() 
     let provider = Provider::start().await;
     let app = app_with("basic", &provider).await;
 
-    let integrations = app.as_user("ada", "GET", "/integrations", None).await;
-    let entry = integrations
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "attacker")
-        .unwrap()
-        .clone();
+    let entry = attacker_integration(&app).await;
     assert_eq!(entry["auth"]["type"], "basic", "{entry}");
     assert_eq!(entry["auth"]["username_label"], "Account e-mail");
 
@@ -803,15 +808,7 @@ async fn account_fields_resolve_endpoints_and_origins_per_account() {
 async fn alternative_auth_takes_each_declared_kind_and_tells_the_plugin_which() {
     let provider = Provider::start().await;
     let app = app_with("alternatives", &provider).await;
-    let integrations = app.as_user("ada", "GET", "/integrations", None).await;
-    let entry = integrations
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "attacker")
-        .unwrap()
-        .clone();
+    let entry = attacker_integration(&app).await;
     assert_eq!(entry["auth"]["type"], "oauth2", "{entry}");
     assert_eq!(
         entry["alternative_auth"],
