@@ -60,8 +60,9 @@ pub struct EgressGrant {
     pub operator_key: Option<(OperatorKey, Option<String>)>,
     /// Why templated origins are not in `origins` for this call (named when one is refused).
     pub unresolved: Vec<String>,
-    /// The header of the plugin's operator credential (contract 0.4): the host owns it on every
-    /// request, whichever credential the request carries.
+    /// The other credential's header (contract 0.4): on an account's requests the operator
+    /// credential's, on the operator's the account credential's. The host owns both headers on
+    /// every request, whichever credential it carries.
     pub operator_header: Option<String>,
 }
 

@@ -280,7 +280,10 @@ impl LoadedPlugin {
                 "requests as the operator go only to {}'s fixed origins that take credentials",
                 call_grant.plugin_id
             )],
-            operator_header: call_grant.operator_header.clone(),
+            operator_header: match &call_grant.placement {
+                CredentialPlacement::Header { name, .. } => Some(name.to_ascii_lowercase()),
+                _ => None,
+            },
         }))
     }
 
