@@ -114,13 +114,22 @@ fn envelope_message(body: &[u8]) -> Option<String> {
     (!message.is_empty()).then_some(message)
 }
 
-/// Refuses a blank value before it turns a path into another endpoint.
+/// Refuses a blank value, or `.` / `..`, before it turns a path into another endpoint.
 fn key<'a>(field: &str, value: &'a str) -> Result<&'a str, Error> {
     let value = value.trim();
     if value.is_empty() {
         return Err(Error::invalid_input(format!("`{field}` must not be blank")));
     }
+    if dot_segment(value) {
+        return Err(Error::invalid_input(format!("`{field}` must be a name, not {value:?}")));
+    }
     Ok(value)
+}
+
+/// `.` or `..`, also percent-encoded (URL parsers resolve `%2e%2e` as `..`).
+fn dot_segment(segment: &str) -> bool {
+    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+    decoded == "." || decoded == ".."
 }
 
 // A repository, by workspace and slug (no doc comment: flattened into inputs).
@@ -221,7 +230,7 @@ fn follow(cursor: &str, path: &str, prefix: bool) -> Result<String, Error> {
     } else {
         target.eq_ignore_ascii_case(&expected)
     };
-    let escapes = target.split('/').any(|s| s == ".." || s == ".") || cursor.contains(['#', '\\']);
+    let escapes = target.split('/').any(dot_segment) || cursor.contains(['#', '\\']);
     if !cursor.starts_with(&format!("{API}/")) || !same_list || escapes {
         return Err(Error::invalid_input(format!(
             "`cursor` must be a `next_cursor` this action returned for the same list (a URL starting with {expected}{}); got {cursor:?}",
@@ -715,7 +724,7 @@ fn file_path(path: &str) -> Result<(String, String), Error> {
         return Ok((String::new(), encoded));
     }
     for part in trimmed.split('/') {
-        if part.is_empty() || part == "." || part == ".." {
+        if part.is_empty() || dot_segment(part) {
             return Err(Error::invalid_input(format!(
                 "`path` must be a path from the repository's root without empty, `.` or `..` parts, got {path:?}"
             )));
@@ -927,7 +936,7 @@ pub fn provider() -> Provider {
         ).read_only().scopes(&[REPOSITORY]))
         .action(Action::new(
             "BITBUCKET_LIST_PULL_REQUESTS",
-            "List a repository's pull requests, open ones by default or by `state` (OPEN, MERGED, DECLINED, SUPERSEDED), newest activity first. Returns `items` (each with `id`, `title`, `state`, `author`, `source` and `destination` branches, `created_on`, `updated_on`, `comment_count` and `links`; no description or reviewers: read one with BITBUCKET_GET_PULL_REQUEST), `size` and `next_cursor` (pass it as `cursor` for the next page; null on the last).",
+            "List a repository's pull requests, open ones by default or by `state` (OPEN, MERGED, DECLINED, SUPERSEDED). Returns `items` (each with `id`, `title`, `state`, `author`, `source` and `destination` branches, `created_on`, `updated_on`, `comment_count` and `links`; no description or reviewers: read one with BITBUCKET_GET_PULL_REQUEST), `size` and `next_cursor` (pass it as `cursor` for the next page; null on the last).",
             list_pull_requests,
         ).read_only().scopes(&[PULLREQUEST]))
         .action(Action::new(

@@ -128,6 +128,7 @@ fn a_cursor_elsewhere_than_the_same_list_on_bitbucket_is_refused() {
         "https://api.bitbucket.org.evil.example/2.0/repositories/acme?page=2",
         "https://api.bitbucket.org/2.0/repositories/other?page=2",
         "https://api.bitbucket.org/2.0/repositories/acme/../other?page=2",
+        "https://api.bitbucket.org/2.0/repositories/acme/%2E%2e/other?page=2",
         "https://api.bitbucket.org/2.0/user",
     ] {
         let error = refused(
@@ -145,7 +146,7 @@ fn a_cursor_elsewhere_than_the_same_list_on_bitbucket_is_refused() {
 }
 
 #[test]
-fn blank_names_are_refused_before_any_request() {
+fn blank_or_dot_names_are_refused_before_any_request() {
     let error = refused(
         "BITBUCKET_GET_REPOSITORY",
         json!({"workspace": " ", "repo_slug": "web-app"}),
@@ -156,6 +157,14 @@ fn blank_names_are_refused_before_any_request() {
         json!({"workspace": "acme", "repo_slug": ""}),
     );
     assert_eq!(error, Error::invalid_input("`repo_slug` must not be blank"));
+    // `..` would climb out of the path the action means (a URL parser resolves `%2e%2e` too).
+    let error = refused(
+        "BITBUCKET_GET_REPOSITORY",
+        json!({"workspace": "acme", "repo_slug": ".."}),
+    );
+    assert_eq!(error, Error::invalid_input("`repo_slug` must be a name, not \"..\""));
+    let error = refused("BITBUCKET_LIST_REPOSITORIES", json!({"workspace": "%2e%2E"}));
+    assert_eq!(error, Error::invalid_input("`workspace` must be a name, not \"%2e%2E\""));
 }
 
 #[test]
@@ -546,7 +555,7 @@ fn get_file_lists_the_root_without_metadata_and_refuses_paths_that_leave_src() {
         json!({"values": []}),
     );
     assert_request(&request, "GET", &format!("{REPO}/src/v1.0/"));
-    for path in ["../../pullrequests", "docs/./x", "a//b"] {
+    for path in ["../../pullrequests", "docs/./x", "a//b", "docs/%2e%2e/x"] {
         let error = refused(
             "BITBUCKET_GET_FILE",
             with(repo(), json!({"path": path, "ref": "main"})),
