@@ -121,7 +121,9 @@ fn key<'a>(field: &str, value: &'a str) -> Result<&'a str, Error> {
         return Err(Error::invalid_input(format!("`{field}` must not be blank")));
     }
     if dot_segment(value) {
-        return Err(Error::invalid_input(format!("`{field}` must be a name, not {value:?}")));
+        return Err(Error::invalid_input(format!(
+            "`{field}` must be a name, not {value:?}"
+        )));
     }
     Ok(value)
 }

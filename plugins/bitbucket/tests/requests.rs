@@ -162,9 +162,18 @@ fn blank_or_dot_names_are_refused_before_any_request() {
         "BITBUCKET_GET_REPOSITORY",
         json!({"workspace": "acme", "repo_slug": ".."}),
     );
-    assert_eq!(error, Error::invalid_input("`repo_slug` must be a name, not \"..\""));
-    let error = refused("BITBUCKET_LIST_REPOSITORIES", json!({"workspace": "%2e%2E"}));
-    assert_eq!(error, Error::invalid_input("`workspace` must be a name, not \"%2e%2E\""));
+    assert_eq!(
+        error,
+        Error::invalid_input("`repo_slug` must be a name, not \"..\"")
+    );
+    let error = refused(
+        "BITBUCKET_LIST_REPOSITORIES",
+        json!({"workspace": "%2e%2E"}),
+    );
+    assert_eq!(
+        error,
+        Error::invalid_input("`workspace` must be a name, not \"%2e%2E\"")
+    );
 }
 
 #[test]

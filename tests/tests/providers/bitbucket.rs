@@ -13,7 +13,9 @@ use actionhost_e2e::validating::{BITBUCKET, Fixture, Session};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::{Call, Refused, assert_accepted, assert_every_call_reaches, assert_refused, load_against};
+use super::{
+    Call, Refused, assert_accepted, assert_every_call_reaches, assert_refused, load_against,
+};
 
 const FILE: &str = "bitbucket.wasm";
 const TOKEN: &str = "bb_oauth_alice_0f9e8d7c";
@@ -24,10 +26,16 @@ const REPO: &str = "/repositories/acme/web-app";
 fn alice() -> CallContext {
     CallContext {
         user: "alice".into(),
-        scopes: ["repository", "pullrequest", "pullrequest:write", "pipeline", "account"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        scopes: [
+            "repository",
+            "pullrequest",
+            "pullrequest:write",
+            "pipeline",
+            "account",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         credential: Some(SecretString::new(TOKEN)),
         credential_kind: Some(CredentialKind::OAuth2),
         ..Default::default()
@@ -39,7 +47,12 @@ async fn bitbucket(standin: &Session) -> (Runtime, LoadedPlugin) {
 }
 
 /// Runs one action for alice in a fresh session whose stand-in answers with `fixture`.
-async fn run(test: &str, action: &str, params: Value, fixture: Fixture) -> (Result<Value, CallError>, Session) {
+async fn run(
+    test: &str,
+    action: &str,
+    params: Value,
+    fixture: Fixture,
+) -> (Result<Value, CallError>, Session) {
     let standin = BITBUCKET.session(test);
     standin.answer(fixture).await;
     let (runtime, plugin) = bitbucket(&standin).await;
@@ -48,7 +61,10 @@ async fn run(test: &str, action: &str, params: Value, fixture: Fixture) -> (Resu
 }
 
 fn assert_bearer(request: &Recorded) {
-    assert_eq!(request.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
     assert_eq!(request.header("accept"), Some("application/json"));
 }
 
@@ -165,27 +181,74 @@ async fn every_action_sends_requests_that_bitbuckets_description_accepts() {
         params
     };
     let calls: &[Call] = &[
-        ("BITBUCKET_LIST_REPOSITORIES", json!({"workspace": "acme", "role": "contributor", "q": "project.key = \"WEB\"", "sort": "-updated_on", "pagelen": 10}), &["GET /repositories/{workspace}"]),
-        ("BITBUCKET_GET_REPOSITORY", repo(json!({})), &["GET /repositories/{workspace}/{repo_slug}"]),
-        ("BITBUCKET_LIST_PULL_REQUESTS", repo(json!({"state": "OPEN", "pagelen": 10})), &["GET /repositories/{workspace}/{repo_slug}/pullrequests"]),
-        ("BITBUCKET_GET_PULL_REQUEST", repo(json!({"pull_request_id": 42})), &["GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}"]),
-        ("BITBUCKET_CREATE_PULL_REQUEST", repo(json!({
-            "title": "Add the login form", "source_branch": "feature/login", "destination_branch": "main",
-            "description": "Adds the **login** form.", "reviewers": ["{d3c2b1a0-0000-4000-8000-000000000002}"],
-            "close_source_branch": true
-        })), &["POST /repositories/{workspace}/{repo_slug}/pullrequests"]),
-        ("BITBUCKET_ADD_PULL_REQUEST_COMMENT", repo(json!({"pull_request_id": 42, "content": "Off by one?", "inline_path": "src/login.ts", "inline_to_line": 12})), &["POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments"]),
-        ("BITBUCKET_MERGE_PULL_REQUEST", repo(json!({"pull_request_id": 42, "merge_strategy": "squash", "message": "Add the login form (#42)", "close_source_branch": true})), &["POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge"]),
-        ("BITBUCKET_LIST_COMMITS", repo(json!({"revision": "main", "pagelen": 2})), &["GET /repositories/{workspace}/{repo_slug}/commits/{revision}"]),
-        ("BITBUCKET_GET_FILE", repo(json!({"path": "src/login.ts", "ref": "main"})), &[
-            "GET /repositories/{workspace}/{repo_slug}/src/{commit}/{dir1}/{path}",
-            "GET /repositories/{workspace}/{repo_slug}/src/{commit}/{dir1}/{path}",
-        ]),
-        ("BITBUCKET_LIST_PIPELINES", repo(json!({})), &["GET /repositories/{workspace}/{repo_slug}/pipelines"]),
+        (
+            "BITBUCKET_LIST_REPOSITORIES",
+            json!({"workspace": "acme", "role": "contributor", "q": "project.key = \"WEB\"", "sort": "-updated_on", "pagelen": 10}),
+            &["GET /repositories/{workspace}"],
+        ),
+        (
+            "BITBUCKET_GET_REPOSITORY",
+            repo(json!({})),
+            &["GET /repositories/{workspace}/{repo_slug}"],
+        ),
+        (
+            "BITBUCKET_LIST_PULL_REQUESTS",
+            repo(json!({"state": "OPEN", "pagelen": 10})),
+            &["GET /repositories/{workspace}/{repo_slug}/pullrequests"],
+        ),
+        (
+            "BITBUCKET_GET_PULL_REQUEST",
+            repo(json!({"pull_request_id": 42})),
+            &["GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}"],
+        ),
+        (
+            "BITBUCKET_CREATE_PULL_REQUEST",
+            repo(json!({
+                "title": "Add the login form", "source_branch": "feature/login", "destination_branch": "main",
+                "description": "Adds the **login** form.", "reviewers": ["{d3c2b1a0-0000-4000-8000-000000000002}"],
+                "close_source_branch": true
+            })),
+            &["POST /repositories/{workspace}/{repo_slug}/pullrequests"],
+        ),
+        (
+            "BITBUCKET_ADD_PULL_REQUEST_COMMENT",
+            repo(
+                json!({"pull_request_id": 42, "content": "Off by one?", "inline_path": "src/login.ts", "inline_to_line": 12}),
+            ),
+            &["POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments"],
+        ),
+        (
+            "BITBUCKET_MERGE_PULL_REQUEST",
+            repo(
+                json!({"pull_request_id": 42, "merge_strategy": "squash", "message": "Add the login form (#42)", "close_source_branch": true}),
+            ),
+            &["POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge"],
+        ),
+        (
+            "BITBUCKET_LIST_COMMITS",
+            repo(json!({"revision": "main", "pagelen": 2})),
+            &["GET /repositories/{workspace}/{repo_slug}/commits/{revision}"],
+        ),
+        (
+            "BITBUCKET_GET_FILE",
+            repo(json!({"path": "src/login.ts", "ref": "main"})),
+            &[
+                "GET /repositories/{workspace}/{repo_slug}/src/{commit}/{dir1}/{path}",
+                "GET /repositories/{workspace}/{repo_slug}/src/{commit}/{dir1}/{path}",
+            ],
+        ),
+        (
+            "BITBUCKET_LIST_PIPELINES",
+            repo(json!({})),
+            &["GET /repositories/{workspace}/{repo_slug}/pipelines"],
+        ),
     ];
     let outputs = assert_every_call_reaches(&standin, (&runtime, &plugin), &alice(), calls).await;
 
-    assert_eq!(outputs[0], json!({"items": [repository()], "size": 1, "next_cursor": null}));
+    assert_eq!(
+        outputs[0],
+        json!({"items": [repository()], "size": 1, "next_cursor": null})
+    );
     assert_eq!(outputs[1], repository());
     assert_eq!(outputs[6]["state"], "MERGED");
     assert_eq!(outputs[7]["items"][1]["hash"], "0a1b2c3d4e5f");
@@ -209,17 +272,51 @@ async fn every_action_sends_requests_that_bitbuckets_description_accepts() {
     assert_eq!(
         sent,
         [
-            ("GET", "/repositories/acme", Some("role=contributor&q=project.key%20%3D%20%22WEB%22&sort=-updated_on&pagelen=10")),
+            (
+                "GET",
+                "/repositories/acme",
+                Some(
+                    "role=contributor&q=project.key%20%3D%20%22WEB%22&sort=-updated_on&pagelen=10"
+                )
+            ),
             ("GET", REPO, None),
-            ("GET", "/repositories/acme/web-app/pullrequests", Some("state=OPEN&pagelen=10")),
+            (
+                "GET",
+                "/repositories/acme/web-app/pullrequests",
+                Some("state=OPEN&pagelen=10")
+            ),
             ("GET", "/repositories/acme/web-app/pullrequests/42", None),
             ("POST", "/repositories/acme/web-app/pullrequests", None),
-            ("POST", "/repositories/acme/web-app/pullrequests/42/comments", None),
-            ("POST", "/repositories/acme/web-app/pullrequests/42/merge", None),
-            ("GET", "/repositories/acme/web-app/commits/main", Some("pagelen=2")),
-            ("GET", "/repositories/acme/web-app/src/main/src/login.ts", Some("format=meta")),
-            ("GET", "/repositories/acme/web-app/src/main/src/login.ts", None),
-            ("GET", "/repositories/acme/web-app/pipelines", Some("sort=-created_on")),
+            (
+                "POST",
+                "/repositories/acme/web-app/pullrequests/42/comments",
+                None
+            ),
+            (
+                "POST",
+                "/repositories/acme/web-app/pullrequests/42/merge",
+                None
+            ),
+            (
+                "GET",
+                "/repositories/acme/web-app/commits/main",
+                Some("pagelen=2")
+            ),
+            (
+                "GET",
+                "/repositories/acme/web-app/src/main/src/login.ts",
+                Some("format=meta")
+            ),
+            (
+                "GET",
+                "/repositories/acme/web-app/src/main/src/login.ts",
+                None
+            ),
+            (
+                "GET",
+                "/repositories/acme/web-app/pipelines",
+                Some("sort=-created_on")
+            ),
         ]
     );
     assert_eq!(
@@ -248,7 +345,8 @@ async fn every_action_sends_requests_that_bitbuckets_description_accepts() {
 #[tokio::test]
 async fn lists_page_by_the_cursor_they_return() {
     let standin = BITBUCKET.session("bitbucket_pages");
-    let next = format!("{API}/repositories/acme/web-app/pullrequests?state=MERGED&pagelen=1&page=2");
+    let next =
+        format!("{API}/repositories/acme/web-app/pullrequests?state=MERGED&pagelen=1&page=2");
     standin
         .answer(Fixture::new("GET", "/repositories/acme/web-app/pullrequests", Reply::json(200, json!({"pagelen": 1, "size": 2, "page": 2, "values": [pull_request(40, "MERGED")]}))).with_query("page", "2"))
         .await;
@@ -256,34 +354,84 @@ async fn lists_page_by_the_cursor_they_return() {
         .answer(Fixture::new("GET", "/repositories/acme/web-app/pullrequests", Reply::json(200, json!({"pagelen": 1, "size": 2, "page": 1, "next": next, "values": [pull_request(41, "MERGED")]}))))
         .await;
     standin
-        .answer(Fixture::new("GET", "/repositories/acme/web-app/pipelines", Reply::json(200, json!({"page": 2, "pagelen": 1, "size": 2, "values": [pipeline(1, "FAILED")]}))).with_query("page", "2"))
+        .answer(
+            Fixture::new(
+                "GET",
+                "/repositories/acme/web-app/pipelines",
+                Reply::json(
+                    200,
+                    json!({"page": 2, "pagelen": 1, "size": 2, "values": [pipeline(1, "FAILED")]}),
+                ),
+            )
+            .with_query("page", "2"),
+        )
         .await;
     standin
-        .answer(Fixture::new("GET", "/repositories/acme/web-app/pipelines", Reply::json(200, json!({"page": 1, "pagelen": 1, "size": 2, "values": [pipeline(2, "SUCCESSFUL")]}))))
+        .answer(Fixture::new(
+            "GET",
+            "/repositories/acme/web-app/pipelines",
+            Reply::json(
+                200,
+                json!({"page": 1, "pagelen": 1, "size": 2, "values": [pipeline(2, "SUCCESSFUL")]}),
+            ),
+        ))
         .await;
     let (runtime, plugin) = bitbucket(&standin).await;
-    let params = json!({"workspace": "acme", "repo_slug": "web-app", "state": "MERGED", "pagelen": 1});
-    let (first, _) = runtime.execute(&plugin, "BITBUCKET_LIST_PULL_REQUESTS", &params, &alice()).await;
+    let params =
+        json!({"workspace": "acme", "repo_slug": "web-app", "state": "MERGED", "pagelen": 1});
+    let (first, _) = runtime
+        .execute(&plugin, "BITBUCKET_LIST_PULL_REQUESTS", &params, &alice())
+        .await;
     let first = first.unwrap();
-    assert_eq!((first["items"][0]["id"].as_u64(), first["next_cursor"].as_str()), (Some(41), Some(next.as_str())));
+    assert_eq!(
+        (
+            first["items"][0]["id"].as_u64(),
+            first["next_cursor"].as_str()
+        ),
+        (Some(41), Some(next.as_str()))
+    );
     let mut params = params.clone();
     params["cursor"] = first["next_cursor"].clone();
-    let (second, _) = runtime.execute(&plugin, "BITBUCKET_LIST_PULL_REQUESTS", &params, &alice()).await;
-    let second = second.unwrap();
-    assert_eq!((second["items"][0]["id"].as_u64(), &second["next_cursor"]), (Some(40), &Value::Null));
-
-    let params = json!({"workspace": "acme", "repo_slug": "web-app", "pagelen": 1});
-    let (first, _) = runtime.execute(&plugin, "BITBUCKET_LIST_PIPELINES", &params, &alice()).await;
-    let first = first.unwrap();
-    let cursor = format!("{API}/repositories/acme/web-app/pipelines?sort=-created_on&pagelen=1&page=2");
-    assert_eq!(first["next_cursor"].as_str(), Some(cursor.as_str()));
     let (second, _) = runtime
-        .execute(&plugin, "BITBUCKET_LIST_PIPELINES", &json!({"workspace": "acme", "repo_slug": "web-app", "cursor": cursor}), &alice())
+        .execute(&plugin, "BITBUCKET_LIST_PULL_REQUESTS", &params, &alice())
         .await;
     let second = second.unwrap();
-    assert_eq!((second["items"][0]["build_number"].as_u64(), &second["next_cursor"]), (Some(1), &Value::Null));
+    assert_eq!(
+        (second["items"][0]["id"].as_u64(), &second["next_cursor"]),
+        (Some(40), &Value::Null)
+    );
 
-    let queries: Vec<Option<String>> = standin.requests().await.into_iter().map(|r| r.query).collect();
+    let params = json!({"workspace": "acme", "repo_slug": "web-app", "pagelen": 1});
+    let (first, _) = runtime
+        .execute(&plugin, "BITBUCKET_LIST_PIPELINES", &params, &alice())
+        .await;
+    let first = first.unwrap();
+    let cursor =
+        format!("{API}/repositories/acme/web-app/pipelines?sort=-created_on&pagelen=1&page=2");
+    assert_eq!(first["next_cursor"].as_str(), Some(cursor.as_str()));
+    let (second, _) = runtime
+        .execute(
+            &plugin,
+            "BITBUCKET_LIST_PIPELINES",
+            &json!({"workspace": "acme", "repo_slug": "web-app", "cursor": cursor}),
+            &alice(),
+        )
+        .await;
+    let second = second.unwrap();
+    assert_eq!(
+        (
+            second["items"][0]["build_number"].as_u64(),
+            &second["next_cursor"]
+        ),
+        (Some(1), &Value::Null)
+    );
+
+    let queries: Vec<Option<String>> = standin
+        .requests()
+        .await
+        .into_iter()
+        .map(|r| r.query)
+        .collect();
     assert_eq!(
         queries,
         [
@@ -311,7 +459,9 @@ async fn lists_page_by_the_cursor_they_return() {
 #[tokio::test]
 async fn get_file_lists_a_directory_on_the_main_branch() {
     let standin = BITBUCKET.session("bitbucket_directory");
-    standin.answer(Fixture::new("GET", REPO, Reply::json(200, repository()))).await;
+    standin
+        .answer(Fixture::new("GET", REPO, Reply::json(200, repository())))
+        .await;
     standin
         .answer(Fixture::new("GET", "/repositories/acme/web-app/src/main/docs", Reply::json(200, json!({"type": "commit_directory", "path": "docs", "commit": {"type": "commit", "hash": "9f8e7d6c5b4a"}}))).with_query("format", "meta"))
         .await;
@@ -323,7 +473,12 @@ async fn get_file_lists_a_directory_on_the_main_branch() {
         .await;
     let (runtime, plugin) = bitbucket(&standin).await;
     let (result, _) = runtime
-        .execute(&plugin, "BITBUCKET_GET_FILE", &json!({"workspace": "acme", "repo_slug": "web-app", "path": "docs/"}), &alice())
+        .execute(
+            &plugin,
+            "BITBUCKET_GET_FILE",
+            &json!({"workspace": "acme", "repo_slug": "web-app", "path": "docs/"}),
+            &alice(),
+        )
         .await;
     assert_eq!(
         result.unwrap(),
@@ -333,13 +488,22 @@ async fn get_file_lists_a_directory_on_the_main_branch() {
         ], "next_cursor": null})
     );
     let checked = standin.checked().await;
-    let reached: Vec<(&str, Option<&str>)> = checked.iter().map(|c| (c.request.path.as_str(), c.operation.as_deref())).collect();
+    let reached: Vec<(&str, Option<&str>)> = checked
+        .iter()
+        .map(|c| (c.request.path.as_str(), c.operation.as_deref()))
+        .collect();
     assert_eq!(
         reached,
         [
             (REPO, Some("GET /repositories/{workspace}/{repo_slug}")),
-            ("/repositories/acme/web-app/src/main/docs", Some("GET /repositories/{workspace}/{repo_slug}/src/{commit}/{path}")),
-            ("/repositories/acme/web-app/src/main/docs/", Some("GET /repositories/{workspace}/{repo_slug}/src/{commit}/{path}/")),
+            (
+                "/repositories/acme/web-app/src/main/docs",
+                Some("GET /repositories/{workspace}/{repo_slug}/src/{commit}/{path}")
+            ),
+            (
+                "/repositories/acme/web-app/src/main/docs/",
+                Some("GET /repositories/{workspace}/{repo_slug}/src/{commit}/{path}/")
+            ),
         ]
     );
     standin.assert_no_violations().await;
@@ -350,27 +514,85 @@ async fn bitbuckets_errors_reach_the_caller_as_the_contracts_errors() {
     let envelope = |message: &str| json!({"type": "error", "error": {"message": message}});
     let repo = json!({"workspace": "acme", "repo_slug": "web-app"});
 
-    let (result, standin) = run("bitbucket_not_found", "BITBUCKET_GET_REPOSITORY", repo.clone(), Fixture::new("GET", REPO, Reply::json(404, envelope("Repository acme/web-app not found")))).await;
-    assert_eq!(result.unwrap_err(), CallError::Action(ActionError::NotFound("Repository acme/web-app not found".into())));
-    standin.assert_no_violations().await;
-
-    let (result, standin) = run("bitbucket_unauthorized", "BITBUCKET_LIST_COMMITS", repo.clone(), Fixture::new("GET", "/repositories/acme/web-app/commits", Reply::json(401, envelope("Access token expired. Use your refresh token to obtain a new access token.")))).await;
+    let (result, standin) = run(
+        "bitbucket_not_found",
+        "BITBUCKET_GET_REPOSITORY",
+        repo.clone(),
+        Fixture::new(
+            "GET",
+            REPO,
+            Reply::json(404, envelope("Repository acme/web-app not found")),
+        ),
+    )
+    .await;
     assert_eq!(
         result.unwrap_err(),
-        CallError::Action(ActionError::Unauthorized("Access token expired. Use your refresh token to obtain a new access token.".into()))
+        CallError::Action(ActionError::NotFound(
+            "Repository acme/web-app not found".into()
+        ))
+    );
+    standin.assert_no_violations().await;
+
+    let (result, standin) = run(
+        "bitbucket_unauthorized",
+        "BITBUCKET_LIST_COMMITS",
+        repo.clone(),
+        Fixture::new(
+            "GET",
+            "/repositories/acme/web-app/commits",
+            Reply::json(
+                401,
+                envelope(
+                    "Access token expired. Use your refresh token to obtain a new access token.",
+                ),
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(
+        result.unwrap_err(),
+        CallError::Action(ActionError::Unauthorized(
+            "Access token expired. Use your refresh token to obtain a new access token.".into()
+        ))
     );
     standin.assert_no_violations().await;
 
     // Bitbucket answers 429 without Retry-After; its window rolls by the minute.
-    let (result, standin) = run("bitbucket_rate_limited", "BITBUCKET_LIST_PIPELINES", repo.clone(), Fixture::new("GET", "/repositories/acme/web-app/pipelines", Reply::json(429, envelope("Rate limit for this resource has been exceeded")))).await;
+    let (result, standin) = run(
+        "bitbucket_rate_limited",
+        "BITBUCKET_LIST_PIPELINES",
+        repo.clone(),
+        Fixture::new(
+            "GET",
+            "/repositories/acme/web-app/pipelines",
+            Reply::json(
+                429,
+                envelope("Rate limit for this resource has been exceeded"),
+            ),
+        ),
+    )
+    .await;
     assert_eq!(
         result.unwrap_err(),
-        CallError::Action(ActionError::RateLimited { message: "Rate limit for this resource has been exceeded".into(), retry_after_seconds: Some(60) })
+        CallError::Action(ActionError::RateLimited {
+            message: "Rate limit for this resource has been exceeded".into(),
+            retry_after_seconds: Some(60)
+        })
     );
     standin.assert_no_violations().await;
 
     let body = json!({"type": "error", "error": {"message": "Your credentials lack one or more required privilege scopes.", "detail": {"granted": ["pullrequest"], "required": ["pullrequest:write"]}}});
-    let (result, standin) = run("bitbucket_scopes", "BITBUCKET_MERGE_PULL_REQUEST", json!({"workspace": "acme", "repo_slug": "web-app", "pull_request_id": 42}), Fixture::new("POST", "/repositories/acme/web-app/pullrequests/42/merge", Reply::json(403, body.clone()))).await;
+    let (result, standin) = run(
+        "bitbucket_scopes",
+        "BITBUCKET_MERGE_PULL_REQUEST",
+        json!({"workspace": "acme", "repo_slug": "web-app", "pull_request_id": 42}),
+        Fixture::new(
+            "POST",
+            "/repositories/acme/web-app/pullrequests/42/merge",
+            Reply::json(403, body.clone()),
+        ),
+    )
+    .await;
     assert_eq!(
         result.unwrap_err(),
         CallError::Action(ActionError::Upstream {
@@ -388,15 +610,24 @@ async fn bitbuckets_errors_reach_the_caller_as_the_contracts_errors() {
 async fn connecting_labels_the_account_with_oauth_or_an_api_token() {
     let standin = BITBUCKET.session("bitbucket_connect");
     let user = json!({"type": "user", "display_name": "Alice Liddell", "username": "aliddell", "nickname": "aliddell", "uuid": "{b6ec1b22-1d06-4c4b-a9a4-2f4a6a0c1d33}", "account_id": "557058:c0b72ad0-1cb5-4018-9cdc-0cde8492c443", "account_status": "active", "has_2fa_enabled": null, "is_staff": false, "created_on": "2019-01-08T10:04:41.148455+00:00", "links": {"self": link(&format!("{API}/user"))}});
-    standin.answer(Fixture::new("GET", "/user", Reply::json(200, user))).await;
-    standin.answer(Fixture::new("GET", REPO, Reply::json(200, repository()))).await;
+    standin
+        .answer(Fixture::new("GET", "/user", Reply::json(200, user)))
+        .await;
+    standin
+        .answer(Fixture::new("GET", REPO, Reply::json(200, repository())))
+        .await;
     let (runtime, plugin) = bitbucket(&standin).await;
     let (connected, _) = runtime.after_connect(&plugin, &alice()).await;
-    assert_eq!(connected.unwrap().label.as_deref(), Some("Alice Liddell (aliddell)"));
+    assert_eq!(
+        connected.unwrap().label.as_deref(),
+        Some("Alice Liddell (aliddell)")
+    );
 
     let api_token = CallContext {
         user: "alice".into(),
-        credential: Some(SecretString::new("alice@acme.example:ATATT3xFfGF0-bitbucket-token")),
+        credential: Some(SecretString::new(
+            "alice@acme.example:ATATT3xFfGF0-bitbucket-token",
+        )),
         credential_kind: Some(CredentialKind::Basic),
         ..Default::default()
     };
@@ -405,17 +636,31 @@ async fn connecting_labels_the_account_with_oauth_or_an_api_token() {
     assert_eq!(connected.label.as_deref(), Some("Alice Liddell (aliddell)"));
     assert!(connected.fields.is_empty());
     let (got, _) = runtime
-        .execute(&plugin, "BITBUCKET_GET_REPOSITORY", &json!({"workspace": "acme", "repo_slug": "web-app"}), &api_token)
+        .execute(
+            &plugin,
+            "BITBUCKET_GET_REPOSITORY",
+            &json!({"workspace": "acme", "repo_slug": "web-app"}),
+            &api_token,
+        )
         .await;
     assert_eq!(got.unwrap()["full_name"], "acme/web-app");
 
-    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("alice@acme.example:ATATT3xFfGF0-bitbucket-token"));
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD
+            .encode("alice@acme.example:ATATT3xFfGF0-bitbucket-token")
+    );
     let bearer = format!("Bearer {TOKEN}");
     let seen: Vec<(String, Option<String>)> = standin
         .requests()
         .await
         .iter()
-        .map(|r| (r.path.clone(), r.header("authorization").map(str::to_string)))
+        .map(|r| {
+            (
+                r.path.clone(),
+                r.header("authorization").map(str::to_string),
+            )
+        })
         .collect();
     assert_eq!(
         seen,
