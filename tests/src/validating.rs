@@ -516,3 +516,16 @@ pub const NOTION: Description = Description {
     source: Source::Npm("@notionhq/client/build/src/api-endpoints"),
     overlay: None,
 };
+
+/// Bitbucket Cloud REST 2.0 (`../shared/specs/bitbucket/swagger.stripped.json`, Swagger 2.0
+/// converted by npm `swagger2openapi`, base path `/2.0`), checked by openapi-core with the
+/// overlay `bitbucket`: `type` no longer required in request bodies (the real API does not need
+/// it), `page`/`pagelen` on every paginated GET, `sort` on the pipelines list, and the file
+/// path of `/src/{commit}/{path}` spanning `/` (its docstring says why each). Operations are
+/// `METHOD /template` below `/2.0`, e.g. `POST /repositories/{workspace}/{repo_slug}/pullrequests`.
+pub const BITBUCKET: Description = Description {
+    name: "bitbucket",
+    base_url: "https://api.bitbucket.org/2.0",
+    source: Source::Shared("specs/bitbucket/swagger.stripped.json"),
+    overlay: Some("bitbucket"),
+};
