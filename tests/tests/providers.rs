@@ -8,6 +8,8 @@
 
 #[path = "providers/asana.rs"]
 mod asana;
+#[path = "providers/figma.rs"]
+mod figma;
 #[path = "providers/github.rs"]
 mod github;
 #[path = "providers/gmail.rs"]

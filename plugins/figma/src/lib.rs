@@ -15,6 +15,10 @@
 //!
 //! Users connect with OAuth 2 (Figma's granular scopes; the client authenticates at the token
 //! endpoint with HTTP Basic) or, instead, a personal access token sent as `X-Figma-Token`.
+//! Figma's access tokens last 90 days and are renewed at a separate endpoint,
+//! `https://api.figma.com/v1/oauth/refresh` (its OpenAPI description's `refreshUrl`), which
+//! contract 0.3 cannot declare: the host refreshes at the token URL, so until the contract has
+//! a refresh URL an expired Figma account must be connected again.
 
 use actionhost_sdk::http::query_param;
 use actionhost_sdk::prelude::*;
