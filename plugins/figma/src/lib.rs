@@ -27,7 +27,9 @@ use actionhost_sdk::prelude::*;
 const BASE: &str = "https://api.figma.com/v1";
 
 fn api() -> Api {
-    Api::new(BASE).header("Accept", "application/json").errors(errors)
+    Api::new(BASE)
+        .header("Accept", "application/json")
+        .errors(errors)
 }
 
 /// Figma's error envelopes: `err` (most endpoints) or `message` (with `"error": true`).

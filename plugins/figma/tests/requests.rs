@@ -92,17 +92,17 @@ fn get_file_sends_depth_ids_and_version_when_given() {
     assert_get(
         &request,
         "/v1/files/FiLeKeY123",
-        &[("depth", "1"), ("ids", "1:2,7:14"), ("version", "5412783305")],
+        &[
+            ("depth", "1"),
+            ("ids", "1:2,7:14"),
+            ("version", "5412783305"),
+        ],
     );
 }
 
 #[test]
 fn a_file_key_is_one_encoded_path_segment() {
-    let (_, request) = call(
-        "FIGMA_GET_FILE",
-        json!({"file_key": "a/b?c"}),
-        json!({}),
-    );
+    let (_, request) = call("FIGMA_GET_FILE", json!({"file_key": "a/b?c"}), json!({}));
     assert_eq!(request.path(), "/v1/files/a%2Fb%3Fc");
 }
 
@@ -175,7 +175,10 @@ fn bad_ids_and_scales_are_refused_before_any_request() {
         Error::invalid_input("`ids` must list at least one node id (such as `1:2`), none blank")
     );
     assert_eq!(
-        refused("FIGMA_GET_FILE", json!({"file_key": "k", "ids": ["1:2", " "]})),
+        refused(
+            "FIGMA_GET_FILE",
+            json!({"file_key": "k", "ids": ["1:2", " "]})
+        ),
         Error::invalid_input("`ids` must list at least one node id (such as `1:2`), none blank")
     );
     assert!(matches!(
@@ -242,9 +245,7 @@ fn a_cursor_past_the_end_gives_an_empty_last_page_and_a_foreign_one_is_refused()
             "FIGMA_LIST_COMMENTS",
             json!({"file_key": "k", "cursor": "abc"})
         ),
-        Error::invalid_input(
-            "`cursor` \"abc\" is not a `next_cursor` of FIGMA_LIST_COMMENTS"
-        )
+        Error::invalid_input("`cursor` \"abc\" is not a `next_cursor` of FIGMA_LIST_COMMENTS")
     );
 }
 
@@ -295,7 +296,10 @@ fn add_comment_pins_to_a_node_or_a_canvas_point_or_replies() {
 #[test]
 fn add_comment_refuses_blank_text_half_points_and_positioned_replies() {
     assert_eq!(
-        refused("FIGMA_ADD_COMMENT", json!({"file_key": "k", "message": " "})),
+        refused(
+            "FIGMA_ADD_COMMENT",
+            json!({"file_key": "k", "message": " "})
+        ),
         Error::invalid_input("`message` must not be blank")
     );
     assert!(matches!(
@@ -360,15 +364,14 @@ fn file_versions_page_with_the_before_cursor_of_figmas_next_page() {
             "FIGMA_GET_FILE_VERSIONS",
             json!({"file_key": "k", "cursor": "next"})
         ),
-        Error::invalid_input(
-            "`cursor` \"next\" is not a `next_cursor` of FIGMA_GET_FILE_VERSIONS"
-        )
+        Error::invalid_input("`cursor` \"next\" is not a `next_cursor` of FIGMA_GET_FILE_VERSIONS")
     );
 }
 
 #[test]
 fn team_projects_and_project_files_are_passed_through() {
-    let projects = json!({"name": "Acme Design", "projects": [{"id": "49730516", "name": "Checkout"}]});
+    let projects =
+        json!({"name": "Acme Design", "projects": [{"id": "49730516", "name": "Checkout"}]});
     let (result, request) = call(
         "FIGMA_LIST_TEAM_PROJECTS",
         json!({"team_id": "1535685101263221741"}),
@@ -404,7 +407,11 @@ fn an_invalid_or_expired_token_is_not_connected() {
         Error::unauthorized("Invalid token")
     );
     assert_eq!(
-        error_for(401, &[], json!({"error": true, "status": 401, "message": "Unauthorized"})),
+        error_for(
+            401,
+            &[],
+            json!({"error": true, "status": 401, "message": "Unauthorized"})
+        ),
         Error::unauthorized("Unauthorized")
     );
 }
@@ -504,7 +511,10 @@ fn every_action_declares_its_scopes_and_hints() {
     );
     assert_eq!(scopes("FIGMA_LIST_TEAM_PROJECTS"), read("projects:read"));
     assert_eq!(scopes("FIGMA_LIST_PROJECT_FILES"), read("projects:read"));
-    assert_eq!(scopes("FIGMA_GET_FILE_VERSIONS"), read("file_versions:read"));
+    assert_eq!(
+        scopes("FIGMA_GET_FILE_VERSIONS"),
+        read("file_versions:read")
+    );
     for action in provider.actions() {
         let writes = action.name() == "FIGMA_ADD_COMMENT";
         assert_eq!(action.hints().read_only, !writes, "{}", action.name());
@@ -520,7 +530,10 @@ fn schemas_state_depth_defaults_and_the_closed_set_of_formats() {
     assert_eq!(file["properties"]["depth"]["default"], 2);
     assert_eq!(file["properties"]["depth"]["minimum"], 1);
     assert_eq!(file["required"], json!(["file_key"]));
-    assert_eq!(schema("FIGMA_GET_FILE_NODES")["properties"]["depth"]["default"], 3);
+    assert_eq!(
+        schema("FIGMA_GET_FILE_NODES")["properties"]["depth"]["default"],
+        3
+    );
     let render = schema("FIGMA_RENDER_IMAGES");
     assert_eq!(render["required"], json!(["file_key", "ids"]));
     assert_eq!(render["properties"]["scale"]["maximum"], 4.0);

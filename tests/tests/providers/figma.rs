@@ -434,7 +434,10 @@ fn figma_error(status: u16, err: &str) -> Value {
 #[tokio::test]
 async fn figmas_errors_reach_the_caller_as_the_contracts_errors() {
     let hidden = figma_error(403, "File not accessible");
-    let bad = figma_error(400, "Render timeout, try requesting fewer or smaller images");
+    let bad = figma_error(
+        400,
+        "Render timeout, try requesting fewer or smaller images",
+    );
     let cases = [
         (
             "GET /v1/files/{file_key}",
