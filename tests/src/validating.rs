@@ -528,4 +528,16 @@ pub const BITBUCKET: Description = Description {
     base_url: "https://api.bitbucket.org/2.0",
     source: Source::Shared("specs/bitbucket/swagger.stripped.json"),
     overlay: Some("bitbucket"),
+/// Figma (`https://api.figma.com`), checked against Figma's own OpenAPI 3.1.0 description, npm
+/// `@figma/rest-api-spec` 0.43.0 (`openapi/openapi.yaml`, read as YAML), with no overlay: path
+/// and query parameters (types, enums such as `format`, ranges such as `scale`), undeclared
+/// query parameters, and comment bodies (`client_meta` must be one of its four positions).
+/// Figma's operations accept a personal token (`X-Figma-Token`) as well as OAuth, which
+/// openapi-core does not check: the tests assert the credential header themselves. Operations
+/// are `METHOD /v1/...` templates such as `GET /v1/files/{file_key}`.
+pub const FIGMA: Description = Description {
+    name: "figma",
+    base_url: "https://api.figma.com",
+    source: Source::Npm("@figma/rest-api-spec/openapi/openapi.yaml"),
+    overlay: None,
 };

@@ -10,6 +10,8 @@
 mod asana;
 #[path = "providers/bitbucket.rs"]
 mod bitbucket;
+#[path = "providers/figma.rs"]
+mod figma;
 #[path = "providers/github.rs"]
 mod github;
 #[path = "providers/gmail.rs"]
