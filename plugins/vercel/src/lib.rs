@@ -543,7 +543,9 @@ struct Promote {
 struct Promoted {
     /// Always true: Vercel accepted the promotion.
     promoted: bool,
+    /// The project, as given.
     project_id: String,
+    /// The deployment now serving (or about to serve) the production domains.
     deployment_id: String,
     /// Vercel's status: 201 when the deployment serves production now, 202 when Vercel accepted
     /// the promotion and is still completing it.
