@@ -539,5 +539,18 @@ pub const FIGMA: Description = Description {
     name: "figma",
     base_url: "https://api.figma.com",
     source: Source::Npm("@figma/rest-api-spec/openapi/openapi.yaml"),
+/// Vercel (`https://api.vercel.com`), checked against npm `@vercel/sdk` 1.28.35 itself
+/// (`tests/tools/standin/vercel.mjs`, run by `vercel.py`: no current description of Vercel's API
+/// is obtainable offline): the operation is found by method and path among the SDK's
+/// `esm/funcs/*.js` path templates, and the request (path parameters, query parameters decoded
+/// to their types, JSON body) is validated by that operation's zod request schema from
+/// `esm/models/*.js` with `safeParse`; query parameters the operation does not encode, body
+/// members the schema does not declare, a body where it takes none and a missing bearer token
+/// are refused too. Its operations are `METHOD /template`: `GET /v10/projects`,
+/// `POST /v10/projects/{projectId}/promote/{deploymentId}`.
+pub const VERCEL: Description = Description {
+    name: "vercel",
+    base_url: "https://api.vercel.com",
+    source: Source::Npm("@vercel/sdk/esm"),
     overlay: None,
 };

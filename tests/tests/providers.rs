@@ -50,6 +50,8 @@ mod outlook;
 mod slack;
 #[path = "providers/trello.rs"]
 mod trello;
+#[path = "providers/vercel.rs"]
+mod vercel;
 
 use actionhost::credentials::SecretString;
 use actionhost::runtime::{CallContext, CallError, CallLimits, LoadedPlugin, Runtime};

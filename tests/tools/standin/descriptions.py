@@ -26,6 +26,8 @@ request reached, and every way the request breaks the description (empty when it
 - Notion (npm `@notionhq/client`'s endpoint folder, `build/src/api-endpoints`; notion.py): the
   client's endpoint table (method, path, query and body parameter names), its `Notion-Version`,
   and Notion's documented request shapes of the bodies that write content, search or query.
+- Vercel (npm `@vercel/sdk`'s `esm` folder; vercel.py, vercel.mjs): each request validated by
+  the SDK's own zod schema of the operation its method and path reach, in Node.
 - Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
   Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
   properties, OneDrive's path-based addressing), the method for what the path names, OData
@@ -92,6 +94,10 @@ def load(path: str, overlay) -> "object":
 
     if is_notion_endpoints(path):
         return NotionDescription(path)  # npm @notionhq/client's endpoint table (notion.py)
+    from vercel import VercelDescription, is_vercel_sdk
+
+    if is_vercel_sdk(path):
+        return VercelDescription(path)  # npm @vercel/sdk's operations and zod schemas (vercel.py)
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
     if path.endswith((".xml", ".xml.gz")):
