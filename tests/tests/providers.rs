@@ -8,6 +8,8 @@
 
 #[path = "providers/asana.rs"]
 mod asana;
+#[path = "providers/discord.rs"]
+mod discord;
 #[path = "providers/github.rs"]
 mod github;
 #[path = "providers/gmail.rs"]

@@ -319,7 +319,7 @@ fn list_guilds(input: ListGuilds, _: &Context) -> Result<Guilds, Error> {
     })
 }
 
-/// A server, by id.
+// A server, by id (no doc comment: flattened into inputs).
 #[derive(Deserialize, JsonSchema)]
 struct GuildRef {
     /// Id of the server (guild), e.g. `613425648685547541` (from DISCORD_LIST_GUILDS).
@@ -496,7 +496,7 @@ struct EmbedFooter {
     icon_url: Option<String>,
 }
 
-/// A message, by its channel and id.
+// A channel, by id (no doc comment: flattened into inputs).
 #[derive(Deserialize, JsonSchema)]
 struct ChannelRef {
     /// Id of the channel (or thread), e.g. `1011243431853621248` (from DISCORD_LIST_CHANNELS).
