@@ -26,39 +26,6 @@
 //! with `client_id`, `client_secret` and the bot token as `operator_secret`.
 
 use actionhost_sdk::prelude::*;
-// SHIM-BEGIN (until Contract 0.4 lands)
-mod shim {
-    pub trait AsOperator {
-        fn as_operator(self) -> Self;
-    }
-    impl AsOperator for actionhost_sdk::api::Api {
-        fn as_operator(self) -> Self {
-            self.header("X-Shim-Operator", "1")
-        }
-    }
-    pub struct OperatorCredential;
-    impl OperatorCredential {
-        pub fn header(_: &str) -> Self {
-            OperatorCredential
-        }
-        pub fn prefix(self, _: &str) -> Self {
-            self
-        }
-        pub fn label(self, _: &str) -> Self {
-            self
-        }
-    }
-    pub trait WithOperator {
-        fn operator_credential(self, c: OperatorCredential) -> Self;
-    }
-    impl WithOperator for actionhost_sdk::Provider {
-        fn operator_credential(self, _: OperatorCredential) -> Self {
-            self
-        }
-    }
-}
-use shim::*;
-// SHIM-END
 
 const BASE: &str = "https://discord.com/api/v10";
 

@@ -66,9 +66,9 @@ fn refused(action: &str, input: Value) -> Error {
     testing::refused(&provider(), &context(), action, input)
 }
 
-/// Temporary stand-in for `RecordedRequest::is_as_operator` (contract 0.4).
+/// Sent with the operator's bot token rather than the user's OAuth token.
 fn by_bot(request: &RecordedRequest) -> bool {
-    request.header("x-shim-operator") == Some("1")
+    request.as_operator
 }
 
 /// A request with the user's own OAuth token.

@@ -13,7 +13,9 @@ use actionhost_e2e::standin::Reply;
 use actionhost_e2e::validating::{Checked, DISCORD, Fixture, Session};
 use serde_json::{Value, json};
 
-use super::{Call, Refused, assert_accepted, assert_every_call_reaches, assert_refused, load_against};
+use super::{
+    Call, Refused, assert_accepted, assert_every_call_reaches, assert_refused, load_against,
+};
 
 const USER_TOKEN: &str = "uTz8bXqJ6kR0alice0oauth0token";
 const BOT_TOKEN: &str = "MTA4NzY1NDMyMTAxMjM0NTY3OA.GbOtTk.operator-bot-token";
@@ -54,7 +56,7 @@ fn alice() -> CallContext {
         user: "alice".into(),
         scopes: vec!["identify".into(), "guilds".into()],
         credential: Some(SecretString::new(USER_TOKEN)),
-        // SHIM operator_credential: Some(SecretString::new(BOT_TOKEN)),
+        operator_secret: Some(SecretString::new(BOT_TOKEN)),
         ..Default::default()
     }
 }
@@ -77,7 +79,11 @@ fn empty(status: u16) -> Reply {
 /// and every list answer as Discord's docs show them.
 async fn answer_alices_world(standin: &Session) {
     let fixtures = [
-        Fixture::new("GET", "/users/@me/guilds", Reply::json(200, alices_guilds())),
+        Fixture::new(
+            "GET",
+            "/users/@me/guilds",
+            Reply::json(200, alices_guilds()),
+        ),
         Fixture::new("GET", "/channels/{id}", Reply::json(200, channel_in(DDEVS))),
         Fixture::new(
             "GET",
@@ -94,7 +100,11 @@ async fn answer_alices_world(standin: &Session) {
             "/guilds/{id}/members",
             Reply::json(200, json!([member("80351110224678912", "nelly")])),
         ),
-        Fixture::new("PUT", "/channels/{c}/messages/{m}/reactions/{e}/@me", empty(204)),
+        Fixture::new(
+            "PUT",
+            "/channels/{c}/messages/{m}/reactions/{e}/@me",
+            empty(204),
+        ),
         Fixture::new(
             "POST",
             "/channels/{id}/messages",
@@ -103,7 +113,10 @@ async fn answer_alices_world(standin: &Session) {
         Fixture::new(
             "PATCH",
             "/channels/{c}/messages/{m}",
-            Reply::json(200, message("1164296447431520258", "Deploy finished (edited)")),
+            Reply::json(
+                200,
+                message("1164296447431520258", "Deploy finished (edited)"),
+            ),
         ),
         Fixture::any(Reply::json(201, json!({"id": "1164296447431520400"}))),
     ];
@@ -159,7 +172,11 @@ async fn every_action_sends_requests_that_discords_description_accepts() {
         (
             "DISCORD_EDIT_MESSAGE",
             json!({"channel_id": CHANNEL, "message_id": "1164296447431520258", "content": "Deploy finished (edited)", "embeds": [embed]}),
-            &[CHANNEL_OP, GUILDS, "PATCH /channels/{channel_id}/messages/{message_id}"],
+            &[
+                CHANNEL_OP,
+                GUILDS,
+                "PATCH /channels/{channel_id}/messages/{message_id}",
+            ],
         ),
         (
             "DISCORD_LIST_MESSAGES",
@@ -183,7 +200,11 @@ async fn every_action_sends_requests_that_discords_description_accepts() {
         (
             "DISCORD_CREATE_THREAD",
             json!({"channel_id": CHANNEL, "name": "Deploy follow-up", "message_id": "1164296447431520258", "auto_archive_duration": 1440}),
-            &[CHANNEL_OP, GUILDS, "POST /channels/{channel_id}/messages/{message_id}/threads"],
+            &[
+                CHANNEL_OP,
+                GUILDS,
+                "POST /channels/{channel_id}/messages/{message_id}/threads",
+            ],
         ),
         (
             "DISCORD_CREATE_THREAD",
@@ -240,7 +261,9 @@ async fn every_action_sends_requests_that_discords_description_accepts() {
         .expect("the reaction");
     assert_eq!(
         reaction.request.path,
-        format!("/channels/{CHANNEL}/messages/1164296447431520258/reactions/blobwave%3A1088520316375674891/@me")
+        format!(
+            "/channels/{CHANNEL}/messages/1164296447431520258/reactions/blobwave%3A1088520316375674891/@me"
+        )
     );
 }
 
@@ -250,15 +273,28 @@ async fn every_action_sends_requests_that_discords_description_accepts() {
 async fn the_bot_is_refused_where_the_user_may_not_act() {
     let standin = DISCORD.session("refusals");
     standin
-        .answer(Fixture::new("GET", "/users/@me/guilds", Reply::json(200, alices_guilds())))
+        .answer(Fixture::new(
+            "GET",
+            "/users/@me/guilds",
+            Reply::json(200, alices_guilds()),
+        ))
         .await;
     standin
-        .answer(Fixture::new("GET", "/channels/{id}", Reply::json(200, channel_in(FOREIGN))))
+        .answer(Fixture::new(
+            "GET",
+            "/channels/{id}",
+            Reply::json(200, channel_in(FOREIGN)),
+        ))
         .await;
     let (runtime, plugin) = discord(&standin).await;
 
     let (result, report) = runtime
-        .execute(&plugin, "DISCORD_SEND_MESSAGE", &json!({"channel_id": CHANNEL, "content": "hi"}), &alice())
+        .execute(
+            &plugin,
+            "DISCORD_SEND_MESSAGE",
+            &json!({"channel_id": CHANNEL, "content": "hi"}),
+            &alice(),
+        )
         .await;
     assert!(
         matches!(&result, Err(CallError::Action(ActionError::Upstream { status: 403, message, .. }))
@@ -268,13 +304,29 @@ async fn the_bot_is_refused_where_the_user_may_not_act() {
     assert_eq!(report.upstream_calls, 2);
 
     let (result, report) = runtime
-        .execute(&plugin, "DISCORD_LIST_MEMBERS", &json!({"guild_id": FOREIGN}), &alice())
+        .execute(
+            &plugin,
+            "DISCORD_LIST_MEMBERS",
+            &json!({"guild_id": FOREIGN}),
+            &alice(),
+        )
         .await;
-    assert!(matches!(&result, Err(CallError::Action(ActionError::Upstream { status: 403, .. }))), "{result:?}");
+    assert!(
+        matches!(
+            &result,
+            Err(CallError::Action(ActionError::Upstream { status: 403, .. }))
+        ),
+        "{result:?}"
+    );
     assert_eq!(report.upstream_calls, 1);
 
     let (result, report) = runtime
-        .execute(&plugin, "DISCORD_CREATE_CHANNEL", &json!({"guild_id": TOWNHALL, "name": "mine"}), &alice())
+        .execute(
+            &plugin,
+            "DISCORD_CREATE_CHANNEL",
+            &json!({"guild_id": TOWNHALL, "name": "mine"}),
+            &alice(),
+        )
         .await;
     assert!(
         matches!(&result, Err(CallError::Action(ActionError::Upstream { status: 403, message, .. }))
@@ -283,12 +335,20 @@ async fn the_bot_is_refused_where_the_user_may_not_act() {
     );
     assert_eq!(report.upstream_calls, 1);
 
-    let operations: Vec<Option<String>> = standin.checked().await.into_iter().map(|c| c.operation).collect();
+    let operations: Vec<Option<String>> = standin
+        .checked()
+        .await
+        .into_iter()
+        .map(|c| c.operation)
+        .collect();
     let expected: Vec<Option<String>> = [CHANNEL_OP, GUILDS, GUILDS, GUILDS]
         .iter()
         .map(|o| Some(o.to_string()))
         .collect();
-    assert_eq!(operations, expected, "the bot did nothing but read the channel");
+    assert_eq!(
+        operations, expected,
+        "the bot did nothing but read the channel"
+    );
     standin.assert_no_violations().await;
 }
 
@@ -297,10 +357,18 @@ async fn the_bot_is_refused_where_the_user_may_not_act() {
 async fn list_messages_pages_back_with_the_returned_cursor() {
     let standin = DISCORD.session("messages_pages");
     standin
-        .answer(Fixture::new("GET", "/users/@me/guilds", Reply::json(200, alices_guilds())))
+        .answer(Fixture::new(
+            "GET",
+            "/users/@me/guilds",
+            Reply::json(200, alices_guilds()),
+        ))
         .await;
     standin
-        .answer(Fixture::new("GET", "/channels/{id}", Reply::json(200, channel_in(DDEVS))))
+        .answer(Fixture::new(
+            "GET",
+            "/channels/{id}",
+            Reply::json(200, channel_in(DDEVS)),
+        ))
         .await;
     standin
         .answer(
@@ -312,16 +380,31 @@ async fn list_messages_pages_back_with_the_returned_cursor() {
             .with_query("before", "1164296447431520257"),
         )
         .await;
-    let newest = json!([message("1164296447431520258", "third"), message("1164296447431520257", "second")]);
+    let newest = json!([
+        message("1164296447431520258", "third"),
+        message("1164296447431520257", "second")
+    ]);
     standin
-        .answer(Fixture::new("GET", "/channels/{id}/messages", Reply::json(200, newest.clone())))
+        .answer(Fixture::new(
+            "GET",
+            "/channels/{id}/messages",
+            Reply::json(200, newest.clone()),
+        ))
         .await;
     let (runtime, plugin) = discord(&standin).await;
     let (first, _) = runtime
-        .execute(&plugin, "DISCORD_LIST_MESSAGES", &json!({"channel_id": CHANNEL, "limit": 2}), &alice())
+        .execute(
+            &plugin,
+            "DISCORD_LIST_MESSAGES",
+            &json!({"channel_id": CHANNEL, "limit": 2}),
+            &alice(),
+        )
         .await;
     let first = first.unwrap();
-    assert_eq!(first, json!({"messages": newest, "next_cursor": "1164296447431520257"}));
+    assert_eq!(
+        first,
+        json!({"messages": newest, "next_cursor": "1164296447431520257"})
+    );
     let (second, _) = runtime
         .execute(
             &plugin,
@@ -343,19 +426,35 @@ async fn list_messages_pages_back_with_the_returned_cursor() {
         .collect();
     assert_eq!(
         queries,
-        [Some("limit=2".into()), Some("before=1164296447431520257&limit=2".into())]
+        [
+            Some("limit=2".into()),
+            Some("before=1164296447431520257&limit=2".into())
+        ]
     );
 }
 
 /// Runs DISCORD_LIST_CHANNELS in a fresh session where alice's servers answer `guilds` and the
 /// channel list answers `channels`.
-async fn list_channels_answering(test: &str, guilds: Reply, channels: Reply) -> Result<Value, CallError> {
+async fn list_channels_answering(
+    test: &str,
+    guilds: Reply,
+    channels: Reply,
+) -> Result<Value, CallError> {
     let standin = DISCORD.session(test);
-    standin.answer(Fixture::new("GET", "/users/@me/guilds", guilds)).await;
-    standin.answer(Fixture::new("GET", "/guilds/{id}/channels", channels)).await;
+    standin
+        .answer(Fixture::new("GET", "/users/@me/guilds", guilds))
+        .await;
+    standin
+        .answer(Fixture::new("GET", "/guilds/{id}/channels", channels))
+        .await;
     let (runtime, plugin) = discord(&standin).await;
     let (result, _) = runtime
-        .execute(&plugin, "DISCORD_LIST_CHANNELS", &json!({"guild_id": DDEVS}), &alice())
+        .execute(
+            &plugin,
+            "DISCORD_LIST_CHANNELS",
+            &json!({"guild_id": DDEVS}),
+            &alice(),
+        )
         .await;
     standin.assert_no_violations().await;
     result
@@ -371,7 +470,10 @@ async fn discords_errors_reach_the_caller_as_the_contracts() {
         Reply::json(200, json!([])),
     )
     .await;
-    assert_eq!(result.unwrap_err(), CallError::Action(ActionError::Unauthorized("401: Unauthorized".into())));
+    assert_eq!(
+        result.unwrap_err(),
+        CallError::Action(ActionError::Unauthorized("401: Unauthorized".into()))
+    );
 
     // The bot's token refused: the operator's to fix, an upstream error.
     let result = list_channels_answering(
@@ -392,33 +494,54 @@ async fn discords_errors_reach_the_caller_as_the_contracts() {
         Reply::json(404, json!({"message": "Unknown Guild", "code": 10004})),
     )
     .await;
-    assert_eq!(result.unwrap_err(), CallError::Action(ActionError::NotFound("Unknown Guild".into())));
+    assert_eq!(
+        result.unwrap_err(),
+        CallError::Action(ActionError::NotFound("Unknown Guild".into()))
+    );
 
     // Missing Access (50001): the bot is not in the server; a 403 with Discord's message.
     let missing = json!({"message": "Missing Access", "code": 50001});
-    let result = list_channels_answering("error_missing_access", ok(), Reply::json(403, missing.clone())).await;
+    let result = list_channels_answering(
+        "error_missing_access",
+        ok(),
+        Reply::json(403, missing.clone()),
+    )
+    .await;
     assert_eq!(
         result.unwrap_err(),
-        CallError::Action(ActionError::Upstream { status: 403, message: "Missing Access".into(), body: Some(missing.to_string()) })
+        CallError::Action(ActionError::Upstream {
+            status: 403,
+            message: "Missing Access".into(),
+            body: Some(missing.to_string())
+        })
     );
 
     // 429: `retry_after` in seconds, a float, rounded up; Discord's rate-limit headers beside it.
-    let limited = Reply::json(429, json!({"message": "You are being rate limited.", "retry_after": 64.57, "global": false}))
-        .header("x-ratelimit-limit", "5")
-        .header("x-ratelimit-remaining", "0")
-        .header("x-ratelimit-reset", "1470173023.123")
-        .header("x-ratelimit-reset-after", "64.57")
-        .header("x-ratelimit-bucket", "abcd1234")
-        .header("retry-after", "65");
+    let limited = Reply::json(
+        429,
+        json!({"message": "You are being rate limited.", "retry_after": 64.57, "global": false}),
+    )
+    .header("x-ratelimit-limit", "5")
+    .header("x-ratelimit-remaining", "0")
+    .header("x-ratelimit-reset", "1470173023.123")
+    .header("x-ratelimit-reset-after", "64.57")
+    .header("x-ratelimit-bucket", "abcd1234")
+    .header("retry-after", "65");
     let result = list_channels_answering("error_rate_limited", ok(), limited).await;
     assert_eq!(
         result.unwrap_err(),
-        CallError::Action(ActionError::RateLimited { message: "You are being rate limited.".into(), retry_after_seconds: Some(65) })
+        CallError::Action(ActionError::RateLimited {
+            message: "You are being rate limited.".into(),
+            retry_after_seconds: Some(65)
+        })
     );
 }
 
 const BOT_JSON: &[(&str, &str)] = &[
-    ("authorization", "Bot MTA4NzY1NDMyMTAxMjM0NTY3OA.GbOtTk.operator-bot-token"),
+    (
+        "authorization",
+        "Bot MTA4NzY1NDMyMTAxMjM0NTY3OA.GbOtTk.operator-bot-token",
+    ),
     ("content-type", "application/json"),
 ];
 
