@@ -553,4 +553,17 @@ pub const VERCEL: Description = Description {
     base_url: "https://api.vercel.com",
     source: Source::Npm("@vercel/sdk/esm"),
     overlay: None,
+/// Discord's HTTP API v10 (`../shared/specs/discord/openapi.stripped.json`: Discord's official
+/// `discord-api-spec` OpenAPI 3.1.0, descriptions stripped), checked by openapi-core (method,
+/// path, path and query parameters with their snowflake patterns and limits, JSON bodies, the
+/// security scheme of each operation) with the overlay `discord`: the custom `snowflake` format
+/// dropped (openapi-core has no formatter for it; the pattern still checks every id), and the
+/// bot's scheme made an HTTP `Bot` scheme, so bot-only operations must carry
+/// `Authorization: Bot <token>`. Operations are `METHOD /template`: `GET /users/@me/guilds`,
+/// `POST /channels/{channel_id}/messages`.
+pub const DISCORD: Description = Description {
+    name: "discord",
+    base_url: "https://discord.com/api/v10",
+    source: Source::Shared("specs/discord/openapi.stripped.json"),
+    overlay: Some("discord"),
 };

@@ -12,6 +12,8 @@ mod asana;
 mod bitbucket;
 #[path = "providers/figma.rs"]
 mod figma;
+#[path = "providers/discord.rs"]
+mod discord;
 #[path = "providers/github.rs"]
 mod github;
 #[path = "providers/gmail.rs"]
