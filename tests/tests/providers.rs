@@ -10,6 +10,8 @@
 mod asana;
 #[path = "providers/github.rs"]
 mod github;
+#[path = "providers/gitlab.rs"]
+mod gitlab;
 #[path = "providers/gmail.rs"]
 mod gmail;
 #[path = "providers/google.rs"]

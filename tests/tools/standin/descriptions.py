@@ -26,6 +26,10 @@ request reached, and every way the request breaks the description (empty when it
 - Notion (npm `@notionhq/client`'s endpoint folder, `build/src/api-endpoints`; notion.py): the
   client's endpoint table (method, path, query and body parameter names), its `Notion-Version`,
   and Notion's documented request shapes of the bodies that write content, search or query.
+- GitLab (PyPI `python-gitlab`'s `gitlab/v4/objects` folder; gitlab_resources.py): each
+  resource manager's path template, methods (by its mixins), list filters, read attributes and
+  create/update attributes (required, optional, exclusive), the project id as one segment, the
+  credential header, GitLab's paging parameters.
 - Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
   Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
   properties, OneDrive's path-based addressing), the method for what the path names, OData
@@ -92,6 +96,10 @@ def load(path: str, overlay) -> "object":
 
     if is_notion_endpoints(path):
         return NotionDescription(path)  # npm @notionhq/client's endpoint table (notion.py)
+    from gitlab_resources import GitlabDescription, is_gitlab_objects
+
+    if is_gitlab_objects(path):
+        return GitlabDescription(overlay)  # PyPI python-gitlab's resource tables (gitlab_resources.py)
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
     if path.endswith((".xml", ".xml.gz")):
