@@ -32,6 +32,9 @@ pub struct AccountFields {
     fields: Vec<(AccountField, Option<Regex>)>,
     /// Origins naming fields, with whether credentials go to them.
     templates: Vec<(String, bool)>,
+    /// Fields that are a whole origin (`{instance_url}`, `{base_url}`): their values must be
+    /// https origins with a domain name.
+    whole_origins: Vec<String>,
 }
 
 /// The `{name}` placeholders of a template, in order; an error for an unclosed brace.
@@ -55,7 +58,8 @@ pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
 /// Where a template may name fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Shape<'a> {
-    /// `{name}`: the whole origin (a token-response field).
+    /// `{name}`: the whole origin (a token-response field, or a user field such as a
+    /// self-managed GitLab's `{base_url}`).
     Whole(&'a str),
     /// `scheme://[{name}.]suffix[:port][/path with {names}]`: at most the leftmost host label(s)
     /// before a fixed suffix of two labels or more, and path segments.
@@ -238,7 +242,8 @@ impl AccountFields {
             };
             fields.push((field.clone(), pattern));
         }
-        let this = AccountFields {
+        let mut this = AccountFields {
+            whole_origins: Vec::new(),
             templates: info
                 .origins
                 .iter()
@@ -270,6 +275,9 @@ impl AccountFields {
                     continue;
                 }
             };
+            if let Shape::Whole(name) = shape {
+                this.whole_origins.push(name.to_string());
+            }
             for name in shape.names() {
                 let Some((field, pattern)) = this.fields.iter().find(|(f, _)| f.name == name)
                 else {
@@ -289,8 +297,9 @@ impl AccountFields {
                 let allowed: &[FieldSource] = match (&shape, what == "origin") {
                     // Known before the authorization.
                     (_, false) => &[FieldSource::User],
-                    // A whole origin comes from the provider's own token response.
-                    (Shape::Whole(_), true) => &[FieldSource::TokenResponse],
+                    // A whole origin comes from the provider's own token response, or from the
+                    // user (a self-managed instance; for OAuth 2 accounts the operator's value).
+                    (Shape::Whole(_), true) => &[FieldSource::TokenResponse, FieldSource::User],
                     // A leading host label: the user's or the provider's, never the plugin's.
                     (_, true) => &[FieldSource::User, FieldSource::TokenResponse],
                 };
@@ -309,11 +318,89 @@ impl AccountFields {
                 }
             }
         }
+        for (field, _) in &this.fields {
+            let Some(default) = &field.default_value else {
+                continue;
+            };
+            if field.source != FieldSource::User {
+                problems.push(format!(
+                    "account field {:?} has a default but comes from {}: only a field the user \
+                     gives may have one",
+                    clip(&field.name, 40),
+                    source_name(field.source)
+                ));
+            } else if let Err(e) = this.check(&field.name, default) {
+                problems.push(format!(
+                    "account field {:?} has a default that does not fit it: {e}",
+                    clip(&field.name, 40)
+                ));
+            }
+        }
         if problems.is_empty() {
             Ok(this)
         } else {
             Err(problems)
         }
+    }
+
+    /// Gives every user field the user left out its default, if it has one.
+    pub fn fill_defaults(&self, values: &mut FieldValues) {
+        for (field, _) in &self.fields {
+            if field.source == FieldSource::User
+                && let Some(default) = &field.default_value
+            {
+                values
+                    .entry(field.name.clone())
+                    .or_insert_with(|| default.clone());
+            }
+        }
+    }
+
+    /// For an OAuth 2 account: a user field that is a whole origin (a self-managed instance)
+    /// is not the user's to choose, since the account's token goes there. It takes the
+    /// operator's value (`fixed`, the connection's fields) or its default; a different value
+    /// given is refused, naming it.
+    pub fn pin_oauth_origins(
+        &self,
+        given: &mut FieldValues,
+        fixed: &FieldValues,
+    ) -> Result<(), String> {
+        for (field, _) in &self.fields {
+            if field.source != FieldSource::User || !self.whole_origins.contains(&field.name) {
+                continue;
+            }
+            let Some(value) = fixed.get(&field.name).or(field.default_value.as_ref()) else {
+                return Err(format!(
+                    "field {:?} is the instance an OAuth 2 account's token goes to, so the \
+                     operator's connection must fix it (`fields` of PUT /admin/connections)",
+                    field.name
+                ));
+            };
+            match given.get(&field.name) {
+                Some(other) if other != value => {
+                    return Err(format!(
+                        "field {:?} of an OAuth 2 account is {value:?}, the instance the \
+                         operator's OAuth app belongs to; leave it out (another instance needs \
+                         another way to connect); {:?} was given",
+                        field.name,
+                        clip(other, 100)
+                    ));
+                }
+                _ => {
+                    given.insert(field.name.clone(), value.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `name` is a user field used as a whole origin.
+    pub fn is_user_origin(&self, name: &str) -> bool {
+        self.whole_origins.iter().any(|n| n == name)
+            && self
+                .fields
+                .iter()
+                .any(|(f, _)| f.name == name && f.source == FieldSource::User)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -357,6 +444,11 @@ impl AccountFields {
         }
         if value.chars().any(char::is_control) {
             return Err(format!("field {name:?} contains control characters"));
+        }
+        if self.whole_origins.iter().any(|n| n == name) {
+            whole_origin_problem(value).map_or(Ok(()), |why| {
+                Err(format!("field {name:?} is an origin: {why}"))
+            })?;
         }
         if let Some(re) = pattern
             && !re.is_match(value)
@@ -527,6 +619,32 @@ impl AccountFields {
     }
 }
 
+/// Why `value` cannot be a whole origin an account names: it must be `https://host[:port]`
+/// exactly (no path, not even `/`), the host a domain name rather than an IP address.
+fn whole_origin_problem(value: &str) -> Option<String> {
+    let origin = match Origin::parse(value) {
+        Ok(origin) => origin,
+        Err(e) => return Some(e.to_string()),
+    };
+    if origin.scheme != "https" {
+        return Some(format!("{:?} is not an https origin", clip(value, 100)));
+    }
+    if origin.is_ip_literal() {
+        return Some(format!(
+            "{:?} names an IP address; give the host's name",
+            clip(value, 100)
+        ));
+    }
+    if origin.to_string() != value {
+        return Some(format!(
+            "{:?} must be written as {:?} (scheme://host[:port], no path)",
+            clip(value, 100),
+            origin.to_string()
+        ));
+    }
+    None
+}
+
 fn source_name(source: FieldSource) -> &'static str {
     match source {
         FieldSource::User => "the user",
@@ -557,6 +675,7 @@ mod tests {
             alternative_auth: Vec::new(),
             origins: origins.iter().map(|o| (o.to_string(), true)).collect(),
             account_fields: fields,
+            operator_credential: None,
         }
     }
 
@@ -567,6 +686,7 @@ mod tests {
             pattern: pattern.map(str::to_string),
             required: true,
             source,
+            default_value: None,
         }
     }
 
@@ -686,8 +806,8 @@ mod tests {
             ),
             (
                 "{base_url}",
-                vec![user("base_url")],
-                "may only come from the OAuth token response",
+                vec![field("base_url", Some(".*"), FieldSource::AfterConnect)],
+                "may only come from the OAuth token response or the user",
             ),
             (
                 "https://{site}.example.com",
@@ -723,9 +843,100 @@ mod tests {
             ok.is_empty() && why[0].contains("not an https origin"),
             "{why:?}"
         );
+        for (bad, why) in [
+            ("https://a.example.com/", "no path"),
+            ("https://a.example.com/api", "no path"),
+            ("https://1.2.3.4", "IP address"),
+            ("https://[::1]", "IP address"),
+            ("https://user@a.example.com", "user info"),
+            ("https://A.example.com", "must be written as"),
+        ] {
+            let problem = whole.check("instance_url", bad).unwrap_err();
+            assert!(problem.contains(why), "{bad}: {problem}");
+        }
         let (ok, _) =
             whole.resolve_origins(&values(&[("instance_url", "https://a.example.com#x")]));
         assert!(ok.is_empty());
+    }
+
+    fn gitlab() -> AccountFields {
+        let mut base_url = field(
+            "base_url",
+            Some(r"https://[a-z0-9.-]+(:[0-9]{1,5})?"),
+            FieldSource::User,
+        );
+        base_url.required = false;
+        base_url.default_value = Some("https://gitlab.com".into());
+        let mut declared = info(&["{base_url}"], vec![base_url]);
+        declared.auth = AuthKind::OAuth2(OAuth2Endpoints {
+            token_header: None,
+            authorize_url: "https://gitlab.com/oauth/authorize".into(),
+            token_url: "https://gitlab.com/oauth/token".into(),
+            revoke_url: None,
+            default_scopes: Vec::new(),
+            scope_separator: " ".into(),
+            pkce: true,
+            extra_authorize_params: Vec::new(),
+            client_auth: crate::manifest::ClientAuth::RequestBody,
+        });
+        AccountFields::new(&declared).unwrap()
+    }
+
+    #[test]
+    fn a_user_field_may_be_a_whole_origin_with_a_default() {
+        let fields = gitlab();
+        assert!(fields.is_user_origin("base_url"));
+        let mut given = FieldValues::new();
+        fields.fill_defaults(&mut given);
+        assert_eq!(given, values(&[("base_url", "https://gitlab.com")]));
+        let (ok, _) = fields.resolve_origins(&values(&[("base_url", "https://gitlab.acme.io")]));
+        assert_eq!(ok[0].0.to_string(), "https://gitlab.acme.io");
+        for bad in [
+            "http://gitlab.acme.io",
+            "https://10.0.0.1",
+            "https://gitlab.acme.io/x",
+        ] {
+            let (ok, _) = fields.resolve_origins(&values(&[("base_url", bad)]));
+            assert!(ok.is_empty(), "{bad} resolved");
+        }
+        // A default must fit its field, and only a user field has one.
+        let mut bad_default = field("base_url", Some("https://[a-z.]+"), FieldSource::User);
+        bad_default.default_value = Some("https://10.0.0.1".into());
+        let problems = AccountFields::new(&info(&["{base_url}"], vec![bad_default])).unwrap_err();
+        assert!(
+            problems[0].contains("default that does not fit"),
+            "{problems:?}"
+        );
+        let mut not_user = field("site", Some("[a-z]+"), FieldSource::AfterConnect);
+        not_user.default_value = Some("acme".into());
+        let problems = AccountFields::new(&info(&[], vec![not_user])).unwrap_err();
+        assert!(
+            problems[0].contains("only a field the user"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn an_oauth_account_never_names_its_own_instance() {
+        let fields = gitlab();
+        // The default, when the operator fixed nothing.
+        let mut given = FieldValues::new();
+        fields
+            .pin_oauth_origins(&mut given, &FieldValues::new())
+            .unwrap();
+        assert_eq!(given["base_url"], "https://gitlab.com");
+        // The operator's instance.
+        let fixed = values(&[("base_url", "https://gitlab.acme.io")]);
+        let mut given = FieldValues::new();
+        fields.pin_oauth_origins(&mut given, &fixed).unwrap();
+        assert_eq!(given["base_url"], "https://gitlab.acme.io");
+        // A user's own instance is refused: the token would go there.
+        let mut given = values(&[("base_url", "https://evil.example")]);
+        let why = fields.pin_oauth_origins(&mut given, &fixed).unwrap_err();
+        assert!(
+            why.contains("https://gitlab.acme.io") && why.contains("evil.example"),
+            "{why}"
+        );
     }
 
     #[test]
@@ -735,6 +946,7 @@ mod tests {
             vec![field("tenant", Some("[a-z0-9-]+"), FieldSource::User)],
         );
         declared.auth = AuthKind::OAuth2(OAuth2Endpoints {
+            token_header: None,
             authorize_url: "https://login.example.com/{tenant}/oauth2/authorize".into(),
             token_url: "https://login.example.com/{tenant}/oauth2/token".into(),
             revoke_url: None,
@@ -761,6 +973,7 @@ mod tests {
                 .is_err()
         );
         declared.auth = AuthKind::OAuth2(OAuth2Endpoints {
+            token_header: None,
             token_url: "https://login.example.com/x{tenant}/token".into(),
             ..endpoints.clone()
         });

@@ -241,6 +241,7 @@ impl Executor {
         if !info.needs_account() {
             return Ok(CallContext {
                 user: user.into(),
+                operator_secret: self.operator_secret(plugin)?,
                 ..CallContext::default()
             });
         }
@@ -315,15 +316,30 @@ impl Executor {
                 }));
             }
         }
+        // An account stored before its plugin gave a field a default gets the default.
+        let mut fields = account.fields;
+        plugin.loaded.fields.fill_defaults(&mut fields);
         Ok(CallContext {
             user: user.into(),
             scopes: account.scopes,
-            fields: account.fields,
+            fields,
             operator_key: self.operator_key(plugin, secret.kind())?,
+            operator_secret: self.operator_secret(plugin)?,
             credential,
             credential_kind: secret.kind(),
             refresher,
         })
+    }
+
+    /// The operator's credential of a plugin that declares one (Discord's bot token), if set.
+    fn operator_secret(
+        &self,
+        plugin: &CatalogPlugin,
+    ) -> Result<Option<crate::credentials::SecretString>, ExecuteError> {
+        if plugin.loaded.info.operator_credential.is_none() {
+            return Ok(None);
+        }
+        Ok(self.oauth.connections.operator_secret(plugin.id())?)
     }
 
     /// The operator's part of a two-part key: the client id of the integration's connection,
@@ -385,6 +401,7 @@ impl Executor {
             scopes: details.scopes.clone(),
             fields: details.fields.clone(),
             operator_key,
+            operator_secret: self.operator_secret(plugin)?,
             credential: secret.injected().cloned(),
             credential_kind: secret.kind(),
             refresher: None,

@@ -363,6 +363,18 @@ async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
                 if let Some(revoke) = &endpoints.revoke_url {
                     println!("  oauth2 revoke: {revoke}");
                 }
+                if let Some(header) = &endpoints.token_header {
+                    println!(
+                        "  oauth2 token header: {}: {}<token>",
+                        header.name, header.prefix
+                    );
+                }
+            }
+            if let Some(credential) = &info.operator_credential {
+                println!(
+                    "  operator credential: {} ({}: {}<secret>, on requests made as the operator)",
+                    credential.label, credential.header.name, credential.header.prefix
+                );
             }
             for (origin, credentials) in &info.origins {
                 let note = if *credentials {
@@ -386,7 +398,12 @@ async fn plugin_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
                         .pattern
                         .as_ref()
                         .map(|p| format!(", pattern {p}"))
-                        .unwrap_or_default(),
+                        .unwrap_or_default()
+                        + &field
+                            .default_value
+                            .as_ref()
+                            .map(|d| format!(", default {d}"))
+                            .unwrap_or_default(),
                     source.as_str().unwrap_or("?"),
                     if field.description.is_empty() {
                         String::new()

@@ -45,6 +45,26 @@ pub struct OAuth2Endpoints {
     pub pkce: bool,
     pub extra_authorize_params: Vec<(String, String)>,
     pub client_auth: ClientAuth,
+    /// Where the access token goes when not `Authorization: Bearer` (contract 0.4: Shopify's
+    /// `X-Shopify-Access-Token`).
+    pub token_header: Option<TokenHeader>,
+}
+
+/// A header carrying a secret the host injects: `name: prefix + secret`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenHeader {
+    pub name: String,
+    pub prefix: String,
+}
+
+/// A secret of the operator's connection (contract 0.4: Discord's bot token), sent instead of
+/// the account's credential on the requests a plugin makes as the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperatorCredential {
+    /// What the operator is asked for.
+    pub label: String,
+    #[serde(skip)]
+    pub header: TokenHeader,
 }
 
 /// How the host authenticates to a provider's token endpoint.
@@ -78,6 +98,9 @@ pub struct AccountField {
     pub pattern: Option<String>,
     pub required: bool,
     pub source: FieldSource,
+    /// The value an account gets when the user gives none (a `user` field; contract 0.4).
+    #[serde(rename = "default", skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
 }
 
 /// The operator's part of a two-part key: the connection's client id, sent beside the user's key.
@@ -148,6 +171,13 @@ impl AuthKind {
             AuthKind::None => CredentialPlacement::None,
             AuthKind::ApiKey { placement, .. } => placement.clone(),
             AuthKind::Basic { .. } => CredentialPlacement::Basic,
+            AuthKind::OAuth2(OAuth2Endpoints {
+                token_header: Some(header),
+                ..
+            }) => CredentialPlacement::Header {
+                name: header.name.clone(),
+                prefix: header.prefix.clone(),
+            },
             AuthKind::OAuth2(_) => CredentialPlacement::Bearer,
         }
     }
@@ -169,6 +199,8 @@ pub struct ProviderInfo {
     /// As declared (validated at load); may contain `{field}` templates.
     pub origins: Vec<(String, bool)>,
     pub account_fields: Vec<AccountField>,
+    /// A secret of the operator's sent on requests made as the operator (contract 0.4).
+    pub operator_credential: Option<OperatorCredential>,
 }
 
 /// Where the user's credential goes on a request.

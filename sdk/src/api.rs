@@ -27,6 +27,7 @@ pub struct Api {
     base: String,
     headers: Vec<(String, String)>,
     hook: Option<ErrorHook>,
+    as_operator: bool,
 }
 
 impl Api {
@@ -45,6 +46,7 @@ impl Api {
             base,
             headers: Vec::new(),
             hook: None,
+            as_operator: false,
         }
     }
 
@@ -75,6 +77,18 @@ impl Api {
         self
     }
 
+    /// A client whose every request goes with the operator's credential
+    /// ([`Request::as_operator`]): Discord's bot API beside the user's own (contract 0.4).
+    ///
+    /// ```
+    /// let bot = actionhost_sdk::api::Api::new("https://discord.com/api/v10").as_operator();
+    /// assert!(bot.get("/channels/1").is_as_operator());
+    /// ```
+    pub fn as_operator(mut self) -> Self {
+        self.as_operator = true;
+        self
+    }
+
     /// A request to `path`, relative to the base (`/repos/o/r`, built with [`path!`](crate::path)
     /// so that every segment is encoded), or an absolute URL of the same API as a provider
     /// returns it for the next page.
@@ -96,6 +110,9 @@ impl Api {
         let mut request = Request::new(method, url);
         for (name, value) in &self.headers {
             request = request.header(name, value.as_str());
+        }
+        if self.as_operator {
+            request = request.as_operator();
         }
         match self.hook {
             Some(hook) => request.errors(hook),

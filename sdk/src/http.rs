@@ -42,6 +42,8 @@ pub struct Request {
     hook: Option<ErrorHook>,
     /// A builder step that failed (e.g. a query struct that is not flat), reported by `send`.
     invalid: Option<String>,
+    /// Sent with the operator's credential instead of the account's.
+    as_operator: bool,
 }
 
 impl Request {
@@ -61,7 +63,32 @@ impl Request {
             body: None,
             hook: None,
             invalid: None,
+            as_operator: false,
         }
+    }
+
+    /// Sends this request with the operator's credential (the plugin's
+    /// [`OperatorCredential`](crate::OperatorCredential), e.g. Discord's bot token) instead of
+    /// the account's (contract 0.4). The host sends it only to the plugin's fixed origins that
+    /// take credentials, during a call for a connected account, and answers
+    /// [`Error::Unauthorized`] when the operator has not set it.
+    ///
+    /// ```
+    /// let r = actionhost_sdk::http::Request::get("https://discord.com/api/v10/channels/1").as_operator();
+    /// assert!(r.is_as_operator());
+    /// ```
+    pub fn as_operator(mut self) -> Self {
+        self.as_operator = true;
+        self
+    }
+
+    /// Whether [`Request::as_operator`] was called.
+    ///
+    /// ```
+    /// assert!(!actionhost_sdk::http::Request::get("https://a.test/").is_as_operator());
+    /// ```
+    pub fn is_as_operator(&self) -> bool {
+        self.as_operator
     }
 
     /// ```
@@ -309,13 +336,18 @@ impl Request {
             headers: self.headers,
             body: self.body,
         };
-        transport(request)
+        transport(request, self.as_operator)
     }
 }
 
 #[cfg(target_arch = "wasm32")]
-fn transport(request: wit::Request) -> Result<Response, Error> {
-    match wit::send(&request) {
+fn transport(request: wit::Request, as_operator: bool) -> Result<Response, Error> {
+    let sent = if as_operator {
+        wit::send_as_operator(&request)
+    } else {
+        wit::send(&request)
+    };
+    match sent {
         Ok(response) => Ok(Response {
             status: response.status,
             headers: response.headers,
@@ -326,12 +358,13 @@ fn transport(request: wit::Request) -> Result<Response, Error> {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn transport(request: wit::Request) -> Result<Response, Error> {
+fn transport(request: wit::Request, as_operator: bool) -> Result<Response, Error> {
     crate::testing::send(crate::testing::RecordedRequest {
         method: method_name(request.method).to_string(),
         url: request.url,
         headers: request.headers,
         body: request.body,
+        as_operator,
     })
 }
 

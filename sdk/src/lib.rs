@@ -46,7 +46,7 @@
 //! plugins of one vendor share lives in a module per vendor: [`google`] (OAuth and error
 //! envelope) and [`microsoft`] (Graph's OAuth with the tenant, errors and `@odata.nextLink` paging).
 //!
-//! The SDK implements the WIT contract `actionhost:provider@0.3.0`.
+//! The SDK implements the WIT contract `actionhost:provider@0.4.0`.
 
 extern crate self as actionhost_sdk;
 
@@ -68,7 +68,7 @@ pub use base64;
 pub use error::Error;
 pub use provider::{
     Action, ApiKey, Auth, ConnectedAccount, Context, CredentialKind, Field, Hints, OAuth2,
-    Placement, Provider,
+    OperatorCredential, Placement, Provider,
 };
 
 /// Everything an action file usually needs.
@@ -78,7 +78,7 @@ pub mod prelude {
     pub use crate::path;
     pub use crate::{
         Action, ApiKey, Auth, ConnectedAccount, Context, CredentialKind, Error, Field, OAuth2,
-        Provider,
+        OperatorCredential, Provider,
     };
     pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};

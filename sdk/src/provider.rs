@@ -117,6 +117,7 @@ pub struct OAuth2 {
     pkce: bool,
     params: Vec<(String, String)>,
     client_auth_basic: bool,
+    token_header: Option<(String, Option<String>)>,
 }
 
 impl OAuth2 {
@@ -135,6 +136,7 @@ impl OAuth2 {
             pkce: true,
             params: Vec::new(),
             client_auth_basic: false,
+            token_header: None,
         }
     }
 
@@ -201,6 +203,74 @@ impl OAuth2 {
     /// ```
     pub fn client_auth_basic(mut self) -> Self {
         self.client_auth_basic = true;
+        self
+    }
+
+    /// The access token goes in header `name` (after `prefix`, if any) instead of
+    /// `Authorization: Bearer`, as Shopify's `X-Shopify-Access-Token` (contract 0.4). The host
+    /// owns that header: a plugin setting it is refused.
+    ///
+    /// ```
+    /// let shopify = actionhost_sdk::OAuth2::new(
+    ///     "https://{shop}.myshopify.com/admin/oauth/authorize",
+    ///     "https://{shop}.myshopify.com/admin/oauth/access_token",
+    /// )
+    /// .token_header("X-Shopify-Access-Token", None);
+    /// ```
+    pub fn token_header(mut self, name: &str, prefix: Option<&str>) -> Self {
+        self.token_header = Some((name.into(), prefix.map(str::to_string)));
+        self
+    }
+}
+
+/// A secret that belongs to the operator's connection rather than to a user (Discord's bot
+/// token), sent on the requests a plugin makes with [`Request::as_operator`](crate::http::Request::as_operator)
+/// (contract 0.4). The operator sets it as `operator_secret` of `PUT /admin/connections/{id}`.
+///
+/// ```
+/// use actionhost_sdk::OperatorCredential;
+/// let bot = OperatorCredential::header("Authorization")
+///     .prefix("Bot ")
+///     .label("Bot token (Discord Developer Portal → your application → Bot)");
+/// ```
+#[derive(Debug, Clone)]
+pub struct OperatorCredential {
+    label: String,
+    name: String,
+    prefix: Option<String>,
+}
+
+impl OperatorCredential {
+    /// The secret goes in header `name`; the label defaults to "Operator secret".
+    ///
+    /// ```
+    /// let key = actionhost_sdk::OperatorCredential::header("X-Service-Key");
+    /// ```
+    pub fn header(name: &str) -> Self {
+        OperatorCredential {
+            label: "Operator secret".into(),
+            name: name.into(),
+            prefix: None,
+        }
+    }
+
+    /// Text put before the secret, e.g. `"Bot "`.
+    ///
+    /// ```
+    /// let bot = actionhost_sdk::OperatorCredential::header("Authorization").prefix("Bot ");
+    /// ```
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// What the operator is asked for, shown in the catalog and the admin API.
+    ///
+    /// ```
+    /// let bot = actionhost_sdk::OperatorCredential::header("Authorization").label("Bot token");
+    /// ```
+    pub fn label(mut self, label: &str) -> Self {
+        self.label = label.into();
         self
     }
 }
@@ -309,6 +379,7 @@ pub struct Field {
     pattern: Option<String>,
     required: bool,
     source: FieldSource,
+    default: Option<String>,
 }
 
 impl Field {
@@ -319,6 +390,7 @@ impl Field {
             pattern: None,
             required: false,
             source,
+            default: None,
         }
     }
 
@@ -366,6 +438,28 @@ impl Field {
     /// ```
     pub fn required(mut self) -> Self {
         self.required = true;
+        self
+    }
+
+    /// The value an account gets when the user gives none (a [`Field::user`] only; it must
+    /// match the pattern). [`Context::field`] then always has a value (contract 0.4).
+    ///
+    /// A user field may be a whole origin, `Provider::origin("{base_url}")` (https, a domain
+    /// name, no path): a self-managed instance. For an OAuth 2 account the host sets such a
+    /// field itself, to the origin of the token endpoint the account's token came from.
+    ///
+    /// ```
+    /// use actionhost_sdk::{Field, Provider};
+    /// let gitlab = Provider::new("gitlab", "GitLab")
+    ///     .field(
+    ///         Field::user("base_url", "Your GitLab's URL, e.g. https://gitlab.example.com.")
+    ///             .pattern(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
+    ///             .default("https://gitlab.com"),
+    ///     )
+    ///     .origin("{base_url}");
+    /// ```
+    pub fn default(mut self, value: &str) -> Self {
+        self.default = Some(value.into());
         self
     }
 }
@@ -785,6 +879,7 @@ pub struct Provider {
     alternative_auth: Vec<Auth>,
     origins: Vec<(String, bool)>,
     fields: Vec<Field>,
+    operator_credential: Option<OperatorCredential>,
     actions: Vec<Action>,
     after_connect: Option<Connector>,
 }
@@ -806,6 +901,7 @@ impl Provider {
             alternative_auth: Vec::new(),
             origins: Vec::new(),
             fields: Vec::new(),
+            operator_credential: None,
             actions: Vec::new(),
             after_connect: None,
         }
@@ -898,6 +994,21 @@ impl Provider {
     /// ```
     pub fn field(mut self, field: Field) -> Self {
         self.fields.push(field);
+        self
+    }
+
+    /// A secret of the operator's (Discord's bot token) that requests made with
+    /// [`Request::as_operator`](crate::http::Request::as_operator) carry instead of the
+    /// account's credential. Only the plugin's fixed origins that take credentials receive it.
+    ///
+    /// ```
+    /// use actionhost_sdk::{OperatorCredential, Provider};
+    /// let discord = Provider::new("discord", "Discord")
+    ///     .origin("https://discord.com")
+    ///     .operator_credential(OperatorCredential::header("Authorization").prefix("Bot ").label("Bot token"));
+    /// ```
+    pub fn operator_credential(mut self, credential: OperatorCredential) -> Self {
+        self.operator_credential = Some(credential);
         self
     }
 
@@ -1008,8 +1119,18 @@ pub mod dispatch {
                         FieldSource::TokenResponse => wit::FieldSource::TokenResponse,
                         FieldSource::AfterConnect => wit::FieldSource::AfterConnect,
                     },
+                    default_value: f.default.clone(),
                 })
                 .collect(),
+            operator_credential: provider.operator_credential.as_ref().map(|c| {
+                wit::OperatorCredential {
+                    label: c.label.clone(),
+                    header: wit::TokenHeader {
+                        name: c.name.clone(),
+                        prefix: c.prefix.clone(),
+                    },
+                }
+            }),
         }
     }
 
@@ -1049,6 +1170,13 @@ pub mod dispatch {
                 } else {
                     wit::ClientAuth::RequestBody
                 },
+                token_header: o
+                    .token_header
+                    .as_ref()
+                    .map(|(name, prefix)| wit::TokenHeader {
+                        name: name.clone(),
+                        prefix: prefix.clone(),
+                    }),
             }),
         }
     }

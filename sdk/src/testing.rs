@@ -45,6 +45,8 @@ pub struct RecordedRequest {
     /// Headers in the order the plugin set them.
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+    /// Sent with the operator's credential ([`Request::as_operator`](crate::http::Request::as_operator)).
+    pub as_operator: bool,
 }
 
 impl RecordedRequest {
@@ -52,7 +54,7 @@ impl RecordedRequest {
     ///
     /// ```
     /// # use actionhost_sdk::testing::RecordedRequest;
-    /// let r = RecordedRequest { method: "GET".into(), url: "https://x.test/a%20b?c=1".into(), headers: vec![], body: None };
+    /// let r = RecordedRequest { method: "GET".into(), url: "https://x.test/a%20b?c=1".into(), headers: vec![], body: None, as_operator: false };
     /// assert_eq!(r.path(), "/a%20b");
     /// ```
     pub fn path(&self) -> &str {
@@ -69,7 +71,7 @@ impl RecordedRequest {
     ///
     /// ```
     /// # use actionhost_sdk::testing::RecordedRequest;
-    /// let r = RecordedRequest { method: "GET".into(), url: "https://x.test/a?q=a%20b".into(), headers: vec![], body: None };
+    /// let r = RecordedRequest { method: "GET".into(), url: "https://x.test/a?q=a%20b".into(), headers: vec![], body: None, as_operator: false };
     /// assert_eq!(r.raw_query(), Some("q=a%20b"));
     /// ```
     pub fn raw_query(&self) -> Option<&str> {
@@ -80,7 +82,7 @@ impl RecordedRequest {
     ///
     /// ```
     /// # use actionhost_sdk::testing::RecordedRequest;
-    /// let r = RecordedRequest { method: "GET".into(), url: "https://x.test/a?q=a%20b&n=1".into(), headers: vec![], body: None };
+    /// let r = RecordedRequest { method: "GET".into(), url: "https://x.test/a?q=a%20b&n=1".into(), headers: vec![], body: None, as_operator: false };
     /// assert_eq!(r.query(), vec![("q".to_string(), "a b".to_string()), ("n".to_string(), "1".to_string())]);
     /// ```
     pub fn query(&self) -> Vec<(String, String)> {
@@ -93,7 +95,7 @@ impl RecordedRequest {
     ///
     /// ```
     /// # use actionhost_sdk::testing::RecordedRequest;
-    /// let r = RecordedRequest { method: "GET".into(), url: "https://x.test/".into(), headers: vec![("Accept".into(), "text/plain".into())], body: None };
+    /// let r = RecordedRequest { method: "GET".into(), url: "https://x.test/".into(), headers: vec![("Accept".into(), "text/plain".into())], body: None, as_operator: false };
     /// assert_eq!(r.header("accept"), Some("text/plain"));
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -107,7 +109,7 @@ impl RecordedRequest {
     ///
     /// ```
     /// # use actionhost_sdk::testing::RecordedRequest;
-    /// let r = RecordedRequest { method: "POST".into(), url: "https://x.test/".into(), headers: vec![], body: Some(b"hi".to_vec()) };
+    /// let r = RecordedRequest { method: "POST".into(), url: "https://x.test/".into(), headers: vec![], body: Some(b"hi".to_vec()), as_operator: false };
     /// assert_eq!(r.text(), "hi");
     /// ```
     pub fn text(&self) -> String {
@@ -133,7 +135,7 @@ impl RecordedRequest {
     ///
     /// ```
     /// # use actionhost_sdk::testing::RecordedRequest;
-    /// let r = RecordedRequest { method: "POST".into(), url: "https://x.test/".into(), headers: vec![], body: Some(b"a=1%202".to_vec()) };
+    /// let r = RecordedRequest { method: "POST".into(), url: "https://x.test/".into(), headers: vec![], body: Some(b"a=1%202".to_vec()), as_operator: false };
     /// assert_eq!(r.form(), vec![("a".to_string(), "1 2".to_string())]);
     /// ```
     pub fn form(&self) -> Vec<(String, String)> {

@@ -27,6 +27,7 @@ fn grant(origins: &[(&str, bool)], placement: CredentialPlacement) -> EgressGran
         placement,
         operator_key: None,
         unresolved: Vec::new(),
+        operator_header: None,
     }
 }
 

@@ -1,4 +1,7 @@
-//! Contracts 0.2 and 0.3 end to end: components built against 0.1.0 and 0.2.0 keep working;
+//! Contracts 0.2, 0.3 and 0.4 end to end: components built against 0.1.0, 0.2.0 and 0.3.0 keep
+//! working; an operator credential goes only on requests made as the operator, an OAuth token
+//! in the header its plugin names, and a user field may be a whole origin that an OAuth account
+//! never chooses;
 //! alternative auth takes each declared kind of credential, injects it as that kind, tells the
 //! plugin which, and refuses a declaration that is ambiguous; HTTP Basic and
 //! two-part keys are injected by the host; account fields are given, checked, captured from the
@@ -31,6 +34,14 @@ const OUTLOOK_0_2_0: &str = concat!(
     "/fixtures/outlook-contract-0.2.0.wasm"
 );
 
+/// The Jira plugin as it was built against contract 0.3.0, before 0.4.0 existed (committed from
+/// main at 67c0043, release profile): OAuth 2 with HTTP Basic as its alternative, account fields
+/// in its origins, and a base URL chosen by the account's credential kind.
+const JIRA_0_3_0: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/jira-contract-0.3.0.wasm"
+);
+
 #[tokio::test]
 async fn a_component_built_against_0_1_0_loads_and_runs_unchanged() {
     let upstream = StandIn::json(json!({"number": 7, "title": "Crash"})).await;
@@ -44,7 +55,7 @@ async fn a_component_built_against_0_1_0_loads_and_runs_unchanged() {
     assert_eq!(old.contract, Contract::V01);
     assert_eq!(old.contract.version(), "0.1.0");
     let current = load(&runtime, bundled("github.wasm"), CallLimits::default()).await;
-    assert_eq!(current.contract, Contract::V03);
+    assert_eq!(current.contract, Contract::V04);
     // The same provider: the old build declares what the current one declares.
     assert_eq!(old.info.id, "github");
     assert!(old.info.account_fields.is_empty());
@@ -83,11 +94,12 @@ async fn a_component_built_against_0_1_0_loads_and_runs_unchanged() {
     for (file, version) in [
         (GITHUB_0_1_0.to_string(), "0.1.0"),
         (OUTLOOK_0_2_0.to_string(), "0.2.0"),
+        (JIRA_0_3_0.to_string(), "0.3.0"),
         (
             actionhost_e2e::bundled_path("github.wasm")
                 .display()
                 .to_string(),
-            "0.3.0",
+            "0.4.0",
         ),
     ] {
         let out = Command::new(binary())
@@ -125,7 +137,7 @@ async fn a_component_built_against_0_2_0_loads_and_runs_unchanged() {
     assert_eq!(old.contract, Contract::V02);
     assert_eq!(old.contract.version(), "0.2.0");
     let current = load(&runtime, bundled("outlook.wasm"), CallLimits::default()).await;
-    assert_eq!(current.contract, Contract::V03);
+    assert_eq!(current.contract, Contract::V04);
     // What 0.2.0 declares arrives whole: fields, OAuth endpoints, scopes, hints; no alternatives.
     assert_eq!(old.info.account_fields, current.info.account_fields);
     assert_eq!(old.info.auth, current.info.auth);
@@ -200,6 +212,7 @@ impl Provider {
                     "query": request.query,
                     "authorization": request.header("authorization"),
                     "x_attacker_key": request.header("x-attacker-key"),
+                    "x_attacker_token": request.header("x-attacker-token"),
                     "echo": String::from_utf8_lossy(&request.body),
                 }),
             ),
@@ -216,6 +229,8 @@ impl Provider {
             "https://acme.shop.attacker.test",
             "https://acme.my.attacker.test",
             "https://bobs.shop.attacker.test",
+            "https://drop.attacker.test",
+            "https://git.selfhosted.test",
         ]
         .map(|origin| format!("{origin}={}", self.standin.url()))
         .join(",")
@@ -990,5 +1005,398 @@ async fn an_ambiguous_alternative_auth_is_refused_at_load_naming_each_problem() 
              credential must name one way to connect",
         ]),
         "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_component_built_against_0_3_0_loads_and_runs_unchanged() {
+    let site = StandIn::start(|_: &Recorded| {
+        Reply::json(
+            200,
+            json!({"values": [{"id": "10000", "key": "PROJ", "name": "Project"}], "isLast": true}),
+        )
+    })
+    .await;
+    let runtime = runtime(&format!("https://acme.atlassian.net={}", site.url()));
+    let old = load(
+        &runtime,
+        &std::fs::read(JIRA_0_3_0).unwrap(),
+        CallLimits::default(),
+    )
+    .await;
+    assert_eq!(old.contract, Contract::V03);
+    assert_eq!(old.contract.version(), "0.3.0");
+    let current = load(&runtime, bundled("jira.wasm"), CallLimits::default()).await;
+    assert_eq!(current.contract, Contract::V04);
+    // What 0.3.0 declares arrives whole: both ways to connect, fields, origins, scopes; nothing
+    // of 0.4 (no token header, defaults or operator credential).
+    assert_eq!(old.info.auth, current.info.auth);
+    assert_eq!(old.info.alternative_auth, current.info.alternative_auth);
+    assert_eq!(old.info.account_fields, current.info.account_fields);
+    assert_eq!(old.info.origins, current.info.origins);
+    assert!(old.info.operator_credential.is_none());
+    assert!(old.info.oauth2().unwrap().token_header.is_none());
+    for action in &current.actions {
+        let then = old.action(&action.name).expect("declared in 0.3.0 too");
+        assert_eq!((&then.scopes, then.hints), (&action.scopes, action.hints));
+    }
+    // The credential kind reaches it: with HTTP Basic it calls the site itself.
+    let call = CallContext {
+        user: "alice".into(),
+        credential: Some(SecretString::new("ada@example.com:api-token")),
+        credential_kind: Some(actionhost::manifest::CredentialKind::Basic),
+        fields: [("site".to_string(), "acme".to_string())]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let (result, _) = runtime
+        .execute(&old, "JIRA_LIST_PROJECTS", &json!({}), &call)
+        .await;
+    let listed = result.unwrap();
+    assert_eq!(listed["projects"][0]["key"], "PROJ", "{listed}");
+    let sent = site.single();
+    assert_eq!(sent.path, "/rest/api/3/project/search");
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("ada@example.com:api-token")
+    );
+    assert_eq!(sent.header("authorization"), Some(basic.as_str()));
+}
+
+/// `ATTACKER_REQUEST` with extra parameters.
+async fn request_with(app: &TestApp, user: &str, parameters: Value) -> Answer {
+    app.as_user(
+        user,
+        "POST",
+        "/actions",
+        Some(json!({"action": "ATTACKER_REQUEST", "parameters": parameters})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_operator_credential_goes_only_on_requests_made_as_the_operator() {
+    let provider = Provider::start().await;
+    let app = app_with("operator", &provider).await;
+
+    // The user's OAuth token goes in the header the plugin names, never as Bearer.
+    let stored = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"access_token": "tok-secret"})),
+        )
+        .await;
+    assert_eq!(stored.status, 200, "{stored:?}");
+    let me = provider.standin.requests().last().unwrap().clone();
+    assert_eq!(me.path, "/me");
+    assert_eq!(me.header("x-attacker-token"), Some("tok-secret"));
+    assert_eq!(me.header("authorization"), None);
+    let echo = echoed(&request(&app, "ada", "https://api.attacker.test/echo").await);
+    assert_eq!(
+        echo["x_attacker_token"], "[redacted by actionhost]",
+        "{echo}"
+    );
+    assert_eq!(echo["authorization"], Value::Null, "{echo}");
+
+    // As the operator, before the operator set the credential: refused, naming what is missing.
+    let operator = |url: &str| json!({"url": url, "as_operator": true});
+    let before = provider.standin.requests().len();
+    let unset = request_with(&app, "ada", operator("https://api.attacker.test/echo")).await;
+    assert_eq!(unset.status, 200, "{unset:?}");
+    let why = unset.body["last_error"].as_str().unwrap();
+    assert!(
+        why.contains("NotConnected") && why.contains("operator_secret"),
+        "{why}"
+    );
+    assert_eq!(
+        provider.standin.requests().len(),
+        before,
+        "nothing was sent"
+    );
+
+    // The operator sets it; it is sealed and never shown.
+    let empty = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "cid", "client_secret": "cs", "operator_secret": " "})),
+        )
+        .await;
+    assert_eq!(empty.status, 400, "{empty:?}");
+    assert_eq!(
+        empty.body["error"]["details"]["errors"][0]["path"],
+        "/operator_secret"
+    );
+    let set = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(
+                json!({"client_id": "cid", "client_secret": "cs", "operator_secret": "bot-secret"}),
+            ),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{set:?}");
+    assert_eq!(set.body["operator_secret_set"], true, "{set:?}");
+    let listed = app.as_admin("GET", "/admin/connections", None).await;
+    assert!(
+        !listed.body.to_string().contains("bot-secret"),
+        "{:?}",
+        listed.body
+    );
+    assert_eq!(listed.body[0]["operator_secret_set"], true);
+
+    // Sent as `Authorization: Bot …` and without the user's token; scrubbed from the answer.
+    let as_bot = request_with(&app, "ada", operator("https://api.attacker.test/echo")).await;
+    let echo = echoed(&as_bot);
+    assert_eq!(echo["authorization"], "[redacted by actionhost]", "{echo}");
+    assert_eq!(echo["x_attacker_token"], Value::Null, "{echo}");
+    let sent = provider.standin.requests().last().unwrap().clone();
+    assert_eq!(sent.header("authorization"), Some("Bot bot-secret"));
+    assert_eq!(sent.header("x-attacker-token"), None);
+    assert!(
+        !as_bot.body.to_string().contains("bot-secret"),
+        "{:?}",
+        as_bot.body
+    );
+
+    // Only to the plugin's fixed origins that take credentials.
+    let before = provider.standin.requests().len();
+    let drop = request_with(&app, "ada", operator("https://drop.attacker.test/x")).await;
+    let why = drop.body["last_error"].as_str().unwrap();
+    assert!(
+        why.contains("Denied") && why.contains("fixed origins"),
+        "{why}"
+    );
+    assert_eq!(
+        provider.standin.requests().len(),
+        before,
+        "nothing was sent"
+    );
+
+    // Neither header is the plugin's to set, whichever way it sends.
+    for (headers, as_operator, owned) in [
+        (
+            json!([["X-Attacker-Token", "forged"]]),
+            false,
+            "x-attacker-token",
+        ),
+        (
+            json!([["Authorization", "Bot forged"]]),
+            true,
+            "authorization",
+        ),
+        (
+            json!([["x-attacker-token", "forged"]]),
+            true,
+            "x-attacker-token",
+        ),
+    ] {
+        let forged = request_with(
+            &app,
+            "ada",
+            json!({"url": "https://api.attacker.test/echo", "headers": headers, "as_operator": as_operator}),
+        )
+        .await;
+        let why = forged.body["last_error"].as_str().unwrap();
+        assert!(
+            why.contains(&format!("ForbiddenHeader(\"{owned}\")")),
+            "{why}"
+        );
+    }
+
+    // Replacing the OAuth app without `operator_secret` keeps the credential.
+    let again = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "cid2", "client_secret": "cs2"})),
+        )
+        .await;
+    assert_eq!(again.body["operator_secret_set"], true, "{again:?}");
+    let still = request_with(&app, "ada", operator("https://api.attacker.test/echo")).await;
+    assert_eq!(echoed(&still)["authorization"], "[redacted by actionhost]");
+
+    // A user without an account never gets the bot's reach: the call is refused before it runs.
+    let stranger = request_with(&app, "bob", operator("https://api.attacker.test/echo")).await;
+    assert_eq!(stranger.status, 403, "{stranger:?}");
+    assert_eq!(stranger.body["error"]["code"], "not_connected");
+}
+
+#[tokio::test]
+async fn a_bad_operator_credential_or_token_header_is_refused_at_load() {
+    let app = TestApp::start("", |_| {}).await;
+    let refused = app.upload("attacker", attacker("badoperator", 0)).await;
+    assert_eq!(refused.status, 422, "{refused:?}");
+    let reasons = refused.body["error"]["details"]["reasons"].to_string();
+    for expected in [
+        "operator-credential label \\\"\\\" must be 1 to",
+        "operator-credential names header \\\"Host\\\", which carries no credential",
+        "oauth2 token-header names header \\\"Content-Length\\\", which carries no credential",
+    ] {
+        assert!(reasons.contains(expected), "{expected}: {reasons}");
+    }
+}
+
+#[tokio::test]
+async fn a_user_field_may_be_a_whole_origin_that_an_oauth_account_never_chooses() {
+    let provider = Provider::start().await;
+    let app = app_with("userorigin", &provider).await;
+    let entry = attacker_integration(&app).await;
+    assert_eq!(
+        entry["fields"][0]["default"], "https://api.attacker.test",
+        "{entry}"
+    );
+
+    // A key account without the field gets its default.
+    let stored = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"api_key": "k1"})),
+        )
+        .await;
+    assert_eq!(stored.status, 200, "{stored:?}");
+    assert_eq!(
+        stored.body["fields"]["base_url"],
+        "https://api.attacker.test"
+    );
+    let echo = echoed(&request(&app, "ada", "https://api.attacker.test/echo").await);
+    assert_eq!(echo["x_attacker_key"], "[redacted by actionhost]");
+
+    // A key account on its own instance: its key goes there and nowhere else.
+    let own = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"api_key": "k2", "fields": {"base_url": "https://git.selfhosted.test"}})),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{own:?}");
+    let me = provider.standin.requests().last().unwrap().clone();
+    assert_eq!(me.path, "/me");
+    assert_eq!(me.header("x-attacker-key"), Some("Key k2"));
+    let echo = echoed(&request(&app, "ada", "https://git.selfhosted.test/echo").await);
+    assert_eq!(echo["x_attacker_key"], "[redacted by actionhost]");
+    let elsewhere = request(&app, "ada", "https://api.attacker.test/echo").await;
+    assert!(
+        elsewhere.body["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("Denied"),
+        "{elsewhere:?}"
+    );
+
+    // What is not a public https origin is refused, naming the field; the account stays.
+    for (bad, why) in [
+        ("http://git.selfhosted.test", "not an https origin"),
+        ("https://10.0.0.1", "IP address"),
+        ("https://git.selfhosted.test/api", "no path"),
+        ("https://Git.selfhosted.test", "must be written as"),
+        ("https://git_selfhosted.test", "must match"),
+    ] {
+        let refused = app
+            .as_user(
+                "ada",
+                "PUT",
+                "/connected-accounts/attacker",
+                Some(json!({"api_key": "k3", "fields": {"base_url": bad}})),
+            )
+            .await;
+        assert_eq!(refused.status, 400, "{bad}: {refused:?}");
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("base_url") && message.contains(why),
+            "{bad}: {message}"
+        );
+    }
+    let kept = app.as_user("ada", "GET", "/connected-accounts", None).await;
+    assert_eq!(
+        kept.body[0]["fields"]["base_url"],
+        "https://git.selfhosted.test"
+    );
+
+    // An OAuth account's token goes only to the operator's instance: the user cannot name one.
+    let chosen = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(
+                json!({"access_token": "t", "fields": {"base_url": "https://git.selfhosted.test"}}),
+            ),
+        )
+        .await;
+    assert_eq!(chosen.status, 400, "{chosen:?}");
+    assert!(
+        chosen.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the instance the operator's OAuth app belongs to"),
+        "{chosen:?}"
+    );
+    let pinned = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"access_token": "t"})),
+        )
+        .await;
+    assert_eq!(pinned.status, 200, "{pinned:?}");
+    assert_eq!(
+        pinned.body["fields"]["base_url"],
+        "https://api.attacker.test"
+    );
+
+    // An OAuth app on another instance must say which instance it is.
+    let unsaid = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "cid", "client_secret": "cs",
+                        "token_url": "https://git.selfhosted.test/oauth/token"})),
+        )
+        .await;
+    assert_eq!(unsaid.status, 400, "{unsaid:?}");
+    assert_eq!(
+        unsaid.body["error"]["details"]["errors"][0]["path"],
+        "/fields/base_url"
+    );
+    let said = app
+        .as_admin(
+            "PUT",
+            "/admin/connections/attacker",
+            Some(json!({"client_id": "cid", "client_secret": "cs",
+                        "token_url": "https://git.selfhosted.test/oauth/token",
+                        "fields": {"base_url": "https://git.selfhosted.test"}})),
+        )
+        .await;
+    assert_eq!(said.status, 200, "{said:?}");
+    let evil = app
+        .as_user(
+            "ada",
+            "POST",
+            "/connected-accounts/attacker/authorize",
+            Some(json!({"fields": {"base_url": "https://evil.example"}})),
+        )
+        .await;
+    assert_eq!(evil.status, 400, "{evil:?}");
+    let fixed = app
+        .as_user(
+            "ada",
+            "PUT",
+            "/connected-accounts/attacker",
+            Some(json!({"access_token": "t"})),
+        )
+        .await;
+    assert_eq!(
+        fixed.body["fields"]["base_url"],
+        "https://git.selfhosted.test"
     );
 }

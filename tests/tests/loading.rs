@@ -66,8 +66,8 @@ async fn a_plugin_built_against_another_contract_version_names_both_versions() {
         error.reasons,
         vec![
             "the component was built against actionhost:provider@0.9.0; this host implements \
-             actionhost:provider@0.3.0 and still loads 0.2.x and 0.1.x (rebuild it with a \
-             matching actionhost-sdk)"
+             actionhost:provider@0.4.0 and still loads 0.3.x, 0.2.x and 0.1.x (rebuild it with \
+             a matching actionhost-sdk)"
                 .to_string()
         ]
     );

@@ -55,6 +55,12 @@ pub struct UserField {
     /// The value the operator's connection fixes for every user: leave the field out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) fixed: Option<String>,
+    /// The value an account gets when the user leaves the field out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) default: Option<String>,
+    /// The field is a whole origin (a self-managed instance): an OAuth account never gives it.
+    #[serde(skip)]
+    pub(crate) origin: bool,
 }
 
 /// Every loaded integration, with the caller's account status.
@@ -98,6 +104,8 @@ pub(crate) fn list_integrations(
                     pattern: f.pattern.clone(),
                     required: f.required,
                     fixed: fixed(&f.name),
+                    default: f.default_value.clone(),
+                    origin: plugin.loaded.fields.is_user_origin(&f.name),
                 })
                 .collect();
             Ok(Integration {
@@ -374,10 +382,24 @@ pub(crate) async fn store_credentials(
         }
         CredentialKind::None => unreachable!("never given"),
     };
+    let mut fields = body.fields;
+    if kind == CredentialKind::OAuth2 {
+        // An OAuth token goes only to the operator's instance, never one the user names.
+        let fixed = match state.oauth.connections.public(&integration)? {
+            Some(connection) => connection.fields,
+            None => FieldValues::new(),
+        };
+        plugin
+            .loaded
+            .fields
+            .pin_oauth_origins(&mut fields, &fixed)
+            .map_err(|why| ApiError::invalid("/fields", why))?;
+    }
+    plugin.loaded.fields.fill_defaults(&mut fields);
     let details = AccountDetails {
         scopes: body.scopes.unwrap_or_default(),
         expires_at,
-        fields: body.fields,
+        fields,
         label: None,
     };
     let account = state

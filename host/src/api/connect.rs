@@ -829,10 +829,17 @@ fn auth_form(
         AuthKind::None => return ("none", inputs),
     };
     for field in fields {
+        // An OAuth account's instance is the operator's, not the user's to type.
+        if connect == "oauth2" && field.origin {
+            continue;
+        }
         let mut field_input = input(
             format!("field.{}", field.name),
             humanize(&field.name),
-            field.description.clone(),
+            match &field.default {
+                Some(default) => format!("{} Leave empty for {default}.", field.description),
+                None => field.description.clone(),
+            },
             false,
         );
         field_input.required = field.required;

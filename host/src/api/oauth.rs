@@ -88,7 +88,21 @@ pub(crate) fn start_authorization(
     mut fields: FieldValues,
     return_to: Option<String>,
 ) -> Result<String, ApiError> {
-    if let Some(connection) = state.oauth.connections.public(integration)? {
+    let connection = state.oauth.connections.public(integration)?;
+    if let Some(plugin) = state.registry.get(integration) {
+        // An OAuth token goes only to the operator's instance, never one the user names.
+        let fixed = connection
+            .as_ref()
+            .map(|c| c.fields.clone())
+            .unwrap_or_default();
+        plugin
+            .loaded
+            .fields
+            .pin_oauth_origins(&mut fields, &fixed)
+            .map_err(|why| ApiError::invalid("/fields", why))?;
+        plugin.loaded.fields.fill_defaults(&mut fields);
+    }
+    if let Some(connection) = connection {
         for (name, fixed) in connection.fields {
             match fields.get(&name) {
                 Some(given) if given != &fixed => {
@@ -291,6 +305,8 @@ fn html_escape(text: &str) -> String {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutConnection {
+    /// The OAuth app's client id (or a two-part key's application key).
+    #[serde(default)]
     client_id: String,
     /// Required for an OAuth app; an application key alone (Trello's) has none.
     #[serde(default)]
@@ -304,6 +320,9 @@ pub struct PutConnection {
     /// "organizations"}` for a Microsoft app.
     #[serde(default)]
     fields: FieldValues,
+    /// The operator's credential of an integration that declares one (Discord's bot token),
+    /// sealed and never returned; left out, the one stored before is kept.
+    operator_secret: Option<String>,
 }
 
 /// Registers (or replaces) an integration's OAuth app. The secret is sealed and never returned.
@@ -321,17 +340,46 @@ pub async fn put_connection(
     let plugin = state.registry.get(&integration).ok_or_else(|| {
         ApiError::NotFound(format!("there is no integration named {integration:?}"))
     })?;
-    // An OAuth app, or the application key of a two-part key (its client id).
-    if plugin.loaded.info.oauth2().is_none() && plugin.loaded.info.operator_key().is_none() {
+    // An OAuth app, the application key of a two-part key (its client id), or an operator
+    // credential.
+    let info = &plugin.loaded.info;
+    if info.oauth2().is_none()
+        && info.operator_key().is_none()
+        && info.operator_credential.is_none()
+    {
         return Err(ApiError::invalid(
             "",
-            format!("{integration} uses neither OAuth 2 nor an operator's application key"),
+            format!(
+                "{integration} uses neither OAuth 2 nor an operator's application key or credential"
+            ),
         ));
     }
+    let operator_secret = match (body.operator_secret, &info.operator_credential) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "/operator_secret",
+                format!("{integration} declares no operator credential"),
+            ));
+        }
+        (Some(secret), Some(_))
+            if secret.trim().is_empty() || secret.chars().any(char::is_control) =>
+        {
+            return Err(ApiError::invalid(
+                "/operator_secret",
+                "`operator_secret` must be a non-empty value without control characters",
+            ));
+        }
+        (Some(secret), Some(_)) => Some(SecretString::new(secret)),
+    };
     // An application key alone (a two-part key) has no secret; an OAuth app needs one.
     let oauth = plugin.loaded.info.oauth2().is_some();
     for (field, value, needed) in [
-        ("client_id", &body.client_id, true),
+        (
+            "client_id",
+            &body.client_id,
+            oauth || info.operator_key().is_some(),
+        ),
         ("client_secret", &body.client_secret, oauth),
     ] {
         if needed && value.trim().is_empty() {
@@ -369,6 +417,25 @@ pub async fn put_connection(
                 ),
             )
         })?;
+    // An app on another instance (self-managed GitLab) must say which: its OAuth accounts' tokens
+    // go to the instance a whole-origin field names, and that is the operator's to fix.
+    if body.token_url.is_some() || body.authorize_url.is_some() {
+        let fields = &plugin.loaded.fields;
+        if let Some(field) = info
+            .account_fields
+            .iter()
+            .find(|f| fields.is_user_origin(&f.name) && !body.fields.contains_key(&f.name))
+        {
+            return Err(ApiError::invalid(
+                &format!("/fields/{}", field.name),
+                format!(
+                    "with its own OAuth URLs, the connection must also fix `fields.{}`: the \
+                     instance those URLs belong to, where its accounts' tokens are sent ({})",
+                    field.name, field.description
+                ),
+            ));
+        }
+    }
     let now = OffsetDateTime::now_utc();
     let connection = Connection {
         integration: integration.clone(),
@@ -379,13 +446,15 @@ pub async fn put_connection(
         revoke_url: body.revoke_url,
         return_url: body.return_url,
         fields: body.fields,
+        operator_secret_set: false,
         created_at: now,
         updated_at: now,
     };
-    let stored = state
-        .oauth
-        .connections
-        .put(connection, &SecretString::new(body.client_secret))?;
+    let stored = state.oauth.connections.put(
+        connection,
+        &SecretString::new(body.client_secret),
+        operator_secret.as_ref(),
+    )?;
     tracing::info!(integration, "OAuth app stored");
     Ok(Json(stored))
 }

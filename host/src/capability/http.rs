@@ -60,6 +60,9 @@ pub struct EgressGrant {
     pub operator_key: Option<(OperatorKey, Option<String>)>,
     /// Why templated origins are not in `origins` for this call (named when one is refused).
     pub unresolved: Vec<String>,
+    /// The header of the plugin's operator credential (contract 0.4): the host owns it on every
+    /// request, whichever credential the request carries.
+    pub operator_header: Option<String>,
 }
 
 impl EgressGrant {
@@ -329,7 +332,7 @@ impl Egress {
             return Err(EgressError::Denied(message));
         };
         let operator_key = grant.operator_key.as_ref().map(|(key, _)| key);
-        let headers = plugin_headers(&request.headers, &grant.placement, operator_key)?;
+        let headers = plugin_headers(&request.headers, grant)?;
         let query_owned = [
             match &grant.placement {
                 CredentialPlacement::Query { name, .. } => Some(name),
@@ -811,11 +814,7 @@ fn unicode_escaped(text: &str, lower: bool) -> String {
 }
 
 /// Headers a plugin may never set: the host owns them.
-fn is_host_owned(
-    name: &str,
-    placement: &CredentialPlacement,
-    operator: Option<&OperatorKey>,
-) -> bool {
+fn is_host_owned(name: &str, grant: &EgressGrant) -> bool {
     const OWNED: &[&str] = &[
         "authorization",
         "cookie",
@@ -834,19 +833,25 @@ fn is_host_owned(
     let lower = name.to_ascii_lowercase();
     OWNED.contains(&lower.as_str())
         || lower.starts_with("proxy-")
-        || matches!(placement, CredentialPlacement::Header { name: key, .. } if key.eq_ignore_ascii_case(&lower))
-        || operator.is_some_and(|k| !k.query && k.name.eq_ignore_ascii_case(&lower))
+        || matches!(&grant.placement, CredentialPlacement::Header { name: key, .. } if key.eq_ignore_ascii_case(&lower))
+        || grant
+            .operator_key
+            .as_ref()
+            .is_some_and(|(k, _)| !k.query && k.name.eq_ignore_ascii_case(&lower))
+        || grant
+            .operator_header
+            .as_ref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&lower))
 }
 
 fn plugin_headers(
     headers: &[(String, String)],
-    placement: &CredentialPlacement,
-    operator: Option<&OperatorKey>,
+    grant: &EgressGrant,
 ) -> Result<HeaderMap, EgressError> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
         let quoted = clip(name, QUOTE_LIMIT);
-        if is_host_owned(name, placement, operator) {
+        if is_host_owned(name, grant) {
             return Err(EgressError::ForbiddenHeader(quoted.to_ascii_lowercase()));
         }
         let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {

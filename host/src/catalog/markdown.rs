@@ -103,6 +103,16 @@ fn section(out: &mut String, plugin: &LoadedPlugin) {
         })
         .collect();
     let _ = writeln!(out, "- Origins: {}.", origins.join(", "));
+    if let Some(credential) = &info.operator_credential {
+        let _ = writeln!(
+            out,
+            "- Operator credential: {} (`operator_secret` of `PUT /admin/connections/{}`), sent \
+             as `{}` on the requests the plugin makes as the operator.",
+            cell(&credential.label),
+            info.id,
+            credential.header.name
+        );
+    }
     if !info.account_fields.is_empty() {
         out.push_str("\nAccount fields:\n\n| field | from | required | pattern | description |\n|---|---|---|---|---|\n");
         for field in &info.account_fields {
@@ -121,7 +131,10 @@ fn section(out: &mut String, plugin: &LoadedPlugin) {
                     .as_ref()
                     .map(|p| format!("`{}`", p.replace('|', "\\|")))
                     .unwrap_or_default(),
-                cell(&field.description)
+                cell(&match &field.default_value {
+                    Some(default) => format!("{} (default `{default}`)", field.description),
+                    None => field.description.clone(),
+                })
             );
         }
     }
@@ -218,6 +231,13 @@ fn auth_line(out: &mut String, info: &crate::manifest::ProviderInfo, auth: &Auth
                 },
                 info.id
             );
+            if let Some(header) = &oauth.token_header {
+                let _ = writeln!(
+                    out,
+                    "  The token goes in `{}` instead of `Authorization: Bearer`.",
+                    header.name
+                );
+            }
         }
     }
 }

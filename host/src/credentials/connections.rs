@@ -1,5 +1,6 @@
 //! Connections: the operator's OAuth app per integration (client id and secret, scopes, optional
-//! endpoint overrides). The client secret is sealed like every other secret and never returned.
+//! endpoint overrides), and the operator's credential of plugins that declare one (Discord's bot
+//! token). Both secrets are sealed like every other secret and never returned.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -28,6 +29,10 @@ pub struct Connection {
     /// who gives another value is refused.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub fields: std::collections::BTreeMap<String, String>,
+    /// Whether the operator's credential (`operator_secret`, e.g. Discord's bot token) is set.
+    /// The secret itself is sealed and never returned.
+    #[serde(default)]
+    pub operator_secret_set: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -39,6 +44,14 @@ struct StoredConnection {
     connection: Connection,
     /// base64 of the sealed client secret.
     sealed_secret: String,
+    /// base64 of the sealed operator credential, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed_operator_secret: Option<String>,
+}
+
+/// What the operator credential of `integration` is sealed with, apart from its client secret.
+fn operator_aad(integration: &str) -> Vec<u8> {
+    format!("{integration}\0operator-credential").into_bytes()
 }
 
 /// OAuth apps in sled, keyed by integration id.
@@ -56,22 +69,36 @@ impl ConnectionStore {
         })
     }
 
-    /// Stores (or replaces) the OAuth app of `connection.integration`.
+    /// Stores (or replaces) the OAuth app of `connection.integration`. Without an
+    /// `operator_secret`, the one stored before (if any) is kept.
     pub fn put(
         &self,
         mut connection: Connection,
         client_secret: &SecretString,
+        operator_secret: Option<&SecretString>,
     ) -> Result<Connection, CredentialError> {
         let key = connection.integration.clone();
-        if let Some(previous) = self.get(&key)? {
-            connection.created_at = previous.0.created_at;
+        let previous = self.stored(&key)?;
+        if let Some(previous) = &previous {
+            connection.created_at = previous.connection.created_at;
         }
         let sealed = self
             .sealer
             .seal(client_secret.expose().as_bytes(), key.as_bytes());
+        let sealed_operator_secret = match operator_secret {
+            Some(secret) => Some(
+                STANDARD.encode(
+                    self.sealer
+                        .seal(secret.expose().as_bytes(), &operator_aad(&key)),
+                ),
+            ),
+            None => previous.and_then(|p| p.sealed_operator_secret),
+        };
+        connection.operator_secret_set = sealed_operator_secret.is_some();
         let stored = StoredConnection {
             connection: connection.clone(),
             sealed_secret: STANDARD.encode(sealed),
+            sealed_operator_secret,
         };
         self.tree
             .insert(
@@ -80,6 +107,38 @@ impl ConnectionStore {
             )
             .map_err(StoreError::from)?;
         Ok(connection)
+    }
+
+    fn stored(&self, integration: &str) -> Result<Option<StoredConnection>, CredentialError> {
+        let Some(bytes) = self
+            .tree
+            .get(integration.as_bytes())
+            .map_err(StoreError::from)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(serde_json::from_slice(&bytes).map_err(|e| {
+            StoreError::Corrupt(format!("connection: {e}"))
+        })?))
+    }
+
+    /// The operator credential of `integration`'s connection, unsealed, if set.
+    pub fn operator_secret(
+        &self,
+        integration: &str,
+    ) -> Result<Option<SecretString>, CredentialError> {
+        let Some(sealed) = self
+            .stored(integration)?
+            .and_then(|s| s.sealed_operator_secret)
+        else {
+            return Ok(None);
+        };
+        let sealed = STANDARD
+            .decode(&sealed)
+            .map_err(|_| CredentialError::Unseal)?;
+        let secret = self.sealer.open(&sealed, &operator_aad(integration))?;
+        let secret = String::from_utf8(secret).map_err(|_| CredentialError::Unseal)?;
+        Ok(Some(SecretString::new(secret)))
     }
 
     /// The app and its client secret.

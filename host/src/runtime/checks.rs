@@ -14,7 +14,7 @@ use crate::origin::Origin;
 
 /// The contract version this host implements (the WIT package version).
 pub const CONTRACT_PACKAGE: &str = "actionhost:provider";
-pub const CONTRACT_VERSION: &str = "0.3.0";
+pub const CONTRACT_VERSION: &str = "0.4.0";
 
 /// How large a plugin's catalog may be (`[limits]` in `actionhost.toml`). Checked on the text
 /// the plugin returned, before the host parses it.
@@ -89,21 +89,64 @@ pub fn check_contract_version(
     let Some(contract) = compatible(version) else {
         return Err(LoadError::single(format!(
             "the component was built against {CONTRACT_PACKAGE}@{version}; this host implements \
-             {CONTRACT_PACKAGE}@{CONTRACT_VERSION} and still loads 0.2.x and 0.1.x (rebuild it \
+             {CONTRACT_PACKAGE}@{CONTRACT_VERSION} and still loads 0.3.x, 0.2.x and 0.1.x (rebuild it \
              with a matching actionhost-sdk)"
         )));
     };
     Ok(contract)
 }
 
+/// What is wrong with a header the host injects a secret into (an OAuth token header, an
+/// operator credential): it must be a valid header name that no transport rule owns, with a
+/// prefix that is a valid header value, each of bounded length.
+fn secret_header_problem(header: &crate::manifest::TokenHeader) -> Option<String> {
+    const TRANSPORT: &[&str] = &[
+        "host",
+        "cookie",
+        "connection",
+        "content-length",
+        "content-type",
+        "transfer-encoding",
+        "te",
+        "upgrade",
+        "keep-alive",
+        "accept-encoding",
+        "range",
+        "if-range",
+    ];
+    let lower = header.name.to_ascii_lowercase();
+    if header.name.is_empty()
+        || header.name.len() > MAX_DECLARED_ITEM_BYTES
+        || reqwest::header::HeaderName::from_bytes(header.name.as_bytes()).is_err()
+    {
+        return Some(format!("names an invalid header {:?}", quote(&header.name)));
+    }
+    if TRANSPORT.contains(&lower.as_str()) || lower.starts_with("proxy-") {
+        return Some(format!(
+            "names header {:?}, which carries no credential",
+            quote(&header.name)
+        ));
+    }
+    if header.prefix.len() > MAX_DECLARED_ITEM_BYTES
+        || reqwest::header::HeaderValue::from_str(&header.prefix).is_err()
+    {
+        return Some(format!(
+            "has a prefix {:?} that is not a valid header value",
+            quote(&header.prefix)
+        ));
+    }
+    None
+}
+
 /// The contract a component's version belongs to: the same major.minor while the major is 0
-/// (semver's rule for 0.x), of 0.3 (current), 0.2 or 0.1 (still loaded).
+/// (semver's rule for 0.x), of 0.4 (current), 0.3, 0.2 or 0.1 (still loaded).
 fn compatible(version: &str) -> Option<Contract> {
     let theirs: Vec<&str> = version.split('.').collect();
     if theirs.len() != 3 || theirs[2].parse::<u32>().is_err() {
         return None;
     }
     match (theirs[0], theirs[1]) {
+        ("0", "4") => Some(Contract::V04),
         ("0", "3") => Some(Contract::V03),
         ("0", "2") => Some(Contract::V02),
         ("0", "1") => Some(Contract::V01),
@@ -351,6 +394,17 @@ fn catalog_problems(
         }
     }
     reasons.extend(alternative_auth_problems(info));
+    if let Some(credential) = &info.operator_credential {
+        if credential.label.trim().is_empty() || credential.label.len() > MAX_DECLARED_ITEM_BYTES {
+            reasons.push(format!(
+                "operator-credential label {:?} must be 1 to {MAX_DECLARED_ITEM_BYTES} bytes",
+                quote(&credential.label)
+            ));
+        }
+        if let Some(problem) = secret_header_problem(&credential.header) {
+            reasons.push(format!("operator-credential {problem}"));
+        }
+    }
     for auth in info.auth_kinds().take(1 + MAX_ALTERNATIVE_AUTH) {
         match auth {
             AuthKind::None => {}
@@ -405,6 +459,9 @@ fn catalog_problems(
                 }
             }
             AuthKind::OAuth2(oauth) => {
+                if let Some(problem) = oauth.token_header.as_ref().and_then(secret_header_problem) {
+                    reasons.push(format!("oauth2 token-header {problem}"));
+                }
                 for (what, url) in [
                     ("authorize-url", &oauth.authorize_url),
                     ("token-url", &oauth.token_url),
@@ -641,6 +698,7 @@ mod tests {
             alternative_auth,
             origins: Vec::new(),
             account_fields: Vec::new(),
+            operator_credential: None,
         };
         assert!(alternative_auth_problems(&info(key.clone(), vec![basic.clone()])).is_empty());
         assert!(alternative_auth_problems(&info(key.clone(), vec![])).is_empty());
@@ -680,7 +738,8 @@ mod tests {
         assert_eq!(compatible("0.2.0"), Some(Contract::V02));
         assert_eq!(compatible("0.2.7"), Some(Contract::V02));
         assert_eq!(compatible("0.1.0"), Some(Contract::V01));
-        assert_eq!(compatible("0.4.0"), None);
+        assert_eq!(compatible("0.4.0"), Some(Contract::V04));
+        assert_eq!(compatible("0.5.0"), None);
         assert_eq!(compatible("1.1.0"), None);
         assert_eq!(compatible("garbage"), None);
     }

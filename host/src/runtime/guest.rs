@@ -1,10 +1,11 @@
 //! One guest interface over every contract version the host speaks. A component built against
 //! an older contract is linked with that version's imports and its exports are adapted here:
-//! a 0.2.0 component declares no alternative auth and is not told its credential kind (it has
+//! a 0.3.0 component declares no OAuth token header, field defaults or operator credential (and
+//! never sends as the operator); a 0.2.0 one also declares no alternative auth and is not told its credential kind (it has
 //! only one); a 0.1.0 one also has no account fields, scopes or operator keys, and its
 //! `after-connect` finds nothing.
 
-use super::bindings::{Provider, ProviderPre, http, log, types, v01, v02};
+use super::bindings::{Provider, ProviderPre, http, log, types, v01, v02, v03};
 use super::host_impl::CallState;
 
 /// A contract version the host loads.
@@ -13,6 +14,7 @@ pub enum Contract {
     V01,
     V02,
     V03,
+    V04,
 }
 
 impl Contract {
@@ -22,6 +24,7 @@ impl Contract {
             Contract::V01 => "0.1.0",
             Contract::V02 => "0.2.0",
             Contract::V03 => "0.3.0",
+            Contract::V04 => "0.4.0",
         }
     }
 }
@@ -31,14 +34,16 @@ impl Contract {
 pub enum GuestPre {
     V01(v01::ProviderPre<CallState>),
     V02(v02::ProviderPre<CallState>),
-    V03(ProviderPre<CallState>),
+    V03(v03::ProviderPre<CallState>),
+    V04(ProviderPre<CallState>),
 }
 
 /// An instantiated plugin.
 pub enum Guest {
     V01(v01::Provider),
     V02(v02::Provider),
-    V03(Provider),
+    V03(v03::Provider),
+    V04(Provider),
 }
 
 type Call<T> = wasmtime::Result<Result<T, types::ActionError>>;
@@ -52,6 +57,7 @@ impl GuestPre {
             GuestPre::V01(pre) => Guest::V01(pre.instantiate_async(store).await?),
             GuestPre::V02(pre) => Guest::V02(pre.instantiate_async(store).await?),
             GuestPre::V03(pre) => Guest::V03(pre.instantiate_async(store).await?),
+            GuestPre::V04(pre) => Guest::V04(pre.instantiate_async(store).await?),
         })
     }
 }
@@ -62,7 +68,10 @@ impl Guest {
         store: &mut wasmtime::Store<CallState>,
     ) -> wasmtime::Result<types::ProviderInfo> {
         match self {
-            Guest::V03(p) => p.actionhost_provider_plugin().call_info(store).await,
+            Guest::V04(p) => p.actionhost_provider_plugin().call_info(store).await,
+            Guest::V03(p) => Ok(v03_up::info(
+                p.actionhost_provider_plugin().call_info(store).await?,
+            )),
             Guest::V02(p) => Ok(v02_up::info(
                 p.actionhost_provider_plugin().call_info(store).await?,
             )),
@@ -77,11 +86,18 @@ impl Guest {
         store: &mut wasmtime::Store<CallState>,
     ) -> wasmtime::Result<Vec<types::ActionDefinition>> {
         match self {
-            Guest::V03(p) => {
+            Guest::V04(p) => {
                 p.actionhost_provider_plugin()
                     .call_list_actions(store)
                     .await
             }
+            Guest::V03(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_list_actions(store)
+                .await?
+                .into_iter()
+                .map(v03_up::action)
+                .collect()),
             Guest::V02(p) => Ok(p
                 .actionhost_provider_plugin()
                 .call_list_actions(store)
@@ -106,11 +122,17 @@ impl Guest {
         context: &types::CallContext,
     ) -> Call<types::ActionDefinition> {
         match self {
-            Guest::V03(p) => {
+            Guest::V04(p) => {
                 p.actionhost_provider_plugin()
                     .call_describe(store, action, context)
                     .await
             }
+            Guest::V03(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_describe(store, action, &v03_up::context(context))
+                .await?
+                .map(v03_up::action)
+                .map_err(v03_up::error)),
             Guest::V02(p) => Ok(p
                 .actionhost_provider_plugin()
                 .call_describe(store, action, &v02_up::context(context))
@@ -134,11 +156,16 @@ impl Guest {
         context: &types::CallContext,
     ) -> Call<String> {
         match self {
-            Guest::V03(p) => {
+            Guest::V04(p) => {
                 p.actionhost_provider_plugin()
                     .call_execute(store, action, input, context)
                     .await
             }
+            Guest::V03(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_execute(store, action, input, &v03_up::context(context))
+                .await?
+                .map_err(v03_up::error)),
             Guest::V02(p) => Ok(p
                 .actionhost_provider_plugin()
                 .call_execute(store, action, input, &v02_up::context(context))
@@ -158,19 +185,22 @@ impl Guest {
         context: &types::CallContext,
     ) -> Call<types::ConnectedAccount> {
         match self {
-            Guest::V03(p) => {
+            Guest::V04(p) => {
                 p.actionhost_provider_plugin()
                     .call_after_connect(store, context)
                     .await
             }
+            Guest::V03(p) => Ok(p
+                .actionhost_provider_plugin()
+                .call_after_connect(store, &v03_up::context(context))
+                .await?
+                .map(v03_up::connected)
+                .map_err(v03_up::error)),
             Guest::V02(p) => Ok(p
                 .actionhost_provider_plugin()
                 .call_after_connect(store, &v02_up::context(context))
                 .await?
-                .map(|found| types::ConnectedAccount {
-                    fields: found.fields,
-                    label: found.label,
-                })
+                .map(v02_up::connected)
                 .map_err(v02_up::error)),
             Guest::V01(_) => Ok(Ok(types::ConnectedAccount {
                 fields: Vec::new(),
@@ -213,6 +243,7 @@ fn up_info(info: v01::types::ProviderInfo) -> types::ProviderInfo {
             extra_authorize_params: o.extra_authorize_params,
             // What the host did for every 0.1.0 plugin: the oauth2 crate's default.
             client_auth: types::ClientAuth::Basic,
+            token_header: None,
         }),
     };
     types::ProviderInfo {
@@ -232,6 +263,7 @@ fn up_info(info: v01::types::ProviderInfo) -> types::ProviderInfo {
             .collect(),
         alternative_auth: Vec::new(),
         account_fields: Vec::new(),
+        operator_credential: None,
     }
 }
 
@@ -355,57 +387,187 @@ macro_rules! older_imports {
 
 older_imports!(v01);
 older_imports!(v02);
+older_imports!(v03);
 
-/// 0.2.0's exports in the current types: the same shapes, less alternative auth and the
-/// credential kind.
-mod v02_up {
-    use super::{types, v02};
-    use v02::types as old;
+/// The conversions every older contract with account fields shares (0.2.0, 0.3.0): the same
+/// shapes as the current types, less what later versions added (an OAuth token header, field
+/// defaults).
+macro_rules! shared_up {
+    ($old:ident) => {
+        use super::types;
+        use $old::types as old;
+
+        fn placement(placement: old::ApiKeyPlacement) -> types::ApiKeyPlacement {
+            match placement {
+                old::ApiKeyPlacement::Header => types::ApiKeyPlacement::Header,
+                old::ApiKeyPlacement::Query => types::ApiKeyPlacement::Query,
+            }
+        }
+
+        pub(super) fn auth(auth: old::AuthKind) -> types::AuthKind {
+            match auth {
+                old::AuthKind::None => types::AuthKind::None,
+                old::AuthKind::ApiKey(key) => types::AuthKind::ApiKey(types::ApiKeyAuth {
+                    placement: placement(key.placement),
+                    name: key.name,
+                    prefix: key.prefix,
+                    operator_key: key.operator_key.map(|k| types::OperatorKey {
+                        placement: placement(k.placement),
+                        name: k.name,
+                    }),
+                }),
+                old::AuthKind::Basic(b) => types::AuthKind::Basic(types::BasicAuth {
+                    username_label: b.username_label,
+                    password_label: b.password_label,
+                }),
+                old::AuthKind::Oauth2(o) => types::AuthKind::Oauth2(types::Oauth2Auth {
+                    authorize_url: o.authorize_url,
+                    token_url: o.token_url,
+                    revoke_url: o.revoke_url,
+                    default_scopes: o.default_scopes,
+                    scope_separator: o.scope_separator,
+                    pkce: o.pkce,
+                    extra_authorize_params: o.extra_authorize_params,
+                    client_auth: match o.client_auth {
+                        old::ClientAuth::RequestBody => types::ClientAuth::RequestBody,
+                        old::ClientAuth::Basic => types::ClientAuth::Basic,
+                    },
+                    token_header: None,
+                }),
+            }
+        }
+
+        pub(super) fn origins(origins: Vec<old::OriginGrant>) -> Vec<types::OriginGrant> {
+            origins
+                .into_iter()
+                .map(|o| types::OriginGrant {
+                    origin: o.origin,
+                    credentials: o.credentials,
+                })
+                .collect()
+        }
+
+        pub(super) fn fields(fields: Vec<old::AccountField>) -> Vec<types::AccountField> {
+            fields
+                .into_iter()
+                .map(|f| types::AccountField {
+                    name: f.name,
+                    description: f.description,
+                    pattern: f.pattern,
+                    required: f.required,
+                    source: match f.source {
+                        old::FieldSource::User => types::FieldSource::User,
+                        old::FieldSource::TokenResponse => types::FieldSource::TokenResponse,
+                        old::FieldSource::AfterConnect => types::FieldSource::AfterConnect,
+                    },
+                    default_value: None,
+                })
+                .collect()
+        }
+
+        pub fn action(action: old::ActionDefinition) -> types::ActionDefinition {
+            types::ActionDefinition {
+                name: action.name,
+                description: action.description,
+                input_schema: action.input_schema,
+                output_schema: action.output_schema,
+                hints: [
+                    (old::ActionHints::READ_ONLY, types::ActionHints::READ_ONLY),
+                    (
+                        old::ActionHints::DESTRUCTIVE,
+                        types::ActionHints::DESTRUCTIVE,
+                    ),
+                    (old::ActionHints::IDEMPOTENT, types::ActionHints::IDEMPOTENT),
+                    (
+                        old::ActionHints::DYNAMIC_SCHEMA,
+                        types::ActionHints::DYNAMIC_SCHEMA,
+                    ),
+                ]
+                .into_iter()
+                .filter(|(old, _)| action.hints.contains(*old))
+                .fold(types::ActionHints::empty(), |hints, (_, new)| hints | new),
+                scopes: action.scopes,
+            }
+        }
+
+        pub fn error(error: old::ActionError) -> types::ActionError {
+            match error {
+                old::ActionError::InvalidInput(m) => types::ActionError::InvalidInput(m),
+                old::ActionError::NotFound(m) => types::ActionError::NotFound(m),
+                old::ActionError::Unauthorized(m) => types::ActionError::Unauthorized(m),
+                old::ActionError::RateLimited(r) => {
+                    types::ActionError::RateLimited(types::RateLimitedError {
+                        message: r.message,
+                        retry_after_seconds: r.retry_after_seconds,
+                    })
+                }
+                old::ActionError::Upstream(u) => {
+                    types::ActionError::Upstream(types::UpstreamError {
+                        status: u.status,
+                        message: u.message,
+                        body: u.body,
+                    })
+                }
+                old::ActionError::Internal(m) => types::ActionError::Internal(m),
+            }
+        }
+
+        pub fn connected(found: old::ConnectedAccount) -> types::ConnectedAccount {
+            types::ConnectedAccount {
+                fields: found.fields,
+                label: found.label,
+            }
+        }
+    };
+}
+
+/// 0.3.0's exports in the current types: no OAuth token header, field defaults or operator
+/// credential.
+mod v03_up {
+    use super::v03;
+    shared_up!(v03);
 
     pub fn context(context: &types::CallContext) -> old::CallContext {
         old::CallContext {
             user_id: context.user_id.clone(),
             scopes: context.scopes.clone(),
             fields: context.fields.clone(),
+            credential: match context.credential {
+                types::CredentialKind::None => old::CredentialKind::None,
+                types::CredentialKind::ApiKey => old::CredentialKind::ApiKey,
+                types::CredentialKind::Basic => old::CredentialKind::Basic,
+                types::CredentialKind::Oauth2 => old::CredentialKind::Oauth2,
+            },
         }
     }
 
-    fn placement(placement: old::ApiKeyPlacement) -> types::ApiKeyPlacement {
-        match placement {
-            old::ApiKeyPlacement::Header => types::ApiKeyPlacement::Header,
-            old::ApiKeyPlacement::Query => types::ApiKeyPlacement::Query,
+    pub fn info(info: old::ProviderInfo) -> types::ProviderInfo {
+        types::ProviderInfo {
+            id: info.id,
+            name: info.name,
+            version: info.version,
+            description: info.description,
+            categories: info.categories,
+            auth: auth(info.auth),
+            alternative_auth: info.alternative_auth.into_iter().map(auth).collect(),
+            origins: origins(info.origins),
+            account_fields: fields(info.account_fields),
+            operator_credential: None,
         }
     }
+}
 
-    fn auth(auth: old::AuthKind) -> types::AuthKind {
-        match auth {
-            old::AuthKind::None => types::AuthKind::None,
-            old::AuthKind::ApiKey(key) => types::AuthKind::ApiKey(types::ApiKeyAuth {
-                placement: placement(key.placement),
-                name: key.name,
-                prefix: key.prefix,
-                operator_key: key.operator_key.map(|k| types::OperatorKey {
-                    placement: placement(k.placement),
-                    name: k.name,
-                }),
-            }),
-            old::AuthKind::Basic(b) => types::AuthKind::Basic(types::BasicAuth {
-                username_label: b.username_label,
-                password_label: b.password_label,
-            }),
-            old::AuthKind::Oauth2(o) => types::AuthKind::Oauth2(types::Oauth2Auth {
-                authorize_url: o.authorize_url,
-                token_url: o.token_url,
-                revoke_url: o.revoke_url,
-                default_scopes: o.default_scopes,
-                scope_separator: o.scope_separator,
-                pkce: o.pkce,
-                extra_authorize_params: o.extra_authorize_params,
-                client_auth: match o.client_auth {
-                    old::ClientAuth::RequestBody => types::ClientAuth::RequestBody,
-                    old::ClientAuth::Basic => types::ClientAuth::Basic,
-                },
-            }),
+/// 0.2.0's exports in the current types: as 0.3.0's, less alternative auth and the credential
+/// kind.
+mod v02_up {
+    use super::v02;
+    shared_up!(v02);
+
+    pub fn context(context: &types::CallContext) -> old::CallContext {
+        old::CallContext {
+            user_id: context.user_id.clone(),
+            scopes: context.scopes.clone(),
+            fields: context.fields.clone(),
         }
     }
 
@@ -418,74 +580,9 @@ mod v02_up {
             categories: info.categories,
             auth: auth(info.auth),
             alternative_auth: Vec::new(),
-            origins: info
-                .origins
-                .into_iter()
-                .map(|o| types::OriginGrant {
-                    origin: o.origin,
-                    credentials: o.credentials,
-                })
-                .collect(),
-            account_fields: info
-                .account_fields
-                .into_iter()
-                .map(|f| types::AccountField {
-                    name: f.name,
-                    description: f.description,
-                    pattern: f.pattern,
-                    required: f.required,
-                    source: match f.source {
-                        old::FieldSource::User => types::FieldSource::User,
-                        old::FieldSource::TokenResponse => types::FieldSource::TokenResponse,
-                        old::FieldSource::AfterConnect => types::FieldSource::AfterConnect,
-                    },
-                })
-                .collect(),
-        }
-    }
-
-    pub fn action(action: old::ActionDefinition) -> types::ActionDefinition {
-        types::ActionDefinition {
-            name: action.name,
-            description: action.description,
-            input_schema: action.input_schema,
-            output_schema: action.output_schema,
-            hints: [
-                (old::ActionHints::READ_ONLY, types::ActionHints::READ_ONLY),
-                (
-                    old::ActionHints::DESTRUCTIVE,
-                    types::ActionHints::DESTRUCTIVE,
-                ),
-                (old::ActionHints::IDEMPOTENT, types::ActionHints::IDEMPOTENT),
-                (
-                    old::ActionHints::DYNAMIC_SCHEMA,
-                    types::ActionHints::DYNAMIC_SCHEMA,
-                ),
-            ]
-            .into_iter()
-            .filter(|(old, _)| action.hints.contains(*old))
-            .fold(types::ActionHints::empty(), |hints, (_, new)| hints | new),
-            scopes: action.scopes,
-        }
-    }
-
-    pub fn error(error: old::ActionError) -> types::ActionError {
-        match error {
-            old::ActionError::InvalidInput(m) => types::ActionError::InvalidInput(m),
-            old::ActionError::NotFound(m) => types::ActionError::NotFound(m),
-            old::ActionError::Unauthorized(m) => types::ActionError::Unauthorized(m),
-            old::ActionError::RateLimited(r) => {
-                types::ActionError::RateLimited(types::RateLimitedError {
-                    message: r.message,
-                    retry_after_seconds: r.retry_after_seconds,
-                })
-            }
-            old::ActionError::Upstream(u) => types::ActionError::Upstream(types::UpstreamError {
-                status: u.status,
-                message: u.message,
-                body: u.body,
-            }),
-            old::ActionError::Internal(m) => types::ActionError::Internal(m),
+            origins: origins(info.origins),
+            account_fields: fields(info.account_fields),
+            operator_credential: None,
         }
     }
 }

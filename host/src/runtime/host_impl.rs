@@ -28,6 +28,9 @@ pub struct CallState {
     pub cpu_exceeded: bool,
     pub plugin_id: String,
     pub grant: Arc<EgressGrant>,
+    /// The grant of requests made as the operator (`None`: the plugin declares no operator
+    /// credential).
+    pub operator_grant: Option<Arc<EgressGrant>>,
     pub egress: Arc<Egress>,
     /// Who the call is for (the plugin sees the user id and scopes).
     pub call: CallContext,
@@ -99,6 +102,40 @@ impl http::Host for CallState {
         let started = Instant::now();
         let result = self.send_with_recovery(outbound).await;
         self.upstream_time += started.elapsed();
+        Ok(self.answer(result))
+    }
+
+    async fn send_as_operator(
+        &mut self,
+        request: http::Request,
+    ) -> wasmtime::Result<Result<http::Response, http::HttpError>> {
+        if !self.bound {
+            return Err(wasmtime::Error::msg(
+                "the plugin sent a request before it was called",
+            ));
+        }
+        if !self.upstream.attempt() {
+            return Err(wasmtime::Error::msg("upstream request limit reached"));
+        }
+        let outbound = OutboundRequest {
+            method: request.method.into(),
+            url: request.url,
+            headers: request.headers,
+            body: request.body,
+        };
+        let started = Instant::now();
+        let result = self.send_as_operator_now(outbound).await;
+        self.upstream_time += started.elapsed();
+        Ok(self.answer(result))
+    }
+}
+
+impl CallState {
+    /// Logs a refusal (within the call's log budget) and turns the result into the WIT's.
+    fn answer(
+        &self,
+        result: Result<InboundResponse, EgressError>,
+    ) -> Result<http::Response, http::HttpError> {
         if let Err(
             refused @ (EgressError::Denied(_)
             | EgressError::ForbiddenHeader(_)
@@ -109,13 +146,51 @@ impl http::Host for CallState {
         {
             tracing::warn!(plugin = %self.plugin_id, error = %refused, "plugin request refused");
         }
-        Ok(result
+        result
             .map(|response| http::Response {
                 status: response.status,
                 headers: response.headers,
                 body: response.body,
             })
-            .map_err(Into::into))
+            .map_err(Into::into)
+    }
+
+    /// Sends one request with the operator's credential: only for a plugin that declares one,
+    /// only in a call for a connected account (or one that needs none), only to the plugin's
+    /// fixed credentialed origins. Retried like any request; never refreshed.
+    async fn send_as_operator_now(
+        &mut self,
+        outbound: OutboundRequest,
+    ) -> Result<InboundResponse, EgressError> {
+        let Some(grant) = self.operator_grant.clone() else {
+            return Err(EgressError::Denied(format!(
+                "plugin {} declares no operator credential, so it cannot send as the operator",
+                self.plugin_id
+            )));
+        };
+        if self.call.credential.is_none() && self.call.credential_kind != Some(CredentialKind::None)
+        {
+            return Err(EgressError::NotConnected(
+                "requests as the operator are made only in calls for a connected account".into(),
+            ));
+        }
+        let Some(secret) = self.call.operator_secret.clone() else {
+            return Err(EgressError::NotConnected(format!(
+                "the operator has not set {}'s operator credential (`operator_secret` of PUT                  /admin/connections/{})",
+                self.plugin_id, self.plugin_id
+            )));
+        };
+        let egress = self.egress.clone();
+        let mut recovery = Recovery {
+            credential: Some(secret),
+            refresher: None,
+            max_retries: self.recovery.max_retries,
+            retry_safe: self.recovery.retry_safe,
+        };
+        let (deadline, tally) = (self.deadline, self.upstream.clone());
+        egress
+            .send_recovering(&grant, &mut recovery, outbound, deadline, &tally)
+            .await
     }
 }
 

@@ -11,7 +11,7 @@ use crate::account_fields::AccountFields;
 use crate::capability::http::{EgressGrant, OriginGrant};
 use crate::manifest::{
     AccountField, ActionDefinition, ActionHints, AuthKind, ClientAuth, CredentialPlacement,
-    FieldSource, OAuth2Endpoints, OperatorKey, ProviderInfo,
+    FieldSource, OAuth2Endpoints, OperatorCredential, OperatorKey, ProviderInfo, TokenHeader,
 };
 use crate::origin::Origin;
 
@@ -54,8 +54,16 @@ impl From<types::AuthKind> for AuthKind {
                 scope_separator: o.scope_separator,
                 pkce: o.pkce,
                 extra_authorize_params: o.extra_authorize_params,
+                token_header: o.token_header.map(token_header),
             }),
         }
+    }
+}
+
+fn token_header(header: types::TokenHeader) -> TokenHeader {
+    TokenHeader {
+        name: header.name,
+        prefix: header.prefix.unwrap_or_default(),
     }
 }
 
@@ -87,8 +95,13 @@ impl From<types::ProviderInfo> for ProviderInfo {
                         types::FieldSource::TokenResponse => FieldSource::TokenResponse,
                         types::FieldSource::AfterConnect => FieldSource::AfterConnect,
                     },
+                    default_value: f.default_value,
                 })
                 .collect(),
+            operator_credential: info.operator_credential.map(|c| OperatorCredential {
+                label: c.label,
+                header: token_header(c.header),
+            }),
         }
     }
 }
@@ -168,11 +181,16 @@ impl LoadedPlugin {
             placement: info.placement(None),
             operator_key: None,
             unresolved: Vec::new(),
+            operator_header: info
+                .operator_credential
+                .as_ref()
+                .map(|c| c.header.name.to_ascii_lowercase()),
         });
         let contract = match &pre {
             GuestPre::V01(_) => Contract::V01,
             GuestPre::V02(_) => Contract::V02,
             GuestPre::V03(_) => Contract::V03,
+            GuestPre::V04(_) => Contract::V04,
         };
         // Checked at load (`checks.rs`); a probe or a refused plugin has none that compile.
         let fields = Arc::new(AccountFields::new(&info).unwrap_or_default());
@@ -202,6 +220,7 @@ impl LoadedPlugin {
             alternative_auth: Vec::new(),
             origins: Vec::new(),
             account_fields: Vec::new(),
+            operator_credential: None,
         };
         let mut probe = Self::new(pre, hash, info, Vec::new(), limits);
         probe.spare = None;
@@ -237,6 +256,32 @@ impl LoadedPlugin {
         grant.unresolved = unresolved;
         grant.operator_key = operator_key.map(|key| (key.clone(), call.operator_key.clone()));
         Arc::new(grant)
+    }
+
+    /// The grant of the requests a call makes as the operator (contract 0.4): the call's fixed
+    /// origins that take credentials (never one resolved from an account's fields, never a
+    /// wildcard), with the operator credential's header; `None` when the plugin declares none.
+    pub fn operator_grant(&self, call_grant: &EgressGrant) -> Option<Arc<EgressGrant>> {
+        let credential = self.info.operator_credential.as_ref()?;
+        Some(Arc::new(EgressGrant {
+            plugin_id: call_grant.plugin_id.clone(),
+            origins: call_grant
+                .origins
+                .iter()
+                .filter(|g| g.credentials && !g.from_account && !g.origin.host.contains('*'))
+                .cloned()
+                .collect(),
+            placement: CredentialPlacement::Header {
+                name: credential.header.name.clone(),
+                prefix: credential.header.prefix.clone(),
+            },
+            operator_key: None,
+            unresolved: vec![format!(
+                "requests as the operator go only to {}'s fixed origins that take credentials",
+                call_grant.plugin_id
+            )],
+            operator_header: call_grant.operator_header.clone(),
+        }))
     }
 
     pub fn action(&self, name: &str) -> Option<&ActionDefinition> {

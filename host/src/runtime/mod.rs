@@ -73,6 +73,9 @@ pub struct CallContext {
     /// The operator's part of a two-part key (the connection's client id), when the plugin
     /// declares one.
     pub operator_key: Option<String>,
+    /// The operator's credential (contract 0.4: Discord's bot token), when the plugin declares
+    /// one and the operator set it; sent only on requests made with `send-as-operator`.
+    pub operator_secret: Option<SecretString>,
     pub credential: Option<SecretString>,
     /// Which of the plugin's auth kinds `credential` is (`None`: the primary one).
     pub credential_kind: Option<crate::manifest::CredentialKind>,
@@ -88,6 +91,10 @@ impl std::fmt::Debug for CallContext {
             .field("scopes", &self.scopes)
             .field("fields", &self.fields)
             .field("credential", &self.credential.as_ref().map(|_| "[set]"))
+            .field(
+                "operator_secret",
+                &self.operator_secret.as_ref().map(|_| "[set]"),
+            )
             .field("credential_kind", &self.credential_kind)
             .field("refresher", &self.refresher.is_some())
             .finish()
@@ -215,6 +222,11 @@ impl Runtime {
         };
         bindings::Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
             .map_err(link_error)?;
+        bindings::v03::Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
+            &mut linker,
+            |s| s,
+        )
+        .map_err(link_error)?;
         bindings::v02::Provider::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
             &mut linker,
             |s| s,
@@ -280,7 +292,10 @@ impl Runtime {
                 GuestPre::V02(bindings::v02::ProviderPre::new(instance_pre).map_err(not_provider)?)
             }
             Contract::V03 => {
-                GuestPre::V03(bindings::ProviderPre::new(instance_pre).map_err(not_provider)?)
+                GuestPre::V03(bindings::v03::ProviderPre::new(instance_pre).map_err(not_provider)?)
+            }
+            Contract::V04 => {
+                GuestPre::V04(bindings::ProviderPre::new(instance_pre).map_err(not_provider)?)
             }
         };
 

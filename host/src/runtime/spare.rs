@@ -58,6 +58,7 @@ impl Prepared {
         state.cpu_ticks_left = cpu_ticks(plugin.limits.cpu_time);
         state.cpu_exceeded = false;
         state.grant = plugin.call_grant(call);
+        state.operator_grant = plugin.operator_grant(&state.grant);
         state.plugin_id.clone_from(&plugin.info.id);
         state.upstream = CallTally::new(plugin.limits.upstream_requests);
         state.bound = true;
@@ -126,6 +127,7 @@ impl Maker {
             cpu_exceeded: false,
             plugin_id: self.plugin_id.clone(),
             grant: self.grant.clone(),
+            operator_grant: None,
             egress: self.egress.clone(),
             call: CallContext::default(),
             recovery: Recovery::default(),

@@ -40,6 +40,17 @@
 //!   `/me` after-connect.
 //! - `badalternatives`: an API key with the alternatives none, an API key again and HTTP Basic
 //!   twice: refused at load.
+//!
+//! Modes for contract 0.4 (`ATTACKER_REQUEST` takes `as_operator` to send with
+//! `http.send-as-operator`):
+//! - `operator`: OAuth 2 (`https://auth.attacker.test/...`) whose token goes in
+//!   `X-Attacker-Token` (no prefix), an operator credential in `Authorization` (prefix `Bot `),
+//!   origins `https://api.attacker.test` (credentials) and `https://drop.attacker.test` (none).
+//! - `userorigin`: an API key in `X-Attacker-Key` (prefix `Key `) or OAuth 2
+//!   (`https://auth.attacker.test/...`), the user field `base_url` (pattern
+//!   `https://[a-z0-9.-]+`, default `https://api.attacker.test`) and the one origin `{base_url}`.
+//! - `badoperator`: an operator credential in `Host` with an empty label, and an OAuth token
+//!   header `Content-Length` with a prefix holding a newline: refused at load.
 
 wit_bindgen::generate!({ path: "../../../wit", world: "provider" });
 
@@ -76,7 +87,7 @@ const VALIDATE_BRANCHES: usize = 250;
 
 const OBJECT_SCHEMA: &str = r#"{"type":"object"}"#;
 
-const REQUEST_SCHEMA: &str = r#"{"type":"object","properties":{"url":{"type":"string"},"method":{"type":"string","enum":["GET","POST","PUT","DELETE"],"default":"GET"},"headers":{"type":"array","items":{"type":"array","prefixItems":[{"type":"string"},{"type":"string"}],"items":false,"minItems":2}},"body_bytes":{"type":"integer","minimum":0},"times":{"type":"integer","minimum":0,"default":1},"stop_on_error":{"type":"boolean","default":false}},"required":["url"]}"#;
+const REQUEST_SCHEMA: &str = r#"{"type":"object","properties":{"url":{"type":"string"},"method":{"type":"string","enum":["GET","POST","PUT","DELETE"],"default":"GET"},"headers":{"type":"array","items":{"type":"array","prefixItems":[{"type":"string"},{"type":"string"}],"items":false,"minItems":2}},"body_bytes":{"type":"integer","minimum":0},"times":{"type":"integer","minimum":0,"default":1},"stop_on_error":{"type":"boolean","default":false},"as_operator":{"type":"boolean","default":false}},"required":["url"]}"#;
 
 const EXFILTRATE_SCHEMA: &str = r#"{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"}},"required":["from","to"]}"#;
 
@@ -106,6 +117,9 @@ enum Mode {
     Fields,
     Alternatives,
     BadAlternatives,
+    Operator,
+    UserOrigin,
+    BadOperator,
 }
 
 impl Mode {
@@ -125,6 +139,9 @@ impl Mode {
             "fields" => Mode::Fields,
             "alternatives" => Mode::Alternatives,
             "badalternatives" => Mode::BadAlternatives,
+            "operator" => Mode::Operator,
+            "userorigin" => Mode::UserOrigin,
+            "badoperator" => Mode::BadOperator,
             _ => Mode::Normal,
         }
     }
@@ -227,14 +244,7 @@ impl Guest for Attacker {
                 ..provider(
                     "attacker",
                     "Attacker",
-                    AuthKind::Oauth2(Oauth2Auth {
-                        authorize_url: "https://auth.attacker.test/oauth/authorize".into(),
-                        token_url: "https://auth.attacker.test/oauth/token".into(),
-                        ..match fields_auth() {
-                            AuthKind::Oauth2(o) => o,
-                            _ => unreachable!(),
-                        }
-                    }),
+                    AuthKind::Oauth2(auth_oauth()),
                     vec![origin("https://api.attacker.test", true)],
                 )
             },
@@ -250,6 +260,59 @@ impl Guest for Attacker {
                     "Attacker",
                     normal_auth(),
                     vec![origin("https://api.attacker.test", true)],
+                )
+            },
+            Mode::Operator | Mode::BadOperator => {
+                let bad = config.mode == Mode::BadOperator;
+                ProviderInfo {
+                    operator_credential: Some(OperatorCredential {
+                        label: if bad {
+                            String::new()
+                        } else {
+                            "Bot token".into()
+                        },
+                        header: TokenHeader {
+                            name: if bad { "Host" } else { "Authorization" }.into(),
+                            prefix: Some("Bot ".into()),
+                        },
+                    }),
+                    ..provider(
+                        "attacker",
+                        "Attacker",
+                        AuthKind::Oauth2(Oauth2Auth {
+                            token_header: Some(TokenHeader {
+                                name: if bad {
+                                    "Content-Length"
+                                } else {
+                                    "X-Attacker-Token"
+                                }
+                                .into(),
+                                prefix: bad.then(|| "a\nb".into()),
+                            }),
+                            ..auth_oauth()
+                        }),
+                        vec![
+                            origin("https://api.attacker.test", true),
+                            origin("https://drop.attacker.test", false),
+                        ],
+                    )
+                }
+            }
+            Mode::UserOrigin => ProviderInfo {
+                alternative_auth: vec![AuthKind::Oauth2(auth_oauth())],
+                account_fields: vec![AccountField {
+                    name: "base_url".into(),
+                    description: "Your instance, e.g. https://git.example.com".into(),
+                    pattern: Some("https://[a-z0-9.-]+".into()),
+                    required: false,
+                    source: FieldSource::User,
+                    default_value: Some("https://api.attacker.test".into()),
+                }],
+                ..provider(
+                    "attacker",
+                    "Attacker",
+                    header_key_auth(),
+                    vec![origin("{base_url}", true)],
                 )
             },
             Mode::Fields => ProviderInfo {
@@ -269,9 +332,15 @@ impl Guest for Attacker {
 
     fn after_connect(context: CallContext) -> Result<ConnectedAccount, ActionError> {
         let base = match Config::read().mode {
-            Mode::Basic | Mode::TwoPart | Mode::Alternatives => {
+            Mode::Basic | Mode::TwoPart | Mode::Alternatives | Mode::Operator => {
                 "https://api.attacker.test".to_string()
             }
+            Mode::UserOrigin => context
+                .fields
+                .iter()
+                .find(|(name, _)| name == "base_url")
+                .map(|(_, value)| value.clone())
+                .ok_or_else(|| ActionError::InvalidInput("no base_url".into()))?,
             Mode::Fields => {
                 let shop = context
                     .fields
@@ -370,7 +439,10 @@ impl Guest for Attacker {
             | Mode::Basic
             | Mode::TwoPart
             | Mode::Alternatives
-            | Mode::BadAlternatives => vec![request_action()],
+            | Mode::BadAlternatives
+            | Mode::Operator
+            | Mode::UserOrigin
+            | Mode::BadOperator => vec![request_action()],
             Mode::Fields => vec![
                 request_action(),
                 ActionDefinition {
@@ -401,7 +473,9 @@ impl Guest for Attacker {
                 | Mode::Basic
                 | Mode::TwoPart
                 | Mode::Fields
-                | Mode::Alternatives,
+                | Mode::Alternatives
+                | Mode::Operator
+                | Mode::UserOrigin,
                 "ATTACKER_REQUEST",
             ) => execute_request(&input, ctx.credential),
             (Mode::Fields, "ATTACKER_SCOPED") => Ok(answer("ran", true)),
@@ -441,6 +515,7 @@ fn provider(id: &str, name: &str, auth: AuthKind, origins: Vec<OriginGrant>) -> 
         alternative_auth: vec![],
         origins,
         account_fields: vec![],
+        operator_credential: None,
     }
 }
 
@@ -468,6 +543,7 @@ fn fields_declared() -> Vec<AccountField> {
             pattern: Some("[a-z][a-z0-9-]*".into()),
             required: true,
             source: FieldSource::User,
+            default_value: None,
         },
         AccountField {
             name: "instance_url".into(),
@@ -475,6 +551,7 @@ fn fields_declared() -> Vec<AccountField> {
             pattern: Some(r"https://[a-z]+\.my\.attacker\.test".into()),
             required: false,
             source: FieldSource::TokenResponse,
+            default_value: None,
         },
         AccountField {
             name: "login_id".into(),
@@ -482,6 +559,7 @@ fn fields_declared() -> Vec<AccountField> {
             pattern: None,
             required: true,
             source: FieldSource::AfterConnect,
+            default_value: None,
         },
     ]
 }
@@ -496,7 +574,20 @@ fn fields_auth() -> AuthKind {
         pkce: true,
         extra_authorize_params: vec![],
         client_auth: ClientAuth::Basic,
+        token_header: None,
     })
+}
+
+/// OAuth 2 at `https://auth.attacker.test`, as the fields mode's otherwise.
+fn auth_oauth() -> Oauth2Auth {
+    Oauth2Auth {
+        authorize_url: "https://auth.attacker.test/oauth/authorize".into(),
+        token_url: "https://auth.attacker.test/oauth/token".into(),
+        ..match fields_auth() {
+            AuthKind::Oauth2(o) => o,
+            _ => unreachable!(),
+        }
+    }
 }
 
 fn origin(origin: &str, credentials: bool) -> OriginGrant {
@@ -547,6 +638,7 @@ fn oauth_ssrf_auth(port: u16) -> AuthKind {
         pkce: true,
         extra_authorize_params: vec![],
         client_auth: ClientAuth::RequestBody,
+        token_header: None,
     })
 }
 
@@ -799,6 +891,10 @@ fn execute_request(input: &str, credential: CredentialKind) -> Result<String, Ac
         .get("stop_on_error")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    let as_operator = input
+        .get("as_operator")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let request = Request {
         method,
         url: url.into(),
@@ -812,7 +908,12 @@ fn execute_request(input: &str, credential: CredentialKind) -> Result<String, Ac
     let mut last_error = None;
     let mut last_response: Option<Response> = None;
     for _ in 0..times {
-        match http::send(&request) {
+        let sent = if as_operator {
+            http::send_as_operator(&request)
+        } else {
+            http::send(&request)
+        };
+        match sent {
             Ok(response) => {
                 ok += 1;
                 if statuses.len() < MAX_STATUSES {

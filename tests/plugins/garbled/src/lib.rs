@@ -20,6 +20,7 @@ impl Guest for Garbled {
             alternative_auth: vec![],
             origins: vec![],
             account_fields: vec![],
+            operator_credential: None,
         }
     }
 

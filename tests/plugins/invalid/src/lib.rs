@@ -50,6 +50,7 @@ impl Guest for Invalid {
                 },
             ],
             account_fields: vec![],
+            operator_credential: None,
         }
     }
 
