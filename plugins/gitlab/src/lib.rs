@@ -6,9 +6,10 @@
 //! another) and is the plugin's credentialed origin; every request goes to `{base_url}/api/v4`.
 //! An account connects by OAuth 2 (GitLab's authorization-code flow with PKCE; access tokens
 //! last two hours and refresh tokens rotate, which the host handles) or with a personal, group
-//! or project access token sent as `PRIVATE-TOKEN`. For an OAuth account the host itself sets
-//! `base_url` to the origin of the operator's token URL, so a token only ever goes back to the
-//! instance that issued it.
+//! or project access token sent as `PRIVATE-TOKEN`. An OAuth account never chooses `base_url`:
+//! the host sets it to the connection's fixed value (an operator serving a self-managed instance
+//! overrides the OAuth URLs and fixes `base_url` with them) or the default, so a token only
+//! ever goes back to the instance that issued it.
 //!
 //! Projects are named by their numeric id or their full path (`group/sub/project`), which GitLab
 //! takes URL-encoded as one path segment (`group%2Fsub%2Fproject`). Lists page as GitLab does:
@@ -1064,7 +1065,8 @@ pub fn provider() -> Provider {
                 "base_url",
                 "Your GitLab's address, e.g. https://gitlab.example.com for a self-managed instance (https, no path). Default: https://gitlab.com.",
             )
-            .pattern(BASE_URL_PATTERN), // CONTRACT-0.4 .default(GITLAB_COM)
+            .pattern(BASE_URL_PATTERN)
+            .default(GITLAB_COM),
         )
         .origin("{base_url}")
         .after_connect(after_connect)
