@@ -33,6 +33,9 @@ pub enum Source {
     /// One of Google's Discovery documents (`gmail.v1`), from PyPI's `google-api-python-client`
     /// wheel, extracted into `tests/tools/.google-discovery` by `tests/tools/fetch-google-discovery.sh`.
     GoogleDiscovery(&'static str),
+    /// A file or folder in a PyPI package of `tests/tools/.venv` (pinned in
+    /// `tests/tools/standin/requirements.txt`), below its `site-packages`.
+    PyPi(&'static str),
 }
 
 /// One provider's API description and where the provider serves it.
@@ -167,6 +170,7 @@ impl Description {
             Source::GoogleDiscovery(name) => tools_dir()
                 .join(".google-discovery")
                 .join(format!("{name}.json")),
+            Source::PyPi(file) => site_packages().join(file),
         }
     }
 
@@ -182,6 +186,22 @@ impl Description {
             client: reqwest::Client::new(),
         }
     }
+}
+
+/// The venv's `lib/python3.X/site-packages` (whichever Python created it).
+fn site_packages() -> PathBuf {
+    let lib = tools_dir().join(".venv/lib");
+    std::fs::read_dir(&lib)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("python"))
+        })
+        .unwrap_or(lib)
+        .join("site-packages")
 }
 
 /// `../shared` beside the project.
@@ -566,4 +586,19 @@ pub const DISCORD: Description = Description {
     base_url: "https://discord.com/api/v10",
     source: Source::Shared("specs/discord/openapi.stripped.json"),
     overlay: Some("discord"),
+/// GitLab's REST API v4 on gitlab.com, checked against PyPI `python-gitlab` 8.6.0's resource
+/// tables (`gitlab/v4/objects`: each manager's path template, methods by its mixins,
+/// `_list_filters`, `_optional_get_attrs`, `_create_attrs` and `_update_attrs` with their
+/// required, optional and exclusive names) by `tests/tools/standin/gitlab_resources.py`, which
+/// also checks that a project path is one encoded segment, the credential header and GitLab's
+/// paging parameters; it cannot check value types or enums, which python-gitlab does not carry
+/// (its docstring lists what is and is not checked). The overlay `gitlab` adds what the tables
+/// lack (the merge request `diffs` list, `add_labels`/`remove_labels`, a project's read
+/// attributes). Operations are `METHOD /template` below `/api/v4`:
+/// `POST /projects/{project_id}/issues`, `PUT /projects/{project_id}/issues/{id}`.
+pub const GITLAB: Description = Description {
+    name: "gitlab",
+    base_url: "https://gitlab.com/api/v4",
+    source: Source::PyPi("gitlab/v4/objects"),
+    overlay: Some("gitlab"),
 };

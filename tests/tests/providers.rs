@@ -16,6 +16,8 @@ mod figma;
 mod discord;
 #[path = "providers/github.rs"]
 mod github;
+#[path = "providers/gitlab.rs"]
+mod gitlab;
 #[path = "providers/gmail.rs"]
 mod gmail;
 #[path = "providers/google.rs"]

@@ -28,6 +28,10 @@ request reached, and every way the request breaks the description (empty when it
   and Notion's documented request shapes of the bodies that write content, search or query.
 - Vercel (npm `@vercel/sdk`'s `esm` folder; vercel.py, vercel.mjs): each request validated by
   the SDK's own zod schema of the operation its method and path reach, in Node.
+- GitLab (PyPI `python-gitlab`'s `gitlab/v4/objects` folder; gitlab_resources.py): each
+  resource manager's path template, methods (by its mixins), list filters, read attributes and
+  create/update attributes (required, optional, exclusive), the project id as one segment, the
+  credential header, GitLab's paging parameters.
 - Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
   Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
   properties, OneDrive's path-based addressing), the method for what the path names, OData
@@ -98,6 +102,10 @@ def load(path: str, overlay) -> "object":
 
     if is_vercel_sdk(path):
         return VercelDescription(path)  # npm @vercel/sdk's operations and zod schemas (vercel.py)
+    from gitlab_resources import GitlabDescription, is_gitlab_objects
+
+    if is_gitlab_objects(path):
+        return GitlabDescription(overlay)  # PyPI python-gitlab's resource tables (gitlab_resources.py)
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
     if path.endswith((".xml", ".xml.gz")):
