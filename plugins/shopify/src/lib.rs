@@ -17,11 +17,15 @@
 //! maps them; mutations report what was wrong with the input in `userErrors`
 //! ([`user_errors`]).
 //!
-//! No action has a per-account schema: the inputs are the same for every shop. Product
-//! metafields are taken as Shopify's own `{namespace, key, type, value}` (their definitions
-//! differ per shop, but Shopify checks a value against its definition and says what is wrong).
+//! One thing differs per shop that a model filling an input needs: the shop's product metafield
+//! definitions (its custom fields). `SHOPIFY_CREATE_PRODUCT` and `SHOPIFY_UPDATE_PRODUCT` are
+//! described per account with them ([`metafields`]); every other input is the same for every
+//! shop.
 
+mod metafields;
 mod sales;
+
+use std::collections::BTreeMap;
 
 use actionhost_sdk::prelude::*;
 use serde::de::DeserializeOwned;
@@ -449,9 +453,45 @@ struct ProductFields {
     /// The URL handle (`cotton-t-shirt`); derived from the title on create when left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     handle: Option<String>,
-    /// Custom fields to set (created, or changed when they exist).
+    /// Custom fields to set by namespace, key and type (created, or changed when they exist);
+    /// for the shop's defined metafields `metafield_values` is simpler.
     #[serde(skip_serializing_if = "Option::is_none")]
     metafields: Option<Vec<Metafield>>,
+    /// Values of the shop's product metafields by `namespace.key` (e.g. `custom.material`),
+    /// typed as the shop defines them: this schema lists the connected shop's definitions.
+    #[serde(skip_serializing)]
+    metafield_values: Option<BTreeMap<String, Value>>,
+}
+
+impl ProductFields {
+    /// The fields in Shopify's names, `metafield_values` added to `metafields`.
+    fn to_input(&self) -> Result<Value, Error> {
+        let mut product = serde_json::to_value(self).map_err(|e| Error::internal(e.to_string()))?;
+        if let Some(values) = self.metafield_values.as_ref().filter(|v| !v.is_empty()) {
+            let mut inputs = match product.get_mut("metafields").map(Value::take) {
+                Some(Value::Array(given)) => given,
+                _ => Vec::new(),
+            };
+            inputs.extend(metafields::to_inputs(values)?);
+            product["metafields"] = Value::Array(inputs);
+        }
+        Ok(product)
+    }
+}
+
+/// The product actions' schema with the shop's product metafield definitions.
+fn describe_product(schema: Value, ctx: &Context) -> Result<Value, Error> {
+    #[derive(Deserialize)]
+    struct Data {
+        #[serde(rename = "metafieldDefinitions")]
+        definitions: Nodes,
+    }
+    #[derive(Deserialize)]
+    struct Nodes {
+        nodes: Vec<metafields::Definition>,
+    }
+    let data: Data = graphql(ctx, metafields::DEFINITIONS, &json!({}))?;
+    Ok(metafields::describe_with(schema, &data.definitions.nodes))
 }
 
 /// Input of `SHOPIFY_CREATE_PRODUCT`.
@@ -496,8 +536,7 @@ fn create_product(input: CreateProduct, ctx: &Context) -> Result<Passthrough, Er
     if input.title.trim().is_empty() {
         return Err(Error::invalid_input("`title` must not be blank"));
     }
-    let mut product =
-        serde_json::to_value(&input.fields).map_err(|e| Error::internal(e.to_string()))?;
+    let mut product = input.fields.to_input()?;
     product["title"] = json!(input.title);
     graphql::<_, Data>(ctx, &create_product_query(), &json!({"product": product}))?
         .payload
@@ -532,8 +571,7 @@ fn update_product(input: UpdateProduct, ctx: &Context) -> Result<Passthrough, Er
     if input.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(Error::invalid_input("`title` must not be blank"));
     }
-    let mut product =
-        serde_json::to_value(&input.fields).map_err(|e| Error::internal(e.to_string()))?;
+    let mut product = input.fields.to_input()?;
     if let Some(title) = input.title {
         product["title"] = json!(title);
     }
@@ -914,9 +952,10 @@ pub fn provider() -> Provider {
             // `.token_header("X-Shopify-Access-Token", None)`; until then the host sends it as
             // `Authorization: Bearer`, which Shopify refuses.
         ))
-        // A custom app made in the shop's admin (Settings → Apps → Develop apps) has an Admin
-        // API access token (`shpat_...`) with the scopes chosen there; Shopify takes it in the
-        // same header.
+        // A custom app made in the shop's admin (Settings → Apps and sales channels → Develop
+        // apps; no new ones since January 2026, existing ones keep working) has an Admin API
+        // access token (`shpat_...`) with the scopes chosen there; Shopify takes it in the same
+        // header.
         .alternative_auth(Auth::ApiKey(ApiKey::header("X-Shopify-Access-Token")))
         .field(
             Field::user(
@@ -955,14 +994,14 @@ pub fn provider() -> Provider {
         ).read_only().scopes(&[READ_PRODUCTS, READ_INVENTORY]))
         .action(Action::new(
             "SHOPIFY_CREATE_PRODUCT",
-            "Create a product with a title and optionally a description, vendor, type, tags, status, handle and metafields. Shopify gives it one default variant (price 0, no SKU). Returns the product with its id, handle and the default variant's id and inventory item id.",
+            "Create a product with a title and optionally a description, vendor, type, tags, status, handle and metafields (the shop's own custom fields are listed in `metafield_values`). Shopify gives it one default variant (price 0, no SKU). Returns the product with its id, handle and the default variant's id and inventory item id.",
             create_product,
-        ).scopes(&[WRITE_PRODUCTS]))
+        ).scopes(&[WRITE_PRODUCTS]).dynamic(describe_product))
         .action(Action::new(
             "SHOPIFY_UPDATE_PRODUCT",
             "Change a product's title, description, vendor, type, tags (replacing them), status (e.g. ARCHIVED or DRAFT), handle or metafields; fields left out keep their values. Returns the updated product.",
             update_product,
-        ).idempotent().scopes(&[WRITE_PRODUCTS]))
+        ).idempotent().scopes(&[WRITE_PRODUCTS]).dynamic(describe_product))
         .action(Action::new(
             "SHOPIFY_ADJUST_INVENTORY",
             "Add to or remove from the stock of inventory items at locations (a delta, not a new total), with a reason kept in the inventory history; optionally only if the current quantity is what you expect. Returns the adjustment with each quantity after the change.",

@@ -815,3 +815,97 @@ fn every_input_schema_is_a_flat_object() {
         "the report's shape is documented"
     );
 }
+
+/// The shop's product metafield definitions as `metafieldDefinitions` answers them: a text with
+/// choices, a bounded integer, a list of dates, a weight, and one without a description.
+fn definitions() -> Value {
+    json!({"metafieldDefinitions": {"nodes": [
+        {"namespace": "custom", "key": "material", "name": "Material", "description": "What the product is made of", "type": {"name": "single_line_text_field"}, "validations": [{"name": "choices", "value": "[\"Cotton\",\"Wool\",\"Linen\"]"}]},
+        {"namespace": "specs", "key": "weight_g", "name": "Weight (g)", "description": null, "type": {"name": "number_integer"}, "validations": [{"name": "min", "value": "0"}, {"name": "max", "value": "50000"}]},
+        {"namespace": "custom", "key": "restock_dates", "name": "Restock dates", "description": "", "type": {"name": "list.date"}, "validations": []},
+        {"namespace": "shipping", "key": "weight", "name": "Shipping weight", "description": "Packed", "type": {"name": "weight"}, "validations": []}
+    ]}})
+}
+
+#[test]
+fn the_product_actions_are_described_with_the_shops_metafield_definitions() {
+    for action in ["SHOPIFY_CREATE_PRODUCT", "SHOPIFY_UPDATE_PRODUCT"] {
+        let transport = Transport::install();
+        transport.reply_json(200, json!({"data": definitions()}));
+        let provider = provider();
+        let found = provider.find(action).unwrap();
+        assert!(found.hints().dynamic_schema);
+        let schema = found.describe(&alice()).unwrap();
+        let values = &schema["properties"]["metafield_values"];
+        assert_eq!(values["additionalProperties"], false, "{action}");
+        assert_eq!(
+            values["properties"],
+            json!({
+                "custom.material": {"type": "string", "enum": ["Cotton", "Wool", "Linen"], "description": "Material (Shopify type single_line_text_field): What the product is made of"},
+                "specs.weight_g": {"type": "integer", "minimum": 0.0, "maximum": 50000.0, "description": "Weight (g) (Shopify type number_integer)"},
+                "custom.restock_dates": {"type": "array", "items": {"type": "string", "format": "date"}, "description": "Restock dates (Shopify type list.date)"},
+                "shipping.weight": {"type": "object", "description": "Shipping weight (Shopify type weight): Packed"}
+            }),
+            "{action}"
+        );
+        assert!(schema["properties"]["title"].is_object(), "the static schema is kept");
+        let (operation, variables) = graphql(&transport.only_request());
+        assert_eq!(operation, "query ProductMetafieldDefinitions");
+        assert_eq!(variables, json!({}));
+    }
+}
+
+#[test]
+fn a_shop_without_definitions_is_told_to_use_metafields() {
+    let transport = Transport::install();
+    transport.reply_json(200, json!({"data": {"metafieldDefinitions": {"nodes": []}}}));
+    let schema = provider()
+        .find("SHOPIFY_CREATE_PRODUCT")
+        .unwrap()
+        .describe(&alice())
+        .unwrap();
+    let values = &schema["properties"]["metafield_values"];
+    assert_eq!(values["properties"], json!({}));
+    assert!(values["description"].as_str().unwrap().contains("no product metafields"));
+}
+
+#[test]
+fn metafield_values_become_metafield_inputs_in_shopifys_formats() {
+    let (result, request) = call(
+        "SHOPIFY_UPDATE_PRODUCT",
+        json!({
+            "product_id": "108828309",
+            "metafields": [{"namespace": "legacy", "key": "code", "type": "single_line_text_field", "value": "A1"}],
+            "metafield_values": {
+                "custom.material": "Wool", "specs.weight_g": 250, "custom.gift": true,
+                "custom.restock_dates": ["2026-12-01", "2027-01-15"],
+                "shipping.weight": {"value": 0.3, "unit": "KILOGRAMS"}
+            }
+        }),
+        json!({"productUpdate": {"product": {"id": "gid://shopify/Product/108828309"}, "userErrors": []}}),
+    );
+    result.unwrap();
+    assert_eq!(
+        graphql(&request).1,
+        json!({"product": {"id": "gid://shopify/Product/108828309", "metafields": [
+            {"namespace": "legacy", "key": "code", "type": "single_line_text_field", "value": "A1"},
+            {"namespace": "custom", "key": "gift", "value": "true"},
+            {"namespace": "custom", "key": "material", "value": "Wool"},
+            {"namespace": "custom", "key": "restock_dates", "value": "[\"2026-12-01\",\"2027-01-15\"]"},
+            {"namespace": "shipping", "key": "weight", "value": "{\"unit\":\"KILOGRAMS\",\"value\":0.3}"},
+            {"namespace": "specs", "key": "weight_g", "value": "250"}
+        ]}})
+    );
+    let error = testing::refused(
+        &provider(),
+        &alice(),
+        "SHOPIFY_CREATE_PRODUCT",
+        json!({"title": "Scarf", "metafield_values": {"material": "Wool"}}),
+    );
+    assert_eq!(
+        error,
+        Error::invalid_input(
+            "`metafield_values` names \"material\": give `namespace.key`, e.g. `custom.material`"
+        )
+    );
+}
