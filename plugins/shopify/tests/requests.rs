@@ -848,7 +848,10 @@ fn the_product_actions_are_described_with_the_shops_metafield_definitions() {
             }),
             "{action}"
         );
-        assert!(schema["properties"]["title"].is_object(), "the static schema is kept");
+        assert!(
+            schema["properties"]["title"].is_object(),
+            "the static schema is kept"
+        );
         let (operation, variables) = graphql(&transport.only_request());
         assert_eq!(operation, "query ProductMetafieldDefinitions");
         assert_eq!(variables, json!({}));
@@ -858,7 +861,10 @@ fn the_product_actions_are_described_with_the_shops_metafield_definitions() {
 #[test]
 fn a_shop_without_definitions_is_told_to_use_metafields() {
     let transport = Transport::install();
-    transport.reply_json(200, json!({"data": {"metafieldDefinitions": {"nodes": []}}}));
+    transport.reply_json(
+        200,
+        json!({"data": {"metafieldDefinitions": {"nodes": []}}}),
+    );
     let schema = provider()
         .find("SHOPIFY_CREATE_PRODUCT")
         .unwrap()
@@ -866,7 +872,12 @@ fn a_shop_without_definitions_is_told_to_use_metafields() {
         .unwrap();
     let values = &schema["properties"]["metafield_values"];
     assert_eq!(values["properties"], json!({}));
-    assert!(values["description"].as_str().unwrap().contains("no product metafields"));
+    assert!(
+        values["description"]
+            .as_str()
+            .unwrap()
+            .contains("no product metafields")
+    );
 }
 
 #[test]

@@ -160,7 +160,11 @@ async fn every_action_sends_documents_that_shopifys_schema_accepts() {
         (
             "SHOPIFY_SALES_REPORT",
             json!({"start_date": "2026-11-01", "end_date": "2026-11-02"}),
-            &["query SalesReportShop", "query SalesReportOrders", "query SalesReportOrders"],
+            &[
+                "query SalesReportShop",
+                "query SalesReportOrders",
+                "query SalesReportOrders",
+            ],
         ),
         (
             "SHOPIFY_LIST_ORDERS",
@@ -172,13 +176,21 @@ async fn every_action_sends_documents_that_shopifys_schema_accepts() {
             json!({"query": "financial_status:paid fulfillment_status:unfulfilled", "limit": 1, "sort_key": "CREATED_AT", "reverse": true, "cursor": cursor}),
             &["query ListOrders"],
         ),
-        ("SHOPIFY_GET_ORDER", json!({"order_id": "450789469"}), &["query GetOrder"]),
+        (
+            "SHOPIFY_GET_ORDER",
+            json!({"order_id": "450789469"}),
+            &["query GetOrder"],
+        ),
         (
             "SHOPIFY_LIST_PRODUCTS",
             json!({"query": "status:active vendor:Arbor", "limit": 10, "sort_key": "TITLE"}),
             &["query ListProducts"],
         ),
-        ("SHOPIFY_GET_PRODUCT", json!({"product_id": "gid://shopify/Product/108828309"}), &["query GetProduct"]),
+        (
+            "SHOPIFY_GET_PRODUCT",
+            json!({"product_id": "gid://shopify/Product/108828309"}),
+            &["query GetProduct"],
+        ),
         (
             "SHOPIFY_CREATE_PRODUCT",
             json!({"title": "Draft", "description_html": "<p>good board</p>", "vendor": "Arbor", "product_type": "Snowboards", "tags": ["Deepsnow"], "status": "DRAFT", "handle": "draft",
@@ -233,9 +245,16 @@ async fn every_action_sends_documents_that_shopifys_schema_accepts() {
     assert_eq!(outputs[10]["name"], "#D1");
 
     let requests = standin.requests().await;
-    let range = "created_at:>='2026-11-01T04:00:00Z' AND created_at:<'2026-11-03T05:00:00Z' AND test:false";
-    assert_eq!(variables(&requests[1].body), json!({"query": range, "after": null}));
-    assert_eq!(variables(&requests[2].body), json!({"query": range, "after": "c2"}));
+    let range =
+        "created_at:>='2026-11-01T04:00:00Z' AND created_at:<'2026-11-03T05:00:00Z' AND test:false";
+    assert_eq!(
+        variables(&requests[1].body),
+        json!({"query": range, "after": null})
+    );
+    assert_eq!(
+        variables(&requests[2].body),
+        json!({"query": range, "after": "c2"})
+    );
     assert_eq!(
         variables(&requests[4].body),
         json!({"first": 1, "after": cursor, "query": "financial_status:paid fulfillment_status:unfulfilled", "sortKey": "CREATED_AT", "reverse": true})
@@ -606,8 +625,12 @@ async fn the_shops_metafield_definitions_are_the_product_schema_listed_enforced_
             json!({"shop": {"name": "Acme Outfitters", "myshopifyDomain": "acme-outfitters.myshopify.com"}}),
         ))
         .await;
-    standin.answer(definitions(&["Cotton", "Wool"]).once()).await;
-    standin.answer(definitions(&["Cotton", "Wool"]).once()).await;
+    standin
+        .answer(definitions(&["Cotton", "Wool"]).once())
+        .await;
+    standin
+        .answer(definitions(&["Cotton", "Wool"]).once())
+        .await;
     let app = TestApp::start(&standin.overrides(), |_| {}).await;
     app.connect(
         "alice",
@@ -637,7 +660,11 @@ async fn the_shops_metafield_definitions_are_the_product_schema_listed_enforced_
             .filter(|c| c.operation.as_deref() == Some("query ProductMetafieldDefinitions"))
             .count()
     };
-    assert_eq!(describes(&standin.checked().await), 2, "one per dynamic action, then cached");
+    assert_eq!(
+        describes(&standin.checked().await),
+        2,
+        "one per dynamic action, then cached"
+    );
     let linen = json!({"action": "SHOPIFY_CREATE_PRODUCT", "parameters": {"title": "Summer shirt", "metafield_values": {"custom.material": "Linen", "specs.weight_g": 180}}});
     let refused = app
         .as_user("alice", "POST", "/actions", Some(linen.clone()))
@@ -652,8 +679,13 @@ async fn the_shops_metafield_definitions_are_the_product_schema_listed_enforced_
         "/metafield_values/custom.material"
     );
     let before = standin.checked().await.len();
-    assert_eq!(before, 3, "the connect check and two describes; the refused call sent nothing");
-    standin.answer(definitions(&["Cotton", "Wool", "Linen"])).await;
+    assert_eq!(
+        before, 3,
+        "the connect check and two describes; the refused call sent nothing"
+    );
+    standin
+        .answer(definitions(&["Cotton", "Wool", "Linen"]))
+        .await;
     standin
         .answer(data(
             "mutation CreateProduct",
@@ -661,16 +693,25 @@ async fn the_shops_metafield_definitions_are_the_product_schema_listed_enforced_
         ))
         .await;
     let reloaded = app
-        .as_user("alice", "GET", "/actions?integrations=shopify&reload_fields=true", None)
+        .as_user(
+            "alice",
+            "GET",
+            "/actions?integrations=shopify&reload_fields=true",
+            None,
+        )
         .await;
     assert_eq!(
-        parameters(&reloaded.body, "SHOPIFY_CREATE_PRODUCT")["properties"]["metafield_values"]["properties"]["custom.material"]["enum"],
+        parameters(&reloaded.body, "SHOPIFY_CREATE_PRODUCT")["properties"]["metafield_values"]["properties"]
+            ["custom.material"]["enum"],
         json!(["Cotton", "Wool", "Linen"])
     );
     let created = app.as_user("alice", "POST", "/actions", Some(linen)).await;
     assert_eq!(
         (created.status, created.body.clone()),
-        (200, json!({"id": "gid://shopify/Product/1072481062", "title": "Summer shirt"}))
+        (
+            200,
+            json!({"id": "gid://shopify/Product/1072481062", "title": "Summer shirt"})
+        )
     );
     let requests = standin.requests().await;
     let create = requests.last().unwrap();
