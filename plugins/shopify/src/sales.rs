@@ -246,7 +246,7 @@ pub fn sales_report(input: SalesReportInput, ctx: &Context) -> Result<SalesRepor
             let local = created.with_timezone(&zone).date_naive();
             let Some(sum) = days.get_mut(&local) else {
                 return Err(Error::internal(format!(
-                    "Shopify returned an order created at {} , outside {first}..{last} in {zone}",
+                    "Shopify returned an order created at {}, outside {first}..{last} in {zone}",
                     order.created_at
                 )));
             };
