@@ -143,6 +143,19 @@ pub const MONDAY: Description = Description {
     overlay: None,
 };
 
+/// Shopify's GraphQL Admin API, version 2026-07: the introspection result
+/// `../shared/specs/shopify/admin_2026-07.json.gz` (from npm `@shopify/dev-mcp`), loaded with
+/// graphql-core's `build_client_schema`; every document is parsed and validated against it and
+/// its variables coerced. The base is the test shop `acme-outfitters`; the path
+/// (`/admin/api/2026-07/graphql.json`) and the `X-Shopify-Access-Token` header, which a schema
+/// does not describe, are asserted by the tests.
+pub const SHOPIFY: Description = Description {
+    name: "shopify",
+    base_url: "https://acme-outfitters.myshopify.com",
+    source: Source::Shared("specs/shopify/admin_2026-07.json.gz"),
+    overlay: None,
+};
+
 /// Microsoft Graph v1.0 (Outlook mail and calendar, OneDrive, Teams), checked against Graph's
 /// own model: the OData CSDL `cleanMetadata-v1.0.xml.gz` under `../shared/specs/microsoft-graph`
 /// (`tests/tools/standin/graph.py` walks the real paths on it; its docstring says what is checked).

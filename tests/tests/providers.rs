@@ -50,6 +50,8 @@ mod notion;
 mod onedrive;
 #[path = "providers/outlook.rs"]
 mod outlook;
+#[path = "providers/shopify.rs"]
+mod shopify;
 #[path = "providers/slack.rs"]
 mod slack;
 #[path = "providers/trello.rs"]
