@@ -10,10 +10,10 @@
 mod asana;
 #[path = "providers/bitbucket.rs"]
 mod bitbucket;
-#[path = "providers/figma.rs"]
-mod figma;
 #[path = "providers/discord.rs"]
 mod discord;
+#[path = "providers/figma.rs"]
+mod figma;
 #[path = "providers/github.rs"]
 mod github;
 #[path = "providers/gitlab.rs"]
