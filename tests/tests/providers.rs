@@ -42,6 +42,8 @@ mod notion;
 mod onedrive;
 #[path = "providers/outlook.rs"]
 mod outlook;
+#[path = "providers/salesforce.rs"]
+mod salesforce;
 #[path = "providers/slack.rs"]
 mod slack;
 #[path = "providers/trello.rs"]

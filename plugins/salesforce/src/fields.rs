@@ -246,13 +246,18 @@ pub fn clip(text: &str, max: usize) -> String {
 }
 
 /// The JSON Schema of a record's `fields` for `purpose`: one property per settable field, in
-/// the describe's order, no other property allowed; on create, the required ones required.
+/// the describe's order, no other property allowed; on create, the required ones required; on
+/// update, a nillable field may be `null`.
 pub fn record_schema(describe: &Describe, purpose: Purpose, description: &str) -> Value {
     let build = |short: bool, max_enum: usize| {
         let mut properties = Map::new();
         let mut required = Vec::new();
         for field in describe.fields.iter().filter(|f| f.settable(purpose)) {
-            properties.insert(field.name.clone(), field.property(short, max_enum));
+            let mut property = field.property(short, max_enum);
+            if purpose == Purpose::Update && field.nillable {
+                nullable(&mut property);
+            }
+            properties.insert(field.name.clone(), property);
             if purpose == Purpose::Create && field.required_on_create() {
                 required.push(field.name.clone());
             }
@@ -279,6 +284,16 @@ pub fn record_schema(describe: &Describe, purpose: Purpose, description: &str) -
         schema = build(short, max_enum);
     }
     schema
+}
+
+/// Lets `property` be `null` too (an update clears a nillable field with `null`).
+fn nullable(property: &mut Value) {
+    if let Some(kind) = property["type"].as_str() {
+        property["type"] = json!([kind, "null"]);
+    }
+    if let Some(values) = property.get_mut("enum").and_then(Value::as_array_mut) {
+        values.push(Value::Null);
+    }
 }
 
 /// A record's values as Salesforce takes them: a multi-select picklist's list of values joined

@@ -434,7 +434,12 @@ fn update_opportunitys_schema_lists_the_updateable_fields_and_requires_none() {
         .collect();
     assert!(!names.contains(&"Margin__c"), "not updateable: {names:?}");
     assert!(!names.contains(&"ExpectedRevenue") && !names.contains(&"Id"));
-    assert!(names.contains(&"Delivery_Status__c"));
+    assert_eq!(
+        fields["properties"]["Delivery_Status__c"],
+        json!({"type": ["string", "null"], "enum": ["Pending", "Shipped", null], "description": "Delivery Status. Where the order stands in fulfilment."})
+    );
+    // A field that may not be empty cannot be cleared.
+    assert_eq!(fields["properties"]["Name"]["type"], "string");
     assert_eq!(schema["required"], json!(["record_id", "fields"]));
 }
 

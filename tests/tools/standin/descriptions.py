@@ -26,6 +26,9 @@ request reached, and every way the request breaks the description (empty when it
 - Notion (npm `@notionhq/client`'s endpoint folder, `build/src/api-endpoints`; notion.py): the
   client's endpoint table (method, path, query and body parameter names), its `Notion-Version`,
   and Notion's documented request shapes of the bodies that write content, search or query.
+- Salesforce (the folder `salesforce-describes/` of describe fixtures; salesforce.py): the REST
+  API's resources, methods and query parameters as its developer guide gives them, and record
+  bodies field by field against the object's describe (no machine-readable spec exists offline).
 - Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
   Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
   properties, OneDrive's path-based addressing), the method for what the path names, OData
@@ -92,6 +95,10 @@ def load(path: str, overlay) -> "object":
 
     if is_notion_endpoints(path):
         return NotionDescription(path)  # npm @notionhq/client's endpoint table (notion.py)
+    from salesforce import SalesforceDescription, is_salesforce_describes
+
+    if is_salesforce_describes(path):
+        return SalesforceDescription(path)  # describe fixtures checked by hand (salesforce.py)
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
     if path.endswith((".xml", ".xml.gz")):
