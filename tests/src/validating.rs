@@ -614,4 +614,25 @@ pub const GITLAB: Description = Description {
     base_url: "https://gitlab.com/api/v4",
     source: Source::PyPi("gitlab/v4/objects"),
     overlay: Some("gitlab"),
+/// Salesforce's REST API v62.0 on an org's instance (`https://acme.my.salesforce.com`), checked
+/// by hand against Salesforce's REST API Developer Guide and the describe fixtures of
+/// `tests/tools/standin/salesforce-describes` (Account, Contact, Lead, Opportunity, Case, Task,
+/// with custom fields), which tests also serve as the describe answers: resources, methods and
+/// query parameters, a bearer token, and record bodies field by field against the object's
+/// describe (unknown, formula, compound and non-createable or non-updateable fields, required
+/// fields on create, JSON types, lengths, picklist values, ids, dates);
+/// `tests/tools/standin/salesforce.py` says exactly what (no machine-readable description of
+/// Salesforce's API exists offline: its OpenAPI is generated per org). Its operations are
+/// `METHOD /template` below `/services/data/v62.0`: `GET /query`, `GET /query/{locator}`,
+/// `POST /sobjects/{object}`, `PATCH /sobjects/{object}/{id}`. `Source` has no variant for a
+/// folder of `tests/tools` itself: the folder's absolute path, which `Path::join` keeps whole,
+/// stands in `Source::Npm`.
+pub const SALESFORCE: Description = Description {
+    name: "salesforce",
+    base_url: "https://acme.my.salesforce.com",
+    source: Source::Npm(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tools/standin/salesforce-describes"
+    )),
+    overlay: None,
 };

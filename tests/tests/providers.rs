@@ -52,6 +52,8 @@ mod onedrive;
 mod outlook;
 #[path = "providers/shopify.rs"]
 mod shopify;
+#[path = "providers/salesforce.rs"]
+mod salesforce;
 #[path = "providers/slack.rs"]
 mod slack;
 #[path = "providers/trello.rs"]

@@ -32,6 +32,9 @@ request reached, and every way the request breaks the description (empty when it
   resource manager's path template, methods (by its mixins), list filters, read attributes and
   create/update attributes (required, optional, exclusive), the project id as one segment, the
   credential header, GitLab's paging parameters.
+- Salesforce (the folder `salesforce-describes/` of describe fixtures; salesforce.py): the REST
+  API's resources, methods and query parameters as its developer guide gives them, and record
+  bodies field by field against the object's describe (no machine-readable spec exists offline).
 - Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
   Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
   properties, OneDrive's path-based addressing), the method for what the path names, OData
@@ -106,6 +109,10 @@ def load(path: str, overlay) -> "object":
 
     if is_gitlab_objects(path):
         return GitlabDescription(overlay)  # PyPI python-gitlab's resource tables (gitlab_resources.py)
+    from salesforce import SalesforceDescription, is_salesforce_describes
+
+    if is_salesforce_describes(path):
+        return SalesforceDescription(path)  # describe fixtures checked by hand (salesforce.py)
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
     if path.endswith((".xml", ".xml.gz")):
