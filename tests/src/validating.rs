@@ -33,6 +33,9 @@ pub enum Source {
     /// One of Google's Discovery documents (`gmail.v1`), from PyPI's `google-api-python-client`
     /// wheel, extracted into `tests/tools/.google-discovery` by `tests/tools/fetch-google-discovery.sh`.
     GoogleDiscovery(&'static str),
+    /// A file or folder of `tests/tools` itself: a hand-written checker's data where no
+    /// description can be used (HubSpot's account, `standin/hubspot`).
+    Tools(&'static str),
 }
 
 /// One provider's API description and where the provider serves it.
@@ -167,6 +170,7 @@ impl Description {
             Source::GoogleDiscovery(name) => tools_dir()
                 .join(".google-discovery")
                 .join(format!("{name}.json")),
+            Source::Tools(file) => tools_dir().join(file),
         }
     }
 
@@ -514,5 +518,22 @@ pub const NOTION: Description = Description {
     name: "notion",
     base_url: "https://api.notion.com/v1",
     source: Source::Npm("@notionhq/client/build/src/api-endpoints"),
+    overlay: None,
+};
+
+/// HubSpot CRM v3 (`https://api.hubapi.com`), checked by hand against HubSpot's CRM v3
+/// documentation (`tests/tools/standin/hubspot.py`; HubSpot's published specs are not licensed
+/// for use here): routes of the objects, search, properties, pipelines, v4 default associations
+/// and account-info endpoints, their query parameters, the bearer header, and bodies: every
+/// property name and value of a create or update against the account the stand-in plays (its
+/// property definitions, `tests/tools/standin/hubspot/properties-{object}.json`: known, writable,
+/// typed, enumeration options), note association type ids and `hs_timestamp`, and search filter
+/// groups, operators, sorts, `limit` and `after`. Its operations are `METHOD /path` with the
+/// object type kept and ids as `{objectId}`: `POST /crm/v3/objects/deals/search`,
+/// `PATCH /crm/v3/objects/contacts/{objectId}`.
+pub const HUBSPOT: Description = Description {
+    name: "hubspot",
+    base_url: "https://api.hubapi.com",
+    source: Source::Tools("standin/hubspot"),
     overlay: None,
 };

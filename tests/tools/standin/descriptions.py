@@ -26,6 +26,10 @@ request reached, and every way the request breaks the description (empty when it
 - Notion (npm `@notionhq/client`'s endpoint folder, `build/src/api-endpoints`; notion.py): the
   client's endpoint table (method, path, query and body parameter names), its `Notion-Version`,
   and Notion's documented request shapes of the bodies that write content, search or query.
+- HubSpot (the folder `tests/tools/standin/hubspot`: the account's property definitions;
+  hubspot.py): no spec is licensed for use here, so HubSpot's CRM v3 documentation is written
+  down by hand: routes, query parameters, bodies, property names and values against the
+  account's properties, search filters.
 - Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
   Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
   properties, OneDrive's path-based addressing), the method for what the path names, OData
@@ -92,6 +96,10 @@ def load(path: str, overlay) -> "object":
 
     if is_notion_endpoints(path):
         return NotionDescription(path)  # npm @notionhq/client's endpoint table (notion.py)
+    from hubspot import HubSpotDescription, is_hubspot_account
+
+    if is_hubspot_account(path):
+        return HubSpotDescription(path)  # HubSpot's CRM v3 docs, by hand, and the account's properties (hubspot.py)
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
     if path.endswith((".xml", ".xml.gz")):
