@@ -53,8 +53,7 @@ async fn run(
 /// The account's property definitions of `object`, as the stand-in checks against them.
 fn properties(object: &str) -> Value {
     let path = tools_dir().join(format!("standin/hubspot/properties-{object}.json"));
-    serde_json::from_slice(&std::fs::read(&path).expect("the properties fixture"))
-        .expect("JSON")
+    serde_json::from_slice(&std::fs::read(&path).expect("the properties fixture")).expect("JSON")
 }
 
 /// A record as HubSpot's object endpoints answer one.
@@ -84,12 +83,12 @@ fn pipelines() -> Value {
                "createdAt": "2019-08-06T02:41:52.251Z", "updatedAt": "2019-08-06T02:41:52.251Z", "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT"})
     };
     json!({"results": [{"id": "default", "label": "Sales Pipeline", "displayOrder": 0, "archived": false,
-        "createdAt": "2019-08-06T02:41:52.251Z", "updatedAt": "2019-08-06T02:41:52.251Z",
-        "stages": [
-            stage("closedwon", "Closed won", 5, "1.0", "true"),
-            stage("appointmentscheduled", "Appointment scheduled", 0, "0.2", "false"),
-            stage("closedlost", "Closed lost", 6, "0.0", "true")
-        ]}]})
+    "createdAt": "2019-08-06T02:41:52.251Z", "updatedAt": "2019-08-06T02:41:52.251Z",
+    "stages": [
+        stage("closedwon", "Closed won", 5, "1.0", "true"),
+        stage("appointmentscheduled", "Appointment scheduled", 0, "0.2", "false"),
+        stage("closedlost", "Closed lost", 6, "0.0", "true")
+    ]}]})
 }
 
 fn account_details() -> Value {
@@ -106,9 +105,18 @@ async fn every_action_sends_requests_that_hubspots_crm_docs_describe() {
     for object in OBJECTS {
         let created = record("512", json!({}));
         for (operation, reply) in [
-            (format!("POST /crm/v3/objects/{object}"), Reply::json(201, created.clone())),
-            (format!("PATCH /crm/v3/objects/{object}/{{objectId}}"), Reply::json(200, created.clone())),
-            (format!("GET /crm/v3/objects/{object}/{{objectId}}"), Reply::json(200, created.clone())),
+            (
+                format!("POST /crm/v3/objects/{object}"),
+                Reply::json(201, created.clone()),
+            ),
+            (
+                format!("PATCH /crm/v3/objects/{object}/{{objectId}}"),
+                Reply::json(200, created.clone()),
+            ),
+            (
+                format!("GET /crm/v3/objects/{object}/{{objectId}}"),
+                Reply::json(200, created.clone()),
+            ),
             (
                 format!("POST /crm/v3/objects/{object}/search"),
                 Reply::json(200, page(vec![created.clone()], 1, None)),
@@ -120,7 +128,13 @@ async fn every_action_sends_requests_that_hubspots_crm_docs_describe() {
     standin
         .answer(Fixture::operation(
             "POST /crm/v3/objects/notes",
-            Reply::json(201, record("9001", json!({"hs_note_body": "Called Ada about the renewal."}))),
+            Reply::json(
+                201,
+                record(
+                    "9001",
+                    json!({"hs_note_body": "Called Ada about the renewal."}),
+                ),
+            ),
         ))
         .await;
     standin
@@ -231,7 +245,9 @@ async fn every_action_sends_requests_that_hubspots_crm_docs_describe() {
         (
             "HUBSPOT_ASSOCIATE_RECORDS",
             json!({"from_object_type": "contacts", "from_id": "512", "to_object_type": "companies", "to_id": "613"}),
-            &["PUT /crm/v4/objects/contacts/{objectId}/associations/default/companies/{toObjectId}"],
+            &[
+                "PUT /crm/v4/objects/contacts/{objectId}/associations/default/companies/{toObjectId}",
+            ],
         ),
         (
             "HUBSPOT_LIST_PIPELINES",
@@ -242,7 +258,10 @@ async fn every_action_sends_requests_that_hubspots_crm_docs_describe() {
     let outputs = assert_every_call_reaches(&standin, (&runtime, &plugin), &alice(), calls).await;
     assert_eq!(outputs[0]["id"], "512");
     assert_eq!(outputs[3]["results"][0]["id"], "512");
-    assert_eq!(outputs[16]["properties"]["hs_note_body"], "Called Ada about the renewal.");
+    assert_eq!(
+        outputs[16]["properties"]["hs_note_body"],
+        "Called Ada about the renewal."
+    );
     assert_eq!(outputs[17]["status"], "COMPLETE");
     assert_eq!(
         outputs[18],
@@ -261,7 +280,10 @@ async fn every_action_sends_requests_that_hubspots_crm_docs_describe() {
         requests[0].json(),
         json!({"properties": {"email": "ada@example.com", "firstname": "Ada", "lifecyclestage": "lead", "favorite_tools": "figma;linear", "newsletter_opt_in": "true"}})
     );
-    assert_eq!(requests[1].path, "/crm/v3/objects/contacts/ada%40example.com");
+    assert_eq!(
+        requests[1].path,
+        "/crm/v3/objects/contacts/ada%40example.com"
+    );
     assert_eq!(requests[1].query.as_deref(), Some("idProperty=email"));
     assert_eq!(
         requests[2].query.as_deref(),
@@ -284,10 +306,10 @@ async fn every_action_sends_requests_that_hubspots_crm_docs_describe() {
     assert_eq!(
         requests[16].json(),
         json!({"properties": {"hs_note_body": "Called Ada about the renewal.", "hs_timestamp": "2026-05-01T09:30:00Z"},
-               "associations": [
-                   {"to": {"id": "512"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 202}]},
-                   {"to": {"id": "714"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 214}]}
-               ]})
+        "associations": [
+            {"to": {"id": "512"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 202}]},
+            {"to": {"id": "714"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 214}]}
+        ]})
     );
     assert_eq!(
         requests[17].path,
@@ -312,11 +334,7 @@ async fn a_search_is_read_on_through_paging_next_after() {
     let last = page(vec![record("716", json!({"dealname": "Initech"}))], 3, None);
     standin
         .answer(
-            Fixture::operation(
-                "POST /crm/v3/objects/deals/search",
-                Reply::json(200, first),
-            )
-            .once(),
+            Fixture::operation("POST /crm/v3/objects/deals/search", Reply::json(200, first)).once(),
         )
         .await;
     standin
@@ -355,9 +373,7 @@ async fn a_search_is_read_on_through_paging_next_after() {
 /// keeps the delay HubSpot gives (its rolling window's length, or `Retry-After`).
 #[tokio::test]
 async fn hubspots_error_envelope_reaches_the_caller_as_the_contracts_errors() {
-    let error = |message: &str, category: &str| {
-        json!({"status": "error", "message": message, "correlationId": "aeb5f871-7f07-4993-9211-075dc63e7cbf", "category": category})
-    };
+    let error = |message: &str, category: &str| json!({"status": "error", "message": message, "correlationId": "aeb5f871-7f07-4993-9211-075dc63e7cbf", "category": category});
     let invalid = json!({"status": "error", "message": "Property values were not valid: [{\"isValid\":false,\"message\":\"Property \\\"favorite_color\\\" does not exist\",\"error\":\"PROPERTY_DOESNT_EXIST\",\"name\":\"favorite_color\"}]",
                          "correlationId": "aeb5f871-7f07-4993-9211-075dc63e7cbf", "category": "VALIDATION_ERROR"});
     let cases = [
@@ -607,8 +623,11 @@ async fn the_accounts_properties_are_its_schema_described_once_cached_and_reload
         }
     }
     let app = TestApp::start(&standin.overrides(), |_| {}).await;
-    app.connect("alice", "hubspot", json!({"api_key": TOKEN})).await;
-    let accounts = app.as_user("alice", "GET", "/connected-accounts", None).await;
+    app.connect("alice", "hubspot", json!({"api_key": TOKEN}))
+        .await;
+    let accounts = app
+        .as_user("alice", "GET", "/connected-accounts", None)
+        .await;
     let account = accounts
         .body
         .as_array()
@@ -621,7 +640,8 @@ async fn the_accounts_properties_are_its_schema_described_once_cached_and_reload
     assert_eq!(account["fields"], json!({"portal_id": "62515"}));
 
     // Eight listings at once, cold: one describe per dynamic action, every listing described.
-    let listings = (0..8).map(|_| app.as_user("alice", "GET", "/actions?integrations=hubspot", None));
+    let listings =
+        (0..8).map(|_| app.as_user("alice", "GET", "/actions?integrations=hubspot", None));
     for listing in futures::future::join_all(listings).await {
         assert_eq!(listing.status, 200, "{listing:?}");
         assert_eq!(listing.body["errors"], json!([]), "{listing:?}");
@@ -656,7 +676,12 @@ async fn the_accounts_properties_are_its_schema_described_once_cached_and_reload
         json!(["gold", "silver"]),
         "no hidden option"
     );
-    for absent in ["hs_object_id", "createdate", "hs_email_domain", "hs_internal_flag"] {
+    for absent in [
+        "hs_object_id",
+        "createdate",
+        "hs_email_domain",
+        "hs_internal_flag",
+    ] {
         assert!(described.get(absent).is_none(), "{absent} is not writable");
     }
     let ticket = parameters(&listing.body, "HUBSPOT_UPDATE_TICKET");
@@ -677,7 +702,11 @@ async fn the_accounts_properties_are_its_schema_described_once_cached_and_reload
         "{refused:?}"
     );
     let before = standin.checked().await.len();
-    assert_eq!(before, 1 + 8, "the account check and eight describes; the refused call sent nothing");
+    assert_eq!(
+        before,
+        1 + 8,
+        "the account check and eight describes; the refused call sent nothing"
+    );
 
     // The account gained the tier in HubSpot; after reload_fields it is listed and accepted.
     standin
@@ -707,8 +736,8 @@ async fn the_accounts_properties_are_its_schema_described_once_cached_and_reload
         "reload_fields describes every dynamic action again"
     );
     assert_eq!(
-        parameters(&reloaded.body, "HUBSPOT_UPDATE_CONTACT")["properties"]["properties"]
-            ["properties"]["customer_tier"]["enum"],
+        parameters(&reloaded.body, "HUBSPOT_UPDATE_CONTACT")["properties"]["properties"]["properties"]
+            ["customer_tier"]["enum"],
         json!(["gold", "silver", "platinum"])
     );
     let updated = app
@@ -749,12 +778,19 @@ async fn signing_in_goes_to_hubspots_authorize_page_with_the_scopes() {
         .as_admin(
             "PUT",
             "/admin/connections/hubspot",
-            Some(json!({"client_id": "5f2c4a1e-hubspot-app", "client_secret": "hubspot-app-secret"})),
+            Some(
+                json!({"client_id": "5f2c4a1e-hubspot-app", "client_secret": "hubspot-app-secret"}),
+            ),
         )
         .await;
     assert_eq!(put.status, 200, "{put:?}");
     let started = app
-        .as_user("alice", "POST", "/connected-accounts/hubspot/authorize", None)
+        .as_user(
+            "alice",
+            "POST",
+            "/connected-accounts/hubspot/authorize",
+            None,
+        )
         .await;
     assert_eq!(started.status, 200, "{started:?}");
     let url = url::Url::parse(started.body["authorization_url"].as_str().unwrap()).unwrap();
@@ -766,7 +802,10 @@ async fn signing_in_goes_to_hubspots_authorize_page_with_the_scopes() {
         url.query_pairs().into_owned().collect();
     assert_eq!(params["client_id"], "5f2c4a1e-hubspot-app");
     assert_eq!(params["response_type"], "code");
-    assert!(params["redirect_uri"].ends_with("/oauth/callback"), "{params:?}");
+    assert!(
+        params["redirect_uri"].ends_with("/oauth/callback"),
+        "{params:?}"
+    );
     assert_eq!(
         params["scope"],
         "oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read crm.objects.companies.write crm.objects.deals.read crm.objects.deals.write tickets crm.schemas.contacts.read crm.schemas.companies.read crm.schemas.deals.read"
