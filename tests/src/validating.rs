@@ -36,6 +36,9 @@ pub enum Source {
     /// A file or folder in a PyPI package of `tests/tools/.venv` (pinned in
     /// `tests/tools/standin/requirements.txt`), below its `site-packages`.
     PyPi(&'static str),
+    /// A file or folder of `tests/tools` itself: a hand-written checker's data where no
+    /// description can be used (HubSpot's account, `standin/hubspot`).
+    Tools(&'static str),
 }
 
 /// One provider's API description and where the provider serves it.
@@ -184,6 +187,7 @@ impl Description {
                 .join(".google-discovery")
                 .join(format!("{name}.json")),
             Source::PyPi(file) => site_packages().join(file),
+            Source::Tools(file) => tools_dir().join(file),
         }
     }
 
@@ -634,5 +638,19 @@ pub const SALESFORCE: Description = Description {
         env!("CARGO_MANIFEST_DIR"),
         "/tools/standin/salesforce-describes"
     )),
+/// HubSpot CRM v3 (`https://api.hubapi.com`), checked by hand against HubSpot's CRM v3
+/// documentation (`tests/tools/standin/hubspot.py`; HubSpot's published specs are not licensed
+/// for use here): routes of the objects, search, properties, pipelines, v4 default associations
+/// and account-info endpoints, their query parameters, the bearer header, and bodies: every
+/// property name and value of a create or update against the account the stand-in plays (its
+/// property definitions, `tests/tools/standin/hubspot/properties-{object}.json`: known, writable,
+/// typed, enumeration options), note association type ids and `hs_timestamp`, and search filter
+/// groups, operators, sorts, `limit` and `after`. Its operations are `METHOD /path` with the
+/// object type kept and ids as `{objectId}`: `POST /crm/v3/objects/deals/search`,
+/// `PATCH /crm/v3/objects/contacts/{objectId}`.
+pub const HUBSPOT: Description = Description {
+    name: "hubspot",
+    base_url: "https://api.hubapi.com",
+    source: Source::Tools("standin/hubspot"),
     overlay: None,
 };

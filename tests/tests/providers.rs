@@ -30,6 +30,9 @@ mod google_docs;
 mod google_drive;
 #[path = "providers/graphql.rs"]
 mod graphql;
+/// HubSpot CRM v3, checked by hand against HubSpot's docs and the account's properties.
+#[path = "providers/hubspot.rs"]
+mod hubspot;
 #[path = "providers/jira.rs"]
 mod jira;
 #[path = "providers/linear.rs"]

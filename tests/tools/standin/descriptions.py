@@ -35,6 +35,10 @@ request reached, and every way the request breaks the description (empty when it
 - Salesforce (the folder `salesforce-describes/` of describe fixtures; salesforce.py): the REST
   API's resources, methods and query parameters as its developer guide gives them, and record
   bodies field by field against the object's describe (no machine-readable spec exists offline).
+- HubSpot (the folder `tests/tools/standin/hubspot`: the account's property definitions;
+  hubspot.py): no spec is licensed for use here, so HubSpot's CRM v3 documentation is written
+  down by hand: routes, query parameters, bodies, property names and values against the
+  account's properties, search filters.
 - Microsoft Graph (an OData CSDL, `.xml` or `.xml.gz`; graph.py): the real v1.0 path walked on
   Graph's model (entity sets, singletons, keys, navigation, bound actions and functions, stream
   properties, OneDrive's path-based addressing), the method for what the path names, OData
@@ -113,6 +117,10 @@ def load(path: str, overlay) -> "object":
 
     if is_salesforce_describes(path):
         return SalesforceDescription(path)  # describe fixtures checked by hand (salesforce.py)
+    from hubspot import HubSpotDescription, is_hubspot_account
+
+    if is_hubspot_account(path):
+        return HubSpotDescription(path)  # HubSpot's CRM v3 docs, by hand, and the account's properties (hubspot.py)
     if path.endswith((".graphql", ".gql")):
         return GraphqlDescription.from_sdl(Path(path).read_text(), overlay)
     if path.endswith((".xml", ".xml.gz")):
