@@ -30,7 +30,6 @@ mod google_docs;
 mod google_drive;
 #[path = "providers/graphql.rs"]
 mod graphql;
-/// HubSpot CRM v3, checked by hand against HubSpot's docs and the account's properties.
 #[path = "providers/hubspot.rs"]
 mod hubspot;
 #[path = "providers/jira.rs"]
@@ -53,10 +52,10 @@ mod notion;
 mod onedrive;
 #[path = "providers/outlook.rs"]
 mod outlook;
-#[path = "providers/shopify.rs"]
-mod shopify;
 #[path = "providers/salesforce.rs"]
 mod salesforce;
+#[path = "providers/shopify.rs"]
+mod shopify;
 #[path = "providers/slack.rs"]
 mod slack;
 #[path = "providers/trello.rs"]
