@@ -565,31 +565,8 @@ pub const BITBUCKET: Description = Description {
     base_url: "https://api.bitbucket.org/2.0",
     source: Source::Shared("specs/bitbucket/swagger.stripped.json"),
     overlay: Some("bitbucket"),
-/// Figma (`https://api.figma.com`), checked against Figma's own OpenAPI 3.1.0 description, npm
-/// `@figma/rest-api-spec` 0.43.0 (`openapi/openapi.yaml`, read as YAML), with no overlay: path
-/// and query parameters (types, enums such as `format`, ranges such as `scale`), undeclared
-/// query parameters, and comment bodies (`client_meta` must be one of its four positions).
-/// Figma's operations accept a personal token (`X-Figma-Token`) as well as OAuth, which
-/// openapi-core does not check: the tests assert the credential header themselves. Operations
-/// are `METHOD /v1/...` templates such as `GET /v1/files/{file_key}`.
-pub const FIGMA: Description = Description {
-    name: "figma",
-    base_url: "https://api.figma.com",
-    source: Source::Npm("@figma/rest-api-spec/openapi/openapi.yaml"),
-/// Vercel (`https://api.vercel.com`), checked against npm `@vercel/sdk` 1.28.35 itself
-/// (`tests/tools/standin/vercel.mjs`, run by `vercel.py`: no current description of Vercel's API
-/// is obtainable offline): the operation is found by method and path among the SDK's
-/// `esm/funcs/*.js` path templates, and the request (path parameters, query parameters decoded
-/// to their types, JSON body) is validated by that operation's zod request schema from
-/// `esm/models/*.js` with `safeParse`; query parameters the operation does not encode, body
-/// members the schema does not declare, a body where it takes none and a missing bearer token
-/// are refused too. Its operations are `METHOD /template`: `GET /v10/projects`,
-/// `POST /v10/projects/{projectId}/promote/{deploymentId}`.
-pub const VERCEL: Description = Description {
-    name: "vercel",
-    base_url: "https://api.vercel.com",
-    source: Source::Npm("@vercel/sdk/esm"),
-    overlay: None,
+};
+
 /// Discord's HTTP API v10 (`../shared/specs/discord/openapi.stripped.json`: Discord's official
 /// `discord-api-spec` OpenAPI 3.1.0, descriptions stripped), checked by openapi-core (method,
 /// path, path and query parameters with their snowflake patterns and limits, JSON bodies, the
@@ -603,6 +580,22 @@ pub const DISCORD: Description = Description {
     base_url: "https://discord.com/api/v10",
     source: Source::Shared("specs/discord/openapi.stripped.json"),
     overlay: Some("discord"),
+};
+
+/// Figma (`https://api.figma.com`), checked against Figma's own OpenAPI 3.1.0 description, npm
+/// `@figma/rest-api-spec` 0.43.0 (`openapi/openapi.yaml`, read as YAML), with no overlay: path
+/// and query parameters (types, enums such as `format`, ranges such as `scale`), undeclared
+/// query parameters, and comment bodies (`client_meta` must be one of its four positions).
+/// Figma's operations accept a personal token (`X-Figma-Token`) as well as OAuth, which
+/// openapi-core does not check: the tests assert the credential header themselves. Operations
+/// are `METHOD /v1/...` templates such as `GET /v1/files/{file_key}`.
+pub const FIGMA: Description = Description {
+    name: "figma",
+    base_url: "https://api.figma.com",
+    source: Source::Npm("@figma/rest-api-spec/openapi/openapi.yaml"),
+    overlay: None,
+};
+
 /// GitLab's REST API v4 on gitlab.com, checked against PyPI `python-gitlab` 8.6.0's resource
 /// tables (`gitlab/v4/objects`: each manager's path template, methods by its mixins,
 /// `_list_filters`, `_optional_get_attrs`, `_create_attrs` and `_update_attrs` with their
@@ -618,26 +611,8 @@ pub const GITLAB: Description = Description {
     base_url: "https://gitlab.com/api/v4",
     source: Source::PyPi("gitlab/v4/objects"),
     overlay: Some("gitlab"),
-/// Salesforce's REST API v62.0 on an org's instance (`https://acme.my.salesforce.com`), checked
-/// by hand against Salesforce's REST API Developer Guide and the describe fixtures of
-/// `tests/tools/standin/salesforce-describes` (Account, Contact, Lead, Opportunity, Case, Task,
-/// with custom fields), which tests also serve as the describe answers: resources, methods and
-/// query parameters, a bearer token, and record bodies field by field against the object's
-/// describe (unknown, formula, compound and non-createable or non-updateable fields, required
-/// fields on create, JSON types, lengths, picklist values, ids, dates);
-/// `tests/tools/standin/salesforce.py` says exactly what (no machine-readable description of
-/// Salesforce's API exists offline: its OpenAPI is generated per org). Its operations are
-/// `METHOD /template` below `/services/data/v62.0`: `GET /query`, `GET /query/{locator}`,
-/// `POST /sobjects/{object}`, `PATCH /sobjects/{object}/{id}`. `Source` has no variant for a
-/// folder of `tests/tools` itself: the folder's absolute path, which `Path::join` keeps whole,
-/// stands in `Source::Npm`.
-pub const SALESFORCE: Description = Description {
-    name: "salesforce",
-    base_url: "https://acme.my.salesforce.com",
-    source: Source::Npm(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tools/standin/salesforce-describes"
-    )),
+};
+
 /// HubSpot CRM v3 (`https://api.hubapi.com`), checked by hand against HubSpot's CRM v3
 /// documentation (`tests/tools/standin/hubspot.py`; HubSpot's published specs are not licensed
 /// for use here): routes of the objects, search, properties, pipelines, v4 default associations
@@ -652,5 +627,39 @@ pub const HUBSPOT: Description = Description {
     name: "hubspot",
     base_url: "https://api.hubapi.com",
     source: Source::Tools("standin/hubspot"),
+    overlay: None,
+};
+
+/// Salesforce's REST API v62.0 on an org's instance (`https://acme.my.salesforce.com`), checked
+/// by hand against Salesforce's REST API Developer Guide and the describe fixtures of
+/// `tests/tools/standin/salesforce-describes` (Account, Contact, Lead, Opportunity, Case, Task,
+/// with custom fields), which tests also serve as the describe answers: resources, methods and
+/// query parameters, a bearer token, and record bodies field by field against the object's
+/// describe (unknown, formula, compound and non-createable or non-updateable fields, required
+/// fields on create, JSON types, lengths, picklist values, ids, dates);
+/// `tests/tools/standin/salesforce.py` says exactly what (no machine-readable description of
+/// Salesforce's API exists offline: its OpenAPI is generated per org). Its operations are
+/// `METHOD /template` below `/services/data/v62.0`: `GET /query`, `GET /query/{locator}`,
+/// `POST /sobjects/{object}`, `PATCH /sobjects/{object}/{id}`.
+pub const SALESFORCE: Description = Description {
+    name: "salesforce",
+    base_url: "https://acme.my.salesforce.com",
+    source: Source::Tools("standin/salesforce-describes"),
+    overlay: None,
+};
+
+/// Vercel (`https://api.vercel.com`), checked against npm `@vercel/sdk` 1.28.35 itself
+/// (`tests/tools/standin/vercel.mjs`, run by `vercel.py`: no current description of Vercel's API
+/// is obtainable offline): the operation is found by method and path among the SDK's
+/// `esm/funcs/*.js` path templates, and the request (path parameters, query parameters decoded
+/// to their types, JSON body) is validated by that operation's zod request schema from
+/// `esm/models/*.js` with `safeParse`; query parameters the operation does not encode, body
+/// members the schema does not declare, a body where it takes none and a missing bearer token
+/// are refused too. Its operations are `METHOD /template`: `GET /v10/projects`,
+/// `POST /v10/projects/{projectId}/promote/{deploymentId}`.
+pub const VERCEL: Description = Description {
+    name: "vercel",
+    base_url: "https://api.vercel.com",
+    source: Source::Npm("@vercel/sdk/esm"),
     overlay: None,
 };
