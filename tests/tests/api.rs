@@ -10,13 +10,18 @@ use actionhost_e2e::standin::{Reply, StandIn};
 use serde_json::{Value, json};
 
 /// The ids of the bundled integrations, in the listing's order.
-const BUNDLED_IDS: [&str; 16] = [
+const BUNDLED_IDS: [&str; 24] = [
     "asana",
+    "bitbucket",
+    "discord",
+    "figma",
     "github",
+    "gitlab",
     "gmail",
     "google_calendar",
     "google_docs",
     "google_drive",
+    "hubspot",
     "jira",
     "linear",
     "microsoft_calendar",
@@ -25,8 +30,11 @@ const BUNDLED_IDS: [&str; 16] = [
     "notion",
     "onedrive",
     "outlook",
+    "salesforce",
+    "shopify",
     "slack",
     "trello",
+    "vercel",
 ];
 
 async fn app_with_github(upstream: &StandIn) -> TestApp {
@@ -164,7 +172,7 @@ async fn listing_shows_connected_integrations_by_default_and_filters_by_id_and_c
             .unwrap()
             .keys()
             .collect::<Vec<_>>(),
-        ["gmail", "microsoft_teams", "outlook", "slack"]
+        ["discord", "gmail", "microsoft_teams", "outlook", "slack"]
     );
 
     let bad = app

@@ -194,7 +194,7 @@ async fn a_link_opens_its_users_page_once_and_the_secret_leaves_the_address_bar(
     assert!(!found.html.contains("id=\"card-github\""));
     // The sixteen bundled integrations and the uploaded `billing`.
     assert!(
-        found.html.contains("2 of 17 integrations"),
+        found.html.contains("2 of 25 integrations"),
         "{}",
         found.html
     );
@@ -681,7 +681,7 @@ async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
         report["search_visible"],
         json!(["google_calendar", "microsoft_calendar"])
     );
-    assert_eq!(report["search_count"], "2 of 17 integrations");
+    assert_eq!(report["search_count"], "2 of 25 integrations");
 
     // Connected through the authorization server, back on the page with the result.
     assert_eq!(

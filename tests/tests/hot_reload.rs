@@ -338,11 +338,16 @@ async fn uploads_and_deletions_survive_a_restart() {
             .collect::<Vec<_>>(),
         [
             "asana",
+            "bitbucket",
+            "discord",
+            "figma",
             "github",
+            "gitlab",
             "gmail",
             "google_calendar",
             "google_docs",
             "google_drive",
+            "hubspot",
             "jira",
             "linear",
             "microsoft_calendar",
@@ -351,8 +356,11 @@ async fn uploads_and_deletions_survive_a_restart() {
             "notion",
             "onedrive",
             "outlook",
+            "salesforce",
+            "shopify",
             "swap",
-            "trello"
+            "trello",
+            "vercel"
         ]
     );
     // PUT again brings a deleted bundled plugin back.

@@ -8,7 +8,6 @@
 
 use actionhost::credentials::SecretString;
 use actionhost::runtime::{ActionError, CallContext, CallError, LoadedPlugin, Runtime};
-use actionhost_e2e::host::TestApp;
 use actionhost_e2e::standin::Reply;
 use actionhost_e2e::validating::{Checked, DISCORD, Fixture, Session};
 use serde_json::{Value, json};

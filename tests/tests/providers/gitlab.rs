@@ -350,12 +350,12 @@ async fn every_action_on_a_self_managed_instance_with_a_personal_access_token() 
         requests[5].json(),
         json!({"body": "Reproduced on staging."})
     );
-    assert_eq!(query(9), "page=1&per_page=50");
+    assert_eq!(query(8), "page=1&per_page=50");
     assert_eq!(
-        requests[10].json()["title"],
+        requests[9].json()["title"],
         "Draft: Fix the saved card checkout"
     );
-    assert_eq!(requests[11].json(), json!({"body": "Looks good."}));
+    assert_eq!(requests[10].json(), json!({"body": "Looks good."}));
 
     // The check reaches the caller: a request the tables refuse fails the action.
     standin.reset().await;

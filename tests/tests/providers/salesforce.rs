@@ -658,7 +658,10 @@ async fn signing_in_keeps_the_instance_url_and_every_call_goes_there() {
         .as_admin(
             "PUT",
             "/admin/connections/salesforce",
-            Some(json!({"client_id": "3MVG9connected.app.key", "client_secret": "connected-app-secret"})),
+            // The token endpoint is the login stand-in's (the upstream override covers API
+            // calls, not the OAuth client, as for every provider's sign-in test).
+            Some(json!({"client_id": "3MVG9connected.app.key", "client_secret": "connected-app-secret",
+                        "token_url": format!("{}/services/oauth2/token", login.url())})),
         )
         .await;
     assert_eq!(put.status, 200, "{put:?}");
@@ -978,7 +981,7 @@ async fn create_and_update_schemas_are_the_orgs_fields_described_once_per_action
         ),
         (
             json!({"Name": "Deal", "StageName": "Prospecting"}),
-            "/fields",
+            "/fields/CloseDate",
         ),
     ] {
         let refused = app

@@ -500,7 +500,7 @@ async fn vercels_error_envelope_reaches_the_caller_as_the_contracts_errors() {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs()
-        + 120)
+        + 3600)
         .to_string();
     let bad = error(
         "bad_request",
@@ -562,7 +562,8 @@ async fn vercels_error_envelope_reaches_the_caller_as_the_contracts_errors() {
             retry_after_seconds: Some(seconds),
         }) => {
             assert_eq!(message, "Rate limit exceeded");
-            assert!((115..=120).contains(&seconds), "{seconds}");
+            // An hour ahead, less however long the cases above took on a loaded machine.
+            assert!((3000..=3600).contains(&seconds), "{seconds}");
         }
         other => panic!("{other:?}"),
     }
