@@ -947,10 +947,9 @@ pub fn provider() -> Provider {
                 WRITE_DRAFT_ORDERS,
             ])
             .scope_separator(",")
-            .without_pkce(),
-            // PENDING Contract 0.4 (not on main yet): the OAuth token goes in Shopify's header,
-            // `.token_header("X-Shopify-Access-Token", None)`; until then the host sends it as
-            // `Authorization: Bearer`, which Shopify refuses.
+            .without_pkce()
+            // Shopify takes the token in its own header, not as a Bearer token (contract 0.4).
+            .token_header("X-Shopify-Access-Token", None),
         ))
         // A custom app made in the shop's admin (Settings → Apps and sales channels → Develop
         // apps; no new ones since January 2026, existing ones keep working) has an Admin API

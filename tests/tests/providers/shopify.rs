@@ -532,6 +532,46 @@ async fn a_custom_app_token_connects_to_its_shop_and_calls_reach_it() {
     assert_shopify_requests(&standin).await;
 }
 
+/// An OAuth account's token goes in `X-Shopify-Access-Token` too (contract 0.4's token header),
+/// never as a Bearer token: Shopify's Admin API takes no other.
+#[tokio::test]
+async fn an_oauth_token_goes_in_shopifys_header() {
+    let standin = SHOPIFY.session("oauth_token_header");
+    standin
+        .answer(data(
+            "query ConnectedShop",
+            json!({"shop": {"name": "Acme Outfitters", "myshopifyDomain": "acme-outfitters.myshopify.com"}}),
+        ))
+        .await;
+    standin
+        .answer(data(
+            "query ListCustomers",
+            json!({"customers": page(json!([]), None)}),
+        ))
+        .await;
+    let app = TestApp::start(&standin.overrides(), |_| {}).await;
+    let connected = app
+        .as_user(
+            "alice",
+            "PUT",
+            "/connected-accounts/shopify",
+            Some(json!({"access_token": TOKEN, "fields": {"shop": SHOP}})),
+        )
+        .await;
+    assert_eq!(connected.status, 200, "{connected:?}");
+    let listed = app
+        .as_user(
+            "alice",
+            "POST",
+            "/actions",
+            Some(json!({"action": "SHOPIFY_LIST_CUSTOMERS", "parameters": {}})),
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{listed:?}");
+    assert_eq!(standin.requests().await.len(), 2);
+    assert_shopify_requests(&standin).await;
+}
+
 /// Signing in with OAuth starts at the shop's own authorize endpoint (the `shop` given before
 /// the flow fills the template), with Shopify's comma-separated scopes and no PKCE; without a
 /// shop the host cannot build the URL and says so.
