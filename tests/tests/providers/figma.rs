@@ -261,7 +261,9 @@ async fn every_action_sends_requests_that_figmas_description_accepts() {
     for request in &requests {
         assert_bearer(request);
     }
-    let sent: Vec<(&str, &str, Vec<(String, String)>)> = requests
+    /// Method, path and query pairs of one request.
+    type Sent<'a> = (&'a str, &'a str, Vec<(String, String)>);
+    let sent: Vec<Sent> = requests
         .iter()
         .map(|r| (r.method.as_str(), r.path.as_str(), query(r)))
         .collect();
