@@ -121,7 +121,7 @@ impl RecordedRequest {
     ///
     /// ```
     /// # use actionhost_sdk::testing::RecordedRequest;
-    /// let r = RecordedRequest { method: "POST".into(), url: "https://x.test/".into(), headers: vec![], body: Some(br#"{"a":1}"#.to_vec()) };
+    /// let r = RecordedRequest { method: "POST".into(), url: "https://x.test/".into(), headers: vec![], body: Some(br#"{"a":1}"#.to_vec()), as_operator: false };
     /// assert_eq!(r.json(), serde_json::json!({"a": 1}));
     /// ```
     pub fn json(&self) -> Value {
