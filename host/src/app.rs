@@ -67,6 +67,34 @@ pub enum StartError {
     Runtime(#[from] RuntimeError),
     #[error(transparent)]
     Watch(#[from] WatchError),
+    #[error(
+        "ACTIONHOST_DATABASE_URL needs ACTIONHOST_MASTER_KEY: every host sharing the database must seal secrets with the same key, so none may generate its own"
+    )]
+    SharedKey,
+    #[error(
+        "ACTIONHOST_MASTER_KEY is not the key this database's secrets were sealed with; give this host the same key as the others"
+    )]
+    WrongKey,
+}
+
+/// Makes sure every host sharing the database seals with one key: the first host stores a
+/// value sealed with its key, every later one must be able to open it (the value is random and
+/// says nothing of the key).
+async fn check_master_key(store: &Store, sealer: &Sealer) -> Result<(), StartError> {
+    const KEY: &[u8] = b"master-key-check";
+    let tree = store.tree(crate::store::trees::META)?;
+    loop {
+        if let Some(sealed) = tree.get(KEY).await? {
+            return match sealer.open(&sealed, KEY) {
+                Ok(_) => Ok(()),
+                Err(_) => Err(StartError::WrongKey),
+            };
+        }
+        let check = sealer.seal(crate::credentials::random_token(16).as_bytes(), KEY);
+        if tree.compare_and_swap(KEY, None, Some(check)).await? {
+            return Ok(());
+        }
+    }
 }
 
 impl AppState {
@@ -85,10 +113,21 @@ impl AppState {
             dir: settings.data_dir.clone(),
             source,
         })?;
-        let store = Store::open(&settings.data_dir)?;
+        let store = match &settings.database_url {
+            Some(url) => {
+                if settings.master_key.is_none() {
+                    return Err(StartError::SharedKey);
+                }
+                Store::connect(url.expose(), settings.database_pool).await?
+            }
+            None => Store::open(&settings.data_dir)?,
+        };
         let master =
             MasterKey::load_or_generate(settings.master_key.as_deref(), &settings.data_dir)?;
         let sealer = Sealer::new(&master);
+        if store.shared() {
+            check_master_key(&store, &sealer).await?;
+        }
         let changes = Changes::default();
         let audit = AuditLog::open(&store)?;
         let audited = audit.clone();
@@ -105,6 +144,7 @@ impl AppState {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", settings.listen));
+        accounts.watch();
         let oauth = Arc::new(OAuthFlows::open(
             &store,
             sealer,

@@ -63,6 +63,13 @@ pub struct SettingsArgs {
     /// 32 bytes in standard base64: encrypts every stored secret.
     #[arg(long, env = "ACTIONHOST_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
+    /// `postgres://user:password@host/db`: keep all state in PostgreSQL, so that several hosts
+    /// serve one database, instead of the embedded sled store in the data dir.
+    #[arg(long, env = "ACTIONHOST_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Connections this host keeps open to PostgreSQL (default 16).
+    #[arg(long, env = "ACTIONHOST_DATABASE_POOL")]
+    pub database_pool: Option<u32>,
     /// Base of OAuth redirect URIs (default: `http://` + the bound address).
     #[arg(long, env = "ACTIONHOST_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -260,6 +267,8 @@ pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(600);
 /// Calls one plugin may run at once by default (`[limits] max_concurrent_calls`, or a plugin's
 /// policy): with the per-call caps, it bounds the memory one plugin's calls can hold.
 pub const DEFAULT_MAX_CONCURRENT_CALLS: u32 = 64;
+/// PostgreSQL connections per host unless `ACTIONHOST_DATABASE_POOL` says otherwise.
+pub const DEFAULT_DATABASE_POOL: u32 = 16;
 
 /// Resolved settings for every command.
 #[derive(Debug, Clone)]
@@ -281,6 +290,10 @@ pub struct Settings {
     /// Age after which the key set is fetched again on the next token.
     pub jwks_max_age: Duration,
     pub master_key: Option<String>,
+    /// PostgreSQL instead of sled (it may carry a password: never printed).
+    pub database_url: Option<crate::credentials::SecretString>,
+    /// Connections kept to PostgreSQL.
+    pub database_pool: u32,
     pub public_url: Option<String>,
     pub upstream_overrides: UpstreamOverrides,
     /// Private origins an operator lets plugins reach, each exactly.
@@ -489,6 +502,12 @@ impl Settings {
             // The master key is never read from a file we might print or copy: flags/env only,
             // or the generated key file in the data dir.
             master_key: args.master_key.clone(),
+            database_url: args
+                .database_url
+                .clone()
+                .filter(|u| !u.is_empty())
+                .map(crate::credentials::SecretString::new),
+            database_pool: args.database_pool.unwrap_or(DEFAULT_DATABASE_POOL).max(2),
             public_url: args.public_url.clone().or(file.public_url),
             upstream_overrides,
             allow_private_origins,

@@ -241,11 +241,11 @@ impl Executor {
         if !info.needs_account() {
             return Ok(CallContext {
                 user: user.into(),
-                operator_secret: self.operator_secret(plugin)?,
+                operator_secret: self.operator_secret(plugin).await?,
                 ..CallContext::default()
             });
         }
-        let Some((account, secret)) = self.accounts.get(user, &info.id)? else {
+        let Some((account, secret)) = self.accounts.get(user, &info.id).await? else {
             return Err(ExecuteError::NotConnected {
                 integration: info.id.clone(),
                 why: format!("you have no connected {} account", info.name),
@@ -323,8 +323,8 @@ impl Executor {
             user: user.into(),
             scopes: account.scopes,
             fields,
-            operator_key: self.operator_key(plugin, secret.kind())?,
-            operator_secret: self.operator_secret(plugin)?,
+            operator_key: self.operator_key(plugin, secret.kind()).await?,
+            operator_secret: self.operator_secret(plugin).await?,
             credential,
             credential_kind: secret.kind(),
             refresher,
@@ -332,19 +332,19 @@ impl Executor {
     }
 
     /// The operator's credential of a plugin that declares one (Discord's bot token), if set.
-    fn operator_secret(
+    async fn operator_secret(
         &self,
         plugin: &CatalogPlugin,
     ) -> Result<Option<crate::credentials::SecretString>, ExecuteError> {
         if plugin.loaded.info.operator_credential.is_none() {
             return Ok(None);
         }
-        Ok(self.oauth.connections.operator_secret(plugin.id())?)
+        Ok(self.oauth.connections.operator_secret(plugin.id()).await?)
     }
 
     /// The operator's part of a two-part key: the client id of the integration's connection,
     /// for an account of the kind (API key) that declares one.
-    fn operator_key(
+    async fn operator_key(
         &self,
         plugin: &CatalogPlugin,
         kind: Option<CredentialKind>,
@@ -362,7 +362,8 @@ impl Executor {
         Ok(self
             .oauth
             .connections
-            .get(plugin.id())?
+            .get(plugin.id())
+            .await?
             .map(|(connection, _)| connection.client_id))
     }
 
@@ -384,7 +385,7 @@ impl Executor {
                 ..
             })
         );
-        let operator_key = self.operator_key(plugin, secret.kind())?;
+        let operator_key = self.operator_key(plugin, secret.kind()).await?;
         if needs_key && operator_key.is_none() {
             return Err(ExecuteError::ConnectFailed {
                 integration: info.id.clone(),
@@ -401,7 +402,7 @@ impl Executor {
             scopes: details.scopes.clone(),
             fields: details.fields.clone(),
             operator_key,
-            operator_secret: self.operator_secret(plugin)?,
+            operator_secret: self.operator_secret(plugin).await?,
             credential: secret.injected().cloned(),
             credential_kind: secret.kind(),
             refresher: None,
@@ -463,9 +464,17 @@ impl Executor {
             ));
         }
         details.label = found.label;
-        let lock = self.oauth.account_lock(user, &info.id);
-        let _stored_alone = lock.lock().await;
-        let account = self.accounts.connect(user, &info.id, &secret, details)?;
+        let stored_alone = self
+            .oauth
+            .lock_account(user, &info.id)
+            .await
+            .map_err(|e| failed(e.to_string(), e.code()))?;
+        let account = self
+            .accounts
+            .connect(user, &info.id, &secret, details)
+            .await;
+        stored_alone.release().await;
+        let account = account?;
         self.user_schemas.drop_user(user);
         Ok(account)
     }
@@ -489,7 +498,10 @@ impl Executor {
                 })?;
             let (result, report) = self.runtime.describe(&plugin.loaded, action, call).await;
             self.record_upstream(plugin.id(), &report.upstream_statuses);
-            let definition = result.map_err(|e| self.call_error(&call.user, plugin, e))?;
+            let definition = match result {
+                Ok(definition) => definition,
+                Err(e) => return Err(self.call_error(&call.user, plugin, e).await),
+            };
             let hash = plugin.loaded.hash.clone();
             let named = action.to_string();
             off_worker_unless(false, move || {
@@ -660,29 +672,37 @@ impl Executor {
         drop(running);
         self.metrics.instantiation(plugin.id(), report.instantiate);
         *statuses = report.upstream_statuses;
-        result.map_err(|e| self.call_error(user, &plugin, e))
+        match result {
+            Ok(output) => Ok(output),
+            Err(e) => Err(self.call_error(user, &plugin, e).await),
+        }
     }
 
     /// A plugin's error as the caller sees it. A credential the provider refuses (and that no
     /// refresh could replace) marks the account `revoked`.
-    fn call_error(&self, user: &str, plugin: &CatalogPlugin, error: CallError) -> ExecuteError {
+    async fn call_error(
+        &self,
+        user: &str,
+        plugin: &CatalogPlugin,
+        error: CallError,
+    ) -> ExecuteError {
         match error {
             CallError::Action(ActionError::Unauthorized(message)) => {
                 let name = &plugin.loaded.info.name;
                 let still_active = self
                     .accounts
                     .get_public(user, plugin.id())
+                    .await
                     .ok()
                     .flatten()
                     .is_some_and(|a| a.status == AccountStatus::Active);
                 if still_active {
                     let why = format!("{name} refused the credential ({message})");
-                    if let Err(e) = self.accounts.set_status(
-                        user,
-                        plugin.id(),
-                        AccountStatus::Revoked,
-                        Some(why),
-                    ) {
+                    if let Err(e) = self
+                        .accounts
+                        .set_status(user, plugin.id(), AccountStatus::Revoked, Some(why))
+                        .await
+                    {
                         tracing::error!(error = %e, "cannot mark an account revoked");
                     }
                 }
@@ -702,10 +722,11 @@ impl Executor {
     }
 
     /// What `user` may list and search, read once from their accounts.
-    pub fn availability(&self, user: &str) -> Result<Availability, ExecuteError> {
+    pub async fn availability(&self, user: &str) -> Result<Availability, ExecuteError> {
         let accounts = self
             .accounts
-            .list(user)?
+            .list(user)
+            .await?
             .into_iter()
             .map(|a| (a.integration, (a.status, a.scopes)))
             .collect();
@@ -723,7 +744,7 @@ impl Executor {
             self.user_schemas.drop_user(user);
             self.describe_failures.retain(|(u, _), _| u != user);
         }
-        let available = self.availability(user)?;
+        let available = self.availability(user).await?;
         let mut listing = ToolListing {
             tools: Vec::new(),
             errors: Vec::new(),

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["catalog"],
     &["config", "execute"],
     &["identity", "plugin_sources"],
-    &["app"],
+    &["app", "migrate"],
     &["api"],
 ];
 

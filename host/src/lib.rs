@@ -4,7 +4,7 @@
 //! [`api`] (HTTP, auth) → [`catalog`] (which plugin owns the action, its schema) →
 //! [`runtime`] (a fresh wasm instance under limits) → the plugin → [`capability::http`]
 //! (allowlist, override, credential injection from [`credentials`]) → the provider.
-//! [`store`] holds everything persistent in one sled database under the data dir.
+//! [`store`] holds everything persistent: one sled database under the data dir, or PostgreSQL.
 
 pub mod account_fields;
 pub mod api;
@@ -19,6 +19,7 @@ pub mod deadline;
 pub mod execute;
 pub mod identity;
 pub mod manifest;
+pub mod migrate;
 pub mod observability;
 pub mod origin;
 pub mod plugin_sources;

@@ -39,6 +39,16 @@ enum Command {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+    /// Copy a sled store (the data dir of a host serving on sled) into the PostgreSQL database
+    /// of ACTIONHOST_DATABASE_URL. Safe to run again: records already there are kept, and
+    /// every run checks that each record arrived.
+    Migrate {
+        /// The data dir whose `store` to copy (stop the host serving from it first).
+        #[arg(long = "from-sled", value_name = "DIR")]
+        from_sled: PathBuf,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
     /// Work with plugin components.
     Plugin {
         #[command(subcommand)]
@@ -159,6 +169,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", auth.mint(&user, ttl)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Migrate {
+            from_sled,
+            settings,
+        } => {
+            let settings = Settings::resolve(&settings)?;
+            migrate(&from_sled, &settings).await
+        }
         Command::Plugin { command } => match command {
             PluginCommand::Check { file } => plugin_check(&file).await,
             PluginCommand::Catalog => plugin_catalog().await,
@@ -194,6 +211,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         },
     }
+}
+
+async fn migrate(from: &std::path::Path, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let Some(url) = &settings.database_url else {
+        anyhow::bail!("set ACTIONHOST_DATABASE_URL to the PostgreSQL database to copy into");
+    };
+    let target = actionhost::store::Store::connect(url.expose(), 4).await?;
+    let copied = actionhost::migrate::from_sled(from, &target).await?;
+    println!("{:<20} {:>10} {:>10}", "copied", "in sled", "added");
+    for tree in &copied {
+        println!("{:<20} {:>10} {:>10}", tree.name, tree.total, tree.added);
+    }
+    println!(
+        "every record is in the database. Secrets were copied sealed: start the hosts with the \
+         master key of {} (ACTIONHOST_MASTER_KEY, or the key file {} there).",
+        from.display(),
+        from.join("master.key").display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(mut settings: Settings) -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
 //! Where plugins come from and how they change while the host serves: the bundled ones, the
 //! watched `ACTIONHOST_PLUGINS_DIR`, and uploads (`PUT /admin/plugins/{id}`, kept in the data
-//! dir). Later sources override earlier ones with the same id (bundled < file < uploaded). A swap
+//! dir on sled, in the database on PostgreSQL, where an upload or deletion on one host is heard
+//! by the others and applied at once, [`PluginSources::sync_from_store`]). Later sources override earlier ones with the same id (bundled < file < uploaded). A swap
 //! replaces the served `Arc`, so calls in flight finish on the version they started with;
 //! compilation happens here, off the request path. A refused component is reported and the
 //! version that was serving keeps serving.
@@ -14,7 +15,7 @@ use crate::catalog::{PluginRegistry, PluginSource};
 use crate::config::Settings;
 use crate::observability::metrics::Metrics;
 use crate::runtime::{LoadError, LoadedPlugin, Runtime};
-use crate::store::{Store, StoreError, trees};
+use crate::store::{Notice, Store, StoreError, trees};
 
 /// How long file events are collected before acting on them.
 const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -52,6 +53,8 @@ pub enum PluginChangeError {
 }
 
 const DISABLED_PREFIX: &str = "disabled:";
+/// On PostgreSQL, an uploaded plugin's bytes: `upload:{id}`.
+const UPLOAD_PREFIX: &str = "upload:";
 
 impl PluginSources {
     /// Loads every source (bundled, the plugins dir, uploads) into `registry`, then watches the
@@ -73,6 +76,7 @@ impl PluginSources {
             watcher: Mutex::new(None),
         });
         sources.load_all_plugins().await;
+        sources.watch_store();
         let watcher = watch(&sources)?;
         *sources.watcher.lock().expect("watcher lock") = watcher;
         Ok(sources)
@@ -82,23 +86,191 @@ impl PluginSources {
         self.settings.data_dir.join("plugins")
     }
 
-    fn disabled(&self, id: &str) -> bool {
-        self.store
-            .tree(trees::PLUGINS)
-            .and_then(|t| Ok(t.contains_key(format!("{DISABLED_PREFIX}{id}"))?))
-            .unwrap_or(false)
+    async fn disabled(&self, id: &str) -> bool {
+        let tree = match self.store.tree(trees::PLUGINS) {
+            Ok(tree) => tree,
+            Err(_) => return false,
+        };
+        match tree.contains_key(format!("{DISABLED_PREFIX}{id}")).await {
+            Ok(disabled) => disabled,
+            Err(e) => {
+                tracing::error!(plugin = id, error = %e, "cannot read whether the plugin is disabled; serving it");
+                false
+            }
+        }
     }
 
-    fn set_disabled(&self, id: &str, disabled: bool) -> Result<(), StoreError> {
+    async fn set_disabled(&self, id: &str, disabled: bool) -> Result<(), StoreError> {
         let tree = self.store.tree(trees::PLUGINS)?;
         let key = format!("{DISABLED_PREFIX}{id}");
         if disabled {
-            tree.insert(key, b"1".to_vec())?;
+            tree.insert(key, b"1".to_vec()).await?;
         } else {
-            tree.remove(key)?;
+            tree.remove(key).await?;
         }
-        tree.flush()?;
+        tree.flush().await?;
         Ok(())
+    }
+
+    /// The uploaded plugins as stored: `(id, bytes)`, by id.
+    async fn stored_uploads(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        if self.store.shared() {
+            let tree = self.store.tree(trees::PLUGINS)?;
+            return Ok(tree
+                .scan_prefix(UPLOAD_PREFIX)
+                .await?
+                .into_iter()
+                .map(|(key, bytes)| {
+                    let id = String::from_utf8_lossy(&key[UPLOAD_PREFIX.len()..]).into_owned();
+                    (id, bytes)
+                })
+                .collect());
+        }
+        let mut uploads = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.uploads_dir()) else {
+            return Ok(uploads);
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| is_wasm(p))
+            .collect();
+        files.sort();
+        for path in files {
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let id = path
+                        .file_stem()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    uploads.push((id, bytes));
+                }
+                Err(e) => {
+                    tracing::error!(file = %path.display(), error = %e, "cannot read an uploaded plugin")
+                }
+            }
+        }
+        Ok(uploads)
+    }
+
+    async fn read_upload(&self, id: &str) -> Result<Option<Vec<u8>>, PluginChangeError> {
+        if self.store.shared() {
+            let tree = self.store.tree(trees::PLUGINS)?;
+            return Ok(tree.get(format!("{UPLOAD_PREFIX}{id}")).await?);
+        }
+        let path = self.uploads_dir().join(format!("{id}.wasm"));
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(PluginChangeError::Io(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    async fn write_upload(&self, id: &str, bytes: &[u8]) -> Result<(), PluginChangeError> {
+        if self.store.shared() {
+            let tree = self.store.tree(trees::PLUGINS)?;
+            tree.insert(format!("{UPLOAD_PREFIX}{id}"), bytes.to_vec())
+                .await?;
+            return Ok(());
+        }
+        let dir = self.uploads_dir();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| PluginChangeError::Io(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join(format!("{id}.wasm"));
+        let tmp = dir.join(format!(".{id}.wasm.tmp"));
+        std::fs::write(&tmp, bytes)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| PluginChangeError::Io(format!("cannot store the plugin: {e}")))
+    }
+
+    async fn remove_upload(&self, id: &str) -> Result<(), PluginChangeError> {
+        if self.store.shared() {
+            let tree = self.store.tree(trees::PLUGINS)?;
+            tree.remove(format!("{UPLOAD_PREFIX}{id}")).await?;
+            return Ok(());
+        }
+        let path = self.uploads_dir().join(format!("{id}.wasm"));
+        std::fs::remove_file(&path)
+            .map_err(|e| PluginChangeError::Io(format!("cannot remove {}: {e}", path.display())))
+    }
+
+    /// Tells the other hosts sharing the store that the uploads or disabled flags changed.
+    async fn tell_others(&self) {
+        if let Err(e) = self.store.publish(&Notice::Plugins).await {
+            tracing::warn!(error = %e, "cannot tell the other hosts of a plugin change");
+        }
+    }
+
+    /// Makes what this host serves from uploads and bundled plugins match the store, after
+    /// another host changed it: a new or changed upload is loaded, a deleted one unloaded (its
+    /// bundled version serves again unless disabled), a bundled plugin disabled is removed.
+    pub async fn sync_from_store(self: &Arc<Self>) {
+        let uploads = match self.stored_uploads().await {
+            Ok(uploads) => uploads,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the uploaded plugins; keeping what serves");
+                return;
+            }
+        };
+        let stored: HashMap<&str, &Vec<u8>> =
+            uploads.iter().map(|(id, b)| (id.as_str(), b)).collect();
+        for (id, bytes) in &uploads {
+            let serving = self.registry.get(id);
+            let same = serving.as_ref().is_some_and(|p| {
+                p.source == PluginSource::Uploaded
+                    && p.loaded.hash == crate::runtime::sha256_hex(bytes)
+            });
+            if !same {
+                self.load(&format!("{id}.wasm"), bytes, PluginSource::Uploaded)
+                    .await;
+            }
+        }
+        for plugin in self.registry.plugins() {
+            let id = plugin.loaded.info.id.clone();
+            if plugin.source == PluginSource::Uploaded && !stored.contains_key(id.as_str()) {
+                self.unload(&id, PluginSource::Uploaded).await;
+            }
+        }
+        for (file, bytes) in crate::bundled::PLUGINS {
+            let id = file.trim_end_matches(".wasm");
+            match self.registry.source_of(id) {
+                Some(PluginSource::Bundled) if self.disabled(id).await => {
+                    if let Some(old) = self.registry.remove(id) {
+                        self.metrics
+                            .plugin_serving(id, Some(&old.loaded.info.version), None);
+                    }
+                    tracing::info!(plugin = id, "bundled plugin disabled on another host");
+                }
+                None => self.load_bundled(file, bytes).await,
+                _ => {}
+            }
+        }
+    }
+
+    /// Applies the other hosts' plugin changes as they are told, and everything again after a
+    /// lost connection to the database (a notice may have been missed).
+    fn watch_store(self: &Arc<Self>) {
+        if !self.store.shared() {
+            return;
+        }
+        let mut notices = self.store.notices();
+        let this = Arc::downgrade(self);
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                let notice = notices.recv().await;
+                let Some(this) = this.upgrade() else { return };
+                match notice {
+                    Ok(Notice::Plugins | Notice::Resync) | Err(RecvError::Lagged(_)) => {
+                        this.sync_from_store().await
+                    }
+                    Ok(Notice::Account(_)) => {}
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
     }
 
     /// Loads every source at start-up: bundled, then the plugins dir, then uploads.
@@ -118,45 +290,35 @@ impl PluginSources {
                 self.load_file(&path).await;
             }
         }
-        let uploads = self.uploads_dir();
-        if let Ok(entries) = std::fs::read_dir(&uploads) {
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| is_wasm(p))
-                .collect();
-            files.sort();
-            // Uploads are named by their unique id, so they load in parallel.
-            let loads: Vec<_> = files
-                .into_iter()
-                .map(|path| {
-                    let state = self.clone();
-                    tokio::spawn(async move {
-                        match std::fs::read(&path) {
-                            Ok(bytes) => {
-                                let name = path
-                                    .file_name()
-                                    .map(|n| n.to_string_lossy().to_string())
-                                    .unwrap_or_default();
-                                state.load(&name, &bytes, PluginSource::Uploaded).await;
-                            }
-                            Err(e) => {
-                                tracing::error!(file = %path.display(), error = %e, "cannot read an uploaded plugin")
-                            }
-                        }
-                    })
+        let uploads = match self.stored_uploads().await {
+            Ok(uploads) => uploads,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the uploaded plugins");
+                Vec::new()
+            }
+        };
+        // Uploads are named by their unique id, so they load in parallel.
+        let loads: Vec<_> = uploads
+            .into_iter()
+            .map(|(id, bytes)| {
+                let state = self.clone();
+                tokio::spawn(async move {
+                    state
+                        .load(&format!("{id}.wasm"), &bytes, PluginSource::Uploaded)
+                        .await;
                 })
-                .collect();
-            for load in loads {
-                if let Err(e) = load.await {
-                    tracing::error!(error = %e, "loading an uploaded plugin failed");
-                }
+            })
+            .collect();
+        for load in loads {
+            if let Err(e) = load.await {
+                tracing::error!(error = %e, "loading an uploaded plugin failed");
             }
         }
     }
 
     async fn load_bundled(&self, file: &str, bytes: &[u8]) {
         let id = file.trim_end_matches(".wasm");
-        if self.disabled(id) {
+        if self.disabled(id).await {
             tracing::info!(plugin = id, "bundled plugin is disabled by an operator");
             return;
         }
@@ -261,18 +423,16 @@ impl PluginSources {
                     self.load_file(&path).await;
                 }
             }
-            PluginSource::Uploaded => {
-                let path = self.uploads_dir().join(format!("{id}.wasm"));
-                match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        self.load(&format!("{id}.wasm"), &bytes, PluginSource::Uploaded)
-                            .await;
-                    }
-                    Err(e) => {
-                        tracing::error!(plugin = id, error = %e, "cannot read the uploaded plugin")
-                    }
+            PluginSource::Uploaded => match self.read_upload(id).await {
+                Ok(Some(bytes)) => {
+                    self.load(&format!("{id}.wasm"), &bytes, PluginSource::Uploaded)
+                        .await;
                 }
-            }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(plugin = id, error = %e, "cannot read the uploaded plugin")
+                }
+            },
             PluginSource::Bundled => {
                 if let Some((file, bytes)) = crate::bundled::PLUGINS
                     .iter()
@@ -467,17 +627,11 @@ impl PluginSources {
                 )],
             }));
         }
-        let dir = self.uploads_dir();
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| PluginChangeError::Io(format!("cannot create {}: {e}", dir.display())))?;
-        let path = dir.join(format!("{id}.wasm"));
-        let tmp = dir.join(format!(".{id}.wasm.tmp"));
-        std::fs::write(&tmp, bytes)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| PluginChangeError::Io(format!("cannot store the plugin: {e}")))?;
-        self.set_disabled(id, false)?;
+        self.write_upload(id, bytes).await?;
+        self.set_disabled(id, false).await?;
         self.serve(plugin, PluginSource::Uploaded, &format!("{id}.wasm"))
             .await;
+        self.tell_others().await;
         Ok(())
     }
 
@@ -487,12 +641,7 @@ impl PluginSources {
             return Err(PluginChangeError::NotFound(id.to_string()));
         };
         match source {
-            PluginSource::Uploaded => {
-                let path = self.uploads_dir().join(format!("{id}.wasm"));
-                std::fs::remove_file(&path).map_err(|e| {
-                    PluginChangeError::Io(format!("cannot remove {}: {e}", path.display()))
-                })?;
-            }
+            PluginSource::Uploaded => self.remove_upload(id).await?,
             PluginSource::File => {
                 if let Some(path) = self.file_serving(id) {
                     self.files
@@ -517,10 +666,11 @@ impl PluginSources {
             .iter()
             .any(|(f, _)| f.trim_end_matches(".wasm") == id)
         {
-            self.set_disabled(id, true)?;
+            self.set_disabled(id, true).await?;
         }
         self.registry.remove(id);
         tracing::info!(plugin = id, "plugin deleted by an operator");
+        self.tell_others().await;
         Ok(())
     }
 }

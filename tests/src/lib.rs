@@ -4,6 +4,7 @@
 
 pub mod host;
 pub mod oauth_server;
+pub mod postgres;
 pub mod sockets;
 pub mod standin;
 pub mod validating;

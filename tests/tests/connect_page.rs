@@ -392,7 +392,13 @@ async fn a_session_for_one_user_neither_reads_nor_changes_anothers_accounts() {
         ["billing", "github"],
         "bob's accounts are untouched"
     );
-    let (_, bobs_key) = app.state.accounts.get("bob", "billing").unwrap().unwrap();
+    let (_, bobs_key) = app
+        .state
+        .accounts
+        .get("bob", "billing")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(format!("{bobs_key:?}").contains("ApiKey"));
     let alices = app
         .as_user("alice", "GET", "/connected-accounts", None)
@@ -413,6 +419,7 @@ async fn a_session_for_one_user_neither_reads_nor_changes_anothers_accounts() {
         app.state
             .accounts
             .get_public("alice", "billing")
+            .await
             .unwrap()
             .is_some()
     );
@@ -442,6 +449,7 @@ async fn a_form_without_the_sessions_token_or_from_another_origin_changes_nothin
             app.state
                 .accounts
                 .get_public("alice", "billing")
+                .await
                 .unwrap()
                 .is_some(),
             "{form:?} {origin:?} changed nothing"
@@ -461,6 +469,7 @@ async fn a_form_without_the_sessions_token_or_from_another_origin_changes_nothin
         app.state
             .accounts
             .get_public("alice", "billing")
+            .await
             .unwrap()
             .is_none()
     );
@@ -499,6 +508,7 @@ async fn an_api_key_form_says_what_is_wrong_then_connects_and_returns() {
         app.state
             .accounts
             .get_public("alice", "billing")
+            .await
             .unwrap()
             .is_none()
     );
@@ -511,7 +521,12 @@ async fn an_api_key_form_says_what_is_wrong_then_connects_and_returns() {
     .await;
     assert_eq!(right.status, 303, "{}", right.html);
     assert_eq!(location(&right), "https://app.example/done");
-    let account = app.state.accounts.get_public("alice", "billing").unwrap();
+    let account = app
+        .state
+        .accounts
+        .get_public("alice", "billing")
+        .await
+        .unwrap();
     assert_eq!(
         account.unwrap().status,
         actionhost::credentials::AccountStatus::Active
@@ -713,13 +728,19 @@ async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
         app.state
             .accounts
             .get_public("alice", "github")
+            .await
             .unwrap()
             .is_none()
     );
 
     // The hostile page's post was refused and changed nothing.
     assert_eq!(report["cross_site"]["heading"], "This request was refused");
-    let billing = app.state.accounts.get_public("alice", "billing").unwrap();
+    let billing = app
+        .state
+        .accounts
+        .get_public("alice", "billing")
+        .await
+        .unwrap();
     assert_eq!(
         billing.unwrap().status,
         actionhost::credentials::AccountStatus::Active
@@ -743,6 +764,7 @@ async fn a_person_walks_the_page_in_chromium_and_screenshots_are_saved() {
         app.state
             .accounts
             .get_public("nojs", "billing")
+            .await
             .unwrap()
             .is_none()
     );
@@ -825,6 +847,7 @@ async fn a_provider_that_is_down_comes_back_as_a_notice_and_stores_nothing() {
         app.state
             .accounts
             .get_public("alice", "github")
+            .await
             .unwrap()
             .is_none()
     );
@@ -873,6 +896,7 @@ async fn an_oauth_integration_asks_for_its_account_fields_unless_the_operator_fi
         app.state
             .accounts
             .get_public("alice", "outlook")
+            .await
             .unwrap()
             .is_none(),
         "nothing started"
@@ -974,6 +998,7 @@ async fn a_basic_form_names_the_wrong_part_then_connects() {
         app.state
             .accounts
             .get_public("ada", "attacker")
+            .await
             .unwrap()
             .is_none()
     );

@@ -551,7 +551,7 @@ async fn connecting_an_account_changes_that_users_list_only() {
             "{script}: carol's client heard bob's change"
         );
         assert!(
-            app.state.accounts.delete("bob", "github").unwrap(),
+            app.state.accounts.delete("bob", "github").await.unwrap(),
             "reset for the next SDK"
         );
     }
@@ -617,7 +617,12 @@ async fn a_not_connected_tool_asks_the_client_to_open_the_connect_link_and_then_
         // The user connected in the "browser"; the call went on and ran with the new token.
         let call = &report["call"];
         assert_eq!(call["isError"], false, "{script}: {call}");
-        let account = app.state.accounts.get_public(&user, "github").unwrap();
+        let account = app
+            .state
+            .accounts
+            .get_public(&user, "github")
+            .await
+            .unwrap();
         assert!(account.is_some(), "{script}: {user} is connected");
         let requests = upstream.requests();
         let run = requests.last().unwrap();
@@ -694,6 +699,7 @@ async fn a_declined_or_unsupported_elicitation_answers_with_the_users_own_link()
                     app.state
                         .accounts
                         .get_public("erin", "github")
+                        .await
                         .unwrap()
                         .is_some()
                 );
@@ -701,10 +707,11 @@ async fn a_declined_or_unsupported_elicitation_answers_with_the_users_own_link()
                     app.state
                         .accounts
                         .get_public("alice", "github")
+                        .await
                         .unwrap()
                         .is_none()
                 );
-                app.state.accounts.delete("erin", "github").unwrap();
+                app.state.accounts.delete("erin", "github").await.unwrap();
             }
         }
     }

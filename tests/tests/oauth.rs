@@ -523,7 +523,13 @@ async fn the_whole_flow_works_against_oauth2_mock_server() {
     );
 
     // Refresh against the real server: make the token expire, then use it.
-    let (account, secret) = app.state.accounts.get("alice", "github").unwrap().unwrap();
+    let (account, secret) = app
+        .state
+        .accounts
+        .get("alice", "github")
+        .await
+        .unwrap()
+        .unwrap();
     app.state
         .accounts
         .put(
@@ -533,6 +539,7 @@ async fn the_whole_flow_works_against_oauth2_mock_server() {
             account.scopes,
             Some(time::OffsetDateTime::now_utc()),
         )
+        .await
         .unwrap();
     let run = app.as_user("alice", "POST", "/actions", get_repo()).await;
     assert_eq!(run.status, 200, "{run:?}");
@@ -545,7 +552,13 @@ async fn the_whole_flow_works_against_oauth2_mock_server() {
         .to_string();
     assert!(refreshed.starts_with("Bearer ey"), "{refreshed}");
     // The mock may issue an identical JWT within the same second; the new expiry shows the refresh.
-    let (account, _) = app.state.accounts.get("alice", "github").unwrap().unwrap();
+    let (account, _) = app
+        .state
+        .accounts
+        .get("alice", "github")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         account.expires_at.unwrap() > time::OffsetDateTime::now_utc() + time::Duration::minutes(30)
     );

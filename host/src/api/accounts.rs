@@ -70,15 +70,24 @@ pub async fn integrations(
     State(state): State<Arc<AppState>>,
     User(user): User,
 ) -> Result<Json<Vec<Integration>>, ApiError> {
-    Ok(Json(list_integrations(&state, &user)?))
+    Ok(Json(list_integrations(&state, &user).await?))
 }
 
 /// Every loaded integration with `user`'s account status (the API's list and the connect page's).
-pub(crate) fn list_integrations(
+pub(crate) async fn list_integrations(
     state: &AppState,
     user: &str,
 ) -> Result<Vec<Integration>, ApiError> {
-    let accounts = state.accounts.list(user)?;
+    let accounts = state.accounts.list(user).await?;
+    // One read of every OAuth app, not one per integration.
+    let connections: std::collections::HashMap<String, crate::credentials::Connection> = state
+        .oauth
+        .connections
+        .list()
+        .await?
+        .into_iter()
+        .map(|c| (c.integration.clone(), c))
+        .collect();
     state
         .registry
         .plugins()
@@ -86,7 +95,7 @@ pub(crate) fn list_integrations(
         .map(|plugin| {
             let info = &plugin.loaded.info;
             let connection = match info.oauth2() {
-                Some(_) => state.oauth.connections.public(&info.id)?,
+                Some(_) => connections.get(&info.id).cloned(),
                 None => None,
             };
             let fixed = |name: &str| {
@@ -182,7 +191,8 @@ pub async fn list_accounts(
     Ok(Json(
         state
             .accounts
-            .list(&user)?
+            .list(&user)
+            .await?
             .into_iter()
             .map(AccountView::from)
             .collect(),
@@ -385,7 +395,7 @@ pub(crate) async fn store_credentials(
     let mut fields = body.fields;
     if kind == CredentialKind::OAuth2 {
         // An OAuth token goes only to the operator's instance, never one the user names.
-        let fixed = match state.oauth.connections.public(&integration)? {
+        let fixed = match state.oauth.connections.public(&integration).await? {
             Some(connection) => connection.fields,
             None => FieldValues::new(),
         };
@@ -462,7 +472,7 @@ pub(crate) async fn remove_account(
     user: &str,
     integration: &str,
 ) -> Result<(), ApiError> {
-    let Some((_, secret)) = state.accounts.get(user, integration)? else {
+    let Some((_, secret)) = state.accounts.get(user, integration).await? else {
         return Err(ApiError::NotFound(format!(
             "you have no connected account for {integration:?}"
         )));
@@ -476,7 +486,8 @@ pub(crate) async fn remove_account(
         // A templated revocation URL resolves with the account's own fields.
         let fields = state
             .accounts
-            .get_public(user, integration)?
+            .get_public(user, integration)
+            .await?
             .map(|a| a.fields)
             .unwrap_or_default();
         let endpoints = plugin
@@ -486,7 +497,7 @@ pub(crate) async fn remove_account(
             .unwrap_or_else(|_| declared.clone());
         state.oauth.revoke(&secret, integration, &endpoints).await;
     }
-    state.accounts.delete(user, integration)?;
+    state.accounts.delete(user, integration).await?;
     state.executor.user_schemas.drop_user(user);
     tracing::info!(user, integration, "connected account deleted");
     Ok(())

@@ -89,10 +89,6 @@ pub async fn audit(
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::invalid("", e.body_text()))?;
-    // The query waits for the audit writer's queue and scans sled: off the async workers.
-    let audit = state.audit.clone();
-    let (records, next) = tokio::task::spawn_blocking(move || audit.query(&query))
-        .await
-        .map_err(|e| ApiError::Internal(format!("the audit query failed: {e}")))??;
+    let (records, next) = state.audit.query(&query).await?;
     Ok(Json(AuditPage { records, next }))
 }

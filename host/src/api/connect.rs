@@ -146,14 +146,15 @@ pub async fn create_session(
         integrations: body.integrations,
         return_url: body.return_url,
     };
-    let (url, expires_at) = make_link(&state, scope)?;
+    let (url, expires_at) = make_link(&state, scope).await?;
     Ok(Json(ConnectLink { url, expires_at }))
 }
 
-fn make_link(state: &AppState, scope: Scope) -> Result<(String, OffsetDateTime), ApiError> {
+async fn make_link(state: &AppState, scope: Scope) -> Result<(String, OffsetDateTime), ApiError> {
     let (secret, expires_at) = state
         .connect_sessions
-        .create(scope, state.settings.connect.link_ttl)?;
+        .create(scope, state.settings.connect.link_ttl)
+        .await?;
     let url = format!(
         "{}/connect?link={secret}",
         state.public_url().trim_end_matches('/')
@@ -165,7 +166,7 @@ fn make_link(state: &AppState, scope: Scope) -> Result<(String, OffsetDateTime),
 
 /// A connect-page link for `user` limited to `integration` (the MCP server's connect links),
 /// when the page can connect it: an OAuth integration needs the operator's OAuth app.
-pub(crate) fn link_for_integration(
+pub(crate) async fn link_for_integration(
     state: &AppState,
     user: &str,
     integration: &str,
@@ -179,7 +180,7 @@ pub(crate) fn link_for_integration(
         .info
         .auth_kinds()
         .all(|auth| matches!(auth, AuthKind::OAuth2(_)));
-    if oauth_only && state.oauth.connections.public(integration)?.is_none() {
+    if oauth_only && state.oauth.connections.public(integration).await?.is_none() {
         return Err(ApiError::from_oauth(
             integration,
             OAuthError::NoConnection(integration.to_string()),
@@ -190,7 +191,7 @@ pub(crate) fn link_for_integration(
         integrations: Some(vec![integration.to_string()]),
         return_url: None,
     };
-    make_link(state, scope).map(|(url, _)| url)
+    make_link(state, scope).await.map(|(url, _)| url)
 }
 
 // ----- the page's routes -------------------------------------------------------------------
@@ -437,13 +438,17 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn current_session(state: &AppState, headers: &HeaderMap) -> Result<Option<PageSession>, ApiError> {
+async fn current_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<PageSession>, ApiError> {
     let Some(id) = cookie_value(headers, COOKIE) else {
         return Ok(None);
     };
     Ok(state
         .connect_sessions
-        .session(id)?
+        .session(id)
+        .await?
         .map(|session| PageSession {
             id: id.to_string(),
             session,
@@ -531,12 +536,12 @@ async fn page(
             None,
         );
     };
-    let current = match current_session(&state, &headers) {
+    let current = match current_session(&state, &headers).await {
         Ok(current) => current,
         Err(e) => return internal(&state, &e),
     };
     if let Some(link) = &query.link {
-        return open_link(&state, current, link);
+        return open_link(&state, current, link).await;
     }
     let Some(current) = current else {
         return no_session(&state);
@@ -549,9 +554,10 @@ async fn page(
             .filter(|_| current.session.scope.allows(id))
     };
     let notice = match (&query.integration, &query.result) {
-        (Some(id), Some(result)) => {
-            name(id).map(|name| result_notice(&state, &current, id, &name, result))
-        }
+        (Some(id), Some(result)) => match name(id) {
+            Some(name) => Some(result_notice(&state, &current, id, &name, result).await),
+            None => None,
+        },
         _ => None,
     };
     // A finished connection with a return URL goes back there.
@@ -569,10 +575,11 @@ async fn page(
         None,
         StatusCode::OK,
     )
+    .await
 }
 
 /// What the page says after a flow came back, by result code (never text from the address).
-fn result_notice(
+async fn result_notice(
     state: &AppState,
     current: &PageSession,
     integration: &str,
@@ -588,6 +595,7 @@ fn result_notice(
             let label = state
                 .accounts
                 .get_public(&current.session.scope.user, integration)
+                .await
                 .ok()
                 .flatten()
                 .and_then(|a| a.label);
@@ -628,9 +636,9 @@ fn result_notice(
 
 /// Exchanges a link for a session cookie and sends the browser to `/connect` (the secret leaves
 /// the address bar), or says why the link does not work.
-fn open_link(state: &AppState, current: Option<PageSession>, link: &str) -> Response {
+async fn open_link(state: &AppState, current: Option<PageSession>, link: &str) -> Response {
     let ttl = state.settings.connect.link_ttl;
-    let opened = match state.connect_sessions.open_link(link, ttl) {
+    let opened = match state.connect_sessions.open_link(link, ttl).await {
         Ok(opened) => opened,
         Err(e) => return internal(state, &e.into()),
     };
@@ -849,7 +857,7 @@ fn auth_form(
     (connect, inputs)
 }
 
-fn render_page(
+async fn render_page(
     state: &AppState,
     current: &PageSession,
     query: String,
@@ -858,13 +866,14 @@ fn render_page(
     status: StatusCode,
 ) -> Response {
     let scope = &current.session.scope;
-    let listed = match accounts::list_integrations(state, &scope.user) {
+    let listed = match accounts::list_integrations(state, &scope.user).await {
         Ok(list) => list,
         Err(e) => return internal(state, &e),
     };
     let labels: HashMap<String, Option<String>> = state
         .accounts
         .list(&scope.user)
+        .await
         .unwrap_or_default()
         .into_iter()
         .map(|a| (a.integration, a.label))
@@ -992,7 +1001,7 @@ fn render_page(
 
 /// A form post's session, checked: the cookie's live session, a same-origin request carrying
 /// its CSRF token, an integration the link covers. Otherwise the page that says why.
-fn checked_post(
+async fn checked_post(
     state: &AppState,
     headers: &HeaderMap,
     form: &Result<Form<HashMap<String, String>>, FormRejection>,
@@ -1019,7 +1028,7 @@ fn checked_post(
         tracing::warn!(integration, "connect form from another origin refused");
         return Err(Box::new(refused()));
     }
-    let current = match current_session(state, headers) {
+    let current = match current_session(state, headers).await {
         Ok(Some(current)) => current,
         Ok(None) => return Err(Box::new(no_session(state))),
         Err(e) => return Err(Box::new(internal(state, &e))),
@@ -1051,7 +1060,7 @@ fn checked_post(
 
 /// The account fields a form gives (`field.<name>`, empty ones left out), and the problems
 /// with them named by input, checked against the plugin's declarations as the user sees them.
-fn form_fields(
+async fn form_fields(
     state: &AppState,
     integration: &str,
     form: &HashMap<String, String>,
@@ -1065,6 +1074,7 @@ fn form_fields(
         .oauth
         .connections
         .public(integration)
+        .await
         .ok()
         .flatten()
         .map(|c| c.fields)
@@ -1130,7 +1140,7 @@ fn problems_by_input(error: &ApiError) -> Vec<(String, String)> {
     }
 }
 
-fn sent_back(
+async fn sent_back(
     state: &AppState,
     current: &PageSession,
     integration: &str,
@@ -1151,6 +1161,7 @@ fn sent_back(
         }),
         status,
     )
+    .await
 }
 
 /// Connect: starts the OAuth flow (with the account fields the form gives), coming back to
@@ -1161,7 +1172,7 @@ async fn authorize(
     headers: HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let current = match checked_post(&state, &headers, &form, &integration) {
+    let current = match checked_post(&state, &headers, &form, &integration).await {
         Ok(current) => current,
         Err(page) => return *page,
     };
@@ -1171,7 +1182,7 @@ async fn authorize(
         .get(&integration)
         .map(|p| p.loaded.info.name.clone())
         .unwrap_or_else(|| integration.clone());
-    match state.oauth.connections.public(&integration) {
+    match state.oauth.connections.public(&integration).await {
         Ok(Some(_)) => {}
         Ok(None) => {
             return message(
@@ -1191,9 +1202,9 @@ async fn authorize(
         }
         Err(e) => return internal(&state, &e.into()),
     }
-    let (fields, problems) = form_fields(&state, &integration, &form);
+    let (fields, problems) = form_fields(&state, &integration, &form).await;
     if !problems.is_empty() {
-        return sent_back(&state, &current, &integration, &form, problems);
+        return sent_back(&state, &current, &integration, &form, problems).await;
     }
     let mut return_to = match url::Url::parse(&format!(
         "{}/connect",
@@ -1211,10 +1222,12 @@ async fn authorize(
         &integration,
         fields,
         Some(return_to.to_string()),
-    ) {
+    )
+    .await
+    {
         Ok(url) => see_other(&url),
         Err(e @ ApiError::InvalidParameters { .. }) => {
-            sent_back(&state, &current, &integration, &form, problems_by_input(&e))
+            sent_back(&state, &current, &integration, &form, problems_by_input(&e)).await
         }
         Err(e) => {
             tracing::warn!(integration, error = %e, "connect page could not start the authorization");
@@ -1237,7 +1250,7 @@ async fn credentials(
     headers: HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let current = match checked_post(&state, &headers, &form, &integration) {
+    let current = match checked_post(&state, &headers, &form, &integration).await {
         Ok(current) => current,
         Err(page) => return *page,
     };
@@ -1246,7 +1259,7 @@ async fn credentials(
         return no_session(&state);
     };
     let name = plugin.loaded.info.name.clone();
-    let (fields, mut problems) = form_fields(&state, &integration, &form);
+    let (fields, mut problems) = form_fields(&state, &integration, &form).await;
     let given = |input: &str| {
         form.get(input)
             .map(|v| v.trim().to_string())
@@ -1320,7 +1333,7 @@ async fn credentials(
         }
     }
     if !problems.is_empty() {
-        return sent_back(&state, &current, &integration, &form, problems);
+        return sent_back(&state, &current, &integration, &form, problems).await;
     }
     let user = current.session.scope.user.clone();
     match accounts::store_credentials(&state, &user, &integration, body).await {
@@ -1331,7 +1344,7 @@ async fn credentials(
             )),
         },
         Err(e @ ApiError::InvalidParameters { .. }) => {
-            sent_back(&state, &current, &integration, &form, problems_by_input(&e))
+            sent_back(&state, &current, &integration, &form, problems_by_input(&e)).await
         }
         Err(e @ ApiError::Internal(_)) => internal(&state, &e),
         Err(e) => {
@@ -1350,6 +1363,7 @@ async fn credentials(
                 &form,
                 vec![(String::new(), text)],
             )
+            .await
         }
     }
 }
@@ -1362,7 +1376,7 @@ async fn disconnect(
     headers: HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let current = match checked_post(&state, &headers, &form, &integration) {
+    let current = match checked_post(&state, &headers, &form, &integration).await {
         Ok(current) => current,
         Err(page) => return *page,
     };

@@ -54,6 +54,9 @@ pub enum ApiError {
     Timeout(String),
     #[error("{0}")]
     Internal(String),
+    /// The store cannot be reached now (PostgreSQL down or restarting); retrying later helps.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// Longest upstream body echoed in `details.body`.
@@ -75,6 +78,7 @@ impl ApiError {
             ApiError::PluginError(_) => "plugin_error",
             ApiError::Timeout(_) => "timeout",
             ApiError::Internal(_) => "internal_error",
+            ApiError::Unavailable(_) => "unavailable",
         }
     }
 
@@ -91,6 +95,7 @@ impl ApiError {
             ApiError::Upstream { .. } => StatusCode::BAD_GATEWAY,
             ApiError::PluginError(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -155,6 +160,11 @@ impl IntoResponse for ApiError {
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        if let ApiError::Unavailable(_) = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
         response
     }
@@ -283,13 +293,22 @@ impl From<crate::identity::TokenRefused> for ApiError {
 
 impl From<crate::credentials::CredentialError> for ApiError {
     fn from(error: crate::credentials::CredentialError) -> Self {
-        ApiError::Internal(error.to_string())
+        match error {
+            crate::credentials::CredentialError::Store(e) => ApiError::from(e),
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
+/// The database down or restarting is `unavailable` (503, retry): nothing was written.
 impl From<crate::store::StoreError> for ApiError {
     fn from(error: crate::store::StoreError) -> Self {
-        ApiError::Internal(error.to_string())
+        use crate::store::StoreError;
+        match error {
+            StoreError::Unavailable(message) => ApiError::Unavailable(message),
+            StoreError::BadInput(message) => ApiError::invalid("/before", message),
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 

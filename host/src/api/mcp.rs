@@ -318,6 +318,7 @@ impl McpServer {
                 .state
                 .accounts
                 .get_public(user, integration)
+                .await
                 .ok()
                 .flatten()
                 .is_some_and(|a| a.status == AccountStatus::Active);
@@ -349,7 +350,7 @@ impl McpServer {
         why: String,
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.to_string();
-        let link = super::connect::link_for_integration(&self.state, user, &integration);
+        let link = super::connect::link_for_integration(&self.state, user, &integration).await;
         let fallback = not_connected_result(&self.state, &name, &integration, &why, &link);
         let url = match (&link, url::Url::parse(link.as_deref().unwrap_or_default())) {
             (Ok(_), Ok(url)) => url,

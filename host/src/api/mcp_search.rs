@@ -356,7 +356,7 @@ pub async fn search(
     user: &str,
     request: &SearchRequest,
 ) -> Result<Vec<SearchHit>, ExecuteError> {
-    let available = state.executor.availability(user)?;
+    let available = state.executor.availability(user).await?;
     let offered: std::collections::HashMap<String, Arc<crate::catalog::CatalogPlugin>> = state
         .registry
         .plugins()
@@ -423,7 +423,7 @@ async fn get_action(state: &AppState, user: &str, name: &str) -> Result<Value, E
     }
     // Not listed for this user: say why, as running it would.
     let info = &plugin.loaded.info;
-    let available = state.executor.availability(user)?;
+    let available = state.executor.availability(user).await?;
     if !available.offers(info) {
         return Err(ExecuteError::NotConnected {
             integration: info.id.clone(),

@@ -168,10 +168,23 @@ async fn not_found(request: Request) -> error::ApiError {
     ))
 }
 
-/// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "`{\"status\":\"ok\"}`")))]
-async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+/// Liveness, and whether the store answers. On PostgreSQL a host whose database is down says
+/// `degraded` (still 200: it serves the accounts it remembers, and every host shares the one
+/// database, so a load balancer taking them all out would help no one) and names the failure.
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "`{\"status\":\"ok\"|\"degraded\",\"store\":\"sled\"|\"postgres\",\"database\"?:{\"ok\",\"error\"?}}`")))]
+async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let store = state.store.backend_name();
+    if !state.store.shared() {
+        return Json(json!({ "status": "ok", "store": store }));
+    }
+    match state.store.health().await {
+        Ok(()) => Json(json!({ "status": "ok", "store": store, "database": { "ok": true } })),
+        Err(e) => Json(json!({
+            "status": "degraded",
+            "store": store,
+            "database": { "ok": false, "error": e.to_string() },
+        })),
+    }
 }
 
 /// Prometheus text exposition.

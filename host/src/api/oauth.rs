@@ -73,7 +73,7 @@ pub async fn authorize(
     body: Option<Json<AuthorizeBody>>,
 ) -> Result<Json<Authorization>, ApiError> {
     let fields = body.map(|Json(b)| b.fields).unwrap_or_default();
-    let authorization_url = start_authorization(&state, &user, &integration, fields, None)?;
+    let authorization_url = start_authorization(&state, &user, &integration, fields, None).await?;
     Ok(Json(Authorization { authorization_url }))
 }
 
@@ -81,14 +81,14 @@ pub async fn authorize(
 /// authorization URL, whose single-use `state` binds the flow to `user`. With `return_to`, the
 /// callback sends the browser there with `result=connected` or `result=<error code>` added
 /// (the hosted connect page), instead of answering with its own page.
-pub(crate) fn start_authorization(
+pub(crate) async fn start_authorization(
     state: &AppState,
     user: &str,
     integration: &str,
     mut fields: FieldValues,
     return_to: Option<String>,
 ) -> Result<String, ApiError> {
-    let connection = state.oauth.connections.public(integration)?;
+    let connection = state.oauth.connections.public(integration).await?;
     if let Some(plugin) = state.registry.get(integration) {
         // An OAuth token goes only to the operator's instance, never one the user names.
         let fixed = connection
@@ -124,6 +124,7 @@ pub(crate) fn start_authorization(
     let authorization_url = state
         .oauth
         .authorize(user, integration, &endpoints, fields, return_to)
+        .await
         .map_err(|e| ApiError::from_oauth(integration, e))?;
     tracing::info!(user, integration, "authorization started");
     Ok(authorization_url)
@@ -155,10 +156,10 @@ pub async fn callback(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     // A flow started from the connect page goes back there, whatever the outcome.
-    let return_to = params
-        .state
-        .as_deref()
-        .and_then(|s| state.oauth.return_to(s));
+    let return_to = match params.state.as_deref() {
+        Some(s) => state.oauth.return_to(s).await,
+        None => None,
+    };
     match (finish_authorization(&state, params).await, return_to) {
         (Ok(_), Some(to)) => back_to(&to, "connected"),
         (Err(error), Some(to)) => back_to(&to, error.code()),
@@ -275,6 +276,7 @@ async fn finish_authorization(
                 &exchanged.integration,
                 exchanged.created_pending,
             )
+            .await
             .map_err(|e| ApiError::from_oauth(&exchanged.integration, e))?;
     }
     let account = stored?;
@@ -450,11 +452,15 @@ pub async fn put_connection(
         created_at: now,
         updated_at: now,
     };
-    let stored = state.oauth.connections.put(
-        connection,
-        &SecretString::new(body.client_secret),
-        operator_secret.as_ref(),
-    )?;
+    let stored = state
+        .oauth
+        .connections
+        .put(
+            connection,
+            &SecretString::new(body.client_secret),
+            operator_secret.as_ref(),
+        )
+        .await?;
     tracing::info!(integration, "OAuth app stored");
     Ok(Json(stored))
 }
@@ -466,5 +472,5 @@ pub async fn list_connections(
     State(state): State<Arc<AppState>>,
     _operator: Operator,
 ) -> Result<Json<Vec<Connection>>, ApiError> {
-    Ok(Json(state.oauth.connections.list()?))
+    Ok(Json(state.oauth.connections.list().await?))
 }

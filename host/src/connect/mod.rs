@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use crate::credentials::random_token;
-use crate::store::{Store, StoreError, trees};
+use crate::store::{Store, StoreError, Tree, trees};
 
 /// How long a link works by default, and a session lasts after the link is opened.
 pub const DEFAULT_LINK_TTL: Duration = Duration::from_secs(30 * 60);
@@ -79,7 +79,7 @@ pub enum LinkRefused {
 /// The connect sessions tree.
 #[derive(Clone)]
 pub struct ConnectSessions {
-    tree: sled::Tree,
+    tree: Tree,
 }
 
 fn hash(kind: &str, secret: &str) -> Vec<u8> {
@@ -106,8 +106,8 @@ impl ConnectSessions {
     }
 
     /// Makes a link secret for `scope`, working for `ttl`; returns it with its expiry.
-    pub fn create(&self, scope: Scope, ttl: Duration) -> Result<(String, i64), StoreError> {
-        self.sweep()?;
+    pub async fn create(&self, scope: Scope, ttl: Duration) -> Result<(String, i64), StoreError> {
+        self.sweep().await?;
         let secret = random_token(32);
         let expires_at = now() + ttl.as_secs() as i64;
         let record = LinkRecord {
@@ -115,23 +115,25 @@ impl ConnectSessions {
             expires_at,
             used: false,
         };
-        self.tree.insert(
-            hash("link", &secret),
-            serde_json::to_vec(&record).map_err(corrupt)?,
-        )?;
+        self.tree
+            .insert(
+                hash("link", &secret),
+                serde_json::to_vec(&record).map_err(corrupt)?,
+            )
+            .await?;
         Ok((secret, expires_at))
     }
 
     /// Exchanges a link secret for a new session lasting `ttl`: the session id to put in the
     /// cookie, and the session. The link is marked used atomically, so two browsers racing with
     /// one link get one session.
-    pub fn open_link(
+    pub async fn open_link(
         &self,
         secret: &str,
         ttl: Duration,
     ) -> Result<Result<(String, Session), LinkRefused>, StoreError> {
         let key = hash("link", secret);
-        let Some(old) = self.tree.get(&key)? else {
+        let Some(old) = self.tree.get(&key).await? else {
             return Ok(Err(LinkRefused::Unknown));
         };
         let mut record: LinkRecord = serde_json::from_slice(&old).map_err(corrupt)?;
@@ -143,10 +145,10 @@ impl ConnectSessions {
         }
         record.used = true;
         let new = serde_json::to_vec(&record).map_err(corrupt)?;
-        if self
+        if !self
             .tree
-            .compare_and_swap(&key, Some(old), Some(new))?
-            .is_err()
+            .compare_and_swap(&key, Some(&old), Some(new))
+            .await?
         {
             return Ok(Err(LinkRefused::Used));
         }
@@ -156,16 +158,18 @@ impl ConnectSessions {
             expires_at: now() + ttl.as_secs() as i64,
             link: hex::encode(Sha256::digest(secret.as_bytes())),
         };
-        self.tree.insert(
-            hash("session", &id),
-            serde_json::to_vec(&session).map_err(corrupt)?,
-        )?;
+        self.tree
+            .insert(
+                hash("session", &id),
+                serde_json::to_vec(&session).map_err(corrupt)?,
+            )
+            .await?;
         Ok(Ok((id, session)))
     }
 
     /// The live session with this id, if any.
-    pub fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        let Some(bytes) = self.tree.get(hash("session", id))? else {
+    pub async fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        let Some(bytes) = self.tree.get(hash("session", id)).await? else {
             return Ok(None);
         };
         let session: Session = serde_json::from_slice(&bytes).map_err(corrupt)?;
@@ -173,19 +177,18 @@ impl ConnectSessions {
     }
 
     /// Removes records that expired more than a day ago.
-    fn sweep(&self) -> Result<(), StoreError> {
+    async fn sweep(&self) -> Result<(), StoreError> {
         #[derive(Deserialize)]
         struct Expiry {
             expires_at: i64,
         }
         let cutoff = now() - KEEP_EXPIRED;
-        for entry in self.tree.iter() {
-            let (key, value) = entry?;
+        for (key, value) in self.tree.all().await? {
             let expired = serde_json::from_slice::<Expiry>(&value)
                 .map(|e| e.expires_at < cutoff)
                 .unwrap_or(true);
             if expired {
-                self.tree.remove(key)?;
+                self.tree.remove(key).await?;
             }
         }
         Ok(())
@@ -227,28 +230,33 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_link_opens_one_session_once_and_stores_no_secret() {
+    #[tokio::test]
+    async fn a_link_opens_one_session_once_and_stores_no_secret() {
         let (_dir, sessions) = sessions();
         let (secret, _) = sessions
             .create(scope("alice"), Duration::from_secs(60))
+            .await
             .unwrap();
         let (id, session) = sessions
             .open_link(&secret, Duration::from_secs(60))
+            .await
             .unwrap()
             .unwrap();
         assert_eq!(session.scope, scope("alice"));
         assert_eq!(
             sessions
                 .open_link(&secret, Duration::from_secs(60))
+                .await
                 .unwrap()
                 .unwrap_err(),
             LinkRefused::Used
         );
-        assert_eq!(sessions.session(&id).unwrap().unwrap().scope.user, "alice");
-        assert!(sessions.session("other").unwrap().is_none());
-        for entry in sessions.tree.iter() {
-            let (key, value) = entry.unwrap();
+        assert_eq!(
+            sessions.session(&id).await.unwrap().unwrap().scope.user,
+            "alice"
+        );
+        assert!(sessions.session("other").await.unwrap().is_none());
+        for (key, value) in sessions.tree.all().await.unwrap() {
             for raw in [&secret, &id] {
                 let needle = raw.as_bytes();
                 assert!(!key.windows(needle.len()).any(|w| w == needle));
@@ -257,16 +265,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_expired_link_is_told_apart_from_an_unknown_one() {
+    #[tokio::test]
+    async fn an_expired_link_is_told_apart_from_an_unknown_one() {
         let (_dir, sessions) = sessions();
         let (secret, _) = sessions
             .create(scope("bob"), Duration::from_secs(0))
+            .await
             .unwrap();
         std::thread::sleep(Duration::from_millis(1100));
         assert_eq!(
             sessions
                 .open_link(&secret, Duration::from_secs(60))
+                .await
                 .unwrap()
                 .unwrap_err(),
             LinkRefused::Expired
@@ -274,14 +284,15 @@ mod tests {
         assert_eq!(
             sessions
                 .open_link("nope", Duration::from_secs(60))
+                .await
                 .unwrap()
                 .unwrap_err(),
             LinkRefused::Unknown
         );
     }
 
-    #[test]
-    fn the_csrf_token_is_the_sessions_own() {
+    #[tokio::test]
+    async fn the_csrf_token_is_the_sessions_own() {
         let token = csrf_token("a");
         assert!(csrf_matches("a", &token));
         assert!(!csrf_matches("b", &token));

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::{CredentialError, Sealer, SecretString};
-use crate::store::{Store, StoreError, trees};
+use crate::store::{Notice, Store, StoreError, Tree, trees};
 
 /// Lifecycle of a connected account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,15 +103,22 @@ struct StoredAccount {
     sealed: String,
 }
 
-/// Connected accounts in sled, keyed by (user, integration).
+/// Connected accounts in the store, keyed by (user, integration).
 ///
 /// Decrypted accounts are remembered in memory ([`OPENED`] of them), so that an execute does
 /// not read and decrypt the record every time (~4% of the CPU per request). Every write goes
 /// through [`Self::write`] or [`Self::delete`], which forget the key; a reader that raced a
 /// write does not remember what it read (see [`Opened`]). At rest, secrets stay sealed.
+///
+/// With several hosts on one database, a write also tells the others ([`Notice::Account`]),
+/// which forget the key too; after a lost connection to the database they forget everything
+/// ([`Self::watch`]). So a disconnected account stops working on every host within the
+/// notice's delivery, and while the database is down, an account remembered keeps working.
 #[derive(Clone)]
 pub struct AccountStore {
-    tree: sled::Tree,
+    tree: Tree,
+    /// For telling other hosts sharing the store of a write, and hearing of theirs.
+    store: Store,
     sealer: Sealer,
     opened: Arc<Opened>,
     /// Told when an account appears, goes, or changes in status, scopes or fields.
@@ -164,6 +171,7 @@ impl AccountStore {
     pub fn open(store: &Store, sealer: Sealer) -> Result<Self, CredentialError> {
         Ok(AccountStore {
             tree: store.tree(trees::ACCOUNTS)?,
+            store: store.clone(),
             sealer,
             opened: Arc::new(Opened {
                 cache: quick_cache::sync::Cache::new(OPENED),
@@ -196,7 +204,7 @@ impl AccountStore {
 
     /// Stores (or replaces) the user's account for `integration` as active with `secret`,
     /// keeping the fields and label it had (a refreshed token changes neither).
-    pub fn put(
+    pub async fn put(
         &self,
         user: &str,
         integration: &str,
@@ -204,7 +212,7 @@ impl AccountStore {
         scopes: Vec<String>,
         expires_at: Option<OffsetDateTime>,
     ) -> Result<ConnectedAccount, CredentialError> {
-        let previous = self.get_public(user, integration)?;
+        let previous = self.get_public(user, integration).await?;
         let (fields, label) = previous.map(|a| (a.fields, a.label)).unwrap_or_default();
         self.connect(
             user,
@@ -217,10 +225,11 @@ impl AccountStore {
                 label,
             },
         )
+        .await
     }
 
     /// Stores (or replaces) a newly connected account, with its fields and label.
-    pub fn connect(
+    pub async fn connect(
         &self,
         user: &str,
         integration: &str,
@@ -228,10 +237,11 @@ impl AccountStore {
         details: AccountDetails,
     ) -> Result<ConnectedAccount, CredentialError> {
         self.store(user, integration, secret, details, AccountStatus::Active)
+            .await
     }
 
     /// Writes the account in one write, keeping the id and creation time it had.
-    fn store(
+    async fn store(
         &self,
         user: &str,
         integration: &str,
@@ -247,7 +257,7 @@ impl AccountStore {
         } = details;
         let key = record_key(user, integration);
         let now = OffsetDateTime::now_utc();
-        let previous = self.get_public(user, integration)?;
+        let previous = self.get_public(user, integration).await?;
         let account = ConnectedAccount {
             id: previous
                 .as_ref()
@@ -264,11 +274,11 @@ impl AccountStore {
             fields,
             label,
         };
-        self.write(&key, &account, secret)?;
+        self.write(&key, &account, secret).await?;
         Ok(account)
     }
 
-    fn write(
+    async fn write(
         &self,
         key: &[u8],
         account: &ConnectedAccount,
@@ -282,9 +292,10 @@ impl AccountStore {
             sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
         };
         let bytes = serde_json::to_vec(&stored).expect("accounts serialize");
-        let result = self.tree.insert(key, bytes);
+        let result = self.tree.insert(key, bytes).await;
         self.forget(key);
-        let previous = result.map_err(StoreError::from)?;
+        let previous = result?;
+        self.tell_others(key).await;
         let before = previous
             .and_then(|bytes| serde_json::from_slice::<StoredAccount>(&bytes).ok())
             .map(|stored| stored.account);
@@ -309,8 +320,53 @@ impl AccountStore {
         self.opened.cache.remove(key);
     }
 
-    fn read(&self, key: &[u8]) -> Result<Option<StoredAccount>, CredentialError> {
-        let Some(bytes) = self.tree.get(key).map_err(StoreError::from)? else {
+    /// Tells the other hosts sharing the store to forget `key`. A failure is logged: the write
+    /// itself is done, and a host that missed the notice resyncs when its listener reconnects.
+    async fn tell_others(&self, key: &[u8]) {
+        if let Err(e) = self.store.publish(&Notice::Account(key.to_vec())).await {
+            tracing::warn!(error = %e, "cannot tell the other hosts of an account change");
+        }
+    }
+
+    /// Forgets what other hosts change, from now until the store closes: an account they
+    /// wrote or removed, or everything after a lost connection (a notice may be missed).
+    pub fn watch(&self) {
+        if !self.store.shared() {
+            return;
+        }
+        let mut notices = self.store.notices();
+        let this = self.clone();
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                match notices.recv().await {
+                    Ok(Notice::Account(key)) => {
+                        this.forget(&key);
+                        if let Some(user) = key.split(|b| *b == 0).next() {
+                            this.changes.send(crate::changes::ToolsChanged::User(
+                                String::from_utf8_lossy(user).into_owned(),
+                            ));
+                        }
+                    }
+                    Ok(Notice::Resync) | Err(RecvError::Lagged(_)) => this.forget_all(),
+                    Ok(Notice::Plugins) => {}
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
+    }
+
+    /// Forgets every remembered account.
+    fn forget_all(&self) {
+        let mut writes = self.opened.writes.lock().expect("accounts lock");
+        *writes += 1;
+        self.opened.cache.clear();
+        drop(writes);
+        self.changes.send(crate::changes::ToolsChanged::Catalog);
+    }
+
+    async fn read(&self, key: &[u8]) -> Result<Option<StoredAccount>, CredentialError> {
+        let Some(bytes) = self.tree.get(key).await? else {
             return Ok(None);
         };
         let stored = serde_json::from_slice(&bytes)
@@ -319,29 +375,41 @@ impl AccountStore {
     }
 
     /// The account without its secret.
-    pub fn get_public(
+    pub async fn get_public(
         &self,
         user: &str,
         integration: &str,
     ) -> Result<Option<ConnectedAccount>, CredentialError> {
         Ok(self
-            .read(&record_key(user, integration))?
+            .read(&record_key(user, integration))
+            .await?
             .map(|s| s.account))
     }
 
     /// The account and its decrypted secret.
-    pub fn get(
+    pub async fn get(
+        &self,
+        user: &str,
+        integration: &str,
+    ) -> Result<Option<(ConnectedAccount, AccountSecret)>, CredentialError> {
+        let key = record_key(user, integration);
+        if let Some(opened) = self.opened.cache.get(&key) {
+            return Ok(Some((*opened).clone()));
+        }
+        self.get_stored(user, integration).await
+    }
+
+    /// The account and its decrypted secret as stored now, never as remembered: what a refresh
+    /// must start from when another host may have just refreshed.
+    pub async fn get_stored(
         &self,
         user: &str,
         integration: &str,
     ) -> Result<Option<(ConnectedAccount, AccountSecret)>, CredentialError> {
         use base64::Engine;
         let key = record_key(user, integration);
-        if let Some(opened) = self.opened.cache.get(&key) {
-            return Ok(Some((*opened).clone()));
-        }
         let writes_before = *self.opened.writes.lock().expect("accounts lock");
-        let Some(stored) = self.read(&key)? else {
+        let Some(stored) = self.read(&key).await? else {
             return Ok(None);
         };
         let sealed = base64::engine::general_purpose::STANDARD
@@ -360,12 +428,11 @@ impl AccountStore {
     }
 
     /// Every account of `user`, without secrets, ordered by integration.
-    pub fn list(&self, user: &str) -> Result<Vec<ConnectedAccount>, CredentialError> {
+    pub async fn list(&self, user: &str) -> Result<Vec<ConnectedAccount>, CredentialError> {
         let mut prefix = user.as_bytes().to_vec();
         prefix.push(0);
         let mut accounts = Vec::new();
-        for entry in self.tree.scan_prefix(&prefix) {
-            let (_, bytes) = entry.map_err(StoreError::from)?;
+        for (_, bytes) in self.tree.scan_prefix(&prefix).await? {
             let stored: StoredAccount = serde_json::from_slice(&bytes)
                 .map_err(|e| StoreError::Corrupt(format!("account record: {e}")))?;
             accounts.push(stored.account);
@@ -374,13 +441,13 @@ impl AccountStore {
     }
 
     /// Records that an authorization started for an integration the user has no account for.
-    pub fn put_pending(
+    pub async fn put_pending(
         &self,
         user: &str,
         integration: &str,
     ) -> Result<ConnectedAccount, CredentialError> {
         // One write: never an active account with a pending secret, even for a moment.
-        let previous = self.get_public(user, integration)?;
+        let previous = self.get_public(user, integration).await?;
         let (fields, label) = previous.map(|a| (a.fields, a.label)).unwrap_or_default();
         self.store(
             user,
@@ -394,21 +461,27 @@ impl AccountStore {
             },
             AccountStatus::Pending,
         )
+        .await
     }
 
     /// Removes the account only while it is still pending (a failed first authorization).
-    pub fn delete_if_pending(&self, user: &str, integration: &str) -> Result<(), CredentialError> {
+    pub async fn delete_if_pending(
+        &self,
+        user: &str,
+        integration: &str,
+    ) -> Result<(), CredentialError> {
         if self
-            .get_public(user, integration)?
+            .get_public(user, integration)
+            .await?
             .is_some_and(|a| a.status == AccountStatus::Pending)
         {
-            self.delete(user, integration)?;
+            self.delete(user, integration).await?;
         }
         Ok(())
     }
 
     /// Changes an account's status (keeping its secret) and records why.
-    pub fn set_status(
+    pub async fn set_status(
         &self,
         user: &str,
         integration: &str,
@@ -416,21 +489,22 @@ impl AccountStore {
         last_error: Option<String>,
     ) -> Result<(), CredentialError> {
         let key = record_key(user, integration);
-        let Some((mut account, secret)) = self.get(user, integration)? else {
+        let Some((mut account, secret)) = self.get_stored(user, integration).await? else {
             return Ok(());
         };
         account.status = status;
         account.last_error = last_error;
         account.updated_at = OffsetDateTime::now_utc();
-        self.write(&key, &account, &secret)
+        self.write(&key, &account, &secret).await
     }
 
     /// Removes the account and its secret; false when there was none.
-    pub fn delete(&self, user: &str, integration: &str) -> Result<bool, CredentialError> {
+    pub async fn delete(&self, user: &str, integration: &str) -> Result<bool, CredentialError> {
         let key = record_key(user, integration);
-        let removed = self.tree.remove(&key);
+        let removed = self.tree.remove(&key).await;
         self.forget(&key);
-        let removed = removed.map_err(StoreError::from)?;
+        let removed = removed?;
+        self.tell_others(&key).await;
         let was = removed
             .as_ref()
             .and_then(|bytes| serde_json::from_slice::<StoredAccount>(bytes).ok())
@@ -462,8 +536,8 @@ mod tests {
         AccountStore::open(&Store::open(dir).unwrap(), Sealer::new(&key)).unwrap()
     }
 
-    #[test]
-    fn an_account_read_from_memory_follows_every_write() {
+    #[tokio::test]
+    async fn an_account_read_from_memory_follows_every_write() {
         let dir = tempfile::tempdir().unwrap();
         let accounts = store(dir.path());
         let first = AccountSecret::Oauth2 {
@@ -472,9 +546,16 @@ mod tests {
         };
         accounts
             .put("alice", "github", &first, vec![], None)
+            .await
             .unwrap();
-        assert_eq!(accounts.get("alice", "github").unwrap().unwrap().1, first);
-        assert_eq!(accounts.get("alice", "github").unwrap().unwrap().1, first);
+        assert_eq!(
+            accounts.get("alice", "github").await.unwrap().unwrap().1,
+            first
+        );
+        assert_eq!(
+            accounts.get("alice", "github").await.unwrap().unwrap().1,
+            first
+        );
 
         let second = AccountSecret::Oauth2 {
             access_token: SecretString::new("second"),
@@ -484,8 +565,12 @@ mod tests {
         accounts
             .clone()
             .put("alice", "github", &second, vec![], None)
+            .await
             .unwrap();
-        assert_eq!(accounts.get("alice", "github").unwrap().unwrap().1, second);
+        assert_eq!(
+            accounts.get("alice", "github").await.unwrap().unwrap().1,
+            second
+        );
 
         accounts
             .set_status(
@@ -494,16 +579,17 @@ mod tests {
                 AccountStatus::Revoked,
                 Some("gone".into()),
             )
+            .await
             .unwrap();
-        let (account, _) = accounts.get("alice", "github").unwrap().unwrap();
+        let (account, _) = accounts.get("alice", "github").await.unwrap().unwrap();
         assert_eq!(account.status, AccountStatus::Revoked);
 
-        assert!(accounts.delete("alice", "github").unwrap());
-        assert!(accounts.get("alice", "github").unwrap().is_none());
+        assert!(accounts.delete("alice", "github").await.unwrap());
+        assert!(accounts.get("alice", "github").await.unwrap().is_none());
     }
 
-    #[test]
-    fn accounts_are_kept_per_user_and_the_token_is_not_in_the_data_dir() {
+    #[tokio::test]
+    async fn accounts_are_kept_per_user_and_the_token_is_not_in_the_data_dir() {
         let dir = tempfile::tempdir().unwrap();
         let accounts = store(dir.path());
         let secret = AccountSecret::Oauth2 {
@@ -512,16 +598,17 @@ mod tests {
         };
         accounts
             .put("alice", "github", &secret, vec!["repo".into()], None)
+            .await
             .unwrap();
 
-        let (account, read_back) = accounts.get("alice", "github").unwrap().unwrap();
+        let (account, read_back) = accounts.get("alice", "github").await.unwrap().unwrap();
         assert_eq!(read_back, secret);
         assert_eq!(account.status, AccountStatus::Active);
-        assert!(accounts.get("bob", "github").unwrap().is_none());
-        assert_eq!(accounts.list("alice").unwrap().len(), 1);
-        assert!(accounts.list("bob").unwrap().is_empty());
+        assert!(accounts.get("bob", "github").await.unwrap().is_none());
+        assert_eq!(accounts.list("alice").await.unwrap().len(), 1);
+        assert!(accounts.list("bob").await.unwrap().is_empty());
 
-        accounts.tree.flush().unwrap();
+        accounts.tree.flush().await.unwrap();
         let files = walk(dir.path());
         // The record itself is on disk (so the search below is not vacuous)...
         assert!(

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{CredentialError, Sealer, SecretString};
-use crate::store::{Store, StoreError, trees};
+use crate::store::{Store, StoreError, Tree, trees};
 
 /// An OAuth app as operators and the API see it: no secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -54,10 +54,10 @@ fn operator_aad(integration: &str) -> Vec<u8> {
     format!("{integration}\0operator-credential").into_bytes()
 }
 
-/// OAuth apps in sled, keyed by integration id.
+/// OAuth apps in the store, keyed by integration id.
 #[derive(Clone)]
 pub struct ConnectionStore {
-    tree: sled::Tree,
+    tree: Tree,
     sealer: Sealer,
 }
 
@@ -71,14 +71,14 @@ impl ConnectionStore {
 
     /// Stores (or replaces) the OAuth app of `connection.integration`. Without an
     /// `operator_secret`, the one stored before (if any) is kept.
-    pub fn put(
+    pub async fn put(
         &self,
         mut connection: Connection,
         client_secret: &SecretString,
         operator_secret: Option<&SecretString>,
     ) -> Result<Connection, CredentialError> {
         let key = connection.integration.clone();
-        let previous = self.stored(&key)?;
+        let previous = self.stored(&key).await?;
         if let Some(previous) = &previous {
             connection.created_at = previous.connection.created_at;
         }
@@ -105,16 +105,12 @@ impl ConnectionStore {
                 key.as_bytes(),
                 serde_json::to_vec(&stored).expect("connections serialize"),
             )
-            .map_err(StoreError::from)?;
+            .await?;
         Ok(connection)
     }
 
-    fn stored(&self, integration: &str) -> Result<Option<StoredConnection>, CredentialError> {
-        let Some(bytes) = self
-            .tree
-            .get(integration.as_bytes())
-            .map_err(StoreError::from)?
-        else {
+    async fn stored(&self, integration: &str) -> Result<Option<StoredConnection>, CredentialError> {
+        let Some(bytes) = self.tree.get(integration.as_bytes()).await? else {
             return Ok(None);
         };
         Ok(Some(serde_json::from_slice(&bytes).map_err(|e| {
@@ -123,12 +119,13 @@ impl ConnectionStore {
     }
 
     /// The operator credential of `integration`'s connection, unsealed, if set.
-    pub fn operator_secret(
+    pub async fn operator_secret(
         &self,
         integration: &str,
     ) -> Result<Option<SecretString>, CredentialError> {
         let Some(sealed) = self
-            .stored(integration)?
+            .stored(integration)
+            .await?
             .and_then(|s| s.sealed_operator_secret)
         else {
             return Ok(None);
@@ -142,15 +139,11 @@ impl ConnectionStore {
     }
 
     /// The app and its client secret.
-    pub fn get(
+    pub async fn get(
         &self,
         integration: &str,
     ) -> Result<Option<(Connection, SecretString)>, CredentialError> {
-        let Some(bytes) = self
-            .tree
-            .get(integration.as_bytes())
-            .map_err(StoreError::from)?
-        else {
+        let Some(bytes) = self.tree.get(integration.as_bytes()).await? else {
             return Ok(None);
         };
         let stored: StoredConnection = serde_json::from_slice(&bytes)
@@ -163,10 +156,9 @@ impl ConnectionStore {
         Ok(Some((stored.connection, SecretString::new(secret))))
     }
 
-    pub fn list(&self) -> Result<Vec<Connection>, CredentialError> {
+    pub async fn list(&self) -> Result<Vec<Connection>, CredentialError> {
         let mut list = Vec::new();
-        for entry in self.tree.iter() {
-            let (_, bytes) = entry.map_err(StoreError::from)?;
+        for (_, bytes) in self.tree.all().await? {
             let stored: StoredConnection = serde_json::from_slice(&bytes)
                 .map_err(|e| StoreError::Corrupt(format!("connection: {e}")))?;
             list.push(stored.connection);
@@ -175,12 +167,8 @@ impl ConnectionStore {
     }
 
     /// An integration's app without its secret (nothing is unsealed).
-    pub fn public(&self, integration: &str) -> Result<Option<Connection>, CredentialError> {
-        let Some(bytes) = self
-            .tree
-            .get(integration.as_bytes())
-            .map_err(StoreError::from)?
-        else {
+    pub async fn public(&self, integration: &str) -> Result<Option<Connection>, CredentialError> {
+        let Some(bytes) = self.tree.get(integration.as_bytes()).await? else {
             return Ok(None);
         };
         let stored: StoredConnection = serde_json::from_slice(&bytes)
@@ -188,10 +176,7 @@ impl ConnectionStore {
         Ok(Some(stored.connection))
     }
 
-    pub fn exists(&self, integration: &str) -> Result<bool, CredentialError> {
-        Ok(self
-            .tree
-            .contains_key(integration.as_bytes())
-            .map_err(StoreError::from)?)
+    pub async fn exists(&self, integration: &str) -> Result<bool, CredentialError> {
+        Ok(self.tree.contains_key(integration.as_bytes()).await?)
     }
 }

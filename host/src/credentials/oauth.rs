@@ -33,7 +33,7 @@ use super::{
 use crate::account_fields::FieldValues;
 use crate::manifest::{ClientAuth, OAuth2Endpoints};
 use crate::origin::{Origin, check_declared_url, guard};
-use crate::store::{Store, StoreError, trees};
+use crate::store::{Store, StoreError, StoreLock, Tree, trees};
 
 /// How long an authorization may take between `authorize` and the callback.
 pub const STATE_TTL: Duration = Duration::from_secs(10 * 60);
@@ -70,6 +70,9 @@ impl OAuthError {
             OAuthError::InvalidState(_) => "invalid_state",
             OAuthError::GrantGone(_) => "not_connected",
             OAuthError::TokenEndpoint(_) => "upstream_error",
+            OAuthError::Credentials(CredentialError::Store(StoreError::Unavailable(_))) => {
+                "unavailable"
+            }
             OAuthError::Configuration(_) | OAuthError::Credentials(_) => "internal_error",
         }
     }
@@ -146,11 +149,28 @@ type ProviderTokenResponse = StandardTokenResponse<ExtraFields, BasicTokenType>;
 
 type RefreshLocks = Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>;
 
+/// A held [`OAuthFlows::lock_account`]; [`AccountGuard::release`] lets the other hosts in at once
+/// (dropped instead, the database session holding it is closed, which lets it go too).
+pub struct AccountGuard {
+    _local: tokio::sync::OwnedMutexGuard<()>,
+    shared: Option<StoreLock>,
+}
+
+impl AccountGuard {
+    pub async fn release(mut self) {
+        if let Some(shared) = self.shared.take() {
+            shared.release().await;
+        }
+    }
+}
+
 /// OAuth flows over the account and connection stores.
 pub struct OAuthFlows {
     pub connections: ConnectionStore,
     accounts: AccountStore,
-    states: sled::Tree,
+    states: Tree,
+    /// For the lock a refresh holds on every host.
+    store: Store,
     sealer: Sealer,
     /// For endpoints an operator set or opened.
     http: reqwest::Client,
@@ -245,6 +265,7 @@ impl OAuthFlows {
             connections: ConnectionStore::open(store, sealer.clone())?,
             accounts,
             states: store.tree(trees::OAUTH_STATES)?,
+            store: store.clone(),
             sealer,
             http,
             redirect_url: format!("{}/oauth/callback", public_url.trim_end_matches('/')),
@@ -276,9 +297,13 @@ impl OAuthFlows {
         }
     }
 
-    fn connection(&self, integration: &str) -> Result<(Connection, SecretString), OAuthError> {
+    async fn connection(
+        &self,
+        integration: &str,
+    ) -> Result<(Connection, SecretString), OAuthError> {
         self.connections
-            .get(integration)?
+            .get(integration)
+            .await?
             .ok_or_else(|| OAuthError::NoConnection(integration.to_string()))
     }
 
@@ -286,7 +311,7 @@ impl OAuthFlows {
     /// expires in 10 minutes.
     /// `endpoints` are resolved with `fields` (the account fields the user gave), which are
     /// kept with the authorization for the callback, as is `return_to` ([`Self::return_to`]).
-    pub fn authorize(
+    pub async fn authorize(
         &self,
         user: &str,
         integration: &str,
@@ -294,7 +319,7 @@ impl OAuthFlows {
         fields: FieldValues,
         return_to: Option<String>,
     ) -> Result<String, OAuthError> {
-        let (connection, secret) = self.connection(integration)?;
+        let (connection, secret) = self.connection(integration).await?;
         let client = client_for(&connection, &secret, endpoints, &self.redirect_url)?;
         let scopes = connection
             .scopes
@@ -316,9 +341,9 @@ impl OAuthFlows {
             None
         };
         let (url, state) = request.url();
-        let created_pending = self.accounts.get_public(user, integration)?.is_none();
+        let created_pending = self.accounts.get_public(user, integration).await?.is_none();
         if created_pending {
-            self.accounts.put_pending(user, integration)?;
+            self.accounts.put_pending(user, integration).await?;
         }
         let verifier_text = verifier.map(|v| v.secret().clone()).unwrap_or_default();
         let pending = PendingAuthorization {
@@ -338,15 +363,15 @@ impl OAuthFlows {
                 state.secret().as_bytes(),
                 serde_json::to_vec(&pending).expect("states serialize"),
             )
-            .map_err(StoreError::from)?;
+            .await?;
         Ok(url.to_string())
     }
 
     /// Where the callback for a pending `state` sends the browser, when the flow was started
     /// with a place to return to (the connect page). Read before [`Self::callback`] consumes the
     /// state, so that a failed flow goes back there too.
-    pub fn return_to(&self, state: &str) -> Option<String> {
-        let bytes = self.states.get(state.as_bytes()).ok()??;
+    pub async fn return_to(&self, state: &str) -> Option<String> {
+        let bytes = self.states.get(state.as_bytes()).await.ok()??;
         serde_json::from_slice::<PendingAuthorization>(&bytes)
             .ok()?
             .return_to
@@ -366,11 +391,7 @@ impl OAuthFlows {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| OAuthError::InvalidState("the callback has no `state`".into()))?;
         // Removing the state is what makes it single use, even under concurrent callbacks.
-        let Some(bytes) = self
-            .states
-            .remove(state.as_bytes())
-            .map_err(StoreError::from)?
-        else {
+        let Some(bytes) = self.states.remove(state.as_bytes()).await? else {
             return Err(OAuthError::InvalidState(
                 "`state` is unknown or was already used".into(),
             ));
@@ -381,21 +402,22 @@ impl OAuthFlows {
             .finish(state, &pending, code, provider_error, endpoints)
             .await;
         if result.is_err() {
-            self.abandon(&pending.user, &pending.integration, pending.created_pending)?;
+            self.abandon(&pending.user, &pending.integration, pending.created_pending)
+                .await?;
         }
         result
     }
 
     /// Gives up an authorization: nothing half-stored, the pending record `authorize` created
     /// goes again.
-    pub fn abandon(
+    pub async fn abandon(
         &self,
         user: &str,
         integration: &str,
         created_pending: bool,
     ) -> Result<(), OAuthError> {
         if created_pending {
-            self.accounts.delete_if_pending(user, integration)?;
+            self.accounts.delete_if_pending(user, integration).await?;
         }
         Ok(())
     }
@@ -424,7 +446,7 @@ impl OAuthFlows {
             .ok_or_else(|| OAuthError::InvalidState("the callback has no `code`".into()))?;
         let endpoints =
             endpoints(&pending.integration, &pending.fields).map_err(OAuthError::Configuration)?;
-        let (connection, secret) = self.connection(&pending.integration)?;
+        let (connection, secret) = self.connection(&pending.integration).await?;
         let client = client_for(&connection, &secret, &endpoints, &self.redirect_url)?;
         let sealed = STANDARD
             .decode(&pending.verifier)
@@ -459,7 +481,7 @@ impl OAuthFlows {
         })
     }
 
-    fn store_tokens(
+    async fn store_tokens(
         &self,
         user: &str,
         integration: &str,
@@ -470,7 +492,8 @@ impl OAuthFlows {
         let (secret, scopes, expires_at) = token_parts(token, previous_refresh, requested_scopes);
         Ok(self
             .accounts
-            .put(user, integration, &secret, scopes, expires_at)?)
+            .put(user, integration, &secret, scopes, expires_at)
+            .await?)
     }
 }
 
@@ -520,9 +543,34 @@ impl OAuthFlows {
             .clone()
     }
 
+    /// Holds the account's lock on this host and, when other hosts share the store, on theirs:
+    /// a refresh, or the storing of a newly connected account, happens on one host at a time.
+    pub async fn lock_account(
+        &self,
+        user: &str,
+        integration: &str,
+    ) -> Result<AccountGuard, OAuthError> {
+        let local = self.account_lock(user, integration).lock_owned().await;
+        let shared = if self.store.shared() {
+            Some(
+                self.store
+                    .lock(&format!("account\0{user}\0{integration}"))
+                    .await?,
+            )
+        } else {
+            None
+        };
+        Ok(AccountGuard {
+            _local: local,
+            shared,
+        })
+    }
+
     /// A usable access token: the stored one, or a refreshed one when it expires within the
     /// margin — or, with `rejected`, when the provider just refused that token. Concurrent callers
-    /// for one account share a single refresh.
+    /// for one account share a single refresh, on every host sharing the store: the refresh
+    /// holds [`Self::lock_account`] and starts from the account as stored, so a token another
+    /// host has just refreshed (and its rotated refresh token) is used, never refreshed again.
     pub async fn fresh_token(
         &self,
         user: &str,
@@ -530,9 +578,22 @@ impl OAuthFlows {
         endpoints: &OAuth2Endpoints,
         rejected: Option<&SecretString>,
     ) -> Result<SecretString, OAuthError> {
-        let lock = self.account_lock(user, integration);
-        let _guard = lock.lock().await;
-        let Some((account, secret)) = self.accounts.get(user, integration)? else {
+        let guard = self.lock_account(user, integration).await?;
+        let result = self
+            .refresh_locked(user, integration, endpoints, rejected)
+            .await;
+        guard.release().await;
+        result
+    }
+
+    async fn refresh_locked(
+        &self,
+        user: &str,
+        integration: &str,
+        endpoints: &OAuth2Endpoints,
+        rejected: Option<&SecretString>,
+    ) -> Result<SecretString, OAuthError> {
+        let Some((account, secret)) = self.accounts.get_stored(user, integration).await? else {
             return Err(OAuthError::GrantGone(format!(
                 "you have no connected {integration} account"
             )));
@@ -566,17 +627,19 @@ impl OAuthFlows {
             } else {
                 "the token expired"
             };
-            self.accounts.set_status(
-                user,
-                integration,
-                AccountStatus::Expired,
-                Some(format!("{why} and there is no refresh token")),
-            )?;
+            self.accounts
+                .set_status(
+                    user,
+                    integration,
+                    AccountStatus::Expired,
+                    Some(format!("{why} and there is no refresh token")),
+                )
+                .await?;
             return Err(OAuthError::GrantGone(format!(
                 "{why} and cannot be refreshed; authorize again"
             )));
         };
-        let (connection, client_secret) = self.connection(integration)?;
+        let (connection, client_secret) = self.connection(integration).await?;
         let client = client_for(&connection, &client_secret, endpoints, &self.redirect_url)?;
         let http =
             self.client_for_endpoint(connection.token_url.as_ref(), &endpoints.token_url, "token")?;
@@ -592,12 +655,14 @@ impl OAuthFlows {
                 Err(RequestTokenError::ServerResponse(response)) => {
                     let error = crate::quote::clip(response.error().as_ref(), 200).into_owned();
                     let message = format!("the provider refused the refresh: {error}");
-                    self.accounts.set_status(
-                        user,
-                        integration,
-                        AccountStatus::Expired,
-                        Some(message.clone()),
-                    )?;
+                    self.accounts
+                        .set_status(
+                            user,
+                            integration,
+                            AccountStatus::Expired,
+                            Some(message.clone()),
+                        )
+                        .await?;
                     tracing::warn!(user, integration, %error, "refresh refused; account marked expired");
                     return Err(OAuthError::GrantGone(format!("{message}; authorize again")));
                 }
@@ -611,11 +676,12 @@ impl OAuthFlows {
                 Err(other) => return Err(OAuthError::TokenEndpoint(token_error_text(&other))),
             }
         };
-        let account =
-            self.store_tokens(user, integration, &token, Some(refresh), account.scopes)?;
+        let account = self
+            .store_tokens(user, integration, &token, Some(refresh), account.scopes)
+            .await?;
         tracing::info!(user, integration, "access token refreshed");
         let Some((_, AccountSecret::Oauth2 { access_token, .. })) =
-            self.accounts.get(user, integration)?
+            self.accounts.get_stored(user, integration).await?
         else {
             unreachable!("the account {} was just written", account.id)
         };
@@ -637,7 +703,7 @@ impl OAuthFlows {
         else {
             return None;
         };
-        let (connection, client_secret) = self.connection(integration).ok()?;
+        let (connection, client_secret) = self.connection(integration).await.ok()?;
         let url = connection
             .revoke_url
             .clone()

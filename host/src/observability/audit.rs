@@ -1,5 +1,5 @@
 //! The audit log: one record per execution and per account event (connected, renewed, expired,
-//! revoked, disconnected), in sled, newest first. Records hold who ran what or whose account
+//! revoked, disconnected), in the store, newest first. Records hold who ran what or whose account
 //! changed how, the outcome and its cost — never parameters, credentials or provider messages.
 //!
 //! Appends leave the request path: they are queued for a writer thread, which lets them gather
@@ -9,6 +9,12 @@
 //! never overlap, and paging by id stays exact. Reads first wait for the records queued before
 //! them, so a query sees every execution that finished before it; [`AuditLog::sync`] does the
 //! same at shutdown. A full queue makes the caller wait; no record is dropped.
+//!
+//! On PostgreSQL each record is a row of the `audit` table and several hosts write to it. A
+//! writer takes an advisory lock around its insert, so the table's sequence numbers are handed
+//! out in commit order: every host's records are in one order, and a page cursor never skips a
+//! record that commits after the page was read. While the database is down, the writer keeps its
+//! batch and retries; records wait in memory, none is dropped.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -16,6 +22,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::store::postgres::Postgres;
 use crate::store::{Store, StoreError, trees};
 
 /// One execution, or one account event (`action` then names the event: `account.connected`).
@@ -67,8 +74,17 @@ pub struct AuditQuery {
 
 #[derive(Clone)]
 pub struct AuditLog {
-    tree: sled::Tree,
+    sink: Sink,
     queue: mpsc::SyncSender<Queued>,
+}
+
+/// Where records are stored.
+#[derive(Clone)]
+enum Sink {
+    /// A sled tree: values of batches, keyed by their first record's id.
+    Sled(sled::Tree),
+    /// The `audit` table; the writer thread runs its queries on the host's runtime.
+    Postgres(Postgres, tokio::runtime::Handle),
 }
 
 enum Queued {
@@ -87,19 +103,33 @@ pub const LINGER: Duration = Duration::from_millis(20);
 const MAX_BATCH: usize = 512;
 
 impl AuditLog {
-    /// Opens the audit tree and starts its writer thread (it ends when the last handle drops).
+    /// Opens the audit tree (or table) and starts its writer thread (it ends when the last
+    /// handle drops). On PostgreSQL it must be called within the host's runtime.
     pub fn open(store: &Store) -> Result<Self, StoreError> {
-        let tree = store.tree(trees::AUDIT)?;
+        let (sink, last_nanos) = match (store.sled(), store.postgres()) {
+            (Some(db), _) => {
+                let tree = db.open_tree(trees::AUDIT)?;
+                let last = last_stored_nanos(&tree)?;
+                (Sink::Sled(tree), last)
+            }
+            (None, Some(pg)) => {
+                let handle = tokio::runtime::Handle::try_current().map_err(|_| {
+                    StoreError::Setup("the audit log on PostgreSQL needs a runtime".into())
+                })?;
+                (Sink::Postgres(pg.clone(), handle), 0)
+            }
+            (None, None) => unreachable!("a store has one backend"),
+        };
         let (queue, queued) = mpsc::sync_channel(QUEUE);
         let writer = Writer {
-            tree: tree.clone(),
-            last_nanos: last_stored_nanos(&tree)?,
+            sink: sink.clone(),
+            last_nanos,
         };
         std::thread::Builder::new()
             .name("actionhost-audit".into())
             .spawn(move || writer.run(&queued))
-            .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
-        Ok(AuditLog { tree, queue })
+            .map_err(|e| StoreError::Setup(format!("cannot start the audit writer: {e}")))?;
+        Ok(AuditLog { sink, queue })
     }
 
     /// Queues `record` (its `id` is assigned when it is stored). Waits only if the writer is
@@ -122,36 +152,203 @@ impl AuditLog {
         }
     }
 
-    /// Matching records, newest first, and the cursor of the next page.
-    pub fn query(
+    /// Matching records, newest first, and the cursor of the next page. Waits for the records
+    /// queued before it (off the async workers).
+    pub async fn query(
         &self,
         query: &AuditQuery,
     ) -> Result<(Vec<AuditRecord>, Option<String>), StoreError> {
-        self.sync();
-        let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let range = match &query.before {
-            Some(before) => self.tree.range(..before.as_bytes().to_vec()),
-            None => self.tree.range::<Vec<u8>, _>(..),
-        };
-        let mut records = Vec::new();
-        for entry in range.rev() {
-            let (_, bytes) = entry?;
-            for record in decode(&bytes)?.into_iter().rev() {
-                if query.before.as_ref().is_some_and(|b| &record.id >= b)
-                    || query.user.as_ref().is_some_and(|u| u != &record.user)
-                    || query.action.as_ref().is_some_and(|a| a != &record.action)
-                {
-                    continue;
-                }
-                if records.len() == limit {
-                    let next = records.last().map(|r: &AuditRecord| r.id.clone());
-                    return Ok((records, next));
-                }
-                records.push(record);
+        let log = self.clone();
+        let query = query.clone();
+        let joined =
+            |e: tokio::task::JoinError| StoreError::Setup(format!("the audit query failed: {e}"));
+        match &self.sink {
+            Sink::Sled(tree) => {
+                let tree = tree.clone();
+                tokio::task::spawn_blocking(move || {
+                    log.sync();
+                    query_sled(&tree, &query)
+                })
+                .await
+                .map_err(joined)?
+            }
+            Sink::Postgres(pg, _) => {
+                tokio::task::spawn_blocking(move || log.sync())
+                    .await
+                    .map_err(joined)?;
+                query_postgres(pg, &query).await
             }
         }
-        Ok((records, None))
     }
+
+    /// Stores records copied from another store under their own ids, in the order given (oldest
+    /// first), skipping those already there. Returns how many were new.
+    pub async fn import(&self, records: &[AuditRecord]) -> Result<u64, StoreError> {
+        match &self.sink {
+            Sink::Sled(_) => Err(StoreError::Setup(
+                "records are imported into PostgreSQL only".into(),
+            )),
+            Sink::Postgres(pg, _) => insert_postgres(pg, records, true).await,
+        }
+    }
+
+    /// How many records are stored.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        match &self.sink {
+            Sink::Sled(tree) => {
+                let mut n = 0;
+                for entry in tree.iter() {
+                    n += decode(&entry?.1)?.len() as u64;
+                }
+                Ok(n)
+            }
+            Sink::Postgres(pg, _) => {
+                let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit")
+                    .fetch_one(pg.pool())
+                    .await?;
+                Ok(n as u64)
+            }
+        }
+    }
+
+    /// Every record, oldest first (for copying a store).
+    pub fn all_sled(&self) -> Result<Vec<AuditRecord>, StoreError> {
+        let Sink::Sled(tree) = &self.sink else {
+            return Err(StoreError::Setup("not a sled store".into()));
+        };
+        let mut all = Vec::new();
+        for entry in tree.iter() {
+            all.extend(decode(&entry?.1)?);
+        }
+        Ok(all)
+    }
+}
+
+fn query_sled(
+    tree: &sled::Tree,
+    query: &AuditQuery,
+) -> Result<(Vec<AuditRecord>, Option<String>), StoreError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let range = match &query.before {
+        Some(before) => tree.range(..before.as_bytes().to_vec()),
+        None => tree.range::<Vec<u8>, _>(..),
+    };
+    let mut records = Vec::new();
+    for entry in range.rev() {
+        let (_, bytes) = entry?;
+        for record in decode(&bytes)?.into_iter().rev() {
+            if query.before.as_ref().is_some_and(|b| &record.id >= b)
+                || query.user.as_ref().is_some_and(|u| u != &record.user)
+                || query.action.as_ref().is_some_and(|a| a != &record.action)
+            {
+                continue;
+            }
+            if records.len() == limit {
+                let next = records.last().map(|r: &AuditRecord| r.id.clone());
+                return Ok((records, next));
+            }
+            records.push(record);
+        }
+    }
+    Ok((records, None))
+}
+
+/// An audit cursor that names no stored record.
+#[derive(Debug, thiserror::Error)]
+#[error("`before` names no audit record: pass the `next` of a previous page")]
+pub struct UnknownCursor;
+
+async fn query_postgres(
+    pg: &Postgres,
+    query: &AuditQuery,
+) -> Result<(Vec<AuditRecord>, Option<String>), StoreError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let before: Option<i64> = match &query.before {
+        Some(id) => Some(
+            sqlx::query_scalar("SELECT seq FROM audit WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pg.pool())
+                .await?
+                .ok_or_else(|| StoreError::BadInput(UnknownCursor.to_string()))?,
+        ),
+        None => None,
+    };
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT record::text FROM audit WHERE ($1::bigint IS NULL OR seq < $1) \
+         AND ($2::text IS NULL OR user_id = $2) AND ($3::text IS NULL OR action = $3) \
+         ORDER BY seq DESC LIMIT $4",
+    )
+    .bind(before)
+    .bind(&query.user)
+    .bind(&query.action)
+    .bind(limit as i64 + 1)
+    .fetch_all(pg.pool())
+    .await?;
+    let mut records = rows
+        .iter()
+        .map(|text| {
+            serde_json::from_str::<AuditRecord>(text)
+                .map_err(|e| StoreError::Corrupt(format!("audit record: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = if records.len() > limit {
+        records.truncate(limit);
+        records.last().map(|r| r.id.clone())
+    } else {
+        None
+    };
+    Ok((records, next))
+}
+
+/// Inserts `records` in one transaction under the audit lock. New records get their ids from
+/// the table's sequence (`imported`: they keep theirs, and those already stored are skipped).
+async fn insert_postgres(
+    pg: &Postgres,
+    records: &[AuditRecord],
+    imported: bool,
+) -> Result<u64, StoreError> {
+    let mut tx = pg.pool().begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(crate::store::postgres::lock_key(
+            crate::store::postgres::AUDIT_LOCK,
+        ))
+        .execute(&mut *tx)
+        .await?;
+    let seqs: Vec<i64> = sqlx::query_scalar(
+        "SELECT nextval(pg_get_serial_sequence('audit', 'seq')) FROM generate_series(1, $1)",
+    )
+    .bind(records.len() as i64)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut ids = Vec::with_capacity(records.len());
+    let mut users = Vec::with_capacity(records.len());
+    let mut actions = Vec::with_capacity(records.len());
+    let mut texts = Vec::with_capacity(records.len());
+    for (record, seq) in records.iter().zip(&seqs) {
+        let mut record = record.clone();
+        if !imported {
+            record.id = format!("{seq:032x}");
+        }
+        ids.push(record.id.clone());
+        users.push(record.user.clone());
+        actions.push(record.action.clone());
+        texts.push(serde_json::to_string(&record).expect("audit records serialize"));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO audit (seq, id, user_id, action, record) \
+         SELECT s, i, u, a, r::jsonb FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+         AS t(s, i, u, a, r) ORDER BY s ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&seqs)
+    .bind(&ids)
+    .bind(&users)
+    .bind(&actions)
+    .bind(&texts)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(inserted)
 }
 
 /// The records of one stored value: an array (written by the batch writer) or a single record
@@ -179,7 +376,7 @@ fn last_stored_nanos(tree: &sled::Tree) -> Result<u64, StoreError> {
 }
 
 struct Writer {
-    tree: sled::Tree,
+    sink: Sink,
     last_nanos: u64,
 }
 
@@ -213,9 +410,35 @@ impl Writer {
         }
     }
 
+    fn store(&mut self, records: Vec<AuditRecord>) {
+        match &self.sink {
+            Sink::Sled(tree) => {
+                let tree = tree.clone();
+                self.store_sled(&tree, records)
+            }
+            Sink::Postgres(pg, handle) => {
+                // Retried until stored: a database restart delays records, it does not lose them.
+                let mut failures = 0u32;
+                while let Err(e) = handle.block_on(insert_postgres(pg, &records, false)) {
+                    if failures == 0 {
+                        tracing::error!(error = %e, waiting = records.len(), "cannot write audit records; retrying until the database answers");
+                    }
+                    failures += 1;
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                if failures > 0 {
+                    tracing::info!(
+                        records = records.len(),
+                        "audit records written after the database came back"
+                    );
+                }
+            }
+        }
+    }
+
     /// Assigns increasing ids (time of storing, then position) and stores the records as one
     /// value under the first id.
-    fn store(&mut self, mut records: Vec<AuditRecord>) {
+    fn store_sled(&mut self, tree: &sled::Tree, mut records: Vec<AuditRecord>) {
         let now = OffsetDateTime::now_utc().unix_timestamp_nanos().max(0) as u64;
         let nanos = now.max(self.last_nanos + 1);
         self.last_nanos = nanos;
@@ -223,7 +446,7 @@ impl Writer {
             record.id = format!("{nanos:016x}{n:016x}");
         }
         let value = serde_json::to_vec(&records).expect("audit records serialize");
-        if let Err(e) = self.tree.insert(records[0].id.as_bytes(), value) {
+        if let Err(e) = tree.insert(records[0].id.as_bytes(), value) {
             tracing::error!(error = %e, lost = records.len(), "cannot write audit records");
         }
     }
@@ -248,10 +471,10 @@ mod tests {
     }
 
     /// Every record matching `query`, page by page, and the number of pages.
-    fn all_pages(log: &AuditLog, mut query: AuditQuery) -> (Vec<AuditRecord>, usize) {
+    async fn all_pages(log: &AuditLog, mut query: AuditQuery) -> (Vec<AuditRecord>, usize) {
         let (mut all, mut pages) = (Vec::new(), 0);
         loop {
-            let (records, next) = log.query(&query).unwrap();
+            let (records, next) = log.query(&query).await.unwrap();
             pages += 1;
             all.extend(records);
             match next {
@@ -261,8 +484,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn pages_cross_stored_batches_exactly_once_newest_first() {
+    #[tokio::test]
+    async fn pages_cross_stored_batches_exactly_once_newest_first() {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::open(&Store::open(dir.path()).unwrap()).unwrap();
         // Five stored values of 7 records each (a sync ends a batch).
@@ -273,7 +496,10 @@ mod tests {
             }
             log.sync();
         }
-        assert_eq!(log.tree.len(), 5, "one value per batch");
+        let Sink::Sled(tree) = &log.sink else {
+            unreachable!()
+        };
+        assert_eq!(tree.len(), 5, "one value per batch");
 
         let (all, pages) = all_pages(
             &log,
@@ -281,7 +507,8 @@ mod tests {
                 limit: Some(3),
                 ..Default::default()
             },
-        );
+        )
+        .await;
         assert_eq!(pages, 12);
         let actions: Vec<&str> = all.iter().map(|r| r.action.as_str()).collect();
         let expected: Vec<String> = (0..5)
@@ -298,13 +525,14 @@ mod tests {
                 limit: Some(4),
                 ..Default::default()
             },
-        );
+        )
+        .await;
         assert_eq!(alice.len(), 20);
         assert!(alice.iter().all(|r| r.user == "alice"));
     }
 
-    #[test]
-    fn records_of_the_one_per_key_layout_are_still_read_and_new_ids_sort_after_them() {
+    #[tokio::test]
+    async fn records_of_the_one_per_key_layout_are_still_read_and_new_ids_sort_after_them() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let tree = store.tree(trees::AUDIT).unwrap();
@@ -312,19 +540,20 @@ mod tests {
         let mut old = record("alice", "OLD");
         old.id = format!("{:016x}{:016x}", u64::MAX / 2, 7);
         tree.insert(old.id.as_bytes(), serde_json::to_vec(&old).unwrap())
+            .await
             .unwrap();
 
         let log = AuditLog::open(&store).unwrap();
         log.append(record("alice", "NEW"));
-        let (records, next) = log.query(&AuditQuery::default()).unwrap();
+        let (records, next) = log.query(&AuditQuery::default()).await.unwrap();
         let actions: Vec<&str> = records.iter().map(|r| r.action.as_str()).collect();
         assert_eq!(actions, ["NEW", "OLD"]);
         assert!(records[0].id > old.id);
         assert_eq!(next, None);
     }
 
-    #[test]
-    fn a_burst_larger_than_the_queue_is_stored_completely() {
+    #[tokio::test]
+    async fn a_burst_larger_than_the_queue_is_stored_completely() {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::open(&Store::open(dir.path()).unwrap()).unwrap();
         let total = QUEUE + 3000;
@@ -337,7 +566,8 @@ mod tests {
                 limit: Some(MAX_LIMIT),
                 ..Default::default()
             },
-        );
+        )
+        .await;
         assert_eq!(all.len(), total);
         assert_eq!(all[0].action, format!("A{}", total - 1));
         assert_eq!(all[total - 1].action, "A0");
