@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Runs the API benchmark (docs/performance.md): installs wrk and nginx from Debian's packages if
-# missing, then `cargo bench` prints the table.
+# missing (and PostgreSQL for the store benchmark), then `cargo bench` prints the tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk nginx >/dev/null
 fi
+# The store benchmark starts a throwaway PostgreSQL cluster.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
 rustup target add wasm32-wasip2
 cargo build --release
 cargo bench -p actionhost-e2e --bench api
 cargo bench -p actionhost-e2e --bench startup
+cargo bench -p actionhost-e2e --bench store

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of actionhost from a fresh clone: installs what the tests need (the wasm
 # target, the npm test tools, the validating stand-in's Python environment and Google's Discovery
-# documents, Debian's Chromium), builds the release binary the end-to-end tests start, and runs
+# documents, Debian's Chromium and PostgreSQL), builds the release binary the end-to-end tests start, and runs
 # the whole suite in release mode (wasmtime's compiler is ~20x slower unoptimized).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,15 @@ if ! command -v chromium >/dev/null; then
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "==> PostgreSQL (the store suite and the several-hosts tests start throwaway clusters with it)"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  # The server programs only: the tests run initdb and postgres themselves, under a temp dir.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
 
 echo "==> release build (binary and bundled plugins)"

@@ -23,31 +23,15 @@
 //! `BENCH_PROFILE_CONNECTIONS`, default 32) for N seconds and prints the host's pid first, for
 //! `perf record -p`. `TOKIO_WORKER_THREADS`, `ACTIONHOST_LOG` and `ACTIONHOST_WASM_PERFMAP` are passed to the host.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use actionhost_e2e::bench::{
+    Measure, cpu_us, median, start_nginx, start_upstream, stat_cpu_us, wrk,
+};
 use actionhost_e2e::host::{ADMIN_KEY, HostProcess, mint_token};
 use serde_json::json;
 
 const SECONDS: u32 = 5;
-
-struct Measure {
-    p50_us: f64,
-    p99_us: f64,
-    rps: f64,
-    requests: f64,
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let mid = sorted.len() / 2;
-    if sorted.len() % 2 == 1 {
-        sorted[mid]
-    } else {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    }
-}
 
 fn min(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)
@@ -55,91 +39,6 @@ fn min(values: &[f64]) -> f64 {
 
 fn max(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-}
-
-fn parse_duration_us(text: &str) -> f64 {
-    let text = text.trim();
-    let (number, factor) = if let Some(n) = text.strip_suffix("us") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix("ms") {
-        (n, 1000.0)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1_000_000.0)
-    } else {
-        panic!("unknown duration {text:?}")
-    };
-    number.parse::<f64>().expect("number") * factor
-}
-
-fn wrk(
-    url: &str,
-    connections: u32,
-    script: Option<&std::path::Path>,
-    headers: &[String],
-    seconds: u32,
-) -> Measure {
-    let threads = connections.min(2);
-    let mut command = Command::new("wrk");
-    command
-        .args([
-            "--latency",
-            "-t",
-            &threads.to_string(),
-            "-c",
-            &connections.to_string(),
-        ])
-        .args(["-d", &format!("{seconds}s")]);
-    if let Some(script) = script {
-        command.arg("-s").arg(script);
-    }
-    for header in headers {
-        command.args(["-H", header]);
-    }
-    let output = command
-        .arg(url)
-        .output()
-        .expect("wrk is installed (apt-get install wrk)");
-    let text = String::from_utf8_lossy(&output.stdout).to_string();
-    let field = |label: &str| {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(label).map(str::to_string))
-            .unwrap_or_else(|| panic!("wrk printed no {label}: {text}"))
-    };
-    let non_2xx = text.lines().find(|l| l.contains("Non-2xx"));
-    assert!(non_2xx.is_none(), "{url}: {text}");
-    Measure {
-        p50_us: parse_duration_us(&field("50%")),
-        p99_us: parse_duration_us(&field("99%")),
-        rps: field("Requests/sec:").trim().parse().expect("rps"),
-        requests: text
-            .lines()
-            .find_map(|l| l.trim().split_once(" requests in "))
-            .and_then(|(n, _)| n.parse().ok())
-            .unwrap_or_else(|| panic!("wrk printed no request count: {text}")),
-    }
-}
-
-/// A minimal upstream that answers every request with a small JSON body.
-fn start_upstream() -> std::net::SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let body = json!({"id": 1, "full_name": "octo/hello", "private": false}).to_string();
-            let app = axum::Router::new().fallback(move || {
-                let body = body.clone();
-                async move { ([("content-type", "application/json")], body) }
-            });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
 }
 
 /// The floor of the chosen stack: an axum server whose one handler forwards the request to
@@ -183,18 +82,6 @@ fn start_floor_proxy(upstream: std::net::SocketAddr) -> std::net::SocketAddr {
     rx.recv().unwrap()
 }
 
-/// User + system CPU in a `/proc/.../stat` file, in µs (0 if it is gone).
-fn stat_cpu_us(path: &std::path::Path) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(path) else {
-        return 0.0;
-    };
-    // After the command name in parentheses: field 14 (utime) and 15 (stime), in clock ticks of
-    // 1/100 s (USER_HZ on Linux).
-    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
-    let ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    ticks as f64 * 10_000.0
-}
-
 /// CPU time of this process's threads named `name`, in µs.
 fn thread_cpu_us(name: &str) -> f64 {
     std::fs::read_dir("/proc/self/task")
@@ -207,63 +94,6 @@ fn thread_cpu_us(name: &str) -> f64 {
                 == name
         })
         .map(|task| stat_cpu_us(&task.path().join("stat")))
-        .sum()
-}
-
-/// The nginx process and the folder of its config (removed when dropped).
-struct Nginx(Child, #[allow(dead_code)] tempfile::TempDir);
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        // SIGTERM, not SIGKILL: the master then stops its worker too.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_nginx(upstream: std::net::SocketAddr) -> (Nginx, u16) {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let conf = format!(
-        "worker_processes 1; daemon off; pid {dir}/nginx.pid; error_log {dir}/error.log;\n\
-         events {{ worker_connections 1024; }}\n\
-         http {{ access_log off; client_body_temp_path {dir}; proxy_temp_path {dir};\n\
-           upstream up {{ server {upstream}; keepalive 64; }}\n\
-           server {{ listen 127.0.0.1:{port};\n\
-             location / {{ proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; }} }} }}\n",
-        dir = dir.path().display()
-    );
-    let path = dir.path().join("nginx.conf");
-    std::fs::write(&path, conf).unwrap();
-    let child = Command::new("nginx")
-        .arg("-c")
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nginx is installed (apt-get install nginx)");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (Nginx(child, dir), port)
-}
-
-/// CPU time used so far by process `pid` and by its live child processes (nginx's worker), in µs.
-fn cpu_us(pid: u32) -> f64 {
-    let children =
-        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    std::iter::once(pid.to_string())
-        .chain(children.split_whitespace().map(str::to_string))
-        .map(|p| stat_cpu_us(std::path::Path::new(&format!("/proc/{p}/stat"))))
         .sum()
 }
 

@@ -2,6 +2,7 @@
 //! stand-in for a provider, the validating stand-in that checks requests against a provider's
 //! own API description, and helpers to build a runtime.
 
+pub mod bench;
 pub mod host;
 pub mod oauth_server;
 pub mod postgres;

@@ -6,15 +6,13 @@
 use std::time::{Duration, Instant};
 
 use actionhost_e2e::host::{HostProcess, JWT_SECRET};
-use actionhost_e2e::oauth_server::{RefreshMode, StrictOAuthServer};
+use actionhost_e2e::oauth_server::{CLIENT_ID, CLIENT_SECRET, RefreshMode, StrictOAuthServer};
 use actionhost_e2e::standin::StandIn;
 use actionhost_e2e::{components, patch, postgres};
 use serde_json::{Value, json};
 
 const ADMIN: &str = "replica-admin-key";
 const MASTER_KEY: &str = "cmVwbGljYXMtc2hhcmUtb25lLW1hc3Rlci1rZXktMzI=";
-const CLIENT_ID: &str = "strict-client";
-const CLIENT_SECRET: &str = "strict-secret";
 
 /// Hosts sharing one database, with the settings every host of a deployment shares.
 struct Replicas {
@@ -272,18 +270,34 @@ async fn fifty_concurrent_executes_at_two_hosts_refresh_once_and_rotated_tokens_
         "{used:?}"
     );
 
-    // Every use now refreshes (a 60 s token is inside the margin), alternating hosts. The
+    // Bob's every use refreshes (a 60 s token is inside the margin), alternating hosts. The
     // server refuses a refresh token used twice, so each host must use the one the other
     // host's refresh rotated in.
     server.set_mode(RefreshMode::Rotate);
     server.set_expires_in(60);
-    let (status, _) = hosts.get_repo(0, "alice").await;
+    server.accept_refresh_token("bobs-seed");
+    let (status, _) = hosts
+        .as_user(
+            0,
+            "bob",
+            "PUT",
+            "/connected-accounts/github",
+            Some(
+                json!({"access_token": "bobs-old", "refresh_token": "bobs-seed", "expires_in": 10}),
+            ),
+        )
+        .await;
     assert_eq!(status, 200);
-    for n in 0..4 {
-        let (status, body) = hosts.get_repo(n % 2, "alice").await;
+    let before = server.refresh_requests();
+    for n in 0..6 {
+        let (status, body) = hosts.get_repo((n + 1) % 2, "bob").await;
         assert_eq!(status, 200, "use {n}: {body}");
     }
-    assert_eq!(server.refresh_requests(), 6);
+    assert_eq!(
+        server.refresh_requests() - before,
+        6,
+        "one refresh per use, none refused"
+    );
 }
 
 fn swap_version(n: u8) -> Vec<u8> {
@@ -639,5 +653,176 @@ async fn hosts_with_another_master_key_or_none_refuse_to_start_on_the_database()
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("ACTIONHOST_MASTER_KEY"), "{stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sled_store_moves_to_postgres_with_migrate_and_every_record_serves_from_there() {
+    let upstream = StandIn::json(json!({"full_name": "o/r"})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sled-host");
+    std::fs::create_dir_all(&data).unwrap();
+    actionhost_e2e::host::share_component_cache(&data);
+    let overrides = format!("https://api.github.com={}", upstream.url());
+    let sled_env = [
+        ("ACTIONHOST_ADMIN_KEY", ADMIN),
+        ("ACTIONHOST_JWT_SECRET", JWT_SECRET),
+        ("ACTIONHOST_UPSTREAM_OVERRIDES", overrides.as_str()),
+    ];
+    let client = reqwest::Client::new();
+    let jwt = actionhost::identity::Authenticator::hs256(JWT_SECRET.as_bytes())
+        .mint("erin", 600)
+        .unwrap();
+    let get_repo =
+        json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}});
+
+    // One host on sled: an account, an OAuth app, an uploaded plugin, an execute.
+    let host = HostProcess::start(&data, &sled_env);
+    let put = client
+        .put(format!("{}/connected-accounts/github", host.url))
+        .bearer_auth(&jwt)
+        .json(&json!({"access_token": "sled-era-token"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let app = client
+        .put(format!("{}/admin/connections/slack", host.url))
+        .bearer_auth(ADMIN)
+        .json(&json!({"client_id": "c", "client_secret": "slack-client-secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.status(), 200);
+    let upload = client
+        .put(format!("{}/admin/plugins/swap", host.url))
+        .bearer_auth(ADMIN)
+        .body(swap_version(7))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), 200);
+    let run = client
+        .post(format!("{}/actions", host.url))
+        .bearer_auth(&jwt)
+        .json(&get_repo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status(), 200);
+    assert!(host.stop().success());
+
+    let database = postgres::shared().database();
+    let migrate = || {
+        let out = std::process::Command::new(actionhost_e2e::host::binary())
+            .args(["migrate", "--from-sled"])
+            .arg(&data)
+            .env_clear()
+            .env("ACTIONHOST_DATABASE_URL", &database)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    let first = migrate();
+    let row = |text: &str, name: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {text}"));
+        line[name.len()..]
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(row(&first, "accounts"), ["1", "1"], "{first}");
+    assert_eq!(row(&first, "connections"), ["1", "1"], "{first}");
+    assert_eq!(row(&first, "uploaded plugins"), ["1", "1"], "{first}");
+    let audit = row(&first, "audit records");
+    assert_eq!(audit[0], audit[1], "{first}");
+    assert!(audit[0].parse::<u32>().unwrap() >= 2, "{first}");
+    // Again: nothing added, every record checked present.
+    let second = migrate();
+    assert_eq!(row(&second, "accounts"), ["1", "0"], "{second}");
+    assert_eq!(row(&second, "audit records")[1], "0", "{second}");
+
+    // Hosts on PostgreSQL with the sled host's master key serve everything that was copied.
+    let key = std::fs::read_to_string(data.join("master.key")).unwrap();
+    let pg_data = dir.path().join("pg-host");
+    std::fs::create_dir_all(&pg_data).unwrap();
+    actionhost_e2e::host::share_component_cache(&pg_data);
+    let host = HostProcess::start(
+        &pg_data,
+        &[
+            ("ACTIONHOST_DATABASE_URL", database.as_str()),
+            ("ACTIONHOST_MASTER_KEY", key.trim()),
+            ("ACTIONHOST_ADMIN_KEY", ADMIN),
+            ("ACTIONHOST_JWT_SECRET", JWT_SECRET),
+            ("ACTIONHOST_UPSTREAM_OVERRIDES", overrides.as_str()),
+        ],
+    );
+    upstream.take();
+    let run = client
+        .post(format!("{}/actions", host.url))
+        .bearer_auth(&jwt)
+        .json(&get_repo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status(), 200);
+    assert_eq!(
+        upstream.take().pop().unwrap().header("authorization"),
+        Some("Bearer sled-era-token")
+    );
+    let swap: Value = client
+        .post(format!("{}/actions", host.url))
+        .bearer_auth(&jwt)
+        .json(&json!({"action": "SWAP_GET_VERSION", "parameters": {}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(swap["marker"], "swap-version-7", "{swap}");
+    let connections: Value = client
+        .get(format!("{}/admin/connections", host.url))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(connections[0]["integration"], "slack", "{connections}");
+    let page: Value = client
+        .get(format!(
+            "{}/admin/audit?user=erin&action=GITHUB_GET_REPOSITORY",
+            host.url
+        ))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        page["records"].as_array().unwrap().len(),
+        2,
+        "the sled-era execute and this one: {page}"
+    );
+    // Nothing of the secrets in the database in plaintext.
+    for secret in ["sled-era-token", "slack-client-secret"] {
+        let found = postgres::shared().sql(
+            &database,
+            &format!("SELECT count(*) FROM kv WHERE position('{secret}'::bytea in value) > 0"),
+        );
+        assert_eq!(found, "0", "{secret} is in the database");
     }
 }
