@@ -408,6 +408,15 @@ async fn a_plugin_uploaded_to_one_host_is_served_by_all_within_two_seconds_and_a
 async fn an_account_connected_or_deleted_on_one_host_is_seen_by_every_host() {
     let upstream = StandIn::json(json!({"full_name": "o/r"})).await;
     let hosts = Replicas::start(3, &postgres::shared().database(), &upstream.url());
+    let lists_github = async |host: usize| -> bool {
+        let (status, body) = hosts.as_user(host, "bob", "GET", "/actions", None).await;
+        assert_eq!(status, 200, "{body}");
+        body["actions"].get("github").is_some()
+    };
+    // Every host lists bob's tools first, and so remembers his accounts (none).
+    for host in 0..3 {
+        assert!(!lists_github(host).await);
+    }
     let (status, body) = hosts
         .as_user(
             0,
@@ -418,10 +427,20 @@ async fn an_account_connected_or_deleted_on_one_host_is_seen_by_every_host() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    // At once on the others: no host had it, so none remembers it missing.
+    // At once on the others: no host remembers the account missing.
     for host in 1..3 {
         let (status, body) = hosts.get_repo(host, "bob").await;
         assert_eq!(status, 200, "host {host}: {body}");
+    }
+    // The remembered lists are forgotten when the other hosts hear of the account.
+    for host in 1..3 {
+        let took = within(
+            Duration::from_millis(500),
+            "the connected account is listed by every host",
+            async || lists_github(host).await,
+        )
+        .await;
+        eprintln!("host {host} listed the new account after {took:?}");
     }
     // Every host now remembers the account; deleting it on one must make all forget it.
     let (status, _) = hosts

@@ -106,7 +106,8 @@ struct StoredAccount {
 /// Connected accounts in the store, keyed by (user, integration).
 ///
 /// Decrypted accounts are remembered in memory ([`OPENED`] of them), so that an execute does
-/// not read and decrypt the record every time (~4% of the CPU per request). Every write goes
+/// not read and decrypt the record every time (~4% of the CPU per request); so is each user's
+/// list of accounts, which every tool listing reads (a database round trip on PostgreSQL). Every write goes
 /// through [`Self::write`] or [`Self::delete`], which forget the key; a reader that raced a
 /// write does not remember what it read (see [`Opened`]). At rest, secrets stay sealed.
 ///
@@ -138,6 +139,9 @@ const OPENED: usize = 10_000;
 /// write happened since it started reading.
 struct Opened {
     cache: quick_cache::sync::Cache<Vec<u8>, Arc<(ConnectedAccount, AccountSecret)>>,
+    /// Each user's accounts without secrets, as [`AccountStore::list`] read them (every tool
+    /// listing asks), forgotten with any of the user's accounts.
+    lists: quick_cache::sync::Cache<String, Arc<Vec<ConnectedAccount>>>,
     writes: std::sync::Mutex<u64>,
 }
 
@@ -175,6 +179,7 @@ impl AccountStore {
             sealer,
             opened: Arc::new(Opened {
                 cache: quick_cache::sync::Cache::new(OPENED),
+                lists: quick_cache::sync::Cache::new(OPENED),
                 writes: std::sync::Mutex::new(0),
             }),
             changes: crate::changes::Changes::default(),
@@ -318,6 +323,11 @@ impl AccountStore {
         let mut writes = self.opened.writes.lock().expect("accounts lock");
         *writes += 1;
         self.opened.cache.remove(key);
+        if let Some(user) = key.split(|b| *b == 0).next() {
+            self.opened
+                .lists
+                .remove(String::from_utf8_lossy(user).as_ref());
+        }
     }
 
     /// Tells the other hosts sharing the store to forget `key`. A failure is logged: the write
@@ -361,6 +371,7 @@ impl AccountStore {
         let mut writes = self.opened.writes.lock().expect("accounts lock");
         *writes += 1;
         self.opened.cache.clear();
+        self.opened.lists.clear();
         drop(writes);
         self.changes.send(crate::changes::ToolsChanged::Catalog);
     }
@@ -429,6 +440,10 @@ impl AccountStore {
 
     /// Every account of `user`, without secrets, ordered by integration.
     pub async fn list(&self, user: &str) -> Result<Vec<ConnectedAccount>, CredentialError> {
+        if let Some(listed) = self.opened.lists.get(user) {
+            return Ok((*listed).clone());
+        }
+        let writes_before = *self.opened.writes.lock().expect("accounts lock");
         let mut prefix = user.as_bytes().to_vec();
         prefix.push(0);
         let mut accounts = Vec::new();
@@ -437,6 +452,13 @@ impl AccountStore {
                 .map_err(|e| StoreError::Corrupt(format!("account record: {e}")))?;
             accounts.push(stored.account);
         }
+        let writes = self.opened.writes.lock().expect("accounts lock");
+        if *writes == writes_before {
+            self.opened
+                .lists
+                .insert(user.to_string(), Arc::new(accounts.clone()));
+        }
+        drop(writes);
         Ok(accounts)
     }
 
