@@ -191,6 +191,7 @@ impl AppState {
             metrics.clone(),
         )
         .await?;
+        forget_schemas_of_foreign_changes(&store, &executor);
         let action_index = ActionIndex::new(registry.clone());
         let connect_sessions = crate::connect::ConnectSessions::open(&store)?;
         Ok(Arc::new(AppState {
@@ -211,4 +212,31 @@ impl AppState {
             mcp_sessions: crate::identity::SessionOwners::default(),
         }))
     }
+}
+
+/// A user's dynamic schemas come from their account; when another host sharing the store changes
+/// or removes it, they are described again here too (as a local change does), and after a lost
+/// connection to the database every user's are.
+fn forget_schemas_of_foreign_changes(store: &Store, executor: &Executor) {
+    if !store.shared() {
+        return;
+    }
+    let mut notices = store.notices();
+    let schemas = executor.user_schemas.clone();
+    tokio::spawn(async move {
+        use crate::store::Notice;
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match notices.recv().await {
+                Ok(Notice::Account(key)) => {
+                    if let Some(user) = key.split(|b| *b == 0).next() {
+                        schemas.drop_user(&String::from_utf8_lossy(user));
+                    }
+                }
+                Ok(Notice::Resync) | Err(RecvError::Lagged(_)) => schemas.clear(),
+                Ok(Notice::Plugins) => {}
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
 }

@@ -8,6 +8,11 @@
 //!    through a bare axum handler that forwards with reqwest (the floor of the chosen stack), and
 //!    `POST /actions` of an action that makes no upstream call (the host and its wasm instance
 //!    without the upstream hop), and the same action as an MCP `tools/call` on `/mcp`;
+//!    Beside them, the floor of "wasm plus one outbound call": a minimal wasmtime embedding
+//!    (`tests/src/bin/minimal_embedding.rs`: wasmtime-wasi-http, pooling allocator, a fresh
+//!    instance of a `wasi:http/proxy` guest per request, a keep-alive client pool), with and
+//!    without the upstream call, and actionhost's difference in p50 and ratio of CPU per request
+//!    against it;
 //! 2. `GET /actions` over 50 plugins × 20 actions;
 //! 3. one call at a time in this process, stage by stage, and a wasm call whose instance is
 //!    ready, run warm and after the process sat idle (what every request at concurrency 1 pays
@@ -157,6 +162,12 @@ fn main() {
     }
     let (nginx, nginx_port) = start_nginx(upstream);
     let floor = start_floor_proxy(upstream);
+    // The floor of "wasm plus one outbound call": the bench-only embedding and its guest, both
+    // built with this benchmark (`tests/src/bin/minimal_embedding.rs`).
+    let minimal = actionhost_e2e::bench::MinimalEmbedding::start(
+        env!("CARGO_BIN_EXE_minimal-embedding"),
+        upstream,
+    );
     let nginx_pid = nginx.0.id();
 
     // The release binary with the bundled plugins and 50 generated ones (20 actions each) as
@@ -302,14 +313,19 @@ fn main() {
         "| path | concurrency | p50 | p99 | req/s | p50 − proxy p50 | req/s ÷ proxy req/s | mediator CPU per request |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    const ROWS: [&str; 6] = [
+    const ROWS: [&str; 8] = [
         "direct to the stand-in",
         "nginx keep-alive proxy_pass",
         "axum + reqwest forwarding only",
+        "minimal wasmtime embedding: wasi:http guest, fresh instance, one upstream call",
+        "minimal wasmtime embedding, guest answering without an upstream call",
         "actionhost POST /actions",
         "actionhost POST /actions, an action with no upstream call",
         "actionhost MCP tools/call (2026-07-28), the same action",
     ];
+    // Rows compared with the minimal embedding after the table: (actionhost row, embedding row).
+    const AGAINST_MINIMAL: [(usize, usize); 2] = [(5, 3), (6, 4)];
+    let mut against_minimal: Vec<String> = Vec::new();
     for connections in [1, 32] {
         // Per row: one (measure, mediator CPU per request) per round.
         let mut runs: Vec<Vec<(Measure, Option<f64>)>> =
@@ -324,6 +340,7 @@ fn main() {
         let nginx_usage = || cpu_us(nginx_pid);
         let host_usage = || cpu_us(host.pid());
         let floor_usage = || thread_cpu_us("floor-proxy");
+        let minimal_usage = || cpu_us(minimal.pid());
         for _ in 0..rounds {
             let direct = wrk(
                 &format!("http://{upstream}/repos/o/r"),
@@ -347,12 +364,34 @@ fn main() {
             let (local, local_cpu) =
                 measured(&format!("{url}/actions"), Some(&local_script), &host_usage);
             let (mcp, mcp_cpu) = measured(&format!("{url}/mcp"), Some(&mcp_script), &host_usage);
+            let (minimal_up, minimal_up_cpu) =
+                measured(&format!("{}/forward", minimal.url), None, &minimal_usage);
+            let (minimal_local, minimal_local_cpu) =
+                measured(&format!("{}/local", minimal.url), None, &minimal_usage);
             runs[0].push((direct, None));
             runs[1].push((proxy, Some(proxy_cpu)));
             runs[2].push((floored, Some(floor_cpu)));
-            runs[3].push((hosted, Some(host_cpu)));
-            runs[4].push((local, Some(local_cpu)));
-            runs[5].push((mcp, Some(mcp_cpu)));
+            runs[3].push((minimal_up, Some(minimal_up_cpu)));
+            runs[4].push((minimal_local, Some(minimal_local_cpu)));
+            runs[5].push((hosted, Some(host_cpu)));
+            runs[6].push((local, Some(local_cpu)));
+            runs[7].push((mcp, Some(mcp_cpu)));
+        }
+        for (ours, floor) in AGAINST_MINIMAL {
+            let of = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..rounds).map(f).collect() };
+            let over = of(&|r| runs[ours][r].0.p50_us - runs[floor][r].0.p50_us);
+            let cpu =
+                of(&|r| runs[ours][r].1.unwrap_or_default() / runs[floor][r].1.unwrap_or(f64::NAN));
+            against_minimal.push(format!(
+                "| {} | {connections} | {:+.0} µs [{:+.0}, {:+.0}] | {:.2} [{:.2}, {:.2}] |",
+                ROWS[ours],
+                median(&over),
+                min(&over),
+                max(&over),
+                median(&cpu),
+                min(&cpu),
+                max(&cpu),
+            ));
         }
         for (row, name) in ROWS.iter().enumerate() {
             let of = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..rounds).map(f).collect() };
@@ -382,6 +421,16 @@ fn main() {
             );
         }
     }
+
+    println!(
+        "\nAgainst the minimal wasmtime embedding, same run (goal: c=1 p50 within +30 µs; c=32 CPU per request within 1.15×):\n"
+    );
+    println!("| path | concurrency | p50 − embedding p50 | CPU per request ÷ embedding's |");
+    println!("|---|---|---|---|");
+    for line in &against_minimal {
+        println!("{line}");
+    }
+    drop(minimal);
 
     // Where the time of one call goes, sequentially in this process (no load generator).
     let hostile = std::fs::read(actionhost_e2e::components::HOSTILE).unwrap();

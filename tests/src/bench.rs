@@ -188,3 +188,47 @@ pub fn cpu_us(pid: u32) -> f64 {
         .map(|p| stat_cpu_us(std::path::Path::new(&format!("/proc/{p}/stat"))))
         .sum()
 }
+
+/// The bench-only minimal wasmtime embedding (`tests/src/bin/minimal_embedding.rs`) serving the
+/// `wasi:http/proxy` guest (`tests/plugins/wasi-http-proxy`) against `upstream`; killed when
+/// dropped. `/forward` makes one upstream call, `/local` none.
+pub struct MinimalEmbedding {
+    child: Child,
+    pub url: String,
+}
+
+impl MinimalEmbedding {
+    /// `exe`: the benchmark's `env!("CARGO_BIN_EXE_minimal-embedding")`.
+    pub fn start(exe: &str, upstream: std::net::SocketAddr) -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new(exe)
+            .arg(crate::components::WASI_HTTP_PROXY)
+            .arg(upstream.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the minimal embedding");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("its listening line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("the minimal embedding printed {line:?}"))
+            .to_string();
+        // wrk's runs then fail on any answer but 2xx: a guest that cannot forward is seen.
+        MinimalEmbedding { child, url }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for MinimalEmbedding {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -59,9 +59,10 @@ impl quick_cache::Weighter<(String, String), Arc<UserSchema>> for ByBytes {
     }
 }
 
-/// `(user, action)` → schema, within a byte budget.
+/// `(user, action)` → schema, within a byte budget; clones share one cache.
+#[derive(Clone)]
 pub struct UserSchemas {
-    entries: quick_cache::sync::Cache<(String, String), Arc<UserSchema>, ByBytes>,
+    entries: Arc<quick_cache::sync::Cache<(String, String), Arc<UserSchema>, ByBytes>>,
 }
 
 /// The default byte budget of the cache.
@@ -77,7 +78,9 @@ impl UserSchemas {
     /// A cache holding at most about `bytes` of schemas.
     pub fn with_capacity(bytes: u64) -> Self {
         UserSchemas {
-            entries: quick_cache::sync::Cache::with_weighter(1024, bytes, ByBytes),
+            entries: Arc::new(quick_cache::sync::Cache::with_weighter(
+                1024, bytes, ByBytes,
+            )),
         }
     }
 
@@ -130,6 +133,11 @@ impl UserSchemas {
     /// Forgets every schema of `user` (`reload_fields=true`).
     pub fn drop_user(&self, user: &str) {
         self.entries.retain(|(u, _), _| u != user);
+    }
+
+    /// Forgets every schema.
+    pub fn clear(&self) {
+        self.entries.clear();
     }
 
     /// Bytes the cache holds now (by its own estimate).
