@@ -85,10 +85,7 @@ impl Postgres {
             host: hex::encode(rand::random::<[u8; 8]>()).into(),
             notices: broadcast::channel(BACKLOG).0,
         };
-        let mut listener = PgListener::connect_with(&pg.pool).await.map_err(|e| {
-            StoreError::Setup(format!("cannot listen for other hosts: {}", describe(&e)))
-        })?;
-        listener.listen(CHANNEL).await.map_err(|e| {
+        let listener = connect_listener(&pg.pool).await.map_err(|e| {
             StoreError::Setup(format!("cannot listen for other hosts: {}", describe(&e)))
         })?;
         tokio::spawn(listen(listener, pg.clone()));
@@ -239,42 +236,58 @@ impl Postgres {
     }
 }
 
-/// Hears the other hosts' notices until the pool closes. After a lost connection it connects
-/// again and tells [`Notice::Resync`]: what was sent meanwhile is lost.
+/// Hears the other hosts' notices until the pool closes. A lost connection is made again (every
+/// second until it can be), and only then is [`Notice::Resync`] told: what was sent meanwhile is
+/// lost, so whatever was remembered from before must be forgotten — but not earlier, so that
+/// while the database cannot be reached at all (and so no host can write to it) the accounts a
+/// host remembers keep serving.
 async fn listen(mut listener: PgListener, pg: Postgres) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
-                let mut parts = notification.payload().splitn(3, '\t');
-                let (Some(host), Some(kind), Some(key)) =
-                    (parts.next(), parts.next(), parts.next())
-                else {
-                    continue;
-                };
-                if host == &*pg.host {
-                    continue;
+                if let Some(notice) = parse(notification.payload(), &pg.host) {
+                    let _ = pg.notices.send(notice);
                 }
-                let notice = match kind {
-                    "account" => match hex::decode(key) {
-                        Ok(key) => Notice::Account(key),
-                        Err(_) => continue,
-                    },
-                    "plugins" => Notice::Plugins,
-                    _ => continue,
-                };
-                let _ = pg.notices.send(notice);
             }
-            Ok(None) => {
+            Ok(None) | Err(_) => {
                 tracing::warn!("lost the database connection that hears other hosts; reconnecting");
+                drop(listener);
+                listener = loop {
+                    if pg.pool.is_closed() {
+                        return;
+                    }
+                    match connect_listener(&pg.pool).await {
+                        Ok(listener) => break listener,
+                        Err(e) => {
+                            tracing::debug!(error = %describe(&e), "cannot reach the database yet");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                };
+                tracing::info!("hearing other hosts again; forgetting what was remembered");
                 let _ = pg.notices.send(Notice::Resync);
-            }
-            Err(sqlx::Error::PoolClosed) => return,
-            Err(e) => {
-                tracing::warn!(error = %describe(&e), "cannot hear other hosts; retrying in 1s");
-                let _ = pg.notices.send(Notice::Resync);
-                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
+    }
+}
+
+async fn connect_listener(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+/// A notice from another host (none: this host's own, or not one of ours).
+fn parse(payload: &str, own: &str) -> Option<Notice> {
+    let mut parts = payload.splitn(3, '\t');
+    let (host, kind, key) = (parts.next()?, parts.next()?, parts.next()?);
+    if host == own {
+        return None;
+    }
+    match kind {
+        "account" => hex::decode(key).ok().map(Notice::Account),
+        "plugins" => Some(Notice::Plugins),
+        _ => None,
     }
 }
 
