@@ -204,7 +204,7 @@ pub struct ProviderInfo {
 }
 
 /// Where the user's credential goes on a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CredentialPlacement {
     /// The provider needs no credential.
     None,

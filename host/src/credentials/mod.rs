@@ -17,7 +17,7 @@ pub use sealing::{MasterKey, Sealer};
 pub use secret_file::{random_token, read_or_generate};
 
 /// A secret string: never printed by `Debug`, only by an explicit [`SecretString::expose`].
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct SecretString(String);
 
