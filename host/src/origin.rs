@@ -214,24 +214,52 @@ pub fn check_declared_url(text: &str, open_origins: &[Origin]) -> Result<bool, O
 }
 
 /// DNS resolution that refuses every answer set holding a non-public address (SSRF, DNS
-/// rebinding): the client connects only to the addresses this returns.
-struct GuardedResolver;
+/// rebinding): the client connects only to the addresses this returns. Serves reqwest (the
+/// host's own requests, [`guard`]) and hyper-util (the HTTP capability's client).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GuardedResolver;
+
+impl GuardedResolver {
+    /// Every address of `host`, or [`PrivateAddressRefused`] if any of them is not public.
+    async fn lookup(
+        host: &str,
+    ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+        let host = host.to_ascii_lowercase();
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+        if let Some(private) = addrs.iter().find(|a| !is_public(a.ip())) {
+            return Err(Box::new(PrivateAddressRefused {
+                host: clip(&host, QUOTE_LIMIT).into_owned(),
+                address: private.ip(),
+            }));
+        }
+        Ok(addrs)
+    }
+}
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_ascii_lowercase();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if let Some(private) = addrs.iter().find(|a| !is_public(a.ip())) {
-                return Err(Box::new(PrivateAddressRefused {
-                    host: clip(&host, QUOTE_LIMIT).into_owned(),
-                    address: private.ip(),
-                })
-                    as Box<dyn std::error::Error + Send + Sync>);
-            }
+            let addrs = GuardedResolver::lookup(name.as_str()).await?;
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
+    }
+}
+
+impl tower::Service<hyper_util::client::legacy::connect::dns::Name> for GuardedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future =
+        std::pin::Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: hyper_util::client::legacy::connect::dns::Name) -> Self::Future {
+        Box::pin(async move { Ok(GuardedResolver::lookup(name.as_str()).await?.into_iter()) })
     }
 }
 

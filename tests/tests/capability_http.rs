@@ -831,3 +831,78 @@ async fn every_request_that_leaves_is_logged_redirects_included_and_a_huge_retry
     assert_eq!(*log.0.lock().unwrap(), [302, 200, 429]);
     assert_eq!(server.requests().len(), 3);
 }
+
+#[tokio::test]
+async fn every_request_names_the_host_and_a_user_agent_and_accept_unless_the_plugin_chose_them() {
+    let server = StandIn::json(json!({})).await;
+    let egress = opened(&server);
+    let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
+    let url = format!("{}/me", server.url());
+    egress
+        .send(&declared, Some(&token()), get(&url), None)
+        .await
+        .unwrap();
+    let request = server.requests().pop().unwrap();
+    assert_eq!(
+        request.header("user-agent"),
+        Some(concat!("actionhost/", env!("CARGO_PKG_VERSION")))
+    );
+    assert_eq!(request.header("accept"), Some("*/*"));
+    assert_eq!(
+        request.header("host"),
+        Some(server.addr.to_string().as_str())
+    );
+
+    let mut chosen = get(&url);
+    chosen.headers = vec![
+        ("Accept".into(), "application/vnd.github+json".into()),
+        ("User-Agent".into(), "actionhost-github".into()),
+    ];
+    egress
+        .send(&declared, Some(&token()), chosen, None)
+        .await
+        .unwrap();
+    let request = server.requests().pop().unwrap();
+    assert_eq!(
+        request.header("accept"),
+        Some("application/vnd.github+json")
+    );
+    assert_eq!(request.header("user-agent"), Some("actionhost-github"));
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_transport_error_naming_the_cause_and_never_the_credential() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let origin = format!("http://127.0.0.1:{port}");
+    let egress = egress("").with_open_origins(vec![Origin::parse(&origin).unwrap()]);
+    let declared = grant(
+        &[(&origin, true)],
+        CredentialPlacement::Query {
+            name: "api_key".into(),
+            prefix: String::new(),
+        },
+    );
+    let error = egress
+        .send(
+            &declared,
+            Some(&token()),
+            get(&format!("{origin}/x?q=1")),
+            None,
+        )
+        .await
+        .unwrap_err();
+    let EgressError::Transport(message) = &error else {
+        panic!("{error:?}");
+    };
+    assert!(
+        message.to_ascii_lowercase().contains("connection refused"),
+        "{message}"
+    );
+    assert!(!message.contains("tok-123"), "{message}");
+    assert!(!message.contains("127.0.0.1"), "{message}");
+}
