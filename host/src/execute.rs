@@ -571,9 +571,11 @@ impl Executor {
         let started = Instant::now();
         let mut integration = None;
         let mut statuses = Vec::new();
-        let result = self
-            .execute_inner(user, action, params, &mut integration, &mut statuses)
-            .await;
+        // Boxed: the call's future (wasmtime's included) is many KB, and every layer above this
+        // one (the handler, the router's services) would otherwise copy it as it is built.
+        let result =
+            Box::pin(self.execute_inner(user, action, params, &mut integration, &mut statuses))
+                .await;
         let duration = started.elapsed();
         let outcome = match &result {
             Ok(_) => "ok",
