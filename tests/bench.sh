@@ -13,5 +13,6 @@ fi
 rustup target add wasm32-wasip2
 cargo build --release
 cargo bench -p actionhost-e2e --bench api
+cargo bench -p actionhost-e2e --bench outbound
 cargo bench -p actionhost-e2e --bench startup
 cargo bench -p actionhost-e2e --bench store

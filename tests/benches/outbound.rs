@@ -141,9 +141,9 @@ fn main() {
 
         let names = [
             "hyper-util client GET (the minimal embedding's client)",
-            "reqwest `Client::new()` GET",
-            "reqwest client built as the capability's (no redirects, no proxy, user agent)",
-            "`Egress::send`: allowlist, header checks, rewrite, credential, deadline, scrub",
+            "reqwest `Client::new()` GET (for comparison: the capability's client until 2026-11-30)",
+            "reqwest built as the capability's was (no redirects, no proxy, user agent)",
+            "`Egress::send` (on hyper-util): allowlist, header checks, rewrite, credential, deadline, scrub",
             "`Egress::send_recovering`: + request kept for a resend, request log",
             "wasm: instantiate + an action with no I/O (HOSTILE_HUGE_OUTPUT)",
             "wasm: instantiate + GITHUB_GET_REPOSITORY refused before I/O (no credential)",
@@ -273,14 +273,17 @@ fn main() {
     println!(
         "\nOne upstream call, stage by stage, in process ({CALLS} calls per row and round, median of {ROUNDS} rounds):\n"
     );
-    println!("| stage | p50 | CPU per call | CPU added |");
+    println!("| stage | p50 | CPU per call | CPU added (against the hyper-util row, or the row above) |");
     println!("|---|---|---|---|");
+    let cpu_of = |row: usize| median(&rows[row].1.iter().map(|r| r.1).collect::<Vec<_>>());
     let mut previous: Option<f64> = None;
     for (row, (name, rounds)) in rows.iter().enumerate() {
         let p50 = median(&rounds.iter().map(|r| r.0).collect::<Vec<_>>());
         let cpu = median(&rounds.iter().map(|r| r.1).collect::<Vec<_>>());
-        // The wasm rows compare with each other and with the capability's row.
+        // reqwest and the capability are each measured against the bare hyper-util client; the
+        // wasm rows against each other.
         let base = match row {
+            1..=3 => Some(cpu_of(0)),
             5 => None,
             _ => previous,
         };
