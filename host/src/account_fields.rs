@@ -588,7 +588,13 @@ impl AccountFields {
     /// A URL (an OAuth endpoint) with the account's values substituted, each checked against
     /// its field's pattern.
     pub fn resolve_url(&self, template: &str, values: &FieldValues) -> Result<String, String> {
-        for name in placeholders(template)? {
+        let names = placeholders(template)?;
+        // A URL without placeholders was checked when the plugin loaded; it is resolved for
+        // every call of an OAuth account, so it is not parsed again each time.
+        if names.is_empty() {
+            return Ok(template.to_string());
+        }
+        for name in names {
             match values.get(name) {
                 Some(value) => self.check(name, value)?,
                 None => return Err(format!("field {name:?} is required to connect")),
