@@ -162,107 +162,71 @@ fn main() {
             );
         }
         let wanted = |row: usize| only.is_none_or(|o| o == row);
-        for _ in 0..if only.is_some() { 1000 } else { ROUNDS } {
-            if wanted(0) {
-                results[0].push(
-                    sample(|| async {
-                        let request = http::Request::get(&target)
-                            .header("authorization", "Bearer gho_bench")
-                            .header("accept", "application/vnd.github+json")
-                            .body(http_body_util::Empty::new())
-                            .unwrap();
-                        let response = hyper.request(request).await.unwrap();
-                        response.into_body().collect().await.unwrap();
-                    })
-                    .await,
-                );
-            }
-            for (row, client) in [(1, &plain), (2, &shaped)] {
-                if wanted(row) {
-                    results[row].push(
-                        sample(|| async {
-                            let r = client
-                                .get(&target)
-                                .bearer_auth("gho_bench")
-                                .header("accept", "application/vnd.github+json")
-                                .send()
-                                .await
-                                .unwrap();
-                            r.bytes().await.unwrap();
-                        })
-                        .await,
-                    );
+        // One row: `$run` is timed over and over (see `sample`) when the row is wanted.
+        macro_rules! row {
+            ($row:expr, $run:expr) => {
+                if wanted($row) {
+                    results[$row].push(sample(|| async { $run }).await);
                 }
+            };
+        }
+        for _ in 0..if only.is_some() { 1000 } else { ROUNDS } {
+            row!(0, {
+                let request = http::Request::get(&target)
+                    .header("authorization", "Bearer gho_bench")
+                    .header("accept", "application/vnd.github+json")
+                    .body(http_body_util::Empty::new())
+                    .unwrap();
+                let response = hyper.request(request).await.unwrap();
+                response.into_body().collect().await.unwrap();
+            });
+            for (row, client) in [(1, &plain), (2, &shaped)] {
+                row!(row, {
+                    let r = client
+                        .get(&target)
+                        .bearer_auth("gho_bench")
+                        .header("accept", "application/vnd.github+json")
+                        .send()
+                        .await
+                        .unwrap();
+                    r.bytes().await.unwrap();
+                });
             }
-            if wanted(3) {
-                results[3].push(
-                    sample(|| async {
-                        egress
-                            .send(&github.grant, Some(&credential), request(), None)
-                            .await
-                            .unwrap();
-                    })
-                    .await,
-                );
-            }
-            if wanted(4) {
-                results[4].push(
-                    sample(|| async {
-                        let mut recovery = Recovery {
-                            credential: Some(credential.clone()),
-                            refresher: Some(Arc::new(NeverAsked)),
-                            max_retries: 2,
-                            retry_safe: false,
-                        };
-                        let deadline = Instant::now() + Duration::from_secs(30);
-                        egress
-                            .send_recovering(
-                                &github.grant,
-                                &mut recovery,
-                                request(),
-                                deadline,
-                                &tally,
-                            )
-                            .await
-                            .unwrap();
-                    })
-                    .await,
-                );
-            }
-            if wanted(5) {
-                results[5].push(
-                    sample(|| async {
-                        rt.execute(&noop, "HOSTILE_HUGE_OUTPUT", &tiny, &oauth)
-                            .await
-                            .0
-                            .unwrap();
-                    })
-                    .await,
-                );
-            }
-            if wanted(6) {
-                results[6].push(
-                    sample(|| async {
-                        let refused = rt
-                            .execute(&github, "GITHUB_GET_REPOSITORY", &repo, &no_credential)
-                            .await
-                            .0;
-                        assert!(refused.is_err());
-                    })
-                    .await,
-                );
-            }
-            if wanted(7) {
-                results[7].push(
-                    sample(|| async {
-                        rt.execute(&github, "GITHUB_GET_REPOSITORY", &repo, &oauth)
-                            .await
-                            .0
-                            .unwrap();
-                    })
-                    .await,
-                );
-            }
+            row!(3, {
+                egress
+                    .send(&github.grant, Some(&credential), request(), None)
+                    .await
+                    .unwrap();
+            });
+            row!(4, {
+                let mut recovery = Recovery {
+                    credential: Some(credential.clone()),
+                    refresher: Some(Arc::new(NeverAsked)),
+                    max_retries: 2,
+                    retry_safe: false,
+                };
+                let deadline = Instant::now() + Duration::from_secs(30);
+                egress
+                    .send_recovering(&github.grant, &mut recovery, request(), deadline, &tally)
+                    .await
+                    .unwrap();
+            });
+            row!(5, {
+                let output = rt.execute(&noop, "HOSTILE_HUGE_OUTPUT", &tiny, &oauth).await;
+                output.0.unwrap();
+            });
+            row!(6, {
+                let refused = rt
+                    .execute(&github, "GITHUB_GET_REPOSITORY", &repo, &no_credential)
+                    .await;
+                assert!(refused.0.is_err());
+            });
+            row!(7, {
+                let output = rt
+                    .execute(&github, "GITHUB_GET_REPOSITORY", &repo, &oauth)
+                    .await;
+                output.0.unwrap();
+            });
         }
         if only.is_some() {
             std::process::exit(0);
@@ -273,7 +237,9 @@ fn main() {
     println!(
         "\nOne upstream call, stage by stage, in process ({CALLS} calls per row and round, median of {ROUNDS} rounds):\n"
     );
-    println!("| stage | p50 | CPU per call | CPU added (against the hyper-util row, or the row above) |");
+    println!(
+        "| stage | p50 | CPU per call | CPU added (against the hyper-util row, or the row above) |"
+    );
     println!("|---|---|---|---|");
     let cpu_of = |row: usize| median(&rows[row].1.iter().map(|r| r.1).collect::<Vec<_>>());
     let mut previous: Option<f64> = None;
