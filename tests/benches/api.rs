@@ -232,18 +232,7 @@ fn main() {
     let script_dir = tempfile::tempdir().unwrap();
     // A wrk script that POSTs `body` to /actions as alice.
     let post_script = |name: &str, body: serde_json::Value| {
-        let path = script_dir.path().join(name);
-        std::fs::write(
-            &path,
-            format!(
-                "wrk.method = \"POST\"\n\
-                 wrk.body = '{body}'\n\
-                 wrk.headers[\"Content-Type\"] = \"application/json\"\n\
-                 wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
-            ),
-        )
-        .unwrap();
-        path
+        actionhost_e2e::bench::post_script(&script_dir.path().join(name), &body, &token, &[])
     };
     let script = post_script(
         "post.lua",
@@ -251,32 +240,24 @@ fn main() {
     );
     // The same call as an MCP `tools/call` (the stateless 2026-07-28 revision, as the Python SDK
     // sends it): JSON-RPC in, one SSE event out.
-    let mcp_script = {
-        let path = script_dir.path().join("mcp.lua");
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+    let mcp_script = actionhost_e2e::bench::post_script(
+        &script_dir.path().join("mcp.lua"),
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
             "name": "GITHUB_GET_REPOSITORY", "arguments": {"owner": "o", "repo": "r"},
             "_meta": {
                 "io.modelcontextprotocol/protocolVersion": "2026-07-28",
                 "io.modelcontextprotocol/clientCapabilities": {},
                 "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "1.0.0"}
             }
-        }});
-        std::fs::write(
-            &path,
-            format!(
-                "wrk.method = \"POST\"\n\
-                 wrk.body = '{body}'\n\
-                 wrk.headers[\"Content-Type\"] = \"application/json\"\n\
-                 wrk.headers[\"Accept\"] = \"application/json, text/event-stream\"\n\
-                 wrk.headers[\"MCP-Protocol-Version\"] = \"2026-07-28\"\n\
-                 wrk.headers[\"Mcp-Method\"] = \"tools/call\"\n\
-                 wrk.headers[\"Mcp-Name\"] = \"GITHUB_GET_REPOSITORY\"\n\
-                 wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
-            ),
-        )
-        .unwrap();
-        path
-    };
+        }}),
+        &token,
+        &[
+            ("Accept", "application/json, text/event-stream"),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", "GITHUB_GET_REPOSITORY"),
+        ],
+    );
     // A generated plugin's action: no account, no upstream call, the same fresh instance.
     let local_script = post_script(
         "local.lua",

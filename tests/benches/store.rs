@@ -65,23 +65,6 @@ fn connect(url: &str, token: &str) {
     });
 }
 
-fn post_script(dir: &std::path::Path, token: &str) -> std::path::PathBuf {
-    let path = dir.join("post.lua");
-    let body =
-        json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}});
-    std::fs::write(
-        &path,
-        format!(
-            "wrk.method = \"POST\"\n\
-             wrk.body = '{body}'\n\
-             wrk.headers[\"Content-Type\"] = \"application/json\"\n\
-             wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
-        ),
-    )
-    .unwrap();
-    path
-}
-
 /// Figures of one backend over the rounds.
 #[derive(Default)]
 struct Figures {
@@ -115,7 +98,12 @@ fn main() {
     let auth = actionhost::identity::Authenticator::hs256(JWT_SECRET.as_bytes());
     let token = auth.mint("alice", 3600).unwrap();
     let scripts = tempfile::tempdir().unwrap();
-    let script = post_script(scripts.path(), &token);
+    let script = actionhost_e2e::bench::post_script(
+        &scripts.path().join("post.lua"),
+        &json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}}),
+        &token,
+        &[],
+    );
 
     // 1. One host on sled against one on PostgreSQL, rounds alternating.
     let sled = start_host(upstream, None);

@@ -38,6 +38,27 @@ pub fn parse_duration_us(text: &str) -> f64 {
     number.parse::<f64>().expect("number") * factor
 }
 
+/// Writes a wrk script at `path` that POSTs `body` as JSON with `Authorization: Bearer {token}`
+/// and the `extra` headers; returns `path`.
+pub fn post_script(
+    path: &std::path::Path,
+    body: &serde_json::Value,
+    token: &str,
+    extra: &[(&str, &str)],
+) -> std::path::PathBuf {
+    let mut script = format!(
+        "wrk.method = \"POST\"\n\
+         wrk.body = '{body}'\n\
+         wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+         wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
+    );
+    for (name, value) in extra {
+        script.push_str(&format!("wrk.headers[\"{name}\"] = \"{value}\"\n"));
+    }
+    std::fs::write(path, script).expect("write the wrk script");
+    path.to_path_buf()
+}
+
 pub fn wrk(
     url: &str,
     connections: u32,

@@ -145,18 +145,25 @@ impl Cluster {
         }
     }
 
+    /// One of PostgreSQL's client programs, pointed at this cluster as its superuser.
+    fn client(&self, program: &str) -> Command {
+        let mut command = Command::new(self.bin.join(program));
+        command.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "postgres",
+        ]);
+        command
+    }
+
     fn wait_until_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let ready = Command::new(self.bin.join("pg_isready"))
-                .args([
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    &self.port.to_string(),
-                    "-U",
-                    "postgres",
-                ])
+            let ready = self
+                .client("pg_isready")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()
@@ -181,15 +188,8 @@ impl Cluster {
             std::process::id(),
             self.databases.fetch_add(1, Ordering::SeqCst)
         );
-        let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
+        let out = self
+            .client("psql")
             .args(["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c"])
             .arg(format!("CREATE DATABASE {name}"))
             .output()
@@ -205,15 +205,8 @@ impl Cluster {
     /// Runs one SQL statement on the database of `url`; what it printed (unaligned, no headers).
     pub fn sql(&self, url: &str, statement: &str) -> String {
         let name = url.rsplit('/').next().unwrap();
-        let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
+        let out = self
+            .client("psql")
             .args(["-d", name, "-v", "ON_ERROR_STOP=1", "-At", "-c", statement])
             .output()
             .expect("run psql");
