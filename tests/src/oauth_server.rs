@@ -79,6 +79,18 @@ impl StrictOAuthServer {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The body of `PUT /admin/connections/{id}` that registers this server as the OAuth app
+    /// (its client, its authorize, token and revocation endpoints).
+    pub fn connection(&self) -> serde_json::Value {
+        serde_json::json!({
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "authorize_url": self.url("/authorize"),
+            "token_url": self.url("/token"),
+            "revoke_url": self.url("/revoke"),
+        })
+    }
+
     /// Issues `code` for the PKCE `challenge` taken from an authorization URL, as the provider
     /// would after the user consents.
     pub fn issue_code(&self, code: &str, challenge: &str, redirect_uri: &str) {

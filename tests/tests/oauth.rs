@@ -24,13 +24,7 @@ async fn register(app: &TestApp, integration: &str, server: &StrictOAuthServer) 
         .as_admin(
             "PUT",
             &format!("/admin/connections/{integration}"),
-            Some(json!({
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "authorize_url": server.url("/authorize"),
-                "token_url": server.url("/token"),
-                "revoke_url": server.url("/revoke"),
-            })),
+            Some(server.connection()),
         )
         .await;
     assert_eq!(answer.status, 200, "{answer:?}");

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use actionhost_e2e::host::{HostProcess, JWT_SECRET};
-use actionhost_e2e::oauth_server::{CLIENT_ID, CLIENT_SECRET, RefreshMode, StrictOAuthServer};
+use actionhost_e2e::oauth_server::{RefreshMode, StrictOAuthServer};
 use actionhost_e2e::standin::StandIn;
 use actionhost_e2e::{components, patch, postgres};
 use serde_json::{Value, json};
@@ -84,20 +84,8 @@ impl Replicas {
         bearer: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = self
-            .client
-            .request(method.parse().unwrap(), format!("{}{path}", self.url(host)))
-            .bearer_auth(bearer);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        let url = format!("{}{path}", self.url(host));
+        call(&self.client, method, &url, bearer, body).await
     }
 
     async fn as_user(
@@ -139,16 +127,35 @@ impl Replicas {
                 host,
                 "PUT",
                 "/admin/connections/github",
-                Some(json!({
-                    "client_id": CLIENT_ID,
-                    "client_secret": CLIENT_SECRET,
-                    "authorize_url": server.url("/authorize"),
-                    "token_url": server.url("/token"),
-                })),
+                Some(server.connection()),
             )
             .await;
         assert_eq!(status, 200, "{body}");
     }
+}
+
+/// One request with a bearer token and an optional JSON body: the status and the JSON answer
+/// (null when there is none).
+async fn call(
+    client: &reqwest::Client,
+    method: &str,
+    url: &str,
+    bearer: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = client
+        .request(method.parse().unwrap(), url)
+        .bearer_auth(bearer);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 fn query(url: &str) -> std::collections::HashMap<String, String> {
@@ -737,22 +744,15 @@ async fn a_sled_store_moves_to_postgres_with_migrate_and_every_record_serves_fro
 
     // One host on sled: an account, an OAuth app, an uploaded plugin, an execute.
     let host = HostProcess::start(&data, &sled_env);
-    let put = client
-        .put(format!("{}/connected-accounts/github", host.url))
-        .bearer_auth(&jwt)
-        .json(&json!({"access_token": "sled-era-token"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), 200);
-    let app = client
-        .put(format!("{}/admin/connections/slack", host.url))
-        .bearer_auth(ADMIN)
-        .json(&json!({"client_id": "c", "client_secret": "slack-client-secret"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(app.status(), 200);
+    let url = host.url.clone();
+    let account = json!({"access_token": "sled-era-token"});
+    let path = format!("{url}/connected-accounts/github");
+    let (status, body) = call(&client, "PUT", &path, &jwt, Some(account)).await;
+    assert_eq!(status, 200, "{body}");
+    let app = json!({"client_id": "c", "client_secret": "slack-client-secret"});
+    let path = format!("{url}/admin/connections/slack");
+    let (status, body) = call(&client, "PUT", &path, ADMIN, Some(app)).await;
+    assert_eq!(status, 200, "{body}");
     let upload = client
         .put(format!("{}/admin/plugins/swap", host.url))
         .bearer_auth(ADMIN)
@@ -761,14 +761,9 @@ async fn a_sled_store_moves_to_postgres_with_migrate_and_every_record_serves_fro
         .await
         .unwrap();
     assert_eq!(upload.status(), 200);
-    let run = client
-        .post(format!("{}/actions", host.url))
-        .bearer_auth(&jwt)
-        .json(&get_repo)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(run.status(), 200);
+    let path = format!("{url}/actions");
+    let (status, body) = call(&client, "POST", &path, &jwt, Some(get_repo.clone())).await;
+    assert_eq!(status, 200, "{body}");
     assert!(host.stop().success());
 
     let database = postgres::shared().database();
@@ -826,51 +821,41 @@ async fn a_sled_store_moves_to_postgres_with_migrate_and_every_record_serves_fro
         ],
     );
     upstream.take();
-    let run = client
-        .post(format!("{}/actions", host.url))
-        .bearer_auth(&jwt)
-        .json(&get_repo)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(run.status(), 200);
+    let url = host.url.clone();
+    let (status, body) = call(
+        &client,
+        "POST",
+        &format!("{url}/actions"),
+        &jwt,
+        Some(get_repo),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     assert_eq!(
         upstream.take().pop().unwrap().header("authorization"),
         Some("Bearer sled-era-token")
     );
-    let swap: Value = client
-        .post(format!("{}/actions", host.url))
-        .bearer_auth(&jwt)
-        .json(&json!({"action": "SWAP_GET_VERSION", "parameters": {}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let swap_version = json!({"action": "SWAP_GET_VERSION", "parameters": {}});
+    let (_, swap) = call(
+        &client,
+        "POST",
+        &format!("{url}/actions"),
+        &jwt,
+        Some(swap_version),
+    )
+    .await;
     assert_eq!(swap["marker"], "swap-version-7", "{swap}");
-    let connections: Value = client
-        .get(format!("{}/admin/connections", host.url))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, connections) = call(
+        &client,
+        "GET",
+        &format!("{url}/admin/connections"),
+        ADMIN,
+        None,
+    )
+    .await;
     assert_eq!(connections[0]["integration"], "slack", "{connections}");
-    let page: Value = client
-        .get(format!(
-            "{}/admin/audit?user=erin&action=GITHUB_GET_REPOSITORY",
-            host.url
-        ))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit = format!("{url}/admin/audit?user=erin&action=GITHUB_GET_REPOSITORY");
+    let (_, page) = call(&client, "GET", &audit, ADMIN, None).await;
     assert_eq!(
         page["records"].as_array().unwrap().len(),
         2,
