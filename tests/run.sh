@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of actionhost from a fresh clone: installs what the tests need (the wasm
 # target, the npm test tools, the validating stand-in's Python environment and Google's Discovery
-# documents, Debian's Chromium and PostgreSQL), builds the release binary the end-to-end tests start, and runs
+# documents, Debian's Chromium, openssl and PostgreSQL), builds the release binary the end-to-end tests start, and runs
 # the whole suite in release mode (wasmtime's compiler is ~20x slower unoptimized).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,14 @@ if ! command -v chromium >/dev/null; then
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "==> openssl (the TLS test of the HTTP capability makes its certificates with it)"
+if ! command -v openssl >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openssl >/dev/null
 fi
 
 echo "==> PostgreSQL (the store suite and the several-hosts tests start throwaway clusters with it)"

@@ -906,3 +906,178 @@ async fn a_refused_connection_is_a_transport_error_naming_the_cause_and_never_th
     assert!(!message.contains("tok-123"), "{message}");
     assert!(!message.contains("127.0.0.1"), "{message}");
 }
+
+/// A CA and a certificate it signed for `localhost`, made by `openssl` in `dir`: the CA's
+/// certificate, the server's chain and its key.
+fn tls_material(
+    dir: &std::path::Path,
+) -> (
+    rustls::pki_types::CertificateDer<'static>,
+    Vec<rustls::pki_types::CertificateDer<'static>>,
+    rustls::pki_types::PrivateKeyDer<'static>,
+) {
+    use rustls::pki_types::pem::PemObject as _;
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is installed");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=actionhost test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    let ca = rustls::pki_types::CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap();
+    let server = rustls::pki_types::CertificateDer::from_pem_file(dir.join("server.pem")).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    (ca, vec![server], key)
+}
+
+/// An HTTPS server on 127.0.0.1 (named `localhost` by its certificate) answering every request
+/// with `{"tls":true}`; its port and how many requests it answered.
+async fn https_server(
+    chain: Vec<rustls::pki_types::CertificateDer<'static>>,
+    key: rustls::pki_types::PrivateKeyDer<'static>,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = answered.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, count) = (acceptor.clone(), count.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let service = hyper::service::service_fn(move |_request| {
+                    count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    async {
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                            http_body_util::Full::new(hyper::body::Bytes::from_static(
+                                br#"{"tls":true}"#,
+                            )),
+                        ))
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    (port, answered)
+}
+
+#[tokio::test]
+async fn https_upstreams_are_verified_against_the_trusted_roots() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, chain, key) = tls_material(dir.path());
+    let (port, answered) = https_server(chain, key).await;
+    let origin = format!("https://localhost:{port}");
+    let declared = grant(&[(&origin, true)], CredentialPlacement::Bearer);
+    let opened = |egress: Egress| egress.with_open_origins(vec![Origin::parse(&origin).unwrap()]);
+
+    // Mozilla's roots only: the test CA is not among them, and nothing reaches the server's
+    // HTTP layer.
+    let error = opened(egress(""))
+        .send(
+            &declared,
+            Some(&token()),
+            get(&format!("{origin}/me")),
+            None,
+        )
+        .await
+        .unwrap_err();
+    let EgressError::Transport(message) = &error else {
+        panic!("{error:?}");
+    };
+    assert!(message.contains("certificate"), "{message}");
+    assert!(!message.contains("tok-123"), "{message}");
+    assert_eq!(answered.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // Trusting the CA: the request goes over TLS and is answered.
+    let trusting = opened(
+        Egress::with_roots(UpstreamOverrides::default(), EgressLimits::default(), &[ca]).unwrap(),
+    );
+    let response = trusting
+        .send(
+            &declared,
+            Some(&token()),
+            get(&format!("{origin}/me")),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, br#"{"tls":true}"#);
+    assert_eq!(answered.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

@@ -292,7 +292,10 @@ pub struct EgressSetupError(#[source] rustls::Error);
 /// A pooled client that connects through `resolver`: HTTP/1.1 only (as before: no request a
 /// plugin makes needs more), `TCP_NODELAY` (a request is written whole; Nagle would hold its
 /// last segment for the server's delayed ACK), idle connections kept 90 s.
-fn pooled_client<R>(resolver: R) -> Result<PooledClient<R>, EgressSetupError>
+fn pooled_client<R>(
+    resolver: R,
+    tls: rustls::ClientConfig,
+) -> Result<PooledClient<R>, EgressSetupError>
 where
     R: tower::Service<hyper_util::client::legacy::connect::dns::Name>
         + Clone
@@ -307,8 +310,7 @@ where
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-        .map_err(EgressSetupError)?
+        .with_tls_config(tls)
         .https_or_http()
         .enable_http1()
         .wrap_connector(tcp);
@@ -316,6 +318,26 @@ where
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_timer(hyper_util::rt::TokioTimer::new())
         .build(connector))
+}
+
+/// TLS for plugins' requests: ring, TLS 1.2 and 1.3, Mozilla's roots (webpki-roots) and any
+/// `extra_roots` an operator trusts besides them (an internal CA).
+fn tls_config(
+    extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+) -> Result<rustls::ClientConfig, EgressSetupError> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for root in extra_roots {
+        roots.add(root.clone()).map_err(EgressSetupError)?;
+    }
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(EgressSetupError)?
+    .with_root_certificates(roots)
+    .with_no_client_auth())
 }
 
 /// Sent on every plugin request.
@@ -326,9 +348,22 @@ impl Egress {
         overrides: UpstreamOverrides,
         limits: EgressLimits,
     ) -> Result<Self, EgressSetupError> {
+        Self::with_roots(overrides, limits, &[])
+    }
+
+    /// Like [`Egress::new`], trusting `extra_roots` besides Mozilla's roots for TLS.
+    pub fn with_roots(
+        overrides: UpstreamOverrides,
+        limits: EgressLimits,
+        extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+    ) -> Result<Self, EgressSetupError> {
+        let tls = tls_config(extra_roots)?;
         Ok(Egress {
-            guarded: pooled_client(GuardedResolver)?,
-            opened: pooled_client(hyper_util::client::legacy::connect::dns::GaiResolver::new())?,
+            guarded: pooled_client(GuardedResolver, tls.clone())?,
+            opened: pooled_client(
+                hyper_util::client::legacy::connect::dns::GaiResolver::new(),
+                tls,
+            )?,
             overrides,
             open_origins: Vec::new(),
             limits,
