@@ -292,10 +292,7 @@ pub struct EgressSetupError(#[source] rustls::Error);
 /// A pooled client that connects through `resolver`: HTTP/1.1 only (as before: no request a
 /// plugin makes needs more), `TCP_NODELAY` (a request is written whole; Nagle would hold its
 /// last segment for the server's delayed ACK), idle connections kept 90 s.
-fn pooled_client<R>(
-    resolver: R,
-    tls: rustls::ClientConfig,
-) -> Result<PooledClient<R>, EgressSetupError>
+fn pooled_client<R>(resolver: R, tls: rustls::ClientConfig) -> PooledClient<R>
 where
     R: tower::Service<hyper_util::client::legacy::connect::dns::Name>
         + Clone
@@ -314,10 +311,10 @@ where
         .https_or_http()
         .enable_http1()
         .wrap_connector(tcp);
-    Ok(Client::builder(hyper_util::rt::TokioExecutor::new())
+    Client::builder(hyper_util::rt::TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_timer(hyper_util::rt::TokioTimer::new())
-        .build(connector))
+        .build(connector)
 }
 
 /// TLS for plugins' requests: ring, TLS 1.2 and 1.3, Mozilla's roots (webpki-roots) and any
@@ -359,11 +356,11 @@ impl Egress {
     ) -> Result<Self, EgressSetupError> {
         let tls = tls_config(extra_roots)?;
         Ok(Egress {
-            guarded: pooled_client(GuardedResolver, tls.clone())?,
+            guarded: pooled_client(GuardedResolver, tls.clone()),
             opened: pooled_client(
                 hyper_util::client::legacy::connect::dns::GaiResolver::new(),
                 tls,
-            )?,
+            ),
             overrides,
             open_origins: Vec::new(),
             limits,
