@@ -6,6 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Installs Debian packages (apt-get options may come first), with sudo unless running as root.
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 echo "==> wasm32-wasip2 target"
 rustup target add wasm32-wasip2
 
@@ -19,10 +27,7 @@ requirements=tests/tools/standin/requirements.txt
 if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
   rm -rf "$venv"
   if ! python3 -m venv "$venv" 2>/dev/null; then
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+    apt_install python3-venv
     python3 -m venv "$venv"
   fi
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
@@ -34,27 +39,18 @@ tests/tools/fetch-google-discovery.sh
 
 echo "==> Chromium (the browser tests open the OAuth pages in it)"
 if ! command -v chromium >/dev/null; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  apt_install chromium
 fi
 
 echo "==> openssl (the TLS test of the HTTP capability makes its certificates with it)"
 if ! command -v openssl >/dev/null; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openssl >/dev/null
+  apt_install openssl
 fi
 
 echo "==> PostgreSQL (the store suite and the several-hosts tests start throwaway clusters with it)"
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
   # The server programs only: the tests run initdb and postgres themselves, under a temp dir.
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  apt_install --no-install-recommends postgresql
 fi
 
 echo "==> release build (binary and bundled plugins)"

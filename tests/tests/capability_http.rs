@@ -870,6 +870,14 @@ async fn every_request_names_the_host_and_a_user_agent_and_accept_unless_the_plu
     assert_eq!(request.header("user-agent"), Some("actionhost-github"));
 }
 
+/// The message of the transport error a GET of `url` with the test credential must end in.
+async fn transport_error(egress: &Egress, declared: &EgressGrant, url: &str) -> String {
+    match egress.send(declared, Some(&token()), get(url), None).await {
+        Err(EgressError::Transport(message)) => message,
+        other => panic!("{url}: expected a transport error, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_refused_connection_is_a_transport_error_naming_the_cause_and_never_the_credential() {
     // A port nothing listens on: bound, then released.
@@ -887,18 +895,7 @@ async fn a_refused_connection_is_a_transport_error_naming_the_cause_and_never_th
             prefix: String::new(),
         },
     );
-    let error = egress
-        .send(
-            &declared,
-            Some(&token()),
-            get(&format!("{origin}/x?q=1")),
-            None,
-        )
-        .await
-        .unwrap_err();
-    let EgressError::Transport(message) = &error else {
-        panic!("{error:?}");
-    };
+    let message = transport_error(&egress, &declared, &format!("{origin}/x?q=1")).await;
     assert!(
         message.to_ascii_lowercase().contains("connection refused"),
         "{message}"
@@ -1048,18 +1045,7 @@ async fn https_upstreams_are_verified_against_the_trusted_roots() {
 
     // Mozilla's roots only: the test CA is not among them, and nothing reaches the server's
     // HTTP layer.
-    let error = opened(egress(""))
-        .send(
-            &declared,
-            Some(&token()),
-            get(&format!("{origin}/me")),
-            None,
-        )
-        .await
-        .unwrap_err();
-    let EgressError::Transport(message) = &error else {
-        panic!("{error:?}");
-    };
+    let message = transport_error(&opened(egress("")), &declared, &format!("{origin}/me")).await;
     assert!(message.contains("certificate"), "{message}");
     assert!(!message.contains("tok-123"), "{message}");
     assert_eq!(answered.load(std::sync::atomic::Ordering::SeqCst), 0);
