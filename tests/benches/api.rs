@@ -26,7 +26,8 @@
 //!
 //! `BENCH_PROFILE_SECONDS=N` instead runs only `POST /actions` (at concurrency
 //! `BENCH_PROFILE_CONNECTIONS`, default 32) for N seconds and prints the host's pid first, for
-//! `perf record -p`. `TOKIO_WORKER_THREADS`, `ACTIONHOST_LOG` and `ACTIONHOST_WASM_PERFMAP` are passed to the host.
+//! `perf record -p` (`BENCH_PROFILE_TARGET=minimal`: the minimal embedding's `/forward`
+//! instead). `TOKIO_WORKER_THREADS`, `ACTIONHOST_LOG` and `ACTIONHOST_WASM_PERFMAP` are passed to the host.
 
 use std::time::Duration;
 
@@ -265,18 +266,18 @@ fn main() {
     );
 
     if let Ok(seconds) = std::env::var("BENCH_PROFILE_SECONDS") {
-        println!("actionhost pid {}", host.pid());
         let seconds: u32 = seconds.parse().expect("BENCH_PROFILE_SECONDS is a number");
         let connections = std::env::var("BENCH_PROFILE_CONNECTIONS")
             .map(|c| c.parse().expect("a number"))
             .unwrap_or(32);
-        let m = wrk(
-            &format!("{url}/actions"),
-            connections,
-            Some(&script),
-            &[],
-            seconds,
-        );
+        // `BENCH_PROFILE_TARGET=minimal` loads the minimal embedding's `/forward` instead.
+        let m = if std::env::var("BENCH_PROFILE_TARGET").as_deref() == Ok("minimal") {
+            println!("minimal embedding pid {}", minimal.pid());
+            wrk(&format!("{}/forward", minimal.url), connections, None, &[], seconds)
+        } else {
+            println!("actionhost pid {}", host.pid());
+            wrk(&format!("{url}/actions"), connections, Some(&script), &[], seconds)
+        };
         println!("p50 {:.0} µs, {:.0} req/s", m.p50_us, m.rps);
         return;
     }
