@@ -26,8 +26,8 @@
 //!
 //! `BENCH_PROFILE_SECONDS=N` instead runs only `POST /actions` (at concurrency
 //! `BENCH_PROFILE_CONNECTIONS`, default 32) for N seconds and prints the host's pid first, for
-//! `perf record -p` (`BENCH_PROFILE_TARGET=minimal`: the minimal embedding's `/forward`
-//! instead). `TOKIO_WORKER_THREADS`, `ACTIONHOST_LOG` and `ACTIONHOST_WASM_PERFMAP` are passed to the host.
+//! `perf record -p` (`BENCH_PROFILE_TARGET` = `minimal`, `minimal-local` or `local` profiles
+//! the embedding's `/forward` or `/local`, or actionhost's action without an upstream call). `TOKIO_WORKER_THREADS`, `ACTIONHOST_LOG` and `ACTIONHOST_WASM_PERFMAP` are passed to the host.
 
 use std::time::Duration;
 
@@ -270,15 +270,20 @@ fn main() {
         let connections = std::env::var("BENCH_PROFILE_CONNECTIONS")
             .map(|c| c.parse().expect("a number"))
             .unwrap_or(32);
-        // `BENCH_PROFILE_TARGET=minimal` loads the minimal embedding's `/forward` instead.
-        let m = if std::env::var("BENCH_PROFILE_TARGET").as_deref() == Ok("minimal") {
-            println!("minimal embedding pid {}", minimal.pid());
-            wrk(&format!("{}/forward", minimal.url), connections, None, &[], seconds)
-        } else {
-            println!("actionhost pid {}", host.pid());
-            wrk(&format!("{url}/actions"), connections, Some(&script), &[], seconds)
+        // `BENCH_PROFILE_TARGET`: `minimal` (the minimal embedding's `/forward`),
+        // `minimal-local` (its `/local`), `local` (actionhost's action without an upstream call).
+        let target = std::env::var("BENCH_PROFILE_TARGET").unwrap_or_default();
+        let (pid, url, script) = match target.as_str() {
+            "minimal" => (minimal.pid(), format!("{}/forward", minimal.url), None),
+            "minimal-local" => (minimal.pid(), format!("{}/local", minimal.url), None),
+            "local" => (host.pid(), format!("{url}/actions"), Some(&local_script)),
+            _ => (host.pid(), format!("{url}/actions"), Some(&script)),
         };
-        println!("p50 {:.0} µs, {:.0} req/s", m.p50_us, m.rps);
+        println!("profiled pid {pid}");
+        let before = cpu_us(pid);
+        let m = wrk(&url, connections, script.map(|s| s.as_path()), &[], seconds);
+        let cpu = (cpu_us(pid) - before) / m.requests;
+        println!("p50 {:.0} µs, {:.0} req/s, {cpu:.0} µs CPU per request", m.p50_us, m.rps);
         return;
     }
 
