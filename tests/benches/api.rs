@@ -24,10 +24,13 @@
 //!
 //! and prints a table with ratios against the proxy measured in the same run.
 //!
-//! `BENCH_PROFILE_SECONDS=N` instead runs only `POST /actions` (at concurrency
-//! `BENCH_PROFILE_CONNECTIONS`, default 32) for N seconds and prints the host's pid first, for
-//! `perf record -p` (`BENCH_PROFILE_TARGET` = `minimal`, `minimal-local` or `local` profiles
-//! the embedding's `/forward` or `/local`, or actionhost's action without an upstream call). `TOKIO_WORKER_THREADS`, `ACTIONHOST_LOG` and `ACTIONHOST_WASM_PERFMAP` are passed to the host.
+//! `BENCH_PROFILE_SECONDS=N` instead loads one target (at concurrency
+//! `BENCH_PROFILE_CONNECTIONS`, default 32) for N seconds: it prints the loaded process's pid
+//! first, for `perf record -p` or `perf stat -p`, then p50, req/s and CPU per request.
+//! `BENCH_PROFILE_TARGET` picks the target: `actions` (the default, `POST /actions`), `local`
+//! (actionhost's action without an upstream call), `minimal` or `minimal-local` (the minimal
+//! embedding's `/forward` or `/local`). `TOKIO_WORKER_THREADS`, `ACTIONHOST_LOG` and
+//! `ACTIONHOST_WASM_PERFMAP` are passed to the host.
 
 use std::time::Duration;
 
@@ -270,14 +273,15 @@ fn main() {
         let connections = std::env::var("BENCH_PROFILE_CONNECTIONS")
             .map(|c| c.parse().expect("a number"))
             .unwrap_or(32);
-        // `BENCH_PROFILE_TARGET`: `minimal` (the minimal embedding's `/forward`),
-        // `minimal-local` (its `/local`), `local` (actionhost's action without an upstream call).
-        let target = std::env::var("BENCH_PROFILE_TARGET").unwrap_or_default();
+        let target = std::env::var("BENCH_PROFILE_TARGET").unwrap_or_else(|_| "actions".into());
         let (pid, url, script) = match target.as_str() {
+            "actions" => (host.pid(), format!("{url}/actions"), Some(&script)),
+            "local" => (host.pid(), format!("{url}/actions"), Some(&local_script)),
             "minimal" => (minimal.pid(), format!("{}/forward", minimal.url), None),
             "minimal-local" => (minimal.pid(), format!("{}/local", minimal.url), None),
-            "local" => (host.pid(), format!("{url}/actions"), Some(&local_script)),
-            _ => (host.pid(), format!("{url}/actions"), Some(&script)),
+            other => panic!(
+                "BENCH_PROFILE_TARGET={other:?}: expected actions, local, minimal or minimal-local"
+            ),
         };
         println!("profiled pid {pid}");
         let before = cpu_us(pid);
