@@ -287,7 +287,10 @@ fn main() {
         let before = cpu_us(pid);
         let m = wrk(&url, connections, script.map(|s| s.as_path()), &[], seconds);
         let cpu = (cpu_us(pid) - before) / m.requests;
-        println!("p50 {:.0} µs, {:.0} req/s, {cpu:.0} µs CPU per request", m.p50_us, m.rps);
+        println!(
+            "p50 {:.0} µs, {:.0} req/s, {cpu:.0} µs CPU per request",
+            m.p50_us, m.rps
+        );
         return;
     }
 

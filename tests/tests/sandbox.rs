@@ -337,6 +337,51 @@ async fn every_call_gets_an_instance_of_its_own_even_when_made_ahead() {
     }
 }
 
+/// Finished calls' stores are dropped, and the next instance made, by the recycler thread (not a
+/// task on the async workers): after calls one at a time, nothing waits to be dropped and an
+/// instance made ahead waits for the next call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_recycler_thread_drops_finished_stores_and_makes_the_next_instance() {
+    let sandbox = sandbox().await;
+    let runtime = &sandbox.runtime;
+    assert!(
+        !runtime.instance_waiting(&sandbox.hostile),
+        "no call yet, nothing made ahead"
+    );
+    for _ in 0..5 {
+        let answer = sandbox.hostile("HOSTILE_REMEMBER", json!({})).await;
+        assert_eq!(answer.unwrap()["calls"], 1);
+    }
+    let settled = async {
+        while runtime.pending_drops() > 0 || !runtime.instance_waiting(&sandbox.hostile) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), settled)
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "after 5 s: {} stores not dropped, instance waiting: {}",
+                runtime.pending_drops(),
+                runtime.instance_waiting(&sandbox.hostile)
+            )
+        });
+    let threads: Vec<String> = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .collect();
+    assert!(
+        threads
+            .iter()
+            .any(|name| "actionhost-recycle".starts_with(name.as_str()) && name.len() >= 15),
+        "the recycler runs on a thread of its own: {threads:?}"
+    );
+    // The instance made ahead serves the next call, fresh.
+    let answer = sandbox.hostile("HOSTILE_REMEMBER", json!({})).await;
+    assert_eq!(answer.unwrap()["calls"], 1);
+}
+
 /// An instance made ahead takes the limits of the call it serves: its CPU budget starts when the
 /// call does, and a call that ran out of time does not leave a spent instance behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -198,8 +198,8 @@ pub struct Runtime {
     cache: cache::ComponentCache,
     catalog_limits: CatalogLimits,
     pub pooling: bool,
-    /// Finished calls' stores not yet dropped by their background task.
-    pending_drops: Arc<std::sync::atomic::AtomicUsize>,
+    /// Drops finished calls' stores and makes plugins' next instances, off the async workers.
+    recycler: spare::Recycler,
 }
 
 impl Runtime {
@@ -245,7 +245,9 @@ impl Runtime {
             cache,
             catalog_limits: CatalogLimits::default(),
             pooling,
-            pending_drops: Arc::default(),
+            recycler: spare::Recycler::start().map_err(|e| {
+                RuntimeError::Engine(format!("cannot start the instance recycler: {e}"))
+            })?,
         })
     }
 
@@ -474,14 +476,27 @@ impl Runtime {
         (result, report)
     }
 
+    /// Finished calls' stores handed to the recycler thread and not yet dropped (for tests and
+    /// diagnostics).
+    #[doc(hidden)]
+    pub fn pending_drops(&self) -> usize {
+        self.recycler.pending()
+    }
+
+    /// Whether an instance of `plugin` made ahead is waiting for its next call (for tests).
+    #[doc(hidden)]
+    pub fn instance_waiting(&self, plugin: &LoadedPlugin) -> bool {
+        plugin.spare.as_ref().is_some_and(|spare| !spare.is_empty())
+    }
+
     fn maker(&self, plugin: &LoadedPlugin) -> spare::Maker {
         spare::Maker::new(&self.engine, &self.egress, plugin)
     }
 
-    /// Hands a finished call's store to the background task that drops it and makes the
+    /// Hands a finished call's store to the recycler thread, which drops it and makes the
     /// plugin's next instance (`spare.rs`).
     fn recycle(&self, plugin: &LoadedPlugin, used: Option<Store<CallState>>) {
-        spare::recycle(plugin, || self.maker(plugin), used, &self.pending_drops);
+        spare::recycle(plugin, || self.maker(plugin), used, &self.recycler);
     }
 
     /// Instantiates `plugin` in a fresh store and runs `body` under the plugin's limits.
@@ -570,7 +585,7 @@ impl Runtime {
             .rev()
             .copied()
             .find(|s| *s != 0);
-        // The store is dropped (and its pooled memory reset) by a background task, which also
+        // The store is dropped (and its pooled memory reset) by the recycler thread, which also
         // makes the plugin's next instance: neither is on this caller's path.
         self.recycle(plugin, used);
         stderr.flush_to_log(&plugin_id, &tally);

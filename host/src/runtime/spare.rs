@@ -3,7 +3,7 @@
 //! Every call still gets a fresh instance that no other call ever touches; what changes is
 //! *when* the work around it happens. Creating a store and instantiating the component, and
 //! later dropping the store (which resets the instance's pooled memory), used to sit on the
-//! request's critical path. Now, after each call, a background task drops that call's store and,
+//! request's critical path. Now, after each call, the recycler thread drops that call's store and,
 //! when the plugin has no instance waiting, instantiates the next one. The next call takes it
 //! and fills in who it is for (user, credential, deadline, limits) before any guest code runs.
 //! A call that finds no instance waiting (the first one, or several at once) instantiates its
@@ -70,7 +70,7 @@ impl Prepared {
 #[derive(Default)]
 pub(super) struct Spare {
     waiting: Mutex<Option<Prepared>>,
-    /// A background task is making the next instance.
+    /// The recycler is making the next instance.
     making: AtomicBool,
 }
 
@@ -83,12 +83,12 @@ impl Spare {
         *self.waiting.lock().expect("spare lock") = Some(prepared);
     }
 
-    fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.waiting.lock().expect("spare lock").is_none()
     }
 }
 
-/// What it takes to instantiate a plugin, detached from the plugin so a background task can
+/// What it takes to instantiate a plugin, detached from the plugin so the recycler thread can
 /// own it.
 pub(super) struct Maker {
     engine: Engine,
@@ -168,22 +168,75 @@ impl Maker {
 }
 
 /// Stores waiting for a background drop beyond which the caller drops its own: keeps the pool
-/// slots held by finished calls bounded when background tasks fall behind.
+/// slots held by finished calls bounded when the recycler falls behind.
 const MAX_PENDING_DROPS: usize = 64;
 
-/// After a call: drops its store (if it still has it) and, when the plugin keeps a spare and
-/// none is waiting or being made, makes the next one. Both run as one background task, after
-/// the caller's response has been handed over; `pending` counts stores waiting for it.
+/// One finished call's leftovers for the recycler thread.
+struct Job {
+    /// The call's store, to drop (which resets its pooled memory); counted in `pending`.
+    used: Option<Store<CallState>>,
+    /// The plugin's spare slot to fill, and what it takes.
+    refill: Option<(Arc<Spare>, Maker)>,
+}
+
+/// The thread that drops finished calls' stores and makes plugins' next instances.
+///
+/// It is a thread of its own, not a task on the async workers: a task spawned at the end of a
+/// request landed in tokio's LIFO slot, pushed out the task already there (often the upstream
+/// connection's) and woke the other worker to take it, so a request's tasks ended up split
+/// across both workers and every hand-off between them cost a cross-CPU wake-up (at
+/// concurrency 1, `docs/performance.md`). Handing the work to this thread wakes only it.
+#[derive(Clone)]
+pub(super) struct Recycler {
+    jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+    /// Stores handed over and not yet dropped.
+    pending: Arc<AtomicUsize>,
+}
+
+impl Recycler {
+    /// Starts the thread; it ends when the last handle is dropped, after the work queued.
+    pub fn start() -> std::io::Result<Self> {
+        let (jobs, mut queued) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let counted = pending.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+        std::thread::Builder::new()
+            .name("actionhost-recycle".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    while let Some(job) = queued.recv().await {
+                        if let Some(store) = job.used {
+                            drop(store);
+                            counted.fetch_sub(1, Ordering::AcqRel);
+                        }
+                        if let Some((spare, maker)) = job.refill {
+                            if let Ok(prepared) = maker.make().await {
+                                spare.put(prepared);
+                            }
+                            spare.making.store(false, Ordering::Release);
+                        }
+                    }
+                })
+            })?;
+        Ok(Recycler { jobs, pending })
+    }
+
+    /// Stores handed over and not yet dropped.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Acquire)
+    }
+}
+
+/// After a call: hands its store (if it still has it) to the recycler to drop and, when the
+/// plugin keeps a spare and none is waiting or being made, asks it to make the next one. The
+/// caller's response does not wait for either.
 pub(super) fn recycle(
     plugin: &LoadedPlugin,
     maker: impl FnOnce() -> Maker,
     mut used: Option<Store<CallState>>,
-    pending: &Arc<AtomicUsize>,
+    recycler: &Recycler,
 ) {
-    let Ok(handle) = tokio::runtime::Handle::try_current() else {
-        return;
-    };
-    if used.is_some() && pending.load(Ordering::Acquire) >= MAX_PENDING_DROPS {
+    if used.is_some() && recycler.pending.load(Ordering::Acquire) >= MAX_PENDING_DROPS {
         used = None;
     }
     let refill = plugin
@@ -196,21 +249,17 @@ pub(super) fn recycle(
     }
     // Only a refill needs what it takes to instantiate; most calls just hand their store over.
     let refill = refill.map(|spare| (spare, maker()));
-    let counted = used.is_some();
-    if counted {
-        pending.fetch_add(1, Ordering::AcqRel);
+    if used.is_some() {
+        recycler.pending.fetch_add(1, Ordering::AcqRel);
     }
-    let pending = pending.clone();
-    handle.spawn(async move {
-        if counted {
-            drop(used);
-            pending.fetch_sub(1, Ordering::AcqRel);
+    if let Err(refused) = recycler.jobs.send(Job { used, refill }) {
+        // The thread is gone (the runtime is shutting down): drop here.
+        let Job { used, refill } = refused.0;
+        if used.is_some() {
+            recycler.pending.fetch_sub(1, Ordering::AcqRel);
         }
-        if let Some((spare, maker)) = refill {
-            if let Ok(prepared) = maker.make().await {
-                spare.put(prepared);
-            }
+        if let Some((spare, _)) = refill {
             spare.making.store(false, Ordering::Release);
         }
-    });
+    }
 }
