@@ -209,11 +209,16 @@ impl Recycler {
                             drop(store);
                             counted.fetch_sub(1, Ordering::AcqRel);
                         }
+                        // Each refill is a task of this thread's runtime: a component whose
+                        // start code spins yields every epoch tick until its CPU limit stops
+                        // it, and the other plugins' drops and refills go on meanwhile.
                         if let Some((spare, maker)) = job.refill {
-                            if let Ok(prepared) = maker.make().await {
-                                spare.put(prepared);
-                            }
-                            spare.making.store(false, Ordering::Release);
+                            tokio::spawn(async move {
+                                if let Ok(prepared) = maker.make().await {
+                                    spare.put(prepared);
+                                }
+                                spare.making.store(false, Ordering::Release);
+                            });
                         }
                     }
                 })
