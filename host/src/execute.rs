@@ -297,9 +297,10 @@ impl Executor {
                     <= OffsetDateTime::now_utc()
             });
             if expiring {
+                // Boxed here and below: a rare path's future (tens of KB) would otherwise be
+                // part of every call's future, copied whole when that is boxed.
                 credential = Some(
-                    self.oauth
-                        .fresh_token(user, &info.id, endpoints, None)
+                    Box::pin(self.oauth.fresh_token(user, &info.id, endpoints, None))
                         .await
                         .map_err(|error| ExecuteError::OAuth {
                             integration: info.id.clone(),
@@ -616,6 +617,16 @@ impl Executor {
         result
     }
 
+    /// The size in bytes of a call's future as [`Executor::execute`] boxes it (for a test that
+    /// keeps it small: a rare path awaited inline, such as an OAuth refresh, adds tens of KB
+    /// that every call would copy).
+    #[doc(hidden)]
+    pub fn call_future_size(&self) -> usize {
+        let (mut integration, mut statuses) = (None, Vec::new());
+        let future = self.execute_inner("", "", Value::Null, &mut integration, &mut statuses);
+        std::mem::size_of_val(&future)
+    }
+
     async fn execute_inner(
         &self,
         user: &str,
@@ -645,7 +656,7 @@ impl Executor {
             });
         }
         let params = if entry.definition.hints.dynamic_schema {
-            let schema = self.user_schema(&plugin, action, &call).await?;
+            let schema = Box::pin(self.user_schema(&plugin, action, &call)).await?;
             let light = schema.validator.is_light(&params);
             off_worker_unless(light, move || check(&schema.validator, params)).await?
         } else {
@@ -676,7 +687,7 @@ impl Executor {
         *statuses = report.upstream_statuses;
         match result {
             Ok(output) => Ok(output),
-            Err(e) => Err(self.call_error(user, &plugin, e).await),
+            Err(e) => Err(Box::pin(self.call_error(user, &plugin, e)).await),
         }
     }
 

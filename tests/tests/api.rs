@@ -1154,3 +1154,17 @@ async fn request_ids_and_the_upload_size_limit_hold_on_every_route() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "invalid_plugin", "{body}");
 }
+
+/// `Executor::execute` boxes each call's future, which copies it whole. A rare path awaited
+/// inline (an OAuth refresh, a dynamic schema's describe, marking an account revoked) made it
+/// 35 KB, copied on every call (docs/performance.md); those paths are boxed where they are
+/// awaited, so the common one stays a few KB.
+#[tokio::test]
+async fn a_call_s_future_stays_small_enough_to_copy() {
+    let app = TestApp::start("", |_| {}).await;
+    let size = app.state.executor.call_future_size();
+    assert!(
+        size <= 8 * 1024,
+        "the execute future is {size} bytes: box the large, rare futures it awaits"
+    );
+}

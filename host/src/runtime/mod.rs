@@ -523,13 +523,16 @@ impl Runtime {
         let taken = plugin.spare.as_ref().and_then(|s| s.take());
         let made = match taken {
             Some(prepared) => Ok(prepared),
-            None => match crate::deadline::within(deadline, self.maker(plugin).make()).await {
-                Ok(made) => made,
-                Err(_) => Err(CallError::Timeout {
-                    plugin: plugin_id.clone(),
-                    limit: limits.wall_time,
-                }),
-            },
+            // Boxed: only a call that finds no instance waiting pays for this future's size.
+            None => {
+                match crate::deadline::within(deadline, Box::pin(self.maker(plugin).make())).await {
+                    Ok(made) => made,
+                    Err(_) => Err(CallError::Timeout {
+                        plugin: plugin_id.clone(),
+                        limit: limits.wall_time,
+                    }),
+                }
+            }
         };
         let mut prepared = match made {
             Ok(prepared) => prepared,
