@@ -103,6 +103,17 @@ pub mod bindings {
 pub mod __private {
     pub use crate::provider::dispatch;
     pub use wit_bindgen;
+
+    /// The end of a provider built for one `execute`. In a component it is not freed: the host
+    /// runs each call in a fresh instance and throws the instance's memory away after it, so
+    /// freeing every action's strings and closures first was work for nothing (about a fifth
+    /// of the guest's CPU for a 20-action provider). Elsewhere (unit tests) it is dropped.
+    pub fn discard(provider: crate::Provider) {
+        #[cfg(target_arch = "wasm32")]
+        std::mem::forget(provider);
+        #[cfg(not(target_arch = "wasm32"))]
+        drop(provider);
+    }
 }
 
 /// Registers a provider: `export_provider!(provider)` where `fn provider() -> Provider`. Exports
@@ -146,7 +157,10 @@ macro_rules! export_provider {
                 ::std::string::String,
                 $crate::bindings::actionhost::provider::types::ActionError,
             > {
-                $crate::__private::dispatch::execute(&$provider(), &action, &input, context)
+                let provider = $provider();
+                let output = $crate::__private::dispatch::execute(&provider, &action, &input, context);
+                $crate::__private::discard(provider);
+                output
             }
             fn after_connect(
                 context: $crate::bindings::actionhost::provider::types::CallContext,
