@@ -5,9 +5,9 @@
 //! only one); a 0.1.0 one also has no account fields, scopes or operator keys, and its
 //! `after-connect` finds nothing.
 
-use wasmtime::component::{ComponentExportIndex, Instance};
+use wasmtime::component::{ComponentExportIndex, Instance, InstancePre};
 
-use super::bindings::{ProviderIndices, ProviderPre, http, log, types, v01, v02, v03};
+use super::bindings::{ProviderIndices, http, log, types, v01, v02, v03};
 use super::host_impl::CallState;
 
 /// A contract version the host loads.
@@ -49,22 +49,23 @@ pub enum GuestPre {
 /// call, needs only its own.
 #[derive(Clone)]
 pub struct V04Pre {
-    pre: ProviderPre<CallState>,
+    pre: InstancePre<CallState>,
     indices: ProviderIndices,
     execute: ComponentExportIndex,
 }
 
 impl V04Pre {
     /// Fails when the component does not export the provider interface with its five functions.
-    pub fn new(pre: ProviderPre<CallState>) -> wasmtime::Result<Self> {
-        let indices = ProviderIndices::new(pre.instance_pre())?;
-        let component = pre.instance_pre().component();
-        let interface = component
-            .get_export_index(None, "actionhost:provider/plugin@0.4.0")
-            .ok_or_else(|| wasmtime::format_err!("no export `actionhost:provider/plugin@0.4.0`"))?;
+    pub fn new(pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
+        let indices = ProviderIndices::new(&pre)?;
+        let interface = format!("actionhost:provider/plugin@{}", Contract::V04.version());
+        let component = pre.component();
+        let exported = component
+            .get_export_index(None, &interface)
+            .ok_or_else(|| wasmtime::format_err!("no export `{interface}`"))?;
         let execute = component
-            .get_export_index(Some(&interface), "execute")
-            .ok_or_else(|| wasmtime::format_err!("no export `execute`"))?;
+            .get_export_index(Some(&exported), "execute")
+            .ok_or_else(|| wasmtime::format_err!("no export `execute` in `{interface}`"))?;
         Ok(V04Pre {
             pre,
             indices,
@@ -110,11 +111,7 @@ impl GuestPre {
             GuestPre::V02(pre) => Guest::V02(pre.instantiate_async(store).await?),
             GuestPre::V03(pre) => Guest::V03(pre.instantiate_async(store).await?),
             GuestPre::V04(pre) => Guest::V04(V04Guest {
-                instance: pre
-                    .pre
-                    .instance_pre()
-                    .instantiate_async(&mut *store)
-                    .await?,
+                instance: pre.pre.instantiate_async(&mut *store).await?,
                 indices: pre.indices.clone(),
                 execute: pre.execute,
             }),

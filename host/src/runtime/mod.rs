@@ -296,11 +296,7 @@ impl Runtime {
             Contract::V03 => {
                 GuestPre::V03(bindings::v03::ProviderPre::new(instance_pre).map_err(not_provider)?)
             }
-            Contract::V04 => GuestPre::V04(
-                bindings::ProviderPre::new(instance_pre)
-                    .and_then(guest::V04Pre::new)
-                    .map_err(not_provider)?,
-            ),
+            Contract::V04 => GuestPre::V04(guest::V04Pre::new(instance_pre).map_err(not_provider)?),
         };
 
         // Read the static catalog once, under the same limits as any call.
