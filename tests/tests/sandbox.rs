@@ -382,6 +382,55 @@ async fn the_recycler_thread_drops_finished_stores_and_makes_the_next_instance()
     assert_eq!(answer.unwrap()["calls"], 1);
 }
 
+/// A plugin whose start code spins does not hold back the instances other plugins' next calls
+/// take: each refill is a task of its own on the recycler's thread, and a spinning one yields at
+/// every epoch tick, after which the recycler takes the jobs queued meanwhile. If refills ran one
+/// after another (or the recycler looked at its queue only every 61 tasks, tokio's default), the
+/// hostile plugin's next instance would wait for the slow one's 400 ms of start code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_whose_start_code_spins_holds_no_other_plugins_next_instance_back() {
+    let sandbox = sandbox().await;
+    let runtime = &sandbox.runtime;
+    let slow = load(
+        runtime,
+        &std::fs::read(components::SLOW_START).unwrap(),
+        limits(),
+    )
+    .await;
+    let (answer, _) = runtime
+        .execute(&slow, "SLOWSTART_PING", &json!({}), &user())
+        .await;
+    assert_eq!(answer.unwrap(), json!({"pong": true}));
+    // The recycler is now making the slow plugin's next instance: 400 ms of spinning.
+    let started = std::time::Instant::now();
+    let answer = sandbox.hostile("HOSTILE_REMEMBER", json!({})).await;
+    assert_eq!(answer.unwrap()["calls"], 1);
+    while !runtime.instance_waiting(&sandbox.hostile) {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the hostile plugin's next instance was never made"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(
+        !runtime.instance_waiting(&slow),
+        "the hostile plugin's instance waited for the slow one's start code ({:?})",
+        started.elapsed()
+    );
+    // The slow one's refill does finish, and its instance serves the next call.
+    while !runtime.instance_waiting(&slow) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the slow plugin's next instance was never made"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (answer, _) = runtime
+        .execute(&slow, "SLOWSTART_PING", &json!({}), &user())
+        .await;
+    assert_eq!(answer.unwrap(), json!({"pong": true}));
+}
+
 /// An instance made ahead takes the limits of the call it serves: its CPU budget starts when the
 /// call does, and a call that ran out of time does not leave a spent instance behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
