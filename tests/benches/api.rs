@@ -158,30 +158,18 @@ fn fixed_work() -> u64 {
     x
 }
 
-fn main() {
-    let upstream = start_upstream();
-    if std::env::var_os("BENCH_TOOL_SEARCH_ONLY").is_some() {
-        tool_search(upstream);
-        return;
-    }
-    let (nginx, nginx_port) = start_nginx(upstream);
-    let floor = start_floor_proxy(upstream);
-    // The floor of "wasm plus one outbound call": the bench-only embedding and its guest, both
-    // built with this benchmark (`tests/src/bin/minimal_embedding.rs`).
-    let minimal = actionhost_e2e::bench::MinimalEmbedding::start(
-        env!("CARGO_BIN_EXE_minimal-embedding"),
-        upstream,
-    );
-    let nginx_pid = nginx.0.id();
-
-    // The release binary with the bundled plugins and 50 generated ones (20 actions each) as
-    // operator uploads, and GitHub pointed at the stand-in.
+/// The release binary (or `binary`) with the bundled plugins and 50 generated ones (20 actions
+/// each) as operator uploads, GitHub pointed at the stand-in, and alice's GitHub connected.
+fn start_host(
+    upstream: std::net::SocketAddr,
+    binary: Option<&std::path::Path>,
+) -> (HostProcess, tempfile::TempDir) {
     let data = tempfile::tempdir().unwrap();
     actionhost_e2e::upload_bench_plugins(data.path(), 50);
     let overrides = format!("https://api.github.com=http://{upstream}");
     let mut env = vec![
         ("ACTIONHOST_ADMIN_KEY", ADMIN_KEY.to_string()),
-        ("ACTIONHOST_UPSTREAM_OVERRIDES", overrides.clone()),
+        ("ACTIONHOST_UPSTREAM_OVERRIDES", overrides),
     ];
     // Passed through for experiments with the host's runtime and logging.
     for name in [
@@ -194,7 +182,9 @@ fn main() {
         }
     }
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let host = HostProcess::start(data.path(), &env);
+    let binary = binary.map_or_else(actionhost_e2e::host::binary, |b| b.to_path_buf());
+    let log = std::fs::File::create(data.path().with_extension("stderr.log")).unwrap();
+    let host = HostProcess::start_binary(&binary, data.path(), &env, log.into());
     let url = host.url.clone();
     let token = mint_token(data.path(), "alice");
     let listing_token = mint_token(data.path(), "lister");
@@ -232,16 +222,99 @@ fn main() {
             "the 50 generated plugins were not all loaded: {tools} tools"
         );
     });
+    (host, data)
+}
+
+/// Alternating runs of the same request against two builds of the host, both serving at once
+/// (`BENCH_PROFILE_AGAINST`): the machine's speed drifts between runs by more than most changes
+/// are worth, so only pairs measured next to each other are compared. Each round runs both,
+/// in turns (AB, BA, AB, ...), and prints both; then the median of the pairs' differences.
+fn compare_builds(
+    builds: [(&HostProcess, &std::path::Path); 2],
+    other: &str,
+    connections: u32,
+    seconds: u32,
+) {
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .map(|r| r.parse().expect("BENCH_ROUNDS is a number"))
+        .unwrap_or(8);
+    println!(
+        "A: {} (pid {})",
+        actionhost_e2e::host::binary().display(),
+        builds[0].0.pid()
+    );
+    println!("B: {other} (pid {})", builds[1].0.pid());
+    println!("| round | A p50 | B p50 | A CPU per request | B CPU per request |");
+    println!("|---|---|---|---|---|");
+    let (mut p50, mut cpu) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let mut measured = [(0.0, 0.0); 2];
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for which in order {
+            let (host, script) = builds[which];
+            let before = cpu_us(host.pid());
+            let m = wrk(
+                &format!("{}/actions", host.url),
+                connections,
+                Some(script),
+                &[],
+                seconds,
+            );
+            measured[which] = (m.p50_us, (cpu_us(host.pid()) - before) / m.requests);
+        }
+        let [(a_p50, a_cpu), (b_p50, b_cpu)] = measured;
+        println!("| {round} | {a_p50:.0} µs | {b_p50:.0} µs | {a_cpu:.1} µs | {b_cpu:.1} µs |");
+        p50.push(b_p50 - a_p50);
+        cpu.push(b_cpu - a_cpu);
+    }
+    let lower = |d: &[f64]| d.iter().filter(|d| **d < 0.0).count();
+    println!(
+        "B − A, median of {rounds} pairs: p50 {:+.1} µs [{:+.0}, {:+.0}] (B lower in {}), CPU per request {:+.1} µs [{:+.1}, {:+.1}] (B lower in {})",
+        median(&p50),
+        min(&p50),
+        max(&p50),
+        lower(&p50),
+        median(&cpu),
+        min(&cpu),
+        max(&cpu),
+        lower(&cpu),
+    );
+}
+
+fn main() {
+    let upstream = start_upstream();
+    if std::env::var_os("BENCH_TOOL_SEARCH_ONLY").is_some() {
+        tool_search(upstream);
+        return;
+    }
+    let (nginx, nginx_port) = start_nginx(upstream);
+    let floor = start_floor_proxy(upstream);
+    // The floor of "wasm plus one outbound call": the bench-only embedding and its guest, both
+    // built with this benchmark (`tests/src/bin/minimal_embedding.rs`).
+    let minimal = actionhost_e2e::bench::MinimalEmbedding::start(
+        env!("CARGO_BIN_EXE_minimal-embedding"),
+        upstream,
+    );
+    let nginx_pid = nginx.0.id();
+
+    let (host, data) = start_host(upstream, None);
+    let overrides = format!("https://api.github.com=http://{upstream}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = host.url.clone();
+    let token = mint_token(data.path(), "alice");
+    let listing_token = mint_token(data.path(), "lister");
 
     let script_dir = tempfile::tempdir().unwrap();
     // A wrk script that POSTs `body` to /actions as alice.
     let post_script = |name: &str, body: serde_json::Value| {
         actionhost_e2e::bench::post_script(&script_dir.path().join(name), &body, &token, &[])
     };
-    let script = post_script(
-        "post.lua",
-        json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}}),
-    );
+    let actions_body =
+        json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}});
+    let script = post_script("post.lua", actions_body.clone());
     // The same call as an MCP `tools/call` (the stateless 2026-07-28 revision, as the Python SDK
     // sends it): JSON-RPC in, one SSE event out.
     let mcp_script = actionhost_e2e::bench::post_script(
@@ -263,10 +336,8 @@ fn main() {
         ],
     );
     // A generated plugin's action: no account, no upstream call, the same fresh instance.
-    let local_script = post_script(
-        "local.lua",
-        json!({"action": "BENCH00_CREATE_OBJECT_01", "parameters": {"workspace": "w", "title": "t"}}),
-    );
+    let local_body = json!({"action": "BENCH00_CREATE_OBJECT_01", "parameters": {"workspace": "w", "title": "t"}});
+    let local_script = post_script("local.lua", local_body.clone());
 
     if let Ok(seconds) = std::env::var("BENCH_PROFILE_SECONDS") {
         let seconds: u32 = seconds.parse().expect("BENCH_PROFILE_SECONDS is a number");
@@ -283,6 +354,33 @@ fn main() {
                 "BENCH_PROFILE_TARGET={other:?}: expected actions, local, minimal or minimal-local"
             ),
         };
+        if let Ok(other) = std::env::var("BENCH_PROFILE_AGAINST") {
+            let (Some(script), body) = (
+                script,
+                if target == "local" {
+                    &local_body
+                } else {
+                    &actions_body
+                },
+            ) else {
+                panic!("BENCH_PROFILE_AGAINST compares two builds of actionhost, not {target:?}")
+            };
+            let (against, other_data) = start_host(upstream, Some(std::path::Path::new(&other)));
+            // The other host has its own signing secret: the same request with its own token.
+            let other_script = actionhost_e2e::bench::post_script(
+                &script_dir.path().join("against.lua"),
+                body,
+                &mint_token(other_data.path(), "alice"),
+                &[],
+            );
+            compare_builds(
+                [(&host, &script), (&against, &other_script)],
+                &other,
+                connections,
+                seconds,
+            );
+            return;
+        }
         println!("profiled pid {pid}");
         let before = cpu_us(pid);
         let m = wrk(&url, connections, script.map(|s| s.as_path()), &[], seconds);

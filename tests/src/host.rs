@@ -263,8 +263,19 @@ impl HostProcess {
         env: &[(&str, &str)],
         sink: Stdio,
     ) -> Self {
+        Self::start_binary(&binary(), data_dir, env, sink)
+    }
+
+    /// Like [`HostProcess::start_with_stderr`], running `binary` instead of the release build
+    /// (a benchmark comparing two builds of the host).
+    pub fn start_binary(
+        binary: &std::path::Path,
+        data_dir: &std::path::Path,
+        env: &[(&str, &str)],
+        sink: Stdio,
+    ) -> Self {
         let stderr = data_dir.with_extension("stderr.log");
-        let mut command = Command::new(binary());
+        let mut command = Command::new(binary);
         command
             .arg("serve")
             .env_clear()
