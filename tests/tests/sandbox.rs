@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use actionhost::credentials::SecretString;
 use actionhost::runtime::{ActionError, CallContext, CallError, CallLimits, LoadedPlugin, Runtime};
-use actionhost_e2e::standin::StandIn;
+use actionhost_e2e::standin::{Reply, StandIn};
 use actionhost_e2e::{bundled, components, load, runtime};
 use serde_json::{Value, json};
 
@@ -429,6 +429,71 @@ async fn a_plugin_whose_start_code_spins_holds_no_other_plugins_next_instance_ba
         .execute(&slow, "SLOWSTART_PING", &json!({}), &user())
         .await;
     assert_eq!(answer.unwrap(), json!({"pong": true}));
+}
+
+/// Under load (more calls in flight than async workers) a call drops its own store and makes no
+/// instance ahead: waking the recycler's thread for every call would take a CPU from the workers
+/// for an instance the next call would most likely find taken. Once the load is gone, calls
+/// hand their stores over and an instance is made ahead again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_load_a_call_drops_its_own_store_and_makes_nothing_ahead() {
+    let slow = StandIn::start(|_| {
+        Reply::json(200, json!({"full_name": "octo/hello"})).delayed(Duration::from_millis(500))
+    })
+    .await;
+    let runtime = runtime(&format!(
+        "https://api.hostile.test={0},https://api.github.com={0}",
+        slow.url()
+    ));
+    let hostile = load(
+        &runtime,
+        &std::fs::read(components::HOSTILE).unwrap(),
+        limits(),
+    )
+    .await;
+    let github = load(&runtime, bundled("github.wasm"), limits()).await;
+    let input = json!({"owner": "octo", "repo": "hello"});
+    let caller = user();
+    let waiting = futures::future::join_all(
+        (0..4).map(|_| runtime.execute(&github, "GITHUB_GET_REPOSITORY", &input, &caller)),
+    );
+    let meanwhile = async {
+        // The four GitHub calls are waiting for their upstream: five calls in flight.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        for _ in 0..3 {
+            let (answer, _) = runtime
+                .execute(&hostile, "HOSTILE_REMEMBER", &json!({}), &user())
+                .await;
+            assert_eq!(answer.unwrap()["calls"], 1);
+            assert_eq!(
+                runtime.pending_drops(),
+                0,
+                "the caller dropped its own store"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            !runtime.instance_waiting(&hostile),
+            "nothing is made ahead under load"
+        );
+    };
+    let (answers, ()) = tokio::join!(waiting, meanwhile);
+    for (answer, _) in answers {
+        assert_eq!(answer.unwrap()["full_name"], "octo/hello");
+    }
+    // Alone again: the call hands its store over and the next instance is made ahead.
+    let (answer, _) = runtime
+        .execute(&hostile, "HOSTILE_REMEMBER", &json!({}), &user())
+        .await;
+    assert_eq!(answer.unwrap()["calls"], 1);
+    let settled = async {
+        while runtime.pending_drops() > 0 || !runtime.instance_waiting(&hostile) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), settled)
+        .await
+        .expect("an instance is made ahead once the load is gone");
 }
 
 /// An instance made ahead takes the limits of the call it serves: its CPU budget starts when the

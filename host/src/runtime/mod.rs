@@ -200,6 +200,8 @@ pub struct Runtime {
     pub pooling: bool,
     /// Drops finished calls' stores and makes plugins' next instances, off the async workers.
     recycler: spare::Recycler,
+    /// Calls between taking an instance and handing their store back.
+    in_flight: std::sync::atomic::AtomicUsize,
 }
 
 impl Runtime {
@@ -248,6 +250,7 @@ impl Runtime {
             recycler: spare::Recycler::start().map_err(|e| {
                 RuntimeError::Engine(format!("cannot start the instance recycler: {e}"))
             })?,
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -494,7 +497,10 @@ impl Runtime {
     /// Hands a finished call's store to the recycler thread, which drops it and makes the
     /// plugin's next instance (`spare.rs`).
     fn recycle(&self, plugin: &LoadedPlugin, used: Option<Store<CallState>>) {
-        spare::recycle(plugin, || self.maker(plugin), used, &self.recycler);
+        // More calls in flight than workers: the workers have other work queued.
+        let busy = self.in_flight.load(std::sync::atomic::Ordering::Relaxed)
+            > tokio::runtime::Handle::try_current().map_or(1, |h| h.metrics().num_workers());
+        spare::recycle(plugin, || self.maker(plugin), used, &self.recycler, busy);
     }
 
     /// Instantiates `plugin` in a fresh store and runs `body` under the plugin's limits.
@@ -518,6 +524,7 @@ impl Runtime {
         let plugin_id = plugin.info.id.clone();
         let deadline = started + limits.wall_time;
         let mut report = CallReport::default();
+        let _in_flight = InFlight::enter(&self.in_flight);
         let taken = plugin.spare.as_ref().and_then(|s| s.take());
         let made = match taken {
             Some(prepared) => Ok(prepared),
@@ -593,6 +600,22 @@ impl Runtime {
         tally.finish(&plugin_id);
         report.duration = started.elapsed();
         (result, report)
+    }
+}
+
+/// Counts a call in flight until it is dropped (also when the call's future is).
+struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a std::sync::atomic::AtomicUsize) -> Self {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -7,7 +7,8 @@
 //! when the plugin has no instance waiting, instantiates the next one. The next call takes it
 //! and fills in who it is for (user, credential, deadline, limits) before any guest code runs.
 //! A call that finds no instance waiting (the first one, or several at once) instantiates its
-//! own, as before.
+//! own, as before. Under load (more calls in flight than async workers) a call drops its own
+//! store and asks for nothing ahead: there the recycler's wake-ups cost more than they move.
 //!
 //! An instance made ahead has run no guest code for anyone: component instantiation initialises
 //! the module's memory and tables, and runs the component's own start code, if it has any,
@@ -240,12 +241,23 @@ impl Recycler {
 /// After a call: hands its store (if it still has it) to the recycler to drop and, when the
 /// plugin keeps a spare and none is waiting or being made, asks it to make the next one. The
 /// caller's response does not wait for either.
+///
+/// When more calls are in flight than there are async workers (`busy`), the caller does both
+/// itself, at once: its store is dropped here and no instance is made ahead, since the next call
+/// would most likely find it taken by another. Under that load a hand-over costs more than the
+/// work it moves: each one wakes the recycler's thread, which then takes a CPU from the workers
+/// (`docs/performance.md`, sixteenth session).
 pub(super) fn recycle(
     plugin: &LoadedPlugin,
     maker: impl FnOnce() -> Maker,
     mut used: Option<Store<CallState>>,
     recycler: &Recycler,
+    busy: bool,
 ) {
+    if busy {
+        drop(used);
+        return;
+    }
     if used.is_some() && recycler.pending.load(Ordering::Acquire) >= MAX_PENDING_DROPS {
         used = None;
     }
