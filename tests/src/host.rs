@@ -299,7 +299,10 @@ impl HostProcess {
         });
         let mut banner = Vec::new();
         loop {
-            match rx.recv_timeout(Duration::from_secs(60)) {
+            // A host with an empty component cache compiles every bundled plugin before it
+            // listens: about 15 s alone on a slow 2-core VM, over a minute while the suite's
+            // other hosts compile theirs beside it.
+            match rx.recv_timeout(Duration::from_secs(240)) {
                 Ok(line) => {
                     if let Some(url) = line.strip_prefix("actionhost listening on ") {
                         return HostProcess {
