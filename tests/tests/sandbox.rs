@@ -27,7 +27,11 @@ struct Sandbox {
 }
 
 async fn sandbox() -> Sandbox {
-    let upstream = StandIn::json(json!({"full_name": "octo/hello"})).await;
+    sandbox_with(StandIn::json(json!({"full_name": "octo/hello"})).await).await
+}
+
+/// The hostile plugin and GitHub, both reaching `upstream` in place of their origins.
+async fn sandbox_with(upstream: StandIn) -> Sandbox {
     let runtime = runtime(&format!(
         "https://api.hostile.test={0},https://api.github.com={0}",
         upstream.url()
@@ -437,21 +441,18 @@ async fn a_plugin_whose_start_code_spins_holds_no_other_plugins_next_instance_ba
 /// hand their stores over and an instance is made ahead again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_load_a_call_drops_its_own_store_and_makes_nothing_ahead() {
-    let slow = StandIn::start(|_| {
-        Reply::json(200, json!({"full_name": "octo/hello"})).delayed(Duration::from_millis(500))
-    })
-    .await;
-    let runtime = runtime(&format!(
-        "https://api.hostile.test={0},https://api.github.com={0}",
-        slow.url()
-    ));
-    let hostile = load(
-        &runtime,
-        &std::fs::read(components::HOSTILE).unwrap(),
-        limits(),
+    let Sandbox {
+        runtime,
+        hostile,
+        github,
+        upstream: _slow,
+    } = sandbox_with(
+        StandIn::start(|_| {
+            Reply::json(200, json!({"full_name": "octo/hello"})).delayed(Duration::from_millis(500))
+        })
+        .await,
     )
     .await;
-    let github = load(&runtime, bundled("github.wasm"), limits()).await;
     let input = json!({"owner": "octo", "repo": "hello"});
     let caller = user();
     let waiting = futures::future::join_all(
