@@ -237,8 +237,9 @@ async fn a_plugin_cannot_set_its_own_authorization_header() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plugin_sees_no_files_no_environment_no_arguments_and_no_sockets() {
-    // SAFETY: tests in this binary do not read this variable concurrently.
-    unsafe { std::env::set_var("ACTIONHOST_TEST_SECRET", "do-not-leak") };
+    // The test process has an environment (PATH at least) for a leak to show; it is not set
+    // here, as other suites in this binary read the environment concurrently.
+    assert!(std::env::vars_os().next().is_some(), "the test process has an environment");
     let sandbox = sandbox().await;
     let seen = sandbox
         .hostile("HOSTILE_READ_SECRETS", json!({}))
