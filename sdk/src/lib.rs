@@ -147,7 +147,10 @@ macro_rules! export_provider {
                 $crate::bindings::actionhost::provider::types::ActionDefinition,
                 $crate::bindings::actionhost::provider::types::ActionError,
             > {
-                $crate::__private::dispatch::describe(&$provider(), &action, context)
+                let (provider, action) = $crate::__private::dispatch::build_for(action, $provider);
+                let definition = $crate::__private::dispatch::describe(&provider, &action, context);
+                $crate::__private::discard(provider);
+                definition
             }
             fn execute(
                 action: ::std::string::String,
@@ -157,7 +160,7 @@ macro_rules! export_provider {
                 ::std::string::String,
                 $crate::bindings::actionhost::provider::types::ActionError,
             > {
-                let provider = $provider();
+                let (provider, action) = $crate::__private::dispatch::build_for(action, $provider);
                 let output = $crate::__private::dispatch::execute(&provider, &action, &input, context);
                 $crate::__private::discard(provider);
                 output

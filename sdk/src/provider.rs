@@ -1,5 +1,6 @@
 //! Describing a provider and its actions, and dispatching the WIT exports to them.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
@@ -541,8 +542,18 @@ type Handler = Box<dyn Fn(&str, &Context) -> Result<String, Error>>;
 type Describer = Box<dyn Fn(Value, &Context) -> Result<Value, Error>>;
 type Connector = Box<dyn Fn(&Context) -> Result<ConnectedAccount, Error>>;
 
+thread_local! {
+    /// While a provider is built for one `execute` or `describe`, the action that call is for
+    /// ([`dispatch::build_for`]): every other action is left out as it is made. A component runs
+    /// each call in a fresh instance, so without this the whole provider, every action's name,
+    /// description and scopes, was built for every call (about 1 µs of GitHub's 9 actions).
+    static ONLY: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
 /// One typed action.
 pub struct Action {
+    /// Made while building the provider for another action's call: empty, and not added.
+    left_out: bool,
     name: String,
     description: String,
     /// Derived on demand: `execute` never pays for schema generation.
@@ -593,6 +604,23 @@ impl Action {
         O: Serialize + JsonSchema,
         F: Fn(I, &Context) -> Result<O, Error> + 'static,
     {
+        // Compared as data: inlined, the comparison with a literal name can compile to integer
+        // constants in the code, and a component renamed in its data segment (the tests'
+        // patched twins) would then leave out the action it was called for.
+        let name = std::hint::black_box(name);
+        if ONLY.with_borrow(|only| only.as_deref().is_some_and(|only| only != name)) {
+            return Action {
+                left_out: true,
+                name: String::new(),
+                description: String::new(),
+                input_schema: schema_of::<I>,
+                output_schema: output_schema_of::<O>,
+                hints: wit::ActionHints::empty(),
+                scopes: Vec::new(),
+                handler: Box::new(|_, _| Err(Error::internal("this action was left out"))),
+                describer: None,
+            };
+        }
         let handler: Handler = Box::new(move |input, ctx| {
             let input: I =
                 serde_json::from_str(input).map_err(|e| Error::invalid_input(e.to_string()))?;
@@ -600,6 +628,7 @@ impl Action {
             Ok(serde_json::to_string(&output)?)
         });
         Action {
+            left_out: false,
             name: name.into(),
             description: description.into(),
             input_schema: schema_of::<I>,
@@ -660,6 +689,9 @@ impl Action {
     /// assert_eq!(action.required_scopes(), [vec!["chat:write".to_string()]]);
     /// ```
     pub fn scopes(mut self, scopes: &[&str]) -> Self {
+        if self.left_out {
+            return self;
+        }
         self.scopes
             .extend(scopes.iter().map(|scope| vec![scope.to_string()]));
         self
@@ -678,6 +710,9 @@ impl Action {
     /// assert_eq!(action.required_scopes()[0], ["repo", "public_repo"]);
     /// ```
     pub fn any_scope(mut self, scopes: &[&str]) -> Self {
+        if self.left_out {
+            return self;
+        }
         self.scopes
             .push(scopes.iter().map(|scope| scope.to_string()).collect());
         self
@@ -734,7 +769,9 @@ impl Action {
         describe: impl Fn(Value, &Context) -> Result<Value, Error> + 'static,
     ) -> Self {
         self.hints |= wit::ActionHints::DYNAMIC_SCHEMA;
-        self.describer = Some(Box::new(describe));
+        if !self.left_out {
+            self.describer = Some(Box::new(describe));
+        }
         self
     }
 
@@ -1056,7 +1093,9 @@ impl Provider {
     /// assert_eq!(provider.actions().len(), 1);
     /// ```
     pub fn action(mut self, action: Action) -> Self {
-        self.actions.push(action);
+        if !action.left_out {
+            self.actions.push(action);
+        }
         self
     }
 
@@ -1087,6 +1126,24 @@ impl Provider {
 #[doc(hidden)]
 pub mod dispatch {
     use super::*;
+
+    /// Builds the provider for one call of `action` (`execute` or `describe`): the other
+    /// actions are left out as they are made, so only `action` is in it. Returns the name too.
+    pub fn build_for(action: String, build: impl FnOnce() -> Provider) -> (Provider, String) {
+        /// Ends the filter even if building panics (a unit test goes on after a panic).
+        struct Only;
+        impl Drop for Only {
+            fn drop(&mut self) {
+                ONLY.set(None);
+            }
+        }
+        ONLY.set(Some(action));
+        let only = Only;
+        let provider = build();
+        let action = ONLY.take().unwrap_or_default();
+        drop(only);
+        (provider, action)
+    }
 
     pub fn info(provider: &Provider) -> wit::ProviderInfo {
         let auth = |auth: &Auth| auth_kind(auth);
@@ -1257,6 +1314,58 @@ mod tests {
 
     fn noop(_: Nothing, _: &Context) -> Result<Value, Error> {
         Ok(json!(null))
+    }
+
+    fn three_actions() -> Provider {
+        Provider::new("demo", "Demo")
+            .action(Action::new("DEMO_ONE", "One.", noop).read_only())
+            .action(
+                Action::new("DEMO_TWO", "Two.", noop)
+                    .any_scope(&["write", "admin"])
+                    .dynamic(|schema, _| Ok(schema)),
+            )
+            .action(Action::new("DEMO_THREE", "Three.", noop).scopes(&["read"]))
+    }
+
+    #[test]
+    fn a_provider_built_for_one_call_holds_only_that_action() {
+        let (provider, action) = dispatch::build_for("DEMO_TWO".into(), three_actions);
+        assert_eq!(action, "DEMO_TWO");
+        let names: Vec<_> = provider.actions().iter().map(Action::name).collect();
+        assert_eq!(names, ["DEMO_TWO"]);
+        let two = &provider.actions()[0];
+        assert_eq!(two.required_scopes(), [vec!["write", "admin"]]);
+        assert!(two.hints().dynamic_schema);
+        let output = dispatch::execute(&provider, &action, "{}", wit_context());
+        assert_eq!(output.unwrap(), "null");
+        let schema = dispatch::describe(&provider, &action, wit_context()).unwrap();
+        assert_eq!(schema.name, "DEMO_TWO");
+
+        // An action the provider does not have: nothing is built, and the error names it.
+        let (provider, action) = dispatch::build_for("DEMO_NONE".into(), three_actions);
+        assert!(provider.actions().is_empty());
+        let error = dispatch::execute(&provider, &action, "{}", wit_context()).unwrap_err();
+        assert!(
+            matches!(&error, wit::ActionError::NotFound(m) if m == "demo has no action DEMO_NONE"),
+            "{error:?}"
+        );
+
+        // Afterwards a provider is whole again, also after a build that panicked.
+        assert_eq!(three_actions().actions().len(), 3);
+        let panicked = std::panic::catch_unwind(|| {
+            dispatch::build_for("DEMO_ONE".into(), || panic!("a provider that fails to build"))
+        });
+        assert!(panicked.is_err());
+        assert_eq!(three_actions().actions().len(), 3);
+    }
+
+    fn wit_context() -> wit::CallContext {
+        wit::CallContext {
+            user_id: "u1".into(),
+            scopes: vec![],
+            fields: vec![],
+            credential: wit::CredentialKind::None,
+        }
     }
 
     #[test]
