@@ -608,29 +608,22 @@ impl Action {
         // constants in the code, and a component renamed in its data segment (the tests'
         // patched twins) would then leave out the action it was called for.
         let name = std::hint::black_box(name);
-        if ONLY.with_borrow(|only| only.as_deref().is_some_and(|only| only != name)) {
-            return Action {
-                left_out: true,
-                name: String::new(),
-                description: String::new(),
-                input_schema: schema_of::<I>,
-                output_schema: output_schema_of::<O>,
-                hints: wit::ActionHints::empty(),
-                scopes: Vec::new(),
-                handler: Box::new(|_, _| Err(Error::internal("this action was left out"))),
-                describer: None,
-            };
-        }
-        let handler: Handler = Box::new(move |input, ctx| {
-            let input: I =
-                serde_json::from_str(input).map_err(|e| Error::invalid_input(e.to_string()))?;
-            let output = handler(input, ctx)?;
-            Ok(serde_json::to_string(&output)?)
-        });
+        let left_out = ONLY.with_borrow(|only| only.as_deref().is_some_and(|only| only != name));
+        let handler: Handler = if left_out {
+            Box::new(|_, _| Err(Error::internal("this action was left out")))
+        } else {
+            Box::new(move |input, ctx| {
+                let input: I =
+                    serde_json::from_str(input).map_err(|e| Error::invalid_input(e.to_string()))?;
+                let output = handler(input, ctx)?;
+                Ok(serde_json::to_string(&output)?)
+            })
+        };
+        let text = |text: &str| if left_out { String::new() } else { text.into() };
         Action {
-            left_out: false,
-            name: name.into(),
-            description: description.into(),
+            left_out,
+            name: text(name),
+            description: text(description),
             input_schema: schema_of::<I>,
             output_schema: output_schema_of::<O>,
             hints: wit::ActionHints::empty(),
@@ -1138,10 +1131,9 @@ pub mod dispatch {
             }
         }
         ONLY.set(Some(action));
-        let only = Only;
+        let _only = Only;
         let provider = build();
         let action = ONLY.take().unwrap_or_default();
-        drop(only);
         (provider, action)
     }
 
@@ -1353,7 +1345,9 @@ mod tests {
         // Afterwards a provider is whole again, also after a build that panicked.
         assert_eq!(three_actions().actions().len(), 3);
         let panicked = std::panic::catch_unwind(|| {
-            dispatch::build_for("DEMO_ONE".into(), || panic!("a provider that fails to build"))
+            dispatch::build_for("DEMO_ONE".into(), || {
+                panic!("a provider that fails to build")
+            })
         });
         assert!(panicked.is_err());
         assert_eq!(three_actions().actions().len(), 3);

@@ -239,7 +239,10 @@ async fn a_plugin_cannot_set_its_own_authorization_header() {
 async fn a_plugin_sees_no_files_no_environment_no_arguments_and_no_sockets() {
     // The test process has an environment (PATH at least) for a leak to show; it is not set
     // here, as other suites in this binary read the environment concurrently.
-    assert!(std::env::vars_os().next().is_some(), "the test process has an environment");
+    assert!(
+        std::env::vars_os().next().is_some(),
+        "the test process has an environment"
+    );
     let sandbox = sandbox().await;
     let seen = sandbox
         .hostile("HOSTILE_READ_SECRETS", json!({}))
