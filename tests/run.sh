@@ -42,7 +42,7 @@ if ! command -v chromium >/dev/null; then
   apt_install chromium
 fi
 
-echo "==> openssl (the TLS test of the HTTP capability makes its certificates with it)"
+echo "==> openssl (the TLS tests make a throwaway CA and certificates with it)"
 if ! command -v openssl >/dev/null; then
   apt_install openssl
 fi

@@ -151,9 +151,14 @@ impl AppState {
             accounts.clone(),
             &public_url,
             settings.allow_private_origins.clone(),
+            &settings.extra_roots,
         )?);
-        let egress = Egress::new(settings.upstream_overrides.clone(), settings.egress_limits)?
-            .with_open_origins(settings.allow_private_origins.clone());
+        let egress = Egress::with_roots(
+            settings.upstream_overrides.clone(),
+            settings.egress_limits,
+            &settings.extra_roots,
+        )?
+        .with_open_origins(settings.allow_private_origins.clone());
         let runtime = Arc::new(
             Runtime::new(Arc::new(egress), Some(settings.data_dir.join("cache")))?
                 .with_catalog_limits(settings.catalog_limits),

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::capability::http::{EgressLimits, UpstreamOverrides};
+use crate::capability::http::{EgressLimits, UpstreamOverrides, read_roots};
 use crate::origin::Origin;
 use crate::runtime::{CallLimits, CatalogLimits};
 
@@ -79,6 +79,10 @@ pub struct SettingsArgs {
     /// `https://gitlab.internal:8443,...`: private origins plugins may reach (each exactly).
     #[arg(long, env = "ACTIONHOST_ALLOW_PRIVATE_ORIGINS")]
     pub allow_private_origins: Option<String>,
+    /// PEM file of CA certificates trusted besides Mozilla's roots (an internal CA), for
+    /// plugins' HTTPS requests, OAuth and the identity provider's key set.
+    #[arg(long, env = "ACTIONHOST_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
     /// `https://app.example.com,http://localhost:*`: browser origins the MCP server accepts
     /// besides the public URL's own (a request with another `Origin` gets 403).
     #[arg(long, env = "ACTIONHOST_MCP_ALLOWED_ORIGINS")]
@@ -106,6 +110,7 @@ struct FileSettings {
     public_url: Option<String>,
     upstream_overrides: Option<String>,
     allow_private_origins: Option<Vec<String>>,
+    ca_file: Option<PathBuf>,
     #[serde(default)]
     limits: FileLimits,
     #[serde(default)]
@@ -298,6 +303,8 @@ pub struct Settings {
     pub upstream_overrides: UpstreamOverrides,
     /// Private origins an operator lets plugins reach, each exactly.
     pub allow_private_origins: Vec<Origin>,
+    /// CA certificates trusted besides Mozilla's roots (`ca_file`), already checked.
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     pub call_limits: CallLimits,
     pub egress_limits: EgressLimits,
     pub catalog_limits: CatalogLimits,
@@ -388,6 +395,18 @@ impl Settings {
                 name: "ACTIONHOST_ALLOW_PRIVATE_ORIGINS",
                 message: e.to_string(),
             })?;
+        let extra_roots = match args.ca_file.clone().or(file.ca_file) {
+            Some(path) => {
+                let invalid = |message: String| ConfigError::Invalid {
+                    name: "ACTIONHOST_CA_FILE",
+                    message: format!("{}: {message}", path.display()),
+                };
+                let pem =
+                    std::fs::read(&path).map_err(|e| invalid(format!("cannot be read: {e}")))?;
+                read_roots(&pem).map_err(invalid)?
+            }
+            None => Vec::new(),
+        };
         let egress_defaults = EgressLimits::default();
         let egress_limits = EgressLimits {
             timeout: seconds(limits.http_timeout_seconds, "limits.http_timeout_seconds")?
@@ -511,6 +530,7 @@ impl Settings {
             public_url: args.public_url.clone().or(file.public_url),
             upstream_overrides,
             allow_private_origins,
+            extra_roots,
             call_limits,
             egress_limits,
             catalog_limits,
@@ -655,6 +675,63 @@ mod tests {
 
     fn refusal(args: SettingsArgs) -> String {
         resolve(args).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_ca_file_is_read_whole_and_each_refusal_names_the_file_and_what_is_wrong() {
+        assert!(
+            resolve(SettingsArgs::default())
+                .unwrap()
+                .extra_roots
+                .is_empty()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let with = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            refusal(SettingsArgs {
+                ca_file: Some(path),
+                ..SettingsArgs::default()
+            })
+        };
+        let missing = dir.path().join("missing.pem");
+        let message = refusal(SettingsArgs {
+            ca_file: Some(missing.clone()),
+            ..SettingsArgs::default()
+        });
+        assert!(
+            message.starts_with(&format!(
+                "setting ACTIONHOST_CA_FILE is invalid: {}: cannot be read: ",
+                missing.display()
+            )),
+            "{message}"
+        );
+        let empty = with(
+            "key-only.pem",
+            "-----BEGIN PRIVATE KEY-----\nAAEC\n-----END PRIVATE KEY-----\n",
+        );
+        assert!(
+            empty.ends_with(
+                "key-only.pem: holds no certificate (a PEM block \"-----BEGIN CERTIFICATE-----\")"
+            ),
+            "{empty}"
+        );
+        let broken = with(
+            "broken.pem",
+            "-----BEGIN CERTIFICATE-----\n*not base64*\n-----END CERTIFICATE-----\n",
+        );
+        assert!(
+            broken.contains("broken.pem: certificate 1 is not valid PEM"),
+            "{broken}"
+        );
+        let junk = with(
+            "junk.pem",
+            "-----BEGIN CERTIFICATE-----\nAAECAwQFBgc=\n-----END CERTIFICATE-----\n",
+        );
+        assert!(
+            junk.contains("junk.pem: certificate 1 cannot be a trusted root"),
+            "{junk}"
+        );
     }
 
     #[test]

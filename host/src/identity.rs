@@ -117,8 +117,13 @@ impl Authenticator {
     /// dir. The key set is not fetched until [`Authenticator::start`].
     pub fn from_settings(settings: &crate::config::Settings) -> Result<Self, AuthSetupError> {
         let authenticator = if let Some(url) = &settings.jwt_jwks_url {
-            let source = KeySource::new(url.clone(), settings.jwks_cooldown, settings.jwks_max_age)
-                .map_err(|e| AuthSetupError::KeySetClient(e.to_string()))?;
+            let source = KeySource::new(
+                url.clone(),
+                settings.jwks_cooldown,
+                settings.jwks_max_age,
+                &settings.extra_roots,
+            )
+            .map_err(|e| AuthSetupError::KeySetClient(e.to_string()))?;
             Self::new(UserKeys::Jwks(Arc::new(source)), None)
         } else if let Some(pem) = &settings.jwt_public_key {
             let pem = if pem.trim_start().starts_with("-----BEGIN") {

@@ -8,6 +8,7 @@ pub mod oauth_server;
 pub mod postgres;
 pub mod sockets;
 pub mod standin;
+pub mod tls;
 pub mod validating;
 
 use std::sync::Arc;

@@ -188,6 +188,72 @@ async fn accounts_and_audit_survive_a_restart_and_secrets_stay_out_of_logs_and_f
     }
 }
 
+/// POST /actions GITHUB_GET_REPOSITORY o/r as `jwt` on `host`: the status and the answer.
+async fn get_repository(host: &HostProcess, jwt: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/actions", host.url))
+        .bearer_auth(jwt)
+        .json(
+            &json!({"action": "GITHUB_GET_REPOSITORY", "parameters": {"owner": "o", "repo": "r"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_ca_file_lets_plugins_reach_an_upstream_whose_certificate_a_private_ca_signed() {
+    let upstream = StandIn::json(json!({"full_name": "o/r"})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, chain, key) = actionhost_e2e::tls::material(dir.path());
+    // GitHub's API over HTTPS on loopback, its certificate signed by the test CA only.
+    let (port, handshakes) = actionhost_e2e::tls::front(chain, key, upstream.addr).await;
+    let data = dir.path().join("data");
+    let overrides = format!("https://api.github.com=https://localhost:{port}");
+    let ca_file = dir.path().join("ca.pem");
+    let trusting = [
+        ("ACTIONHOST_UPSTREAM_OVERRIDES", overrides.as_str()),
+        ("ACTIONHOST_CA_FILE", ca_file.to_str().unwrap()),
+    ];
+    let host = HostProcess::start(&data, &trusting);
+    let jwt = token(&data, "alice");
+    let put = reqwest::Client::new()
+        .put(format!("{}/connected-accounts/github", host.url))
+        .bearer_auth(&jwt)
+        .json(&json!({"access_token": "gho_behind_a_private_ca"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200, "{}", put.text().await.unwrap());
+    upstream.take_check("/user");
+    let (status, answer) = get_repository(&host, &jwt).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["full_name"], "o/r", "{answer}");
+    assert_eq!(
+        upstream.single().header("authorization"),
+        Some("Bearer gho_behind_a_private_ca")
+    );
+    assert!(host.stop().success());
+    upstream.take();
+
+    // The same host and upstream without the setting: Mozilla's roots only, so the upstream's
+    // certificate is refused and nothing reaches it.
+    let before = handshakes.load(std::sync::atomic::Ordering::SeqCst);
+    let host = HostProcess::start(&data, &trusting[..1]);
+    let (status, answer) = get_repository(&host, &jwt).await;
+    let (stopped, log) = host.stop_with_log();
+    assert!(stopped.success());
+    assert_eq!(status, 502, "{answer}");
+    assert_eq!(answer["error"]["code"], "upstream_error", "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("certificate"), "{answer}");
+    assert!(!message.contains("gho_behind_a_private_ca"), "{answer}");
+    assert!(!log.contains("gho_behind_a_private_ca"));
+    assert_eq!(handshakes.load(std::sync::atomic::Ordering::SeqCst), before);
+    assert!(upstream.requests().is_empty());
+}
+
 #[tokio::test]
 async fn bad_settings_stop_the_host_with_a_message_naming_the_setting_but_not_its_value() {
     let dir = tempfile::tempdir().unwrap();
@@ -207,6 +273,11 @@ async fn bad_settings_stop_the_host_with_a_message_naming_the_setting_but_not_it
             "https://a.test",
             "setting ACTIONHOST_UPSTREAM_OVERRIDES is invalid: \"https://a.test\" is not FROM=TO",
         ),
+        (
+            "ACTIONHOST_CA_FILE",
+            "/nonexistent/ca.pem",
+            "setting ACTIONHOST_CA_FILE is invalid: /nonexistent/ca.pem: cannot be read: No such file",
+        ),
     ] {
         let output = Command::new(binary())
             .arg("serve")
@@ -219,7 +290,8 @@ async fn bad_settings_stop_the_host_with_a_message_naming_the_setting_but_not_it
         assert!(!output.status.success(), "{name}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{name}: {stderr}");
-        if name != "ACTIONHOST_UPSTREAM_OVERRIDES" {
+        // Neither is a secret, and the message must say which file.
+        if !matches!(name, "ACTIONHOST_UPSTREAM_OVERRIDES" | "ACTIONHOST_CA_FILE") {
             assert!(!stderr.contains(value), "{name}'s value was printed");
         }
     }

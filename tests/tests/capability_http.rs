@@ -904,106 +904,13 @@ async fn a_refused_connection_is_a_transport_error_naming_the_cause_and_never_th
     assert!(!message.contains("127.0.0.1"), "{message}");
 }
 
-/// A CA and a certificate it signed for `localhost`, made by `openssl` in `dir`: the CA's
-/// certificate, the server's chain and its key.
-fn tls_material(
-    dir: &std::path::Path,
-) -> (
-    rustls::pki_types::CertificateDer<'static>,
-    Vec<rustls::pki_types::CertificateDer<'static>>,
-    rustls::pki_types::PrivateKeyDer<'static>,
-) {
-    use rustls::pki_types::pem::PemObject as _;
-    let openssl = |args: &[&str]| {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl is installed");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=actionhost test CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign",
-    ]);
-    openssl(&[
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    std::fs::write(
-        dir.join("server.ext"),
-        "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "server.ext",
-    ]);
-    let ca = rustls::pki_types::CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap();
-    let server = rustls::pki_types::CertificateDer::from_pem_file(dir.join("server.pem")).unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
-    (ca, vec![server], key)
-}
-
 /// An HTTPS server on 127.0.0.1 (named `localhost` by its certificate) answering every request
 /// with `{"tls":true}`; its port and how many requests it answered.
 async fn https_server(
     chain: Vec<rustls::pki_types::CertificateDer<'static>>,
     key: rustls::pki_types::PrivateKeyDer<'static>,
 ) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let acceptor = actionhost_e2e::tls::acceptor(chain, key);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -1037,7 +944,7 @@ async fn https_server(
 #[tokio::test]
 async fn https_upstreams_are_verified_against_the_trusted_roots() {
     let dir = tempfile::tempdir().unwrap();
-    let (ca, chain, key) = tls_material(dir.path());
+    let (ca, chain, key) = actionhost_e2e::tls::material(dir.path());
     let (port, answered) = https_server(chain, key).await;
     let origin = format!("https://localhost:{port}");
     let declared = grant(&[(&origin, true)], CredentialPlacement::Bearer);

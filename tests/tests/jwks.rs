@@ -504,6 +504,54 @@ async fn a_flood_of_unknown_key_ids_fetches_the_key_set_at_most_once_per_cooldow
 }
 
 #[tokio::test]
+async fn a_key_set_behind_a_private_ca_is_fetched_only_when_the_ca_is_trusted() {
+    let mut idp = Idp::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, chain, key) = actionhost_e2e::tls::material(dir.path());
+    // The provider's key set over HTTPS, its certificate signed by the test CA only.
+    let plain = url::Url::parse(&idp.jwks_uri).unwrap();
+    let backend = plain.socket_addrs(|| None).unwrap()[0];
+    let (port, handshakes) = actionhost_e2e::tls::front(chain, key, backend).await;
+    let jwks = url::Url::parse(&format!("https://localhost:{port}{}", plain.path())).unwrap();
+    let over_https = |trusted: bool| {
+        let (jwks, ca) = (jwks.clone(), ca.clone());
+        move |s: &mut actionhost::config::Settings| {
+            s.jwt_jwks_url = Some(jwks);
+            s.extra_roots = if trusted { vec![ca] } else { Vec::new() };
+        }
+    };
+
+    let trusting = host_for(&idp, over_https(true)).await;
+    let token = idp
+        .token(json!({"sub": "alice", "aud": resource(&trusting)}))
+        .await;
+    let listed = get_actions(&trusting, &token).await;
+    assert_eq!(listed.status, 200, "{listed:?}");
+    assert_eq!(idp.jwks_requests().await, 1);
+    let shaken = handshakes.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(shaken >= 1);
+
+    // Mozilla's roots only: the provider's certificate is refused and the token is not checked.
+    let untrusting = host_for(&idp, over_https(false)).await;
+    let token = idp
+        .token(json!({"sub": "alice", "aud": resource(&untrusting)}))
+        .await;
+    let refused = get_actions(&untrusting, &token).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (502, "upstream_error"),
+        "{refused:?}"
+    );
+    let message = refused.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("the identity provider's keys could not be fetched ("),
+        "{message}"
+    );
+    assert_eq!(idp.jwks_requests().await, 1, "no fetch got past TLS");
+    assert_eq!(handshakes.load(std::sync::atomic::Ordering::SeqCst), shaken);
+}
+
+#[tokio::test]
 async fn a_provider_down_when_the_host_starts_is_used_once_it_answers() {
     let mut idp = Idp::start().await;
     idp.send(json!({"do": "down"})).await;

@@ -71,6 +71,57 @@ async fn connect_through_flow(app: &TestApp, server: &StrictOAuthServer, user: &
 }
 
 #[tokio::test]
+async fn a_token_endpoint_behind_a_private_ca_is_reached_only_when_the_ca_is_trusted() {
+    let upstream = StandIn::json(json!({"full_name": "o/r"})).await;
+    let server = StrictOAuthServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, chain, key) = actionhost_e2e::tls::material(dir.path());
+    // The token endpoint over HTTPS, its certificate signed by the test CA only.
+    let (port, handshakes) = actionhost_e2e::tls::front(chain, key, server.addr).await;
+    let mut connection = server.connection();
+    connection["token_url"] = json!(format!("https://localhost:{port}/token"));
+    for trusted in [false, true] {
+        let ca = ca.clone();
+        let app = TestApp::start(
+            &format!("https://api.github.com={}", upstream.url()),
+            move |s| {
+                if trusted {
+                    s.extra_roots = vec![ca];
+                }
+            },
+        )
+        .await;
+        let put = app
+            .as_admin("PUT", "/admin/connections/github", Some(connection.clone()))
+            .await;
+        assert_eq!(put.status, 200, "{put:?}");
+        let params = authorize(&app, "alice").await;
+        let code = format!("code-{trusted}");
+        server.issue_code(&code, &params["code_challenge"], &params["redirect_uri"]);
+        let response = callback(&app, &[("code", &code), ("state", &params["state"])]).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let accounts = app
+            .as_user("alice", "GET", "/connected-accounts", None)
+            .await;
+        if trusted {
+            assert_eq!(status, 200, "{text}");
+            assert_eq!(accounts.body[0]["status"], "active", "{accounts:?}");
+            assert_eq!(server.token_requests(), 1);
+            upstream.take_check("/user");
+        } else {
+            // Mozilla's roots only: the code is never sent, nothing is stored.
+            assert_ne!(status, 200, "{text}");
+            assert!(text.contains("certificate"), "{text}");
+            assert!(!text.contains(CLIENT_SECRET), "{text}");
+            assert_ne!(accounts.body[0]["status"], "active", "{accounts:?}");
+            assert_eq!(server.token_requests(), 0);
+            assert_eq!(handshakes.load(std::sync::atomic::Ordering::SeqCst), 0);
+        }
+    }
+}
+
+#[tokio::test]
 async fn an_oauth_integration_without_an_app_is_listed_but_not_connectable() {
     let upstream = StandIn::json(json!({})).await;
     let app = app_with(&upstream).await;

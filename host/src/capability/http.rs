@@ -337,6 +337,27 @@ fn tls_config(
     .with_no_client_auth())
 }
 
+/// The certificates of an operator's `ca_file` (PEM): the CAs trusted besides Mozilla's roots,
+/// for plugins' requests and the host's own (OAuth, the identity provider's key set). Every
+/// certificate in the text, in order, each checked to be usable as a root; anything else in the
+/// file (a key, a request) is ignored. The message names the certificate that is wrong.
+pub fn read_roots(pem: &[u8]) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = Vec::new();
+    for (n, certificate) in rustls::pki_types::CertificateDer::pem_slice_iter(pem).enumerate() {
+        let certificate =
+            certificate.map_err(|e| format!("certificate {} is not valid PEM: {e}", n + 1))?;
+        rustls::RootCertStore::empty()
+            .add(certificate.clone())
+            .map_err(|e| format!("certificate {} cannot be a trusted root: {e}", n + 1))?;
+        roots.push(certificate);
+    }
+    if roots.is_empty() {
+        return Err("holds no certificate (a PEM block \"-----BEGIN CERTIFICATE-----\")".into());
+    }
+    Ok(roots)
+}
+
 /// Sent on every plugin request.
 const USER_AGENT: &str = concat!("actionhost/", env!("CARGO_PKG_VERSION"));
 

@@ -239,16 +239,17 @@ fn now() -> i64 {
 
 impl OAuthFlows {
     /// `open_origins`: private origins an operator lets plugins (and so their declared
-    /// endpoints) reach.
+    /// endpoints) reach; `extra_roots`: CAs trusted besides Mozilla's roots.
     pub fn open(
         store: &Store,
         sealer: Sealer,
         accounts: AccountStore,
         public_url: &str,
         open_origins: Vec<Origin>,
+        extra_roots: &[rustls::pki_types::CertificateDer<'static>],
     ) -> Result<Self, OAuthError> {
         let builder = || {
-            reqwest::Client::builder()
+            crate::origin::trusting(reqwest::Client::builder(), extra_roots)
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(15))
                 .no_proxy()
@@ -809,7 +810,15 @@ fn token_error_text<RE: std::error::Error + 'static, T: oauth2::ErrorResponse + 
 ) -> String {
     let text = match error {
         RequestTokenError::ServerResponse(r) => format!("{r}"),
-        RequestTokenError::Request(e) => format!("cannot reach the token endpoint ({e})"),
+        RequestTokenError::Request(e) => {
+            // reqwest's own text only names the URL; the innermost cause says what went wrong
+            // (refused, a certificate no trusted CA signed, ...).
+            let mut cause: &dyn std::error::Error = e;
+            while let Some(source) = cause.source() {
+                cause = source;
+            }
+            format!("cannot reach the token endpoint ({cause})")
+        }
         RequestTokenError::Parse(e, _) => {
             format!("the token endpoint's answer is not a token response ({e})")
         }

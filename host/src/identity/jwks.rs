@@ -207,8 +207,9 @@ impl KeySource {
         url: url::Url,
         cooldown: Duration,
         max_age: Duration,
+        extra_roots: &[rustls::pki_types::CertificateDer<'static>],
     ) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
+        let http = crate::origin::trusting(reqwest::Client::builder(), extra_roots)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(FETCH_TIMEOUT)
             .no_proxy()
