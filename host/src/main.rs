@@ -98,6 +98,9 @@ enum PluginCommand {
         /// `ORIGIN=URL`: send the plugin's requests for ORIGIN to URL (repeatable).
         #[arg(long = "upstream-override")]
         upstream_overrides: Vec<String>,
+        /// PEM file of CA certificates trusted besides Mozilla's roots (an internal CA).
+        #[arg(long, env = "ACTIONHOST_CA_FILE")]
+        ca_file: Option<PathBuf>,
         /// The user id the plugin is told about.
         #[arg(long, default_value = "local-user")]
         user: String,
@@ -202,6 +205,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 params,
                 credential,
                 upstream_overrides,
+                ca_file,
                 user,
             } => {
                 plugin_run(
@@ -210,6 +214,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     &params,
                     credential,
                     &upstream_overrides,
+                    ca_file.as_deref(),
                     &user,
                 )
                 .await
@@ -292,15 +297,24 @@ async fn plugin_run(
     params: &str,
     credential: Option<String>,
     overrides: &[String],
+    ca_file: Option<&std::path::Path>,
     user: &str,
 ) -> anyhow::Result<ExitCode> {
-    use actionhost::capability::http::{Egress, EgressLimits, UpstreamOverrides};
+    use actionhost::capability::http::{Egress, EgressLimits, UpstreamOverrides, read_roots};
     use actionhost::runtime::CallContext;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let params: serde_json::Value =
         serde_json::from_str(params).with_context(|| "--params is not valid JSON")?;
     let overrides = UpstreamOverrides::parse(&overrides.join(",")).map_err(anyhow::Error::msg)?;
-    let egress = Egress::new(overrides, EgressLimits::default())?;
+    let roots = match ca_file {
+        Some(path) => {
+            let pem =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            read_roots(&pem).map_err(|e| anyhow::anyhow!("--ca-file {}: {e}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let egress = Egress::with_roots(overrides, EgressLimits::default(), &roots)?;
     let runtime = actionhost::runtime::Runtime::new(std::sync::Arc::new(egress), None)?;
     let plugin = match runtime.load(&bytes, Default::default()).await {
         Ok(plugin) => plugin,

@@ -252,6 +252,46 @@ async fn a_ca_file_lets_plugins_reach_an_upstream_whose_certificate_a_private_ca
     assert!(!log.contains("gho_behind_a_private_ca"));
     assert_eq!(handshakes.load(std::sync::atomic::Ordering::SeqCst), before);
     assert!(upstream.requests().is_empty());
+
+    // The local harness takes the same file.
+    let github = dir.path().join("github.wasm");
+    std::fs::write(&github, actionhost_e2e::bundled("github.wasm")).unwrap();
+    let plugin_run = |ca: Option<&std::path::Path>| {
+        let mut command = Command::new(binary());
+        command
+            .args(["plugin", "run"])
+            .arg(&github)
+            .args([
+                "GITHUB_GET_REPOSITORY",
+                "--params",
+                r#"{"owner": "o", "repo": "r"}"#,
+            ])
+            .args(["--credential", "gho_local"])
+            .args(["--upstream-override", &overrides])
+            .env_clear();
+        if let Some(ca) = ca {
+            command.arg("--ca-file").arg(ca);
+        }
+        // Awaited: the TLS front and the stand-in run on this test's runtime.
+        async move { tokio::process::Command::from(command).output().await }
+    };
+    let refused = plugin_run(None).await.unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("certificate"), "{stderr}");
+    assert!(upstream.requests().is_empty());
+    let local = plugin_run(Some(&ca_file)).await.unwrap();
+    assert!(
+        local.status.success(),
+        "{}",
+        String::from_utf8_lossy(&local.stderr)
+    );
+    let output: Value = serde_json::from_slice(&local.stdout).unwrap();
+    assert_eq!(output["full_name"], "o/r");
+    assert_eq!(
+        upstream.single().header("authorization"),
+        Some("Bearer gho_local")
+    );
 }
 
 #[tokio::test]
