@@ -517,3 +517,42 @@ async fn limits_hold_for_instances_made_ahead() {
         assert_eq!(answer.unwrap()["calls"], 1);
     }
 }
+
+/// Guest loads and stores are not bounds-checked one by one: the engine reserves the whole
+/// 32-bit index space plus a guard region, so an address outside the linear memory lands on
+/// pages that are not mapped for it. A plugin touching any such address must trap, and what it
+/// writes inside its memory must not reach the next call's instance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bytes_outside_the_linear_memory_trap_and_bytes_inside_do_not_outlive_the_call() {
+    let sandbox = sandbox().await;
+    let last = json!({"from_end": -1});
+    let before = sandbox.hostile("HOSTILE_POKE", last.clone()).await.unwrap();
+    let written = sandbox
+        .hostile("HOSTILE_POKE", json!({"from_end": -1, "write": true}))
+        .await
+        .unwrap();
+    assert_eq!(written["address"], before["address"], "the same memory size");
+    assert_eq!(written["byte"], 0xAA);
+    assert_ne!(before["byte"], 0xAA, "the write must be told apart");
+    for (poke, place) in [
+        (json!({"from_end": 0}), "the first byte past the end"),
+        (json!({"from_end": 0, "write": true}), "a write past the end"),
+        (json!({"from_end": 16 << 20}), "16 MiB past the end"),
+        (json!({"address": 0x1000_0000u32, "write": true}), "the limit's 256 MiB"),
+        (json!({"address": 0x8000_0000u32}), "2 GiB"),
+        (json!({"address": u32::MAX, "write": true}), "the last 32-bit address"),
+    ] {
+        let error = sandbox.contained("HOSTILE_POKE", poke).await;
+        let CallError::Crashed { plugin, message } = error else {
+            panic!("{place}: expected a crash, got {error:?}")
+        };
+        assert_eq!(plugin, "hostile");
+        assert!(
+            message.contains("out of bounds memory access"),
+            "{place}: {message}"
+        );
+    }
+    // A fresh instance: the byte written two calls ago is not there.
+    let after = sandbox.hostile("HOSTILE_POKE", last).await.unwrap();
+    assert_eq!(after, before);
+}

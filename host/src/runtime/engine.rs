@@ -9,6 +9,8 @@ use super::EPOCH_TICK;
 
 /// Largest linear memory any plugin may be allowed (per-plugin limits are at most this).
 pub const MAX_PLUGIN_MEMORY: usize = 256 * 1024 * 1024;
+/// The bytes a 32-bit memory index can address.
+const WASM32_INDEX_SPACE: u64 = 1 << 32;
 /// Concurrent plugin instances the pool holds; beyond it, instantiation waits for a slot.
 const POOL_INSTANCES: u32 = 1000;
 /// Bytes of a pooled linear memory reset in place (not returned to the kernel) after a call:
@@ -23,7 +25,12 @@ fn base_config() -> Config {
     // Deep recursion traps cleanly instead of overflowing the host stack.
     config.max_wasm_stack(1024 * 1024);
     config.async_stack_size(2 * 1024 * 1024);
-    config.memory_reservation(MAX_PLUGIN_MEMORY as u64);
+    // Reserve the whole 32-bit index space (address space only: nothing is committed until a
+    // plugin grows into it) so that, with the guard region after it, Cranelift omits the bounds
+    // check on every guest load and store: an out-of-bounds index lands in unmapped pages and
+    // traps. With a smaller reservation every access is checked explicitly. The memory a plugin
+    // may actually use stays capped by the pool's `max_memory_size` and the per-plugin limiter.
+    config.memory_reservation(WASM32_INDEX_SPACE);
     config.memory_guard_size(32 * 1024 * 1024);
     // Diagnostics: names plugin functions in `perf` profiles (writes /tmp/perf-<pid>.map).
     if std::env::var_os("ACTIONHOST_WASM_PERFMAP").is_some() {

@@ -24,6 +24,41 @@ struct Sleep {
     millis: u64,
 }
 
+#[derive(Deserialize, JsonSchema)]
+struct Poke {
+    /// Byte to touch, counted from the end of the linear memory (-1 is its last byte).
+    from_end: Option<i64>,
+    /// Byte to touch, as an address.
+    address: Option<u32>,
+    /// Writes the byte instead of reading it.
+    #[serde(default)]
+    write: bool,
+}
+
+/// Reads or writes one byte wherever it is told, inside the linear memory or not.
+fn poke(input: Poke, _: &Context) -> Result<Value, Error> {
+    let address = match (input.from_end, input.address) {
+        (Some(from_end), None) => {
+            let end = core::arch::wasm32::memory_size(0) as i64 * 65536;
+            (end + from_end) as u32
+        }
+        (None, Some(address)) => address,
+        _ => return Err(Error::invalid_input("give from_end or address")),
+    };
+    let pointer = address as usize as *mut u8;
+    // SAFETY: none; touching bytes outside the linear memory is the attack, and the host's
+    // sandbox must trap it.
+    let byte = unsafe {
+        if input.write {
+            core::ptr::write_volatile(pointer, 0xAA);
+            core::ptr::read_volatile(pointer)
+        } else {
+            core::ptr::read_volatile(pointer)
+        }
+    };
+    Ok(json!({"address": address, "byte": byte}))
+}
+
 fn spin_forever(_: Nothing, _: &Context) -> Result<Value, Error> {
     let mut counter: u64 = 0;
     loop {
@@ -154,6 +189,11 @@ pub fn provider() -> Provider {
             recurse_deeply,
         ))
         .action(Action::new("HOSTILE_PANIC", "Panics.", panic_now))
+        .action(Action::new(
+            "HOSTILE_POKE",
+            "Reads or writes one byte at any address.",
+            poke,
+        ))
         .action(Action::new(
             "HOSTILE_REMEMBER",
             "Counts the calls its instance has served.",
