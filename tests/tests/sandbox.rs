@@ -531,16 +531,28 @@ async fn bytes_outside_the_linear_memory_trap_and_bytes_inside_do_not_outlive_th
         .hostile("HOSTILE_POKE", json!({"from_end": -1, "write": true}))
         .await
         .unwrap();
-    assert_eq!(written["address"], before["address"], "the same memory size");
+    assert_eq!(
+        written["address"], before["address"],
+        "the same memory size"
+    );
     assert_eq!(written["byte"], 0xAA);
     assert_ne!(before["byte"], 0xAA, "the write must be told apart");
     for (poke, place) in [
         (json!({"from_end": 0}), "the first byte past the end"),
-        (json!({"from_end": 0, "write": true}), "a write past the end"),
+        (
+            json!({"from_end": 0, "write": true}),
+            "a write past the end",
+        ),
         (json!({"from_end": 16 << 20}), "16 MiB past the end"),
-        (json!({"address": 0x1000_0000u32, "write": true}), "the limit's 256 MiB"),
+        (
+            json!({"address": 0x1000_0000u32, "write": true}),
+            "the limit's 256 MiB",
+        ),
         (json!({"address": 0x8000_0000u32}), "2 GiB"),
-        (json!({"address": u32::MAX, "write": true}), "the last 32-bit address"),
+        (
+            json!({"address": u32::MAX, "write": true}),
+            "the last 32-bit address",
+        ),
     ] {
         let error = sandbox.contained("HOSTILE_POKE", poke).await;
         let CallError::Crashed { plugin, message } = error else {
