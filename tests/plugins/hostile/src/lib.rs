@@ -35,13 +35,22 @@ struct Poke {
     write: bool,
 }
 
+/// The size of the linear memory in bytes.
+#[cfg(target_arch = "wasm32")]
+fn memory_end() -> Result<i64, Error> {
+    Ok(core::arch::wasm32::memory_size(0) as i64 * 65536)
+}
+
+/// Built natively (for the workspace's tests) there is no linear memory.
+#[cfg(not(target_arch = "wasm32"))]
+fn memory_end() -> Result<i64, Error> {
+    Err(Error::internal("from_end needs a linear memory: run this plugin as wasm"))
+}
+
 /// Reads or writes one byte wherever it is told, inside the linear memory or not.
 fn poke(input: Poke, _: &Context) -> Result<Value, Error> {
     let address = match (input.from_end, input.address) {
-        (Some(from_end), None) => {
-            let end = core::arch::wasm32::memory_size(0) as i64 * 65536;
-            (end + from_end) as u32
-        }
+        (Some(from_end), None) => (memory_end()? + from_end) as u32,
         (None, Some(address)) => address,
         _ => return Err(Error::invalid_input("give from_end or address")),
     };
