@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::capability::http::{EgressLimits, UpstreamOverrides, read_roots};
+use crate::capability::http::{EgressLimits, UpstreamOverrides, read_ca_file};
 use crate::origin::Origin;
 use crate::runtime::{CallLimits, CatalogLimits};
 
@@ -396,15 +396,10 @@ impl Settings {
                 message: e.to_string(),
             })?;
         let extra_roots = match args.ca_file.clone().or(file.ca_file) {
-            Some(path) => {
-                let invalid = |message: String| ConfigError::Invalid {
-                    name: "ACTIONHOST_CA_FILE",
-                    message: format!("{}: {message}", path.display()),
-                };
-                let pem =
-                    std::fs::read(&path).map_err(|e| invalid(format!("cannot be read: {e}")))?;
-                read_roots(&pem).map_err(invalid)?
-            }
+            Some(path) => read_ca_file(&path).map_err(|message| ConfigError::Invalid {
+                name: "ACTIONHOST_CA_FILE",
+                message: format!("{}: {message}", path.display()),
+            })?,
             None => Vec::new(),
         };
         let egress_defaults = EgressLimits::default();

@@ -300,18 +300,15 @@ async fn plugin_run(
     ca_file: Option<&std::path::Path>,
     user: &str,
 ) -> anyhow::Result<ExitCode> {
-    use actionhost::capability::http::{Egress, EgressLimits, UpstreamOverrides, read_roots};
+    use actionhost::capability::http::{Egress, EgressLimits, UpstreamOverrides, read_ca_file};
     use actionhost::runtime::CallContext;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let params: serde_json::Value =
         serde_json::from_str(params).with_context(|| "--params is not valid JSON")?;
     let overrides = UpstreamOverrides::parse(&overrides.join(",")).map_err(anyhow::Error::msg)?;
     let roots = match ca_file {
-        Some(path) => {
-            let pem =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            read_roots(&pem).map_err(|e| anyhow::anyhow!("--ca-file {}: {e}", path.display()))?
-        }
+        Some(path) => read_ca_file(path)
+            .map_err(|e| anyhow::anyhow!("--ca-file {}: {e}", path.display()))?,
         None => Vec::new(),
     };
     let egress = Egress::with_roots(overrides, EgressLimits::default(), &roots)?;

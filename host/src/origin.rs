@@ -202,6 +202,17 @@ pub fn trusting(
     })
 }
 
+/// What went wrong with a request the host made through [`guard`]'s client: the innermost
+/// cause of `error` (refused, a certificate no trusted CA signed, a non-public address, ...).
+/// reqwest's own text names only the URL.
+pub fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
 /// Why `url`'s host, an IP literal, may not be reached; `None` for a host name or a public IP.
 pub fn literal_refusal(url: &Url) -> Option<String> {
     let ip = match url.host()? {

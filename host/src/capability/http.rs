@@ -358,6 +358,15 @@ pub fn read_roots(pem: &[u8]) -> Result<Vec<rustls::pki_types::CertificateDer<'s
     Ok(roots)
 }
 
+/// [`read_roots`] of the file at `path`; the message says what is wrong with it (without the
+/// path, which the caller names as the setting it came from).
+pub fn read_ca_file(
+    path: &std::path::Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))?;
+    read_roots(&pem)
+}
+
 /// Sent on every plugin request.
 const USER_AGENT: &str = concat!("actionhost/", env!("CARGO_PKG_VERSION"));
 

@@ -810,15 +810,10 @@ fn token_error_text<RE: std::error::Error + 'static, T: oauth2::ErrorResponse + 
 ) -> String {
     let text = match error {
         RequestTokenError::ServerResponse(r) => format!("{r}"),
-        RequestTokenError::Request(e) => {
-            // reqwest's own text only names the URL; the innermost cause says what went wrong
-            // (refused, a certificate no trusted CA signed, ...).
-            let mut cause: &dyn std::error::Error = e;
-            while let Some(source) = cause.source() {
-                cause = source;
-            }
-            format!("cannot reach the token endpoint ({cause})")
-        }
+        RequestTokenError::Request(e) => format!(
+            "cannot reach the token endpoint ({})",
+            crate::origin::innermost_cause(e)
+        ),
         RequestTokenError::Parse(e, _) => {
             format!("the token endpoint's answer is not a token response ({e})")
         }

@@ -188,12 +188,7 @@ impl FetchError {
             return FetchError::Timeout;
         }
         let connect = error.is_connect();
-        // reqwest's own text names the URL; the innermost cause says what went wrong.
-        let mut cause: &dyn std::error::Error = &error;
-        while let Some(source) = cause.source() {
-            cause = source;
-        }
-        let text = cause.to_string();
+        let text = crate::origin::innermost_cause(&error);
         if connect {
             FetchError::Connect(text)
         } else {
