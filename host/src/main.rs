@@ -307,8 +307,9 @@ async fn plugin_run(
         serde_json::from_str(params).with_context(|| "--params is not valid JSON")?;
     let overrides = UpstreamOverrides::parse(&overrides.join(",")).map_err(anyhow::Error::msg)?;
     let roots = match ca_file {
-        Some(path) => read_ca_file(path)
-            .map_err(|e| anyhow::anyhow!("--ca-file {}: {e}", path.display()))?,
+        Some(path) => {
+            read_ca_file(path).map_err(|e| anyhow::anyhow!("--ca-file {}: {e}", path.display()))?
+        }
         None => Vec::new(),
     };
     let egress = Egress::with_roots(overrides, EgressLimits::default(), &roots)?;

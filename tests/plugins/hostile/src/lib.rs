@@ -44,7 +44,9 @@ fn memory_end() -> Result<i64, Error> {
 /// Built natively (for the workspace's tests) there is no linear memory.
 #[cfg(not(target_arch = "wasm32"))]
 fn memory_end() -> Result<i64, Error> {
-    Err(Error::internal("from_end needs a linear memory: run this plugin as wasm"))
+    Err(Error::internal(
+        "from_end needs a linear memory: run this plugin as wasm",
+    ))
 }
 
 /// Reads or writes one byte wherever it is told, inside the linear memory or not.
@@ -60,10 +62,8 @@ fn poke(input: Poke, _: &Context) -> Result<Value, Error> {
     let byte = unsafe {
         if input.write {
             core::ptr::write_volatile(pointer, 0xAA);
-            core::ptr::read_volatile(pointer)
-        } else {
-            core::ptr::read_volatile(pointer)
         }
+        core::ptr::read_volatile(pointer)
     };
     Ok(json!({"address": address, "byte": byte}))
 }
