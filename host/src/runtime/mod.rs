@@ -202,6 +202,8 @@ pub struct Runtime {
     recycler: spare::Recycler,
     /// Calls between taking an instance and handing their store back.
     in_flight: std::sync::atomic::AtomicUsize,
+    /// Calls ever started (wrapping): a call that sees it move on while it runs overlapped one.
+    started: std::sync::atomic::AtomicUsize,
 }
 
 impl Runtime {
@@ -251,6 +253,7 @@ impl Runtime {
                 RuntimeError::Engine(format!("cannot start the instance recycler: {e}"))
             })?,
             in_flight: std::sync::atomic::AtomicUsize::new(0),
+            started: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -495,11 +498,10 @@ impl Runtime {
     }
 
     /// Hands a finished call's store to the recycler thread, which drops it and makes the
-    /// plugin's next instance (`spare.rs`).
-    fn recycle(&self, plugin: &LoadedPlugin, used: Option<Store<CallState>>) {
-        // More calls in flight than workers: the workers have other work queued.
-        let busy = self.in_flight.load(std::sync::atomic::Ordering::Relaxed)
-            > tokio::runtime::Handle::try_current().map_or(1, |h| h.metrics().num_workers());
+    /// plugin's next instance (`spare.rs`), when the call ran alone; a call that overlapped
+    /// another does both itself.
+    fn recycle(&self, plugin: &LoadedPlugin, used: Option<Store<CallState>>, call: &InFlight<'_>) {
+        let busy = call.overlapped();
         spare::recycle(plugin, || self.maker(plugin), used, &self.recycler, busy);
     }
 
@@ -524,7 +526,7 @@ impl Runtime {
         let plugin_id = plugin.info.id.clone();
         let deadline = started + limits.wall_time;
         let mut report = CallReport::default();
-        let _in_flight = InFlight::enter(&self.in_flight);
+        let in_flight = InFlight::enter(&self.in_flight, &self.started);
         let taken = plugin.spare.as_ref().and_then(|s| s.take());
         let made = match taken {
             Some(prepared) => Ok(prepared),
@@ -542,7 +544,7 @@ impl Runtime {
         let mut prepared = match made {
             Ok(prepared) => prepared,
             Err(e) => {
-                self.recycle(plugin, None);
+                self.recycle(plugin, None, &in_flight);
                 report.duration = started.elapsed();
                 return (Err(e), report);
             }
@@ -595,7 +597,7 @@ impl Runtime {
             .find(|s| *s != 0);
         // The store is dropped (and its pooled memory reset) by the recycler thread, which also
         // makes the plugin's next instance: neither is on this caller's path.
-        self.recycle(plugin, used);
+        self.recycle(plugin, used, &in_flight);
         stderr.flush_to_log(&plugin_id, &tally);
         tally.finish(&plugin_id);
         report.duration = started.elapsed();
@@ -603,19 +605,43 @@ impl Runtime {
     }
 }
 
-/// Counts a call in flight until it is dropped (also when the call's future is).
-struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+/// Counts a call in flight until it is dropped (also when the call's future is), and tells
+/// whether it overlapped another.
+struct InFlight<'a> {
+    in_flight: &'a std::sync::atomic::AtomicUsize,
+    started: &'a std::sync::atomic::AtomicUsize,
+    /// Another call was in flight when this one started.
+    joined: bool,
+    /// `started` just after this call counted itself.
+    ticket: usize,
+}
 
 impl<'a> InFlight<'a> {
-    fn enter(counter: &'a std::sync::atomic::AtomicUsize) -> Self {
-        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        InFlight(counter)
+    fn enter(
+        in_flight: &'a std::sync::atomic::AtomicUsize,
+        started: &'a std::sync::atomic::AtomicUsize,
+    ) -> Self {
+        use std::sync::atomic::Ordering::Relaxed;
+        let joined = in_flight.fetch_add(1, Relaxed) > 0;
+        let ticket = started.fetch_add(1, Relaxed).wrapping_add(1);
+        InFlight {
+            in_flight,
+            started,
+            joined,
+            ticket,
+        }
+    }
+
+    /// Another call was in flight when this one started, or has started since.
+    fn overlapped(&self) -> bool {
+        self.joined || self.started.load(std::sync::atomic::Ordering::Relaxed) != self.ticket
     }
 }
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -7,8 +7,12 @@
 //! when the plugin has no instance waiting, instantiates the next one. The next call takes it
 //! and fills in who it is for (user, credential, deadline, limits) before any guest code runs.
 //! A call that finds no instance waiting (the first one, or several at once) instantiates its
-//! own, as before. Under load (more calls in flight than async workers) a call drops its own
-//! store and asks for nothing ahead: there the recycler's wake-ups cost more than they move.
+//! own, as before. A call that overlapped another (one was in flight when it started, or one
+//! started before it ended) drops its own store and asks for nothing ahead: with calls
+//! overlapping, the next one would likely find the spare taken or still being made, and each
+//! hand-over wakes the recycler's thread, which then takes a CPU from the async workers.
+//! Instances made ahead are for the host that serves one call at a time, where they take
+//! instantiation off every request's path.
 //!
 //! An instance made ahead has run no guest code for anyone: component instantiation initialises
 //! the module's memory and tables, and runs the component's own start code, if it has any,
@@ -242,11 +246,11 @@ impl Recycler {
 /// plugin keeps a spare and none is waiting or being made, asks it to make the next one. The
 /// caller's response does not wait for either.
 ///
-/// When more calls are in flight than there are async workers (`busy`), the caller does both
-/// itself, at once: its store is dropped here and no instance is made ahead, since the next call
-/// would most likely find it taken by another. Under that load a hand-over costs more than the
-/// work it moves: each one wakes the recycler's thread, which then takes a CPU from the workers
-/// (`docs/performance.md`, sixteenth session).
+/// When the call overlapped another (`busy`), the caller does both itself, at once: its store
+/// is dropped here and no instance is made ahead, since the next call would most likely find it
+/// taken by another. Under that load a hand-over costs more than the work it moves: each one
+/// wakes the recycler's thread, which then takes a CPU from the workers (`docs/performance.md`,
+/// sixteenth and twentieth sessions).
 pub(super) fn recycle(
     plugin: &LoadedPlugin,
     maker: impl FnOnce() -> Maker,
