@@ -651,7 +651,7 @@ async fn a_restart_between_authorize_and_callback_and_between_refresh_and_use_lo
         .await
         .unwrap();
     let params = query(authorization["authorization_url"].as_str().unwrap());
-    assert!(host.stop().success());
+    stopped_cleanly(host);
 
     // The state and the PKCE verifier survive the restart.
     assert_eq!(
@@ -672,24 +672,27 @@ async fn a_restart_between_authorize_and_callback_and_between_refresh_and_use_lo
     upstream.take_check("/user");
 
     // Refresh (rotating the refresh token), restart, use again: the rotated token was persisted.
+    // Each answer is compared whole, so a failure says what the host answered.
     let run = |url: String| {
         let client = client.clone();
         let jwt = jwt.clone();
         async move {
-            client
+            let answer = client
                 .post(format!("{url}/actions"))
                 .bearer_auth(jwt)
                 .json(&get_repo().unwrap())
                 .send()
                 .await
-                .unwrap()
-                .status()
+                .unwrap();
+            (answer.status().as_u16(), answer.text().await.unwrap())
         }
     };
-    assert_eq!(run(host.url.clone()).await, 200);
-    assert!(host.stop().success());
+    let (status, body) = run(host.url.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    stopped_cleanly(host);
     let host = HostProcess::start(&data, &env);
-    assert_eq!(run(host.url.clone()).await, 200);
+    let (status, body) = run(host.url.clone()).await;
+    assert_eq!(status, 200, "{body}");
     assert_eq!(server.refresh_requests(), 2);
     let tokens: Vec<String> = upstream
         .requests()
@@ -809,5 +812,14 @@ async fn an_accounts_life_is_in_the_audit_log_without_its_tokens() {
             ok("account.reconnected"),
             ok("account.disconnected"),
         ]
+    );
+}
+
+/// Stops `host` with SIGTERM and checks it exited cleanly; if not, the failure shows its log.
+fn stopped_cleanly(host: HostProcess) {
+    let (status, log) = host.stop_with_log();
+    assert!(
+        status.success(),
+        "the host exited with {status}; its log:\n{log}"
     );
 }
