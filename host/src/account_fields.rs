@@ -9,6 +9,7 @@
 //! resolved origin then passes every egress check like a declared one.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -35,6 +36,9 @@ pub struct AccountFields {
     /// Fields that are a whole origin (`{instance_url}`, `{base_url}`): their values must be
     /// https origins with a domain name.
     whole_origins: Vec<String>,
+    /// The plugin's OAuth endpoints when none of their URLs names a field: the same for every
+    /// account, so shared rather than resolved (and copied) on every call.
+    fixed_endpoints: Option<Arc<OAuth2Endpoints>>,
 }
 
 /// The `{name}` placeholders of a template, in order; an error for an unclosed brace.
@@ -251,6 +255,15 @@ impl AccountFields {
                 .cloned()
                 .collect(),
             fields,
+            fixed_endpoints: info
+                .oauth2()
+                .filter(|oauth| {
+                    let mut urls = [&oauth.authorize_url, &oauth.token_url]
+                        .into_iter()
+                        .chain(&oauth.revoke_url);
+                    !urls.any(|url| url.contains(['{', '}']))
+                })
+                .map(|oauth| Arc::new(oauth.clone())),
         };
         let mut templated: Vec<(&str, &str)> = this
             .templates
@@ -607,6 +620,23 @@ impl AccountFields {
 }
 
 impl AccountFields {
+    /// `declared`, the OAuth endpoints of the plugin these fields are of, for an account with
+    /// `values`: shared when none of their URLs names a field, else resolved as
+    /// [`Self::resolve_endpoints`] does.
+    pub fn endpoints_for(
+        &self,
+        declared: &OAuth2Endpoints,
+        values: &FieldValues,
+    ) -> Result<Arc<OAuth2Endpoints>, String> {
+        match &self.fixed_endpoints {
+            Some(fixed) => {
+                debug_assert!(**fixed == *declared, "another plugin's endpoints");
+                Ok(fixed.clone())
+            }
+            None => self.resolve_endpoints(declared, values).map(Arc::new),
+        }
+    }
+
     /// A plugin's OAuth endpoints with templates resolved by the account's fields.
     pub fn resolve_endpoints(
         &self,
@@ -985,6 +1015,52 @@ mod tests {
         });
         let problems = AccountFields::new(&declared).unwrap_err();
         assert!(problems[0].contains("whole segment"), "{problems:?}");
+    }
+
+    #[test]
+    fn endpoints_naming_no_field_are_shared_and_templated_ones_resolved_per_account() {
+        let mut declared = info(
+            &[],
+            vec![field("tenant", Some("[a-z0-9-]+"), FieldSource::User)],
+        );
+        let fixed = OAuth2Endpoints {
+            token_header: None,
+            authorize_url: "https://login.example.com/oauth2/authorize".into(),
+            token_url: "https://login.example.com/oauth2/token".into(),
+            revoke_url: Some("https://login.example.com/oauth2/revoke".into()),
+            default_scopes: vec!["read".into()],
+            scope_separator: " ".into(),
+            pkce: true,
+            extra_authorize_params: vec![],
+            client_auth: crate::manifest::ClientAuth::RequestBody,
+        };
+        declared.auth = AuthKind::OAuth2(fixed.clone());
+        let fields = AccountFields::new(&declared).unwrap();
+        let first = fields.endpoints_for(&fixed, &values(&[])).unwrap();
+        let second = fields
+            .endpoints_for(&fixed, &values(&[("tenant", "contoso")]))
+            .unwrap();
+        assert_eq!(*first, fixed);
+        assert!(Arc::ptr_eq(&first, &second), "one copy for every account");
+
+        // A revoke URL naming a field is enough for every account to get its own.
+        let templated = OAuth2Endpoints {
+            revoke_url: Some("https://login.example.com/{tenant}/oauth2/revoke".into()),
+            ..fixed
+        };
+        declared.auth = AuthKind::OAuth2(templated.clone());
+        let fields = AccountFields::new(&declared).unwrap();
+        let contoso = fields
+            .endpoints_for(&templated, &values(&[("tenant", "contoso")]))
+            .unwrap();
+        assert_eq!(
+            contoso.revoke_url.as_deref(),
+            Some("https://login.example.com/contoso/oauth2/revoke")
+        );
+        let error = fields
+            .endpoints_for(&templated, &values(&[("tenant", "a/b")]))
+            .unwrap_err();
+        assert!(error.contains("tenant"), "{error}");
     }
 
     #[test]

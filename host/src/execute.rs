@@ -134,7 +134,7 @@ struct OAuthRefresher {
     oauth: Arc<OAuthFlows>,
     user: String,
     integration: String,
-    endpoints: OAuth2Endpoints,
+    endpoints: Arc<OAuth2Endpoints>,
 }
 
 impl RefreshCredential for OAuthRefresher {
@@ -284,10 +284,10 @@ impl Executor {
         if let (Some(declared), AccountSecret::Oauth2 { refresh_token, .. }) =
             (info.oauth2(), &secret)
         {
-            let endpoints = &plugin
+            let endpoints = plugin
                 .loaded
                 .fields
-                .resolve_endpoints(declared, &account.fields)
+                .endpoints_for(declared, &account.fields)
                 .map_err(|why| ExecuteError::NotConnected {
                     integration: info.id.clone(),
                     why: format!("your {} account's fields do not resolve: {why}", info.name),
@@ -300,7 +300,7 @@ impl Executor {
                 // Boxed here and below: a rare path's future (tens of KB) would otherwise be
                 // part of every call's future, copied whole when that is boxed.
                 credential = Some(
-                    Box::pin(self.oauth.fresh_token(user, &info.id, endpoints, None))
+                    Box::pin(self.oauth.fresh_token(user, &info.id, &endpoints, None))
                         .await
                         .map_err(|error| ExecuteError::OAuth {
                             integration: info.id.clone(),
@@ -313,7 +313,7 @@ impl Executor {
                     oauth: self.oauth.clone(),
                     user: user.to_string(),
                     integration: info.id.clone(),
-                    endpoints: endpoints.clone(),
+                    endpoints,
                 }));
             }
         }
