@@ -595,8 +595,9 @@ impl Runtime {
             .rev()
             .copied()
             .find(|s| *s != 0);
-        // The store is dropped (and its pooled memory reset) by the recycler thread, which also
-        // makes the plugin's next instance: neither is on this caller's path.
+        // A call that ran alone hands its store to the recycler thread, which drops it (resetting
+        // its pooled memory) and makes the plugin's next instance off this caller's path; one that
+        // overlapped another drops it here.
         self.recycle(plugin, used, &in_flight);
         stderr.flush_to_log(&plugin_id, &tally);
         tally.finish(&plugin_id);
