@@ -11,7 +11,11 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
 rustup target add wasm32-wasip2
-cargo build --release
+# The host and the minimal embedding as operators build them (Cargo.toml's `dist` profile: LTO,
+# one codegen unit); the benchmarks start the binaries from target/dist. The in-process stage
+# rows (`--bench outbound`) are built by `cargo bench` itself, without LTO.
+cargo build --profile dist --locked
+export ACTIONHOST_PROFILE=dist
 cargo bench -p actionhost-e2e --bench api
 cargo bench -p actionhost-e2e --bench outbound
 cargo bench -p actionhost-e2e --bench startup

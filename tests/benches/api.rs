@@ -1,6 +1,8 @@
 //! `cargo bench -p actionhost-e2e --bench api` (or `bash tests/bench.sh`, which installs wrk and
-//! nginx first): measures, in one run on loopback, with wrk as the load generator and the release
-//! binary (`target/release/actionhost serve`, as operators run it) as the host,
+//! nginx first): measures, in one run on loopback, with wrk as the load generator and the host
+//! binary as operators build it (`target/dist/actionhost serve`: tests/bench.sh sets
+//! `ACTIONHOST_PROFILE=dist`; without it, `target/release`, and the minimal embedding below
+//! always comes from the same build),
 //! 1. `POST /actions` through actionhost (JWT, account lookup and decryption, validation, a fresh
 //!    wasm instance, one upstream call, audit) against the same request made directly to the
 //!    stand-in upstream and through an nginx keep-alive `proxy_pass` hop (the cheapest
@@ -289,12 +291,9 @@ fn main() {
     }
     let (nginx, nginx_port) = start_nginx(upstream);
     let floor = start_floor_proxy(upstream);
-    // The floor of "wasm plus one outbound call": the bench-only embedding and its guest, both
-    // built with this benchmark (`tests/src/bin/minimal_embedding.rs`).
-    let minimal = actionhost_e2e::bench::MinimalEmbedding::start(
-        env!("CARGO_BIN_EXE_minimal-embedding"),
-        upstream,
-    );
+    // The floor of "wasm plus one outbound call": the bench-only embedding
+    // (`tests/src/bin/minimal_embedding.rs`), from the same build as the host.
+    let minimal = actionhost_e2e::bench::MinimalEmbedding::start(upstream);
     let nginx_pid = nginx.0.id();
 
     let (host, data) = start_host(upstream, None);

@@ -219,10 +219,12 @@ pub struct MinimalEmbedding {
 }
 
 impl MinimalEmbedding {
-    /// `exe`: the benchmark's `env!("CARGO_BIN_EXE_minimal-embedding")`.
-    pub fn start(exe: &str, upstream: std::net::SocketAddr) -> Self {
+    /// Starts `minimal-embedding` from the same build as the host it is measured against
+    /// ([`crate::host::built`]).
+    pub fn start(upstream: std::net::SocketAddr) -> Self {
+        let exe = crate::host::built("minimal-embedding");
         use std::io::BufRead;
-        let mut child = Command::new(exe)
+        let mut child = Command::new(&exe)
             .arg(crate::components::WASI_HTTP_PROXY)
             .arg(upstream.to_string())
             .stdout(Stdio::piped())

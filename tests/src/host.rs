@@ -207,17 +207,38 @@ pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
     child.wait().expect("wait")
 }
 
-/// The release binary, next to this test executable's folder (`target/release/deps/..`).
-pub fn binary() -> PathBuf {
+/// The folder the started binaries come from: the profile folder this executable was built
+/// in (`target/release` for `cargo test --release`), or `target/$ACTIONHOST_PROFILE` when that is
+/// set: tests/bench.sh sets `dist`, so the benchmarks measure the build operators run.
+pub fn built_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let binary = dir.join("actionhost");
+    match std::env::var("ACTIONHOST_PROFILE") {
+        Ok(profile) if !profile.is_empty() => dir.parent().expect("target dir").join(profile),
+        _ => dir.to_path_buf(),
+    }
+}
+
+/// A binary of this workspace from [`built_dir`]; panics naming the command that builds it.
+pub fn built(name: &str) -> PathBuf {
+    let binary = built_dir().join(name);
+    let build = match std::env::var("ACTIONHOST_PROFILE") {
+        Ok(profile) if !profile.is_empty() => {
+            format!("`cargo build --profile {profile}` (tests/bench.sh does)")
+        }
+        _ => "`cargo build --release` (tests/run.sh does)".to_string(),
+    };
     assert!(
         binary.exists(),
-        "{} is missing: build it first with `cargo build --release` (tests/run.sh does)",
+        "{} is missing: build it first with {build}",
         binary.display()
     );
     binary
+}
+
+/// The actionhost binary the tests and benchmarks start (see [`built_dir`]).
+pub fn binary() -> PathBuf {
+    built("actionhost")
 }
 
 /// A user JWT minted by `actionhost token` with the secret in `data_dir` (valid 10 minutes).
