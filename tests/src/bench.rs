@@ -222,8 +222,8 @@ impl MinimalEmbedding {
     /// Starts `minimal-embedding` from the same build as the host it is measured against
     /// ([`crate::host::built`]).
     pub fn start(upstream: std::net::SocketAddr) -> Self {
-        let exe = crate::host::built("minimal-embedding");
         use std::io::BufRead;
+        let exe = crate::host::built("minimal-embedding");
         let mut child = Command::new(&exe)
             .arg(crate::components::WASI_HTTP_PROXY)
             .arg(upstream.to_string())

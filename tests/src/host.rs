@@ -207,26 +207,25 @@ pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
     child.wait().expect("wait")
 }
 
-/// The folder the started binaries come from: the profile folder this executable was built
-/// in (`target/release` for `cargo test --release`), or `target/$ACTIONHOST_PROFILE` when that is
-/// set: tests/bench.sh sets `dist`, so the benchmarks measure the build operators run.
-pub fn built_dir() -> PathBuf {
+/// A binary of this workspace, from the profile folder this executable was built in
+/// (`target/release` for `cargo test --release`), or from `target/$ACTIONHOST_PROFILE` when that
+/// is set: tests/bench.sh sets `dist`, so the benchmarks measure the build operators run.
+/// Panics naming the command that builds it.
+pub fn built(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    match std::env::var("ACTIONHOST_PROFILE") {
-        Ok(profile) if !profile.is_empty() => dir.parent().expect("target dir").join(profile),
-        _ => dir.to_path_buf(),
-    }
-}
-
-/// A binary of this workspace from [`built_dir`]; panics naming the command that builds it.
-pub fn built(name: &str) -> PathBuf {
-    let binary = built_dir().join(name);
-    let build = match std::env::var("ACTIONHOST_PROFILE") {
-        Ok(profile) if !profile.is_empty() => {
-            format!("`cargo build --profile {profile}` (tests/bench.sh does)")
-        }
-        _ => "`cargo build --release` (tests/run.sh does)".to_string(),
+    let profile = std::env::var("ACTIONHOST_PROFILE")
+        .ok()
+        .filter(|profile| !profile.is_empty());
+    let (binary, build) = match profile {
+        Some(profile) => (
+            dir.parent().expect("target dir").join(&profile).join(name),
+            format!("`cargo build --profile {profile}` (tests/bench.sh does)"),
+        ),
+        None => (
+            dir.join(name),
+            "`cargo build --release` (tests/run.sh does)".to_string(),
+        ),
     };
     assert!(
         binary.exists(),
@@ -236,7 +235,7 @@ pub fn built(name: &str) -> PathBuf {
     binary
 }
 
-/// The actionhost binary the tests and benchmarks start (see [`built_dir`]).
+/// The actionhost binary the tests and benchmarks start (see [`built`]).
 pub fn binary() -> PathBuf {
     built("actionhost")
 }
