@@ -562,7 +562,7 @@ fn main() {
                     .send(
                         &github_for_egress.grant,
                         Some(&credential),
-                        actionhost::capability::http::OutboundRequest {
+                        &actionhost::capability::http::OutboundRequest {
                             method: actionhost::capability::http::HttpMethod::Get,
                             url: "https://api.github.com/repos/o/r".into(),
                             headers: vec![("accept".into(), "application/vnd.github+json".into())],

@@ -194,7 +194,7 @@ fn main() {
             }
             row!(3, {
                 egress
-                    .send(&github.grant, Some(&credential), request(), None)
+                    .send(&github.grant, Some(&credential), &request(), None)
                     .await
                     .unwrap();
             });

@@ -71,7 +71,7 @@ async fn an_undeclared_origin_is_denied_before_anything_is_sent() {
         "http://example.com/x",
     ] {
         let error = egress
-            .send(&declared, Some(&token()), get(url), None)
+            .send(&declared, Some(&token()), &get(url), None)
             .await
             .unwrap_err();
         assert!(
@@ -94,7 +94,7 @@ async fn an_override_rewrites_the_declared_origin_and_keeps_path_and_query() {
         .send(
             &declared,
             Some(&token()),
-            get("https://api.example.test/v1/items?q=a%20b&n=2"),
+            &get("https://api.example.test/v1/items?q=a%20b&n=2"),
             None,
         )
         .await
@@ -116,7 +116,7 @@ async fn an_override_with_a_path_prefix_maps_the_prefix() {
         .send(
             &declared,
             Some(&token()),
-            get("https://slack.com/api/chat.postMessage"),
+            &get("https://slack.com/api/chat.postMessage"),
             None,
         )
         .await
@@ -170,7 +170,7 @@ async fn credentials_are_injected_as_the_auth_kind_says() {
     for (placement, (header, value), query) in cases {
         let declared = grant(&[(&server.url(), true)], placement);
         egress
-            .send(&declared, Some(&token()), get(&url), None)
+            .send(&declared, Some(&token()), &get(&url), None)
             .await
             .unwrap();
         let request = server.requests().pop().unwrap();
@@ -197,7 +197,7 @@ async fn a_custom_scheme_header_is_the_hosts_and_the_plugin_cannot_set_it() {
     let mut request = get(&format!("{}/users/@me", server.url()));
     request.headers = vec![("Authorization".into(), "Bot stolen".into())];
     let error = egress
-        .send(&declared, Some(&token()), request, None)
+        .send(&declared, Some(&token()), &request, None)
         .await
         .unwrap_err();
     assert_eq!(error, EgressError::ForbiddenHeader("authorization".into()));
@@ -212,7 +212,7 @@ async fn an_origin_declared_without_credentials_gets_none() {
         .send(
             &declared,
             Some(&token()),
-            get(&format!("{}/file", server.url())),
+            &get(&format!("{}/file", server.url())),
             None,
         )
         .await
@@ -225,7 +225,7 @@ async fn a_credentialed_origin_without_a_credential_is_not_connected() {
     let server = StandIn::json(json!({})).await;
     let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
     let error = egress("")
-        .send(&declared, None, get(&server.url()), None)
+        .send(&declared, None, &get(&server.url()), None)
         .await
         .unwrap_err();
     assert!(matches!(error, EgressError::NotConnected(_)), "{error:?}");
@@ -252,7 +252,7 @@ async fn headers_the_host_owns_are_refused_and_nothing_is_sent() {
         let mut request = get(&server.url());
         request.headers.push((header.into(), "x".into()));
         let error = egress
-            .send(&declared, Some(&token()), request, None)
+            .send(&declared, Some(&token()), &request, None)
             .await
             .unwrap_err();
         assert_eq!(
@@ -265,7 +265,7 @@ async fn headers_the_host_owns_are_refused_and_nothing_is_sent() {
     let mut request = get(&server.url());
     request.headers.push(("X-Custom".into(), "kept".into()));
     egress
-        .send(&declared, Some(&token()), request, None)
+        .send(&declared, Some(&token()), &request, None)
         .await
         .unwrap();
     assert_eq!(server.single().header("x-custom"), Some("kept"));
@@ -284,7 +284,7 @@ async fn a_response_over_the_size_cap_is_refused() {
         .with_open_origins(vec![Origin::parse(&server.url()).unwrap()]);
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let error = egress
-        .send(&declared, None, get(&server.url()), None)
+        .send(&declared, None, &get(&server.url()), None)
         .await
         .unwrap_err();
     assert_eq!(error, EgressError::TooLarge(1000));
@@ -305,7 +305,7 @@ async fn a_slow_upstream_times_out() {
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let started = std::time::Instant::now();
     let error = egress
-        .send(&declared, None, get(&server.url()), None)
+        .send(&declared, None, &get(&server.url()), None)
         .await
         .unwrap_err();
     assert_eq!(error, EgressError::Timeout);
@@ -319,7 +319,7 @@ async fn the_calls_deadline_shortens_the_timeout() {
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let deadline = std::time::Instant::now() + Duration::from_millis(200);
     let error = opened(&server)
-        .send(&declared, None, get(&server.url()), Some(deadline))
+        .send(&declared, None, &get(&server.url()), Some(deadline))
         .await
         .unwrap_err();
     assert_eq!(error, EgressError::Timeout);
@@ -342,7 +342,7 @@ async fn same_origin_redirects_are_followed_and_cross_origin_ones_are_not() {
         .send(
             &declared,
             Some(&token()),
-            get(&format!("{}/moved", server.url())),
+            &get(&format!("{}/moved", server.url())),
             None,
         )
         .await
@@ -356,7 +356,7 @@ async fn same_origin_redirects_are_followed_and_cross_origin_ones_are_not() {
         .send(
             &declared,
             Some(&token()),
-            get(&format!("{}/away", server.url())),
+            &get(&format!("{}/away", server.url())),
             None,
         )
         .await
@@ -374,7 +374,7 @@ async fn a_declared_host_name_that_resolves_to_a_private_address_is_refused() {
     let by_name = format!("http://localhost:{}", server.addr.port());
     let declared = grant(&[(&by_name, false)], CredentialPlacement::None);
     let error = egress("")
-        .send(&declared, None, get(&by_name), None)
+        .send(&declared, None, &get(&by_name), None)
         .await
         .unwrap_err();
     let EgressError::Denied(message) = error else {
@@ -399,7 +399,7 @@ async fn an_override_target_named_by_the_operator_may_be_private() {
         CredentialPlacement::None,
     );
     let response = egress
-        .send(&declared, None, get("https://api.example.test/x"), None)
+        .send(&declared, None, &get("https://api.example.test/x"), None)
         .await
         .unwrap();
     assert_eq!(response.status, 200);
@@ -419,7 +419,7 @@ async fn urls_with_user_info_or_other_schemes_are_invalid() {
         "not a url",
     ] {
         let error = egress
-            .send(&declared, Some(&token()), get(url), None)
+            .send(&declared, Some(&token()), &get(url), None)
             .await
             .unwrap_err();
         assert!(
@@ -499,7 +499,7 @@ async fn ip_literals_in_every_form_are_refused_and_nothing_is_sent() {
             .send(
                 &declared,
                 Some(&token()),
-                get(&format!("{url}/latest/meta-data")),
+                &get(&format!("{url}/latest/meta-data")),
                 None,
             )
             .await
@@ -534,7 +534,7 @@ async fn an_override_opens_exactly_its_target_origin_and_nothing_else() {
         .send(
             &declared,
             Some(&token()),
-            get("https://api.example.test/x"),
+            &get("https://api.example.test/x"),
             None,
         )
         .await
@@ -542,7 +542,7 @@ async fn an_override_opens_exactly_its_target_origin_and_nothing_else() {
     // A plugin naming private addresses itself does not, not even the target's own origin.
     for url in [&same_host_other_port, &same_origin_by_ip, &target] {
         let error = egress
-            .send(&declared, Some(&token()), get(url), None)
+            .send(&declared, Some(&token()), &get(url), None)
             .await
             .unwrap_err();
         assert!(matches!(error, EgressError::Denied(_)), "{url}: {error:?}");
@@ -605,7 +605,7 @@ async fn the_credential_an_upstream_echoes_never_reaches_the_plugin() {
             .send(
                 &declared,
                 Some(&SecretString::new(secret)),
-                get(&format!("{}/echo", server.url())),
+                &get(&format!("{}/echo", server.url())),
                 None,
             )
             .await
@@ -650,7 +650,7 @@ async fn a_query_parameter_named_like_the_credential_is_refused() {
         .send(
             &declared,
             Some(&token()),
-            get(&format!("{}/x?key=attacker", server.url())),
+            &get(&format!("{}/x?key=attacker", server.url())),
             None,
         )
         .await
@@ -675,9 +675,9 @@ async fn a_request_body_over_the_cap_is_refused_before_anything_is_sent() {
     let declared = grant(&[(&server.url(), false)], CredentialPlacement::None);
     let mut request = get(&server.url());
     request.method = HttpMethod::Post;
-    request.body = Some(vec![b'x'; 1001]);
+    request.body = Some(vec![b'x'; 1001].into());
     let error = egress
-        .send(&declared, None, request, None)
+        .send(&declared, None, &request, None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -697,7 +697,7 @@ async fn plugin_supplied_text_is_quoted_only_in_part_in_errors() {
     );
     let long_url = format!("https://undeclared.test/{}", "a".repeat(1_000_000));
     let error = egress("")
-        .send(&declared, Some(&token()), get(&long_url), None)
+        .send(&declared, Some(&token()), &get(&long_url), None)
         .await
         .unwrap_err();
     assert!(
@@ -711,7 +711,7 @@ async fn plugin_supplied_text_is_quoted_only_in_part_in_errors() {
         .push((format!("x-{}", "b".repeat(1_000_000)), "1".into()));
     request.headers.push(("authorization".into(), "x".into()));
     let error = egress("")
-        .send(&declared, Some(&token()), request, None)
+        .send(&declared, Some(&token()), &request, None)
         .await
         .unwrap_err();
     assert!(
@@ -743,7 +743,7 @@ async fn an_encoded_answer_to_a_credentialed_request_is_refused_and_plugins_cann
     let egress = opened(&server);
     let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
     let error = egress
-        .send(&declared, Some(&token()), get(&server.url()), None)
+        .send(&declared, Some(&token()), &get(&server.url()), None)
         .await
         .unwrap_err();
     assert!(
@@ -754,7 +754,7 @@ async fn an_encoded_answer_to_a_credentialed_request_is_refused_and_plugins_cann
         let mut request = get(&server.url());
         request.headers.push((header.into(), "gzip".into()));
         let error = egress
-            .send(&declared, Some(&token()), request, None)
+            .send(&declared, Some(&token()), &request, None)
             .await
             .unwrap_err();
         assert_eq!(
@@ -839,7 +839,7 @@ async fn every_request_names_the_host_and_a_user_agent_and_accept_unless_the_plu
     let declared = grant(&[(&server.url(), true)], CredentialPlacement::Bearer);
     let url = format!("{}/me", server.url());
     egress
-        .send(&declared, Some(&token()), get(&url), None)
+        .send(&declared, Some(&token()), &get(&url), None)
         .await
         .unwrap();
     let request = server.requests().pop().unwrap();
@@ -859,7 +859,7 @@ async fn every_request_names_the_host_and_a_user_agent_and_accept_unless_the_plu
         ("User-Agent".into(), "actionhost-github".into()),
     ];
     egress
-        .send(&declared, Some(&token()), chosen, None)
+        .send(&declared, Some(&token()), &chosen, None)
         .await
         .unwrap();
     let request = server.requests().pop().unwrap();
@@ -872,7 +872,7 @@ async fn every_request_names_the_host_and_a_user_agent_and_accept_unless_the_plu
 
 /// The message of the transport error a GET of `url` with the test credential must end in.
 async fn transport_error(egress: &Egress, declared: &EgressGrant, url: &str) -> String {
-    match egress.send(declared, Some(&token()), get(url), None).await {
+    match egress.send(declared, Some(&token()), &get(url), None).await {
         Err(EgressError::Transport(message)) => message,
         other => panic!("{url}: expected a transport error, got {other:?}"),
     }
@@ -965,7 +965,7 @@ async fn https_upstreams_are_verified_against_the_trusted_roots() {
         .send(
             &declared,
             Some(&token()),
-            get(&format!("{origin}/me")),
+            &get(&format!("{origin}/me")),
             None,
         )
         .await

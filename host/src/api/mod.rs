@@ -116,15 +116,22 @@ pub fn router(state: Arc<AppState>) -> Router {
     let outer = tower::ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            // The path only: query strings can carry OAuth codes.
-            let id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // The path only: query strings can carry OAuth codes.
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    id,
+                    method = request.method().as_str(),
+                    path = request.uri().path()
+                )
+            }),
+        )
         // Components are larger than axum's 2 MiB default body limit.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .service(routes);
@@ -136,9 +143,10 @@ struct RandomRequestId;
 
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&format!("{:016x}", rand::random::<u64>()))
-            .ok()
-            .map(RequestId::new)
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let value = rand::random::<u64>();
+        let digits: [u8; 16] = std::array::from_fn(|i| HEX[(value >> (60 - 4 * i)) as usize & 0xf]);
+        HeaderValue::from_bytes(&digits).ok().map(RequestId::new)
     }
 }
 
@@ -147,16 +155,15 @@ async fn count_request(
     request: Request,
     next: Next,
 ) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = request.method().to_string();
+    // Both are reference-counted or small: nothing is copied on the way through.
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let method = request.method().clone();
     let response = next.run(request).await;
-    state
-        .metrics
-        .request(&route, &method, response.status().as_u16());
+    state.metrics.request(
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        method.as_str(),
+        response.status().as_u16(),
+    );
     response
 }
 

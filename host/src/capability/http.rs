@@ -115,7 +115,8 @@ pub struct OutboundRequest {
     pub method: HttpMethod,
     pub url: String,
     pub headers: Vec<(String, String)>,
-    pub body: Option<Vec<u8>>,
+    /// `Bytes`, so a request kept for a resend (refresh, `Retry-After`) shares its body.
+    pub body: Option<Bytes>,
 }
 
 /// A response as the plugin receives it.
@@ -182,8 +183,8 @@ impl Default for EgressLimits {
 pub struct UpstreamOverride {
     from: Origin,
     from_prefix: String,
-    to: Origin,
-    to_prefix: String,
+    /// `to` and its path prefix, as the start of every rewritten URL.
+    to: String,
 }
 
 /// Why `ACTIONHOST_UPSTREAM_OVERRIDES` could not be read; names the entry.
@@ -208,8 +209,7 @@ impl UpstreamOverrides {
             rules.push(UpstreamOverride {
                 from,
                 from_prefix,
-                to,
-                to_prefix,
+                to: format!("{to}{to_prefix}"),
             });
         }
         // The longest prefix wins when several rules match one origin.
@@ -219,14 +219,25 @@ impl UpstreamOverrides {
 
     /// The rewritten URL, if a rule matches.
     pub fn apply(&self, url: &Url) -> Option<Url> {
-        let origin = Origin::of(url).ok()?;
+        self.apply_at(url, &Origin::of(url).ok()?)
+    }
+
+    /// [`Self::apply`] for a URL whose origin is known.
+    fn apply_at(&self, url: &Url, origin: &Origin) -> Option<Url> {
+        if self.0.is_empty() {
+            return None;
+        }
         let rule = self
             .0
             .iter()
-            .find(|r| r.from == origin && path_has_prefix(url.path(), &r.from_prefix))?;
+            .find(|r| r.from == *origin && path_has_prefix(url.path(), &r.from_prefix))?;
         let rest = &url.path()[rule.from_prefix.len()..];
-        let mut target = format!("{}{}{}", rule.to, rule.to_prefix, rest);
-        if let Some(query) = url.query() {
+        let query = url.query();
+        let mut target =
+            String::with_capacity(rule.to.len() + rest.len() + query.map_or(0, |q| q.len() + 1));
+        target.push_str(&rule.to);
+        target.push_str(rest);
+        if let Some(query) = query {
             target.push('?');
             target.push_str(query);
         }
@@ -271,6 +282,21 @@ pub struct Egress {
     /// Scrubbers by credential, so the forms of a credential are worked out and compiled once,
     /// not on every response (that cost ~15 µs of CPU per request).
     scrubbers: quick_cache::sync::Cache<(CredentialPlacement, SecretString), Arc<SecretScrubber>>,
+}
+
+/// A key of [`Egress`]'s scrubbers, borrowed; hashes as the owned pair does.
+struct ScrubberKey<'a>(&'a CredentialPlacement, &'a SecretString);
+
+impl std::hash::Hash for ScrubberKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.0, self.1).hash(state);
+    }
+}
+
+impl quick_cache::Equivalent<(CredentialPlacement, SecretString)> for ScrubberKey<'_> {
+    fn equivalent(&self, key: &(CredentialPlacement, SecretString)) -> bool {
+        *self.0 == key.0 && *self.1 == key.1
+    }
 }
 
 const MAX_REDIRECTS: usize = 5;
@@ -413,7 +439,7 @@ impl Egress {
         &self,
         grant: &EgressGrant,
         credential: Option<&SecretString>,
-        request: OutboundRequest,
+        request: &OutboundRequest,
         deadline: Option<Instant>,
     ) -> Result<InboundResponse, EgressError> {
         let url = Url::parse(&request.url).map_err(|e| {
@@ -452,7 +478,7 @@ impl Egress {
                 )));
             }
         }
-        let body_len = request.body.as_ref().map_or(0, Vec::len) as u64;
+        let body_len = request.body.as_ref().map_or(0, Bytes::len) as u64;
         if body_len > self.limits.max_request_bytes {
             return Err(EgressError::InvalidRequest(format!(
                 "the request body is {body_len} bytes, over the cap of {} bytes",
@@ -482,7 +508,7 @@ impl Egress {
             }
             _ => None,
         };
-        let target = self.target(url, origin_grant.from_account)?;
+        let target = self.target(url, &origin, origin_grant.from_account)?;
 
         let mut timeout = self.limits.timeout;
         if let Some(deadline) = deadline {
@@ -492,7 +518,7 @@ impl Egress {
             target,
             request.method,
             headers,
-            request.body,
+            request.body.clone(),
             Injection {
                 placement: &grant.placement,
                 credential,
@@ -525,12 +551,13 @@ impl Egress {
         placement: &CredentialPlacement,
         secret: &SecretString,
     ) -> Arc<SecretScrubber> {
-        let key = (placement.clone(), secret.clone());
-        match self.scrubbers.get(&key) {
+        // Looked up by reference: the credential is copied only into a new entry.
+        match self.scrubbers.get(&ScrubberKey(placement, secret)) {
             Some(scrubber) => scrubber,
             None => {
                 let scrubber = Arc::new(SecretScrubber::new(placement, secret));
-                self.scrubbers.insert(key, scrubber.clone());
+                self.scrubbers
+                    .insert((placement.clone(), secret.clone()), scrubber.clone());
                 scrubber
             }
         }
@@ -538,14 +565,10 @@ impl Egress {
 
     /// Applies the operator's rewrite, then refuses a non-public IP literal no operator opened
     /// (host names are checked by the guarded client's resolver, at every DNS answer).
-    fn target(&self, url: Url, from_account: bool) -> Result<Target, EgressError> {
-        let (url, opened) = match self.overrides.apply(&url) {
+    fn target(&self, url: Url, origin: &Origin, from_account: bool) -> Result<Target, EgressError> {
+        let (url, opened) = match self.overrides.apply_at(&url, origin) {
             Some(rewritten) => (rewritten, true),
-            None => {
-                let opened =
-                    !from_account && Origin::of(&url).is_ok_and(|o| self.open_origins.contains(&o));
-                (url, opened)
-            }
+            None => (url, !from_account && self.open_origins.contains(origin)),
         };
         if !opened && let Some(refusal) = literal_refusal(&url) {
             return Err(EgressError::Denied(refusal));
@@ -558,7 +581,7 @@ impl Egress {
         target: Target,
         mut method: HttpMethod,
         mut headers: HeaderMap,
-        body: Option<Vec<u8>>,
+        mut body: Option<Bytes>,
         injection: Injection<'_>,
     ) -> Result<InboundResponse, EgressError> {
         // Defaults a plugin may replace (GitHub wants its own User-Agent): what the client sent
@@ -569,7 +592,6 @@ impl Egress {
         headers
             .entry(http::header::ACCEPT)
             .or_insert(HeaderValue::from_static("*/*"));
-        let mut body = body.map(Bytes::from);
         let mut url = target.url;
         let mut redirects = Vec::new();
         for _ in 0..=MAX_REDIRECTS {
@@ -730,13 +752,12 @@ impl Egress {
                 | HttpMethod::Options
         );
         let may_retry = recovery.max_retries > 0 && (idempotent || recovery.retry_safe);
-        let keep = (recovery.refresher.is_some() || may_retry).then(|| request.clone());
         let mut result = self
-            .send_logged(grant, recovery.credential.as_ref(), request, deadline, log)
+            .send_logged(grant, recovery.credential.as_ref(), &request, deadline, log)
             .await;
-        let Some(original) = keep else {
+        if recovery.refresher.is_none() && !may_retry {
             return result;
-        };
+        }
         let mut refreshed = false;
         let mut retries = 0;
         loop {
@@ -776,13 +797,7 @@ impl Egress {
                 return result;
             }
             result = self
-                .send_logged(
-                    grant,
-                    recovery.credential.as_ref(),
-                    original.clone(),
-                    deadline,
-                    log,
-                )
+                .send_logged(grant, recovery.credential.as_ref(), &request, deadline, log)
                 .await;
         }
     }
@@ -793,7 +808,7 @@ impl Egress {
         &self,
         grant: &EgressGrant,
         credential: Option<&SecretString>,
-        request: OutboundRequest,
+        request: &OutboundRequest,
         deadline: Instant,
         log: &dyn RequestLog,
     ) -> Result<InboundResponse, EgressError> {

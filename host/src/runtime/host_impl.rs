@@ -6,6 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use bytes::Bytes;
+
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -97,7 +99,7 @@ impl http::Host for CallState {
             method: request.method.into(),
             url: request.url,
             headers: request.headers,
-            body: request.body,
+            body: request.body.map(Bytes::from),
         };
         let started = Instant::now();
         let result = self.send_with_recovery(outbound).await;
@@ -121,7 +123,7 @@ impl http::Host for CallState {
             method: request.method.into(),
             url: request.url,
             headers: request.headers,
-            body: request.body,
+            body: request.body.map(Bytes::from),
         };
         let started = Instant::now();
         let result = self.send_as_operator_now(outbound).await;
