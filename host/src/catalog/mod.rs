@@ -15,7 +15,7 @@ mod parameters;
 pub mod search;
 mod tools;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -94,6 +94,9 @@ pub struct CatalogPlugin {
     pub policy: Option<PluginPolicy>,
     /// Its admission gates (concurrency, rates), which go with this version of the plugin.
     pub gates: Arc<Gates>,
+    /// Where each action is in `actions`, by name: a call looks its action up several times,
+    /// and a plugin may declare up to 1,000 of them.
+    by_name: HashMap<String, usize>,
 }
 
 impl CatalogPlugin {
@@ -115,10 +118,16 @@ impl CatalogPlugin {
                 tools: ToolFormat::ALL.map(|f| render(definition, &definition.input_schema, f)),
                 definition: definition.clone(),
             })
+            .collect::<Vec<CatalogAction>>();
+        let by_name = actions
+            .iter()
+            .enumerate()
+            .map(|(at, action)| (action.definition.name.clone(), at))
             .collect();
         CatalogPlugin {
             loaded,
             actions,
+            by_name,
             source,
             loaded_at: OffsetDateTime::now_utc(),
             replaces_bundled: None,
@@ -132,7 +141,7 @@ impl CatalogPlugin {
     }
 
     pub fn action(&self, name: &str) -> Option<&CatalogAction> {
-        self.actions.iter().find(|a| a.definition.name == name)
+        self.by_name.get(name).map(|&at| &self.actions[at])
     }
 
     fn status(&self, shadowed: Vec<String>) -> PluginStatus {
